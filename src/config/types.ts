@@ -1,0 +1,76 @@
+/**
+ * The validated, defaulted configuration every command receives. `validateConfig` (schema.ts)
+ * produces exactly this shape from whatever the user wrote; nothing below the config layer
+ * sees raw user input.
+ */
+export type MentionMode = 'none' | 'team' | 'here';
+
+export interface Tier {
+  name: string;
+  /** Enters this tier once the consumer is at least this many days (may be fractional) past its deadline. */
+  afterDaysOverdue: number;
+  /** Least time between two nudges of one consumer in this tier, in milliseconds. */
+  everyMs: number;
+  /** The duration as the user wrote it ("72h"), for messages and reports. */
+  every: string;
+  mention: MentionMode;
+  /** mrkdwn template with {{team}} {{count}} {{oldestDays}} {{tier}} {{consumers}}; undefined = built-in wording. */
+  template?: string;
+}
+
+export interface TeamRoute {
+  /** Channel id (C…/G…) or #name. */
+  channel: string;
+  /** User group (S…) or user (U…/W…) mentioned on tiers whose mention is "team". */
+  mention?: string;
+}
+
+export interface SourceColumns {
+  id: string;
+  name: string;
+  team: string;
+  keyId: string;
+  status: string;
+  deadline: string;
+  /** Optional: a table without this column simply has no snoozing. */
+  snoozedUntil: string;
+}
+
+export interface SourceConfig {
+  /** Table name, optionally schema-qualified ("inventory.consumers"). */
+  table: string;
+  columns: SourceColumns;
+  pendingStatuses: string[];
+}
+
+export type DigestDestination = { channel: string } | { user: string } | { email: string };
+
+export interface SlackConfig {
+  /** Messages in flight at once, across different channels. */
+  concurrency: number;
+  /** Per-attempt HTTP timeout. */
+  timeoutMs: number;
+  /** Retries for 5xx / network errors before a delivery is failed. */
+  retries: number;
+  /** Longest Retry-After chaser will honour; a longer one fails the delivery instead of stalling the job. */
+  maxRetryAfterSeconds: number;
+  /** Least time between two posts into the same channel (Slack allows ~1/s per channel). */
+  perChannelIntervalMs: number;
+}
+
+export interface DatabaseConfig {
+  url?: string;
+  connectTimeoutSeconds: number;
+  statementTimeoutMs: number;
+}
+
+export interface Config {
+  database: DatabaseConfig;
+  source: SourceConfig;
+  /** Ordered by afterDaysOverdue ascending (validated, not re-sorted). */
+  tiers: Tier[];
+  teams: Record<string, TeamRoute>;
+  fallbackChannel?: string;
+  digest?: DigestDestination;
+  slack: SlackConfig;
+}

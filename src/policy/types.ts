@@ -1,0 +1,112 @@
+import type { TeamRoute, Tier } from '../config/types.js';
+
+/** One inventory row as read from the user's table (ids in their text form). */
+export interface Consumer {
+  id: string;
+  /** NULL names are possible in a user's table; rendered as the id. */
+  name: string | null;
+  /** NULL team: the row is skipped with a warning (it cannot be routed). */
+  team: string | null;
+  keyId: string | null;
+  status: string;
+  /** NULL deadline: skipped with a warning (it cannot be bucketed). */
+  deadline: Date | null;
+  snoozedUntil: Date | null;
+}
+
+/** chaser's own memory of a consumer (chaser_nudge_state). */
+export interface NudgeState {
+  nudgeCount: number;
+  lastNudgedAt: Date;
+  lastTier: string | null;
+}
+
+export interface ConsumerRow extends Consumer {
+  state: NudgeState | null;
+}
+
+/**
+ * What the policy decided for one outstanding consumer:
+ * - due: nudge it in this run;
+ * - waiting: nudged recently, its tier's cadence has not passed yet;
+ * - snoozed: snoozed_until is still in the future.
+ */
+export type Disposition = 'due' | 'waiting' | 'snoozed';
+
+export interface Laggard {
+  consumer: Consumer & { team: string; deadline: Date };
+  /** Whole days from deadline to now, rounded down (0 on the first day past the deadline). */
+  daysOverdue: number;
+  tier: Tier;
+  state: NudgeState | null;
+  disposition: Disposition;
+  /**
+   * For waiting and snoozed: the earliest instant the next nudge may go out if the consumer stays
+   * in its current tier (moving up to a tier with a shorter cadence can bring it forward).
+   */
+  nextNudgeAt: Date | null;
+}
+
+export interface Skipped {
+  id: string;
+  team: string | null;
+  reason: 'missing-team' | 'missing-deadline' | 'duplicate-id';
+}
+
+/** Where a team's message goes. */
+export type Route =
+  | { kind: 'team'; channel: string; mention?: string }
+  | { kind: 'fallback'; channel: string }
+  | { kind: 'unrouted' };
+
+/** One team's message for this run: only built when at least one of its consumers is due. */
+export interface TeamPlan {
+  team: string;
+  route: Route;
+  /** The tone of the message: the most overdue tier among the due consumers. */
+  tier: Tier;
+  dueCount: number;
+  /** The due consumers, most overdue first, at most LISTED_MAX of them (a message cannot show more). */
+  listed: Laggard[];
+  /** Every consumer the message covers, listed or counted, with the tier it was nudged in: all are recorded. */
+  nudges: { ids: string[]; tiers: string[] };
+  oldestDeadline: Date;
+}
+
+/** One team's outstanding consumers, for the digest (every team with anything outstanding). */
+export interface TeamSummary {
+  team: string;
+  route: Route;
+  outstanding: number;
+  due: number;
+  waiting: number;
+  snoozed: number;
+  worstTier: Tier;
+  maxDaysOverdue: number;
+  oldestDeadline: Date;
+  byTier: Record<string, number>;
+}
+
+export interface Plan {
+  now: Date;
+  tiers: Tier[];
+  /** Outstanding = pending and past deadline, snoozed included. */
+  outstanding: number;
+  /** Outstanding consumers per tier name (every tier present, zero included). */
+  byTier: Record<string, number>;
+  /** Teams with something due this run, most overdue first. */
+  teams: TeamPlan[];
+  /** Teams with anything outstanding, most overdue first. */
+  summaries: TeamSummary[];
+  skipped: Skipped[];
+}
+
+/** What the planner needs from the config: a subset of Config, so callers and tests need not build a whole one. */
+export interface PlanOptions {
+  /** Ordered by afterDaysOverdue ascending, the first at 0 (as the config validates them). */
+  tiers: readonly Tier[];
+  teams: Readonly<Record<string, TeamRoute>>;
+  fallbackChannel?: string | undefined;
+  /** Statuses that still count as "not moved yet" (source.pendingStatuses). */
+  pendingStatuses: readonly string[];
+}
