@@ -1,0 +1,72 @@
+import type { DatabaseConfig, SlackConfig, SourceColumns, SourceConfig, Tier } from './types.js';
+
+/**
+ * Every default of the configuration, in one place. The schema applies them; the README, the
+ * example config and the JSON Schema show them. Frozen, because they are shared by every
+ * config that omits a key.
+ */
+
+const HOUR_MS = 3_600_000;
+
+/** The contract's escalation ladder: polite first, harder later. */
+export const DEFAULT_TIERS: readonly Readonly<Tier>[] = Object.freeze([
+  Object.freeze({ name: 'gentle', afterDaysOverdue: 0, every: '72h', everyMs: 72 * HOUR_MS, mention: 'none' }),
+  Object.freeze({ name: 'firm', afterDaysOverdue: 3, every: '24h', everyMs: 24 * HOUR_MS, mention: 'none' }),
+  Object.freeze({ name: 'urgent', afterDaysOverdue: 7, every: '24h', everyMs: 24 * HOUR_MS, mention: 'team' }),
+  Object.freeze({ name: 'critical', afterDaysOverdue: 14, every: '12h', everyMs: 12 * HOUR_MS, mention: 'team' }),
+]);
+
+/** A mutable copy of the default ladder, for code that builds a Config by hand (tests, the demo). */
+export function defaultTiers(): Tier[] {
+  return DEFAULT_TIERS.map((tier) => ({ ...tier }));
+}
+
+/** The default ladder as a user would write it in a config file (no `everyMs`). */
+export const DEFAULT_TIERS_AS_WRITTEN = DEFAULT_TIERS.map(({ name, afterDaysOverdue, every, mention }) =>
+  Object.freeze({ name, afterDaysOverdue, every, mention }),
+);
+
+/** Column names of the contract's default inventory table. */
+export const DEFAULT_COLUMNS: Readonly<SourceColumns> = Object.freeze({
+  id: 'id',
+  name: 'name',
+  team: 'owner_team',
+  keyId: 'key_id',
+  status: 'status',
+  deadline: 'rotation_deadline',
+  snoozedUntil: 'snoozed_until',
+});
+
+export const DEFAULT_TABLE = 'rotation_consumers';
+export const DEFAULT_PENDING_STATUSES: readonly string[] = Object.freeze(['pending']);
+
+export const DEFAULT_SOURCE: Readonly<SourceConfig> = Object.freeze({
+  table: DEFAULT_TABLE,
+  columns: DEFAULT_COLUMNS,
+  pendingStatuses: DEFAULT_PENDING_STATUSES as string[],
+});
+
+export const DEFAULT_DATABASE: Readonly<Omit<DatabaseConfig, 'url'>> = Object.freeze({
+  connectTimeoutSeconds: 10,
+  statementTimeoutMs: 30_000,
+});
+
+export const DEFAULT_SLACK: Readonly<SlackConfig> = Object.freeze({
+  concurrency: 4,
+  timeoutMs: 10_000,
+  retries: 2,
+  maxRetryAfterSeconds: 120,
+  perChannelIntervalMs: 1_000,
+});
+
+/** Allowed ranges of the numeric settings: the schema enforces them, the JSON Schema shows them. */
+export const LIMITS = Object.freeze({
+  connectTimeoutSeconds: { min: 1, max: 300 },
+  statementTimeoutMs: { min: 100, max: 3_600_000 },
+  concurrency: { min: 1, max: 50 },
+  timeoutMs: { min: 1_000, max: 120_000 },
+  retries: { min: 0, max: 10 },
+  maxRetryAfterSeconds: { min: 1, max: 900 },
+  perChannelIntervalMs: { min: 0, max: 60_000 },
+  templateLength: { max: 2_000 },
+});

@@ -1,0 +1,452 @@
+import { z } from 'zod';
+import {
+  DEFAULT_COLUMNS,
+  DEFAULT_DATABASE,
+  DEFAULT_PENDING_STATUSES,
+  DEFAULT_SLACK,
+  DEFAULT_TABLE,
+  DEFAULT_TIERS_AS_WRITTEN,
+  LIMITS,
+} from './defaults.js';
+import { DURATION_PATTERN, parseDuration } from './duration.js';
+import {
+  CHANNEL,
+  CHANNEL_NAME,
+  MENTION_TARGET,
+  POSTGRES_URL,
+  RESERVED_TIER_NAMES,
+  SQL_IDENTIFIER,
+  TABLE_NAME,
+  TIER_NAME,
+  USER_ID,
+  isPostgresUrl,
+} from './identifiers.js';
+import { expected, expectedWithoutEcho, fallbackError, formatIssues, show, type ErrorFn } from './issues.js';
+import type { Config, DigestDestination, Tier } from './types.js';
+
+/**
+ * The configuration rules, written once: `validateConfig` checks user input against them and
+ * `configJsonSchema` (json-schema.ts) turns the same schema into a JSON Schema for editors. The
+ * schema describes what a user WRITES (input side, defaults applied); `toConfig` then derives
+ * the shape every command receives (types.ts).
+ */
+
+/** The only placeholders a tier template may use; the renderer replaces exactly these. */
+export const TEMPLATE_PLACEHOLDERS = ['team', 'count', 'oldestDays', 'tier', 'consumers'] as const;
+export type TemplatePlaceholder = (typeof TEMPLATE_PLACEHOLDERS)[number];
+
+const ALLOWED_PLACEHOLDERS = TEMPLATE_PLACEHOLDERS.map((name) => `{{${name}}}`).join(', ');
+
+// ---- single values ---------------------------------------------------------------------------
+
+function wholeNumber(limits: { min: number; max: number }, fallback: number, description: string) {
+  const error = expected(`a whole number from ${limits.min} to ${limits.max}`);
+  return z.int({ error }).min(limits.min, { error }).max(limits.max, { error }).default(fallback).describe(description);
+}
+
+/** The rarer ways a name can look plain yet fail, said only when they apply. */
+function identifierHint(input: unknown): string | undefined {
+  if (typeof input !== 'string') return undefined;
+  if (/^[0-9]/.test(input)) return 'it may not start with a digit';
+  if (input.split('.').some((part) => part.length > 63)) return 'at most 63 characters';
+  return undefined;
+}
+
+const identifierError = expected('a plain SQL identifier (letters, digits, _)', identifierHint);
+
+function column(fallback: string, description: string) {
+  return z.string({ error: identifierError }).regex(SQL_IDENTIFIER, { error: identifierError }).default(fallback).describe(description);
+}
+
+/** Names a likely fix for the commonest channel mistakes (missing "#", capitals). */
+const channelError: ErrorFn = (issue) => {
+  const base = expected('a channel id like "C0123ABCD" or a channel name like "#payments-alerts"')(issue);
+  if (typeof issue.input !== 'string') return base;
+  const guess = `#${issue.input.replace(/^#/, '').toLowerCase()}`;
+  return CHANNEL_NAME.test(guess) && guess !== issue.input ? `${base} (did you mean "${guess}"?)` : base;
+};
+
+function channel(description: string) {
+  return z.string({ error: channelError }).regex(CHANNEL, { error: channelError }).describe(description);
+}
+
+const mentionError = expected(
+  'a user group id like "S0123ABCD" or a user id like "U0123ABCD"',
+  'ids, not @names: a member\'s id is under "Copy member ID" in their profile, a user group\'s id is in the URL of its page',
+);
+
+const userIdError = expected('a user id like "U0123ABCD"', 'not an @name: it is under "Copy member ID" in the profile');
+
+const durationError = expected('a positive duration like "24h" or "3d"', 'units: ms, s, m, h, d, w; combine them as "1d12h"');
+
+const duration = z
+  .string({ error: durationError })
+  .refine((text) => parseDuration(text) !== null, { error: durationError })
+  .meta({ pattern: DURATION_PATTERN });
+
+const BROADCAST = /<!(channel|everyone|here)(\|[^>]*)?>/g;
+const PLACEHOLDER = /\{\{([^{}]*)\}\}/g;
+
+const templateError = expected(`mrkdwn text of at most ${LIMITS.templateLength.max} characters`);
+
+const template = z
+  .string({ error: templateError })
+  .min(1, { error: 'expected template text; remove the key to use the built-in wording' })
+  .max(LIMITS.templateLength.max, {
+    error: (issue) => `expected at most ${LIMITS.templateLength.max} characters, got ${String((issue.input as string).length)}`,
+  })
+  .superRefine((text, ctx) => {
+    const unknown = new Set<string>();
+    for (const [whole, name] of text.matchAll(PLACEHOLDER)) {
+      if (!(TEMPLATE_PLACEHOLDERS as readonly string[]).includes(name ?? '')) unknown.add(whole);
+    }
+    for (const placeholder of unknown) {
+      ctx.addIssue({ code: 'custom', message: `unknown placeholder ${placeholder}; allowed: ${ALLOWED_PLACEHOLDERS}` });
+    }
+    // A lone "{{" would be sent to Slack as literal braces: almost certainly a typo.
+    const leftover = text.replace(PLACEHOLDER, '');
+    if (leftover.includes('{{') || leftover.includes('}}')) {
+      ctx.addIssue({ code: 'custom', message: `unbalanced "{{" or "}}"; placeholders are written ${ALLOWED_PLACEHOLDERS}` });
+    }
+    for (const broadcast of new Set(Array.from(text.matchAll(BROADCAST), ([whole]) => whole))) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `${broadcast} pings everyone in the channel: use the tier's mention setting instead ("mention": "team" or "here")`,
+      });
+    }
+  })
+  .describe(
+    `Slack mrkdwn replacing the built-in wording of this tier's message. Placeholders: ${ALLOWED_PLACEHOLDERS}. ` +
+      'No <!channel>/<!everyone>/<!here>: use "mention" instead.',
+  );
+
+// ---- sections --------------------------------------------------------------------------------
+
+const databaseUrlError = expectedWithoutEcho('a postgres:// URL (postgres://user@host:5432/dbname; the password can come from PGPASSWORD)');
+
+const database = z
+  .strictObject(
+    {
+      url: z
+        .string({ error: databaseUrlError })
+        .refine(isPostgresUrl, { error: databaseUrlError })
+        .meta({ pattern: POSTGRES_URL.source })
+        .optional()
+        .describe('Postgres connection URL. DATABASE_URL overrides it; PG* variables (PGPASSWORD, …) also apply.'),
+      connectTimeoutSeconds: wholeNumber(
+        LIMITS.connectTimeoutSeconds,
+        DEFAULT_DATABASE.connectTimeoutSeconds,
+        'Seconds to wait for a connection before giving up (exit 69).',
+      ),
+      statementTimeoutMs: wholeNumber(
+        LIMITS.statementTimeoutMs,
+        DEFAULT_DATABASE.statementTimeoutMs,
+        'Postgres statement_timeout for chaser\'s queries, in milliseconds.',
+      ),
+    },
+    { error: expected('an object like { "url": "postgres://…" }') },
+  )
+  .prefault({})
+  .describe('Where the inventory and chaser\'s own tables live.');
+
+const columns = z
+  .strictObject(
+    {
+      id: column(DEFAULT_COLUMNS.id, 'Stable consumer id (any type: text, integer, uuid).'),
+      name: column(DEFAULT_COLUMNS.name, 'Human name of the service, job or client.'),
+      team: column(DEFAULT_COLUMNS.team, 'Owning team key, routed to Slack by "teams".'),
+      keyId: column(DEFAULT_COLUMNS.keyId, 'The revoked key the consumer must move off.'),
+      status: column(DEFAULT_COLUMNS.status, 'Status column; see "pendingStatuses".'),
+      deadline: column(DEFAULT_COLUMNS.deadline, 'When the consumer had to be on the new key (timestamptz).'),
+      snoozedUntil: column(
+        DEFAULT_COLUMNS.snoozedUntil,
+        'No nudges before this instant. A table without this column simply has no snoozing.',
+      ),
+    },
+    { error: expected('an object mapping each field to a column name') },
+  )
+  .prefault({})
+  .describe('Column names in the inventory table, each overridable on its own. Used exactly as written (case-sensitive).');
+
+const tableError = expected(
+  'a plain SQL identifier (letters, digits, _), optionally schema-qualified like "inventory.consumers"',
+  identifierHint,
+);
+
+const pendingStatusError = expected('a non-empty status text like "pending"');
+
+const source = z
+  .strictObject(
+    {
+      table: z
+        .string({ error: tableError })
+        .regex(TABLE_NAME, { error: tableError })
+        .default(DEFAULT_TABLE)
+        .describe('Inventory table, optionally schema-qualified ("inventory.consumers"). chaser only reads it.'),
+      columns,
+      pendingStatuses: z
+        .array(z.string({ error: pendingStatusError }).min(1, { error: pendingStatusError }), {
+          error: expected('a list of statuses like ["pending"]'),
+        })
+        .min(1, { error: 'expected at least one status; remove the key to use ["pending"]' })
+        .default([...DEFAULT_PENDING_STATUSES])
+        .describe('Statuses that mean "still on the revoked key". Any other status stops the chasing.'),
+    },
+    { error: expected('an object like { "table": "rotation_consumers" }') },
+  )
+  .prefault({})
+  .describe('Where the consumers are read from: an existing table is mapped here, never by editing the SQL.');
+
+const tierNameError = expected('a lowercase name like "urgent" (a-z, 0-9, _ and -; starting with a letter; at most 32)');
+
+const tier = z
+  .strictObject(
+    {
+      name: z
+        .string({ error: tierNameError })
+        .regex(TIER_NAME, { error: tierNameError })
+        .refine((name) => !RESERVED_TIER_NAMES.includes(name), {
+          error: (issue) =>
+            `${show(issue.input)} is reserved by --fail-on (${RESERVED_TIER_NAMES.join(', ')}); choose another name`,
+        })
+        .describe('Tier name, as used by --fail-on and shown in messages.'),
+      afterDaysOverdue: z
+        .number({ error: expected('a number of days ≥ 0, like 7 (fractions allowed)') })
+        .min(0, { error: expected('a number of days ≥ 0, like 7 (fractions allowed)') })
+        .describe('Consumers enter this tier once at least this many days past their deadline. The first tier must be 0.'),
+      every: duration.describe(
+        'Least time between two nudges of one consumer in this tier: "72h", "1d", "1d12h", "90m" (units ms, s, m, h, d, w).',
+      ),
+      mention: z
+        .enum(['none', 'team', 'here'], { error: expected('"none", "team" (the team\'s mention) or "here"') })
+        .default('none')
+        .describe('"none"; "team": mention the team\'s "mention" (user group or user); "here": @here.'),
+      template: template.optional(),
+    },
+    { error: expected('a tier object like { "name": "firm", "afterDaysOverdue": 3, "every": "24h" }') },
+  )
+  .describe('An escalation tier.');
+
+function validNumber(value: unknown): number | undefined {
+  return typeof value === 'number' && Number.isFinite(value) && value >= 0 ? value : undefined;
+}
+
+function field(entry: unknown, key: string): unknown {
+  return typeof entry === 'object' && entry !== null ? (entry as Record<string, unknown>)[key] : undefined;
+}
+
+/** Rules across tiers. Runs even when single tiers have problems (so every problem is listed), hence the defensive reads. */
+function checkTierLadder(list: unknown, ctx: z.core.$RefinementCtx<unknown[]>): void {
+  if (!Array.isArray(list)) return;
+  const first = validNumber(field(list[0], 'afterDaysOverdue'));
+  if (first !== undefined && first !== 0) {
+    ctx.addIssue({
+      code: 'custom',
+      path: [0, 'afterDaysOverdue'],
+      message: `the first tier must start at 0, so every overdue consumer has a tier; got ${first}`,
+    });
+  }
+  let highest: number | undefined;
+  const seenNames = new Map<string, number>();
+  list.forEach((entry, index) => {
+    const days = validNumber(field(entry, 'afterDaysOverdue'));
+    if (days !== undefined) {
+      if (highest !== undefined && days <= highest) {
+        ctx.addIssue({
+          code: 'custom',
+          path: [index, 'afterDaysOverdue'],
+          message: `tiers must be ordered by afterDaysOverdue, ascending: ${days} is not after ${highest}`,
+        });
+      }
+      highest = Math.max(highest ?? days, days);
+    }
+    const name = field(entry, 'name');
+    if (typeof name === 'string') {
+      const earlier = seenNames.get(name);
+      if (earlier !== undefined) {
+        ctx.addIssue({
+          code: 'custom',
+          path: [index, 'name'],
+          message: `${show(name)} is already the name of tiers[${earlier}]; tier names must be unique`,
+        });
+      } else {
+        seenNames.set(name, index);
+      }
+    }
+  });
+}
+
+const tiers = z
+  .array(tier, { error: expected('a list of tiers') })
+  .min(1, { error: 'expected at least one tier; remove the key to use the default ladder' })
+  .superRefine(checkTierLadder, { when: () => true })
+  .default(DEFAULT_TIERS_AS_WRITTEN.map((t) => ({ ...t })))
+  .describe(
+    'Escalation ladder, ordered by afterDaysOverdue (first at 0). A consumer is in the last tier whose afterDaysOverdue it has reached.',
+  );
+
+const teams = z
+  .record(
+    z.string().min(1),
+    z
+      .strictObject(
+        {
+          channel: channel('Channel id (C…/G…) or #name the team\'s nudges are posted to.'),
+          mention: z
+            .string({ error: mentionError })
+            .regex(MENTION_TARGET, { error: mentionError })
+            .optional()
+            .describe('User group (S…) or user (U…/W…) mentioned on tiers whose mention is "team".'),
+        },
+        { error: expected('a route like { "channel": "#payments-alerts" }') },
+      )
+      .describe('Slack route of one team.'),
+    {
+      error: (issue) =>
+        issue.code === 'invalid_key'
+          ? 'team keys are the owner_team values of the inventory and cannot be empty'
+          : expected('an object of team routes like { "payments": { "channel": "#payments-alerts" } }')(issue),
+    },
+  )
+  .default({})
+  .describe('Slack route per team key (the inventory\'s owner_team values).');
+
+const DIGEST_KEYS = ['channel', 'user', 'email'] as const;
+const digestCountMessage = 'set exactly one of digest.channel, digest.user or digest.email';
+
+const digest = z
+  .strictObject(
+    {
+      channel: channel('Post the digest into this channel.').optional(),
+      user: z
+        .string({ error: userIdError })
+        .regex(USER_ID, { error: userIdError })
+        .optional()
+        .describe('Send the digest as a direct message to this user id.'),
+      email: z
+        .email({ error: expected('an email address like "security-lead@example.com"') })
+        .optional()
+        .describe('Send the digest as a direct message to the Slack user with this email.'),
+    },
+    { error: expected('an object with one destination like { "channel": "#security-leads" }') },
+  )
+  .superRefine(
+    (value, ctx) => {
+      if (typeof value !== 'object' || value === null || Array.isArray(value)) return;
+      const given = DIGEST_KEYS.filter((key) => (value as Record<string, unknown>)[key] !== undefined);
+      if (given.length !== 1) {
+        const got = given.length === 0 ? 'none' : given.map((key) => `digest.${key}`).join(' and ');
+        ctx.addIssue({ code: 'custom', message: `${digestCountMessage}; got ${got}` });
+      }
+    },
+    { when: () => true },
+  )
+  // JSON Schema cannot say "exactly one of three optional keys" in strict-object terms any simpler.
+  .meta({ minProperties: 1, maxProperties: 1 })
+  .describe('Where the summary of everything outstanding goes: exactly one of channel, user, email.');
+
+const slackIntervalDescription = 'Least time between two posts into the same channel, in ms (Slack allows about 1 per second).';
+
+const slack = z
+  .strictObject(
+    {
+      concurrency: wholeNumber(LIMITS.concurrency, DEFAULT_SLACK.concurrency, 'Messages in flight at once, across different channels.'),
+      timeoutMs: wholeNumber(LIMITS.timeoutMs, DEFAULT_SLACK.timeoutMs, 'Per-attempt HTTP timeout, in ms.'),
+      retries: wholeNumber(LIMITS.retries, DEFAULT_SLACK.retries, 'Retries for 5xx / network errors before a delivery fails.'),
+      maxRetryAfterSeconds: wholeNumber(
+        LIMITS.maxRetryAfterSeconds,
+        DEFAULT_SLACK.maxRetryAfterSeconds,
+        'Longest Retry-After honoured; a longer one fails the delivery instead of stalling the job.',
+      ),
+      perChannelIntervalMs: wholeNumber(LIMITS.perChannelIntervalMs, DEFAULT_SLACK.perChannelIntervalMs, slackIntervalDescription),
+    },
+    { error: expected('an object like { "concurrency": 4 }') },
+  )
+  .prefault({})
+  .describe('Slack delivery settings. The token is read only from SLACK_BOT_TOKEN, never from this file.');
+
+/** What a user writes. Exported for the JSON Schema; everything else should call `validateConfig`. */
+export const configSchema = z
+  .strictObject(
+    {
+      $schema: z.string({ error: expected('the path or URL of the JSON Schema, for editors') }).optional().describe(
+        'JSON Schema for editor completion, e.g. "./node_modules/chaser/schema/chaser.config.schema.json".',
+      ),
+      database,
+      source,
+      tiers,
+      teams,
+      fallbackChannel: channel('Where nudges for a team with no route go (the digest lists them as unrouted).').optional(),
+      digest: digest.optional(),
+      slack,
+    },
+    { error: expected('an object of settings (write {} to use every default)') },
+  )
+  .describe(
+    'chaser: nudges the teams whose consumers still use a revoked key. Found as chaser.config.json, ' +
+      '.chaserrc(.json|.yaml|.yml), chaser.config.(js|mjs|cjs|ts) or a "chaser" key in package.json; ' +
+      'every key is optional.',
+  );
+
+export type ConfigInput = z.input<typeof configSchema>;
+type ParsedConfig = z.output<typeof configSchema>;
+
+// ---- output ----------------------------------------------------------------------------------
+
+function toDigest(parsed: NonNullable<ParsedConfig['digest']>): DigestDestination {
+  if (parsed.channel !== undefined) return { channel: parsed.channel };
+  if (parsed.user !== undefined) return { user: parsed.user };
+  return { email: parsed.email as string };
+}
+
+function toTier(parsed: ParsedConfig['tiers'][number]): Tier {
+  const tier: Tier = {
+    name: parsed.name,
+    afterDaysOverdue: parsed.afterDaysOverdue,
+    every: parsed.every,
+    // Validated above: parseDuration of an accepted `every` is never null.
+    everyMs: parseDuration(parsed.every) as number,
+    mention: parsed.mention,
+  };
+  if (parsed.template !== undefined) tier.template = parsed.template;
+  return tier;
+}
+
+/** Fresh objects all the way down, so no caller can mutate a shared default. */
+function toConfig(parsed: ParsedConfig): Config {
+  const config: Config = {
+    database: {
+      connectTimeoutSeconds: parsed.database.connectTimeoutSeconds,
+      statementTimeoutMs: parsed.database.statementTimeoutMs,
+    },
+    source: {
+      table: parsed.source.table,
+      columns: { ...parsed.source.columns },
+      pendingStatuses: [...parsed.source.pendingStatuses],
+    },
+    tiers: parsed.tiers.map(toTier),
+    teams: Object.fromEntries(
+      Object.entries(parsed.teams).map(([team, route]) => [
+        team,
+        route.mention === undefined ? { channel: route.channel } : { channel: route.channel, mention: route.mention },
+      ]),
+    ),
+    slack: { ...parsed.slack },
+  };
+  if (parsed.database.url !== undefined) config.database.url = parsed.database.url;
+  if (parsed.fallbackChannel !== undefined) config.fallbackChannel = parsed.fallbackChannel;
+  if (parsed.digest !== undefined) config.digest = toDigest(parsed.digest);
+  return config;
+}
+
+export type ValidationResult = { ok: true; config: Config } | { ok: false; errors: string[] };
+
+/**
+ * Pure: checks anything (parsed JSON/YAML, a JS module's export) against every rule and returns
+ * either the defaulted config or EVERY problem as `<path>: <what to write instead>`.
+ */
+export function validateConfig(input: unknown): ValidationResult {
+  const result = configSchema.safeParse(input, { error: fallbackError });
+  if (!result.success) return { ok: false, errors: formatIssues(result.error.issues, configSchema) };
+  return { ok: true, config: toConfig(result.data) };
+}
