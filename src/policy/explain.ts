@@ -1,0 +1,50 @@
+import type { SourceColumns } from '../config/types.js';
+import { formatInstant, isValidDate } from './time.js';
+import type { Laggard, Skipped } from './types.js';
+
+/**
+ * One line on why a laggard is or is not nudged in this run, for dry-run and --verbose:
+ * "waiting: last nudged 2026-03-09 10:00Z in firm, next due at 2026-03-10 10:00Z (firm: every 24h)".
+ * The cadence named is the current tier's, since that is the one the decision used.
+ */
+export function explainDisposition(laggard: Laggard, now: Date): string {
+  const { tier, state, disposition, nextNudgeAt } = laggard;
+  const overdue = `${laggard.daysOverdue} ${laggard.daysOverdue === 1 ? 'day' : 'days'} overdue, tier ${tier.name}`;
+  const cadence = `${tier.name}: every ${tier.every}`;
+  // An unreadable timestamp was decided as "never nudged" (see decideCadence), so it is explained as one.
+  const lastNudgedAt = state && isValidDate(state.lastNudgedAt) ? state.lastNudgedAt : null;
+  const last = lastNudgedAt
+    ? `last nudged ${formatInstant(lastNudgedAt)}${state?.lastTier ? ` in ${state.lastTier}` : ''}` +
+      (lastNudgedAt.getTime() > now.getTime() ? " (after this run's now: clock skew, or --now in the past?)" : '')
+    : 'never nudged';
+  const next = nextNudgeAt ? formatInstant(nextNudgeAt) : 'unknown';
+
+  switch (disposition) {
+    case 'due':
+      return lastNudgedAt ? `due: ${last}, at least ${tier.every} ago (${cadence}); ${overdue}` : `due: never nudged; ${overdue}`;
+    case 'waiting':
+      return `waiting: ${last}, next due at ${next} (${cadence})`;
+    case 'snoozed': {
+      const until = laggard.consumer.snoozedUntil ? formatInstant(laggard.consumer.snoozedUntil) : 'unknown';
+      const later = until === next ? '' : `, then the cadence allows the next nudge at ${next} (${cadence})`;
+      return `snoozed until ${until}${later}; ${last}`;
+    }
+  }
+}
+
+const DEFAULT_COLUMNS: Pick<SourceColumns, 'team' | 'deadline'> = { team: 'owner_team', deadline: 'rotation_deadline' };
+
+/** A warning line for a skipped row that names what to fix in the inventory (in its mapped column names). */
+export function explainSkipped(skipped: Skipped, columns: Pick<SourceColumns, 'team' | 'deadline'> = DEFAULT_COLUMNS): string {
+  switch (skipped.reason) {
+    case 'missing-team':
+      return `consumer ${skipped.id} skipped: it has no team, so no one can be nudged; set its ${columns.team}`;
+    case 'missing-deadline':
+      return (
+        `consumer ${skipped.id} skipped: it has no valid rotation deadline, so it cannot be placed in a tier; ` +
+        `set its ${columns.deadline}`
+      );
+    case 'duplicate-id':
+      return `consumer ${skipped.id} skipped: another row has the same id and was used instead; make ids unique`;
+  }
+}

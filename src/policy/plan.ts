@@ -1,0 +1,127 @@
+import type { Tier } from '../config/types.js';
+import { assessRow, createPolicyContext } from './assess.js';
+import { routeFor } from './routes.js';
+import { compareText, countsByName, TeamTally, type TeamResult } from './team-tally.js';
+import { isValidDate } from './time.js';
+import type { ConsumerRow, Plan, PlanOptions, Skipped, TeamPlan, TeamSummary } from './types.js';
+
+export { LISTED_MAX } from './team-tally.js';
+
+export interface PlanBuilder {
+  /** Feeds rows in any number of batches; rows of one team are best kept together (see createPlanBuilder). */
+  addRows(rows: Iterable<ConsumerRow>): void;
+  /** The plan for every row added. The builder is spent afterwards. */
+  finish(): Plan;
+}
+
+/**
+ * An incremental planner, so a sweep over a million rows can stream them from a cursor instead
+ * of holding them all. It keeps per team only a compact tally (see TeamTally) and, run-wide,
+ * the ids already seen (the duplicate check needs them; ids only, no rows).
+ *
+ * The database sends rows ordered by team; the builder uses that only to trim a team's list
+ * candidates as soon as the team is complete. Nothing depends on it for correctness: a team
+ * that reappears later (a nondeterministic collation can interleave "Ops" and "ops") is folded
+ * into its tally, and the plan is the same as for grouped input.
+ */
+export function createPlanBuilder(options: PlanOptions, now: Date): PlanBuilder {
+  if (!isValidDate(now)) throw new Error('policy: now must be a valid Date');
+  const context = createPolicyContext(options);
+  // The plan's own copy: a caller reusing its array cannot change a plan already made.
+  const tiers = [...options.tiers];
+  const tallies = new Map<string, TeamTally>();
+  const seenIds = new Set<string>();
+  const skipped: Skipped[] = [];
+  let previous: TeamTally | undefined;
+  let finished: Plan | undefined;
+
+  function tallyFor(team: string): TeamTally {
+    let tally = tallies.get(team);
+    if (tally === undefined) {
+      tally = new TeamTally(team, routeFor(team, options.teams, options.fallbackChannel), tiers.length);
+      tallies.set(team, tally);
+    }
+    return tally;
+  }
+
+  return {
+    addRows(rows) {
+      if (finished) throw new Error('policy: addRows after finish; create a new plan builder per run');
+      for (const row of rows) {
+        // First occurrence wins, whatever it turns out to be: a second row with the same id is
+        // an inventory error worth reporting, and picking the "better" row would hide it.
+        if (seenIds.has(row.id)) {
+          skipped.push({ id: row.id, team: row.team, reason: 'duplicate-id' });
+          continue;
+        }
+        seenIds.add(row.id);
+        const assessment = assessRow(row, context, now);
+        if (assessment.kind === 'skipped') skipped.push({ id: row.id, team: row.team, reason: assessment.reason });
+        if (assessment.kind !== 'outstanding') continue;
+        const tally = tallyFor(assessment.laggard.consumer.team);
+        if (previous !== undefined && previous !== tally) previous.compact();
+        previous = tally;
+        tally.add(assessment.laggard, assessment.tierIndex);
+      }
+    },
+
+    finish() {
+      if (finished) return finished;
+      const results = [...tallies.values()].map((tally) => tally.finish(tiers, now));
+      tallies.clear();
+      seenIds.clear();
+      finished = assemblePlan(results, tiers, skipped, now);
+      return finished;
+    },
+  };
+}
+
+/** The whole plan from rows already in memory: the convenience form of createPlanBuilder. */
+export function planSweep(rows: Iterable<ConsumerRow>, options: PlanOptions, now: Date): Plan {
+  const builder = createPlanBuilder(options, now);
+  builder.addRows(rows);
+  return builder.finish();
+}
+
+function assemblePlan(results: TeamResult[], tiers: Tier[], skipped: Skipped[], now: Date): Plan {
+  const byTier = new Array<number>(tiers.length).fill(0);
+  let outstanding = 0;
+  for (const { summary } of results) {
+    outstanding += summary.outstanding;
+    tiers.forEach((tier, index) => {
+      byTier[index] = (byTier[index] ?? 0) + (summary.byTier[tier.name] ?? 0);
+    });
+  }
+  const summaries: TeamSummary[] = sortMostOverdue(results, (result) => ({
+    tierIndex: result.worstTierIndex,
+    maxDaysOverdue: result.summary.maxDaysOverdue,
+    team: result.summary.team,
+  })).map((result) => result.summary);
+  const plans = results.flatMap((result) => (result.plan ? [result.plan] : []));
+  const teams: TeamPlan[] = sortMostOverdue(plans, (plan) => ({
+    tierIndex: plan.tierIndex,
+    maxDaysOverdue: plan.maxDaysOverdue,
+    team: plan.teamPlan.team,
+  })).map((plan) => plan.teamPlan);
+  return { now, tiers, outstanding, byTier: countsByName(tiers, byTier), teams, summaries, skipped };
+}
+
+interface MostOverdueKey {
+  tierIndex: number;
+  maxDaysOverdue: number;
+  team: string;
+}
+
+/**
+ * Teams are ordered the way a security lead reads them: the worst tier first, then the longest
+ * overdue, then by name so two runs over the same data print the same order. For a TeamPlan the
+ * tier and days are those of its due consumers (what its message is about); for a summary, those
+ * of everything it has outstanding.
+ */
+function sortMostOverdue<T>(items: T[], keyOf: (item: T) => MostOverdueKey): T[] {
+  return items.sort((a, b) => {
+    const x = keyOf(a);
+    const y = keyOf(b);
+    return y.tierIndex - x.tierIndex || y.maxDaysOverdue - x.maxDaysOverdue || compareText(x.team, y.team);
+  });
+}

@@ -1,0 +1,151 @@
+import type { Tier } from '../config/types.js';
+import { daysOverdue } from './time.js';
+import type { Laggard, Route, TeamPlan, TeamSummary } from './types.js';
+
+/** A Slack message cannot usefully show more laggards than this; the rest are counted, and still recorded. */
+export const LISTED_MAX = 50;
+
+/** Most overdue first: the oldest deadline, then the id so the order never depends on input order. */
+export function compareMostOverdue(aDeadlineMs: number, aId: string, bDeadlineMs: number, bId: string): number {
+  if (aDeadlineMs !== bDeadlineMs) return aDeadlineMs - bDeadlineMs;
+  return compareText(aId, bId);
+}
+
+/** Code-unit order: the same on every machine, unlike localeCompare. */
+export function compareText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+function compareLaggards(a: Laggard, b: Laggard): number {
+  return compareMostOverdue(a.consumer.deadline.getTime(), a.consumer.id, b.consumer.deadline.getTime(), b.consumer.id);
+}
+
+/** One team's result with the tier positions the run-wide ordering needs. */
+export interface TeamResult {
+  summary: TeamSummary;
+  worstTierIndex: number;
+  /** Absent when nothing of the team is due in this run. */
+  plan?: { teamPlan: TeamPlan; tierIndex: number; maxDaysOverdue: number };
+}
+
+/**
+ * Everything the plan needs about one team, in a shape whose size does not grow with the
+ * team's waiting and snoozed consumers: counters, plus for each due consumer just its id,
+ * deadline and tier (every due consumer is recorded, so those cannot be dropped), plus at most
+ * 2 × LISTED_MAX full Laggards as candidates for the message's list. That bound is what lets
+ * a million-row sweep run in bounded memory, and since nothing here depends on the order rows
+ * arrive in, a team that shows up again later is simply folded in.
+ */
+export class TeamTally {
+  private outstanding = 0;
+  private due = 0;
+  private waiting = 0;
+  private snoozed = 0;
+  private readonly byTier: number[];
+  private worstTierIndex = -1;
+  private oldestDeadlineMs = Infinity;
+
+  private readonly dueIds: string[] = [];
+  private readonly dueDeadlinesMs: number[] = [];
+  private readonly dueTierIndexes: number[] = [];
+  private dueWorstTierIndex = -1;
+  private dueOldestDeadlineMs = Infinity;
+  private listCandidates: Laggard[] = [];
+
+  constructor(
+    readonly team: string,
+    private readonly route: Route,
+    tierCount: number,
+  ) {
+    this.byTier = new Array<number>(tierCount).fill(0);
+  }
+
+  add(laggard: Laggard, tierIndex: number): void {
+    const deadlineMs = laggard.consumer.deadline.getTime();
+    this.outstanding += 1;
+    this.byTier[tierIndex] = (this.byTier[tierIndex] ?? 0) + 1;
+    this.worstTierIndex = Math.max(this.worstTierIndex, tierIndex);
+    this.oldestDeadlineMs = Math.min(this.oldestDeadlineMs, deadlineMs);
+
+    if (laggard.disposition === 'waiting') this.waiting += 1;
+    if (laggard.disposition === 'snoozed') this.snoozed += 1;
+    if (laggard.disposition !== 'due') return;
+
+    this.due += 1;
+    this.dueIds.push(laggard.consumer.id);
+    this.dueDeadlinesMs.push(deadlineMs);
+    this.dueTierIndexes.push(tierIndex);
+    this.dueWorstTierIndex = Math.max(this.dueWorstTierIndex, tierIndex);
+    this.dueOldestDeadlineMs = Math.min(this.dueOldestDeadlineMs, deadlineMs);
+    this.listCandidates.push(laggard);
+    // Trimming only once the buffer doubles keeps the cost per row amortised O(log LISTED_MAX).
+    if (this.listCandidates.length >= 2 * LISTED_MAX) this.compact();
+  }
+
+  /** Drops the list candidates that can no longer make the message; called when a team is complete. */
+  compact(): void {
+    if (this.listCandidates.length > LISTED_MAX) {
+      this.listCandidates = this.listCandidates.sort(compareLaggards).slice(0, LISTED_MAX);
+    }
+  }
+
+  finish(tiers: readonly Tier[], now: Date): TeamResult {
+    const worstTier = tierAt(tiers, this.worstTierIndex);
+    const summary: TeamSummary = {
+      team: this.team,
+      route: this.route,
+      outstanding: this.outstanding,
+      due: this.due,
+      waiting: this.waiting,
+      snoozed: this.snoozed,
+      worstTier,
+      // Days overdue only grows as the deadline gets older, so the oldest deadline gives the maximum.
+      maxDaysOverdue: daysOverdue(new Date(this.oldestDeadlineMs), now),
+      oldestDeadline: new Date(this.oldestDeadlineMs),
+      byTier: countsByName(tiers, this.byTier),
+    };
+    if (this.due === 0) return { summary, worstTierIndex: this.worstTierIndex };
+    const dueOldestDeadline = new Date(this.dueOldestDeadlineMs);
+    const teamPlan: TeamPlan = {
+      team: this.team,
+      route: this.route,
+      tier: tierAt(tiers, this.dueWorstTierIndex),
+      dueCount: this.due,
+      listed: [...this.listCandidates].sort(compareLaggards).slice(0, LISTED_MAX),
+      nudges: this.sortedNudges(tiers),
+      oldestDeadline: dueOldestDeadline,
+    };
+    return {
+      summary,
+      worstTierIndex: this.worstTierIndex,
+      plan: { teamPlan, tierIndex: this.dueWorstTierIndex, maxDaysOverdue: daysOverdue(dueOldestDeadline, now) },
+    };
+  }
+
+  /** Every due id in the same order as the list, so the first LISTED_MAX nudges are the listed ones. */
+  private sortedNudges(tiers: readonly Tier[]): TeamPlan['nudges'] {
+    const { dueIds, dueDeadlinesMs, dueTierIndexes } = this;
+    const order = Uint32Array.from(dueIds.keys()).sort((a, b) =>
+      compareMostOverdue(dueDeadlinesMs[a] as number, dueIds[a] as string, dueDeadlinesMs[b] as number, dueIds[b] as string),
+    );
+    const ids = new Array<string>(order.length);
+    const names = new Array<string>(order.length);
+    order.forEach((from, to) => {
+      ids[to] = dueIds[from] as string;
+      names[to] = tierAt(tiers, dueTierIndexes[from] as number).name;
+    });
+    return { ids, tiers: names };
+  }
+}
+
+function tierAt(tiers: readonly Tier[], index: number): Tier {
+  const tier = tiers[index];
+  if (tier === undefined) throw new Error(`policy: tier index ${index} out of range`);
+  return tier;
+}
+
+/** Every tier name present, zeros included, so a report never has to guess at a missing key. */
+export function countsByName(tiers: readonly Tier[], counts: readonly number[]): Record<string, number> {
+  // fromEntries defines own properties, so even a tier called "__proto__" stays a plain count.
+  return Object.fromEntries(tiers.map((tier, index) => [tier.name, counts[index] ?? 0]));
+}

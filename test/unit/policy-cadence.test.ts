@@ -1,0 +1,102 @@
+import { describe, expect, it } from 'vitest';
+import { assessRow, createPolicyContext } from '../../src/policy/assess.js';
+import type { ConsumerRow, Disposition } from '../../src/policy/types.js';
+import { consumer, DAY_MS, DEFAULT_TEST_TIERS, HOUR_MS, nudged, tier, type ConsumerSpec } from '../support/builders.js';
+
+const NOW = new Date('2026-03-10T09:00:00Z');
+const ms = (offsetMs: number) => new Date(NOW.getTime() + offsetMs);
+
+function decide(spec: ConsumerSpec, tiers = DEFAULT_TEST_TIERS): { disposition: Disposition; nextNudgeAt: Date | null; tier: string } {
+  const row: ConsumerRow = consumer({ now: NOW, ...spec });
+  const result = assessRow(row, createPolicyContext({ tiers, pendingStatuses: ['pending'] }), NOW);
+  if (result.kind !== 'outstanding') throw new Error(`expected outstanding, got ${result.kind}`);
+  const { disposition, nextNudgeAt, tier: current } = result.laggard;
+  return { disposition, nextNudgeAt, tier: current.name };
+}
+
+describe('cadence', () => {
+  it('nudges a consumer that was never nudged', () => {
+    expect(decide({ overdueDays: 1, state: null })).toEqual({ disposition: 'due', nextNudgeAt: null, tier: 'gentle' });
+  });
+
+  it('nudges again exactly one cadence after the last nudge (inclusive)', () => {
+    const state = nudged({ now: NOW, msAgo: 24 * HOUR_MS, tier: 'firm' });
+    expect(decide({ overdueDays: 4, state })).toMatchObject({ disposition: 'due', tier: 'firm' });
+  });
+
+  it('waits 1 ms before the cadence has passed, and says until when', () => {
+    const state = nudged({ now: NOW, msAgo: 24 * HOUR_MS - 1, tier: 'firm' });
+    expect(decide({ overdueDays: 4, state })).toEqual({ disposition: 'waiting', nextNudgeAt: ms(1), tier: 'firm' });
+  });
+
+  it('uses each tier’s own cadence: gentle 72 h, critical 12 h', () => {
+    expect(decide({ overdueDays: 1, state: nudged({ now: NOW, hoursAgo: 71, tier: 'gentle' }) }).disposition).toBe('waiting');
+    expect(decide({ overdueDays: 1, state: nudged({ now: NOW, hoursAgo: 72, tier: 'gentle' }) }).disposition).toBe('due');
+    expect(decide({ overdueDays: 20, state: nudged({ now: NOW, msAgo: 12 * HOUR_MS - 1, tier: 'critical' }) }))
+      .toMatchObject({ disposition: 'waiting', nextNudgeAt: ms(1) });
+    expect(decide({ overdueDays: 20, state: nudged({ now: NOW, hoursAgo: 12, tier: 'critical' }) }).disposition).toBe('due');
+  });
+
+  it('applies the current tier’s cadence when the consumer moved up since its last nudge', () => {
+    // Last nudged 30 h ago while gentle (72 h); now urgent (24 h): due, not waiting 42 h more.
+    const state = nudged({ now: NOW, hoursAgo: 30, tier: 'gentle' });
+    expect(decide({ overdueDays: 8, state })).toMatchObject({ disposition: 'due', tier: 'urgent' });
+  });
+
+  it('applies the current tier’s cadence even when it is slower than the previous one', () => {
+    const slowing = [tier({ name: 'fast', every: '24h' }), tier({ name: 'slow', afterDaysOverdue: 2, every: '96h' })];
+    const state = nudged({ now: NOW, hoursAgo: 30, tier: 'fast' });
+    expect(decide({ overdueDays: 3, state }, slowing)).toEqual({
+      disposition: 'waiting',
+      nextNudgeAt: ms(66 * HOUR_MS),
+      tier: 'slow',
+    });
+  });
+
+  it('never nudges when the last nudge is in the future (clock skew, --now in the past)', () => {
+    expect(decide({ overdueDays: 4, state: nudged({ now: NOW, hoursAgo: -1, tier: 'firm' }) })).toEqual({
+      disposition: 'waiting',
+      nextNudgeAt: ms(25 * HOUR_MS),
+      tier: 'firm',
+    });
+    expect(decide({ overdueDays: 20, state: nudged({ now: NOW, hoursAgo: -100 * 24 }) }).disposition).toBe('waiting');
+  });
+
+  it('treats an unreadable last-nudge timestamp as never nudged rather than silencing the consumer', () => {
+    const state = { nudgeCount: 3, lastNudgedAt: new Date(Number.NaN), lastTier: 'firm' };
+    expect(decide({ overdueDays: 4, state }).disposition).toBe('due');
+  });
+});
+
+describe('snooze', () => {
+  it('is over at its own instant: snoozedUntil == now is not snoozed', () => {
+    expect(decide({ overdueDays: 4, snoozedUntil: NOW }).disposition).toBe('due');
+  });
+
+  it('holds 1 ms before its end, with the next nudge at the snooze end', () => {
+    expect(decide({ overdueDays: 4, snoozedUntil: ms(1) })).toEqual({ disposition: 'snoozed', nextNudgeAt: ms(1), tier: 'firm' });
+  });
+
+  it('reports the later of the snooze end and the cadence as the next nudge', () => {
+    const recently = nudged({ now: NOW, hoursAgo: 1, tier: 'firm' });
+    expect(decide({ overdueDays: 4, state: recently, snoozedUntil: ms(HOUR_MS) }).nextNudgeAt).toEqual(ms(23 * HOUR_MS));
+    const longAgo = nudged({ now: NOW, hoursAgo: 48, tier: 'firm' });
+    expect(decide({ overdueDays: 4, state: longAgo, snoozedUntil: ms(HOUR_MS) }).nextNudgeAt).toEqual(ms(HOUR_MS));
+  });
+
+  it('behaves as if not snoozed once the snooze has ended', () => {
+    const snoozedUntil = ms(-HOUR_MS);
+    expect(decide({ overdueDays: 4, snoozedUntil, state: nudged({ now: NOW, hoursAgo: 2, tier: 'firm' }) }))
+      .toMatchObject({ disposition: 'waiting', nextNudgeAt: ms(22 * HOUR_MS) });
+    expect(decide({ overdueDays: 4, snoozedUntil, state: nudged({ now: NOW, hoursAgo: 25, tier: 'firm' }) }).disposition)
+      .toBe('due');
+  });
+
+  it('ignores an unreadable snooze instead of snoozing forever', () => {
+    expect(decide({ overdueDays: 4, snoozedUntil: new Date(Number.NaN) }).disposition).toBe('due');
+  });
+
+  it('keeps a snoozed consumer in its tier (it is still outstanding)', () => {
+    expect(decide({ overdueMs: 14 * DAY_MS, snoozedUntil: ms(DAY_MS) })).toMatchObject({ disposition: 'snoozed', tier: 'critical' });
+  });
+});
