@@ -1,0 +1,237 @@
+import type { KnownBlock } from '@slack/web-api';
+import type { Plan, Skipped, TeamSummary } from '../policy/types.js';
+import { contextBlock, headerBlock, sectionBlock } from './blocks.js';
+import { TEAM_MAX_CHARS, TIER_NAME_MAX_CHARS, channelRef, safeMrkdwn } from './escape.js';
+import {
+  MAX_BLOCKS,
+  MAX_FALLBACK_TEXT,
+  MAX_TOTAL_BLOCK_TEXT,
+  blockTextLength,
+  packLines,
+  truncateMrkdwn,
+} from './limits.js';
+import type { Delivery, SlackMessage } from './types.js';
+import { formatInstant, overduePhrase, plural } from './wording.js';
+
+export type DigestMode = 'sweep' | 'digest' | 'dry-run';
+
+export interface DigestInput {
+  plan: Plan;
+  /** This run's delivery per team key (empty for `digest` and `dry-run`). */
+  deliveries: ReadonlyMap<string, Delivery>;
+  mode: DigestMode;
+  now: Date;
+}
+
+// Room kept for the "…and N more teams" context while the team list is packed.
+const MORE_LINE_RESERVE = 120;
+// A failure reason is a classified Slack error, but it is still shown whole only up to here.
+const REASON_MAX_CHARS = 200;
+const SKIPPED_IDS_SHOWN = 3;
+const SKIPPED_ID_MAX_CHARS = 40;
+
+const SKIP_REASONS: ReadonlyArray<{ reason: Skipped['reason']; label: string }> = [
+  { reason: 'missing-team', label: 'no owner team' },
+  { reason: 'missing-deadline', label: 'no rotation deadline' },
+  { reason: 'duplicate-id', label: 'a duplicate id' },
+];
+
+/**
+ * The security lead's view of the whole campaign: how much is outstanding per tier, every team
+ * with anything outstanding (teams that need the lead's attention first: unrouted or failed,
+ * then the most severe), what this run did for each, and the rows chaser could not chase.
+ * Always within Slack's limits: teams that do not fit are counted, and the headline counts
+ * (unrouted and failed included) are always shown.
+ */
+export function renderDigest(input: DigestInput): SlackMessage {
+  const { plan, deliveries, mode, now } = input;
+  const rows = orderTeams(plan, deliveries, mode);
+  const unrouted = rows.filter((row) => row.summary.route.kind === 'unrouted').length;
+  const failed = rows.filter((row) => row.outcome.kind === 'failed').length;
+  const notSent = rows.filter((row) => row.outcome.kind === 'not-sent').length;
+  const byTier = tiersMostSevereFirst(plan)
+    .map((name) => `${safeMrkdwn(name, TIER_NAME_MAX_CHARS, '(unnamed tier)')} *${plan.byTier[name] ?? 0}*`)
+    .join(' · ');
+
+  const title = mode === 'dry-run' ? '🔑 Key rotation digest (dry run)' : '🔑 Key rotation digest';
+  const headline =
+    plan.outstanding === 0
+      ? '✅ Nothing outstanding: every consumer is rotated, exempt, or not yet due.'
+      : `*${plural(plan.outstanding, 'consumer')}* outstanding across *${plural(plan.summaries.length, 'team')}*` +
+        (byTier === '' ? '' : `\n${byTier}`);
+
+  const before: KnownBlock[] = [
+    headerBlock(title),
+    sectionBlock(headline),
+    contextBlock(runLine(rows, mode, { unrouted, failed, notSent })),
+  ];
+  const after: KnownBlock[] = [];
+  const skipped = skippedText(plan.skipped);
+  if (skipped) after.push(sectionBlock(skipped));
+  after.push(contextBlock(`chaser · as of ${formatInstant(now)} · \`${mode}\``));
+
+  const fixed = [...before, ...after];
+  const packed = packLines(teamLines(rows), {
+    chars: MAX_TOTAL_BLOCK_TEXT - blockTextLength(fixed) - MORE_LINE_RESERVE,
+    blocks: MAX_BLOCKS - fixed.length - 1,
+  });
+  const more = rows.length - packed.taken;
+
+  const blocks: KnownBlock[] = [...before, ...packed.sections.map(sectionBlock)];
+  if (more > 0) blocks.push(contextBlock(`…and ${more} more ${more === 1 ? 'team' : 'teams'} (most overdue listed first)`));
+  blocks.push(...after);
+
+  const problems = [
+    unrouted > 0 ? `${unrouted} unrouted` : '',
+    failed > 0 ? `${failed} failed` : '',
+    notSent > 0 ? `${notSent} not sent` : '',
+  ]
+    .filter((part) => part !== '')
+    .join(', ');
+  const text = truncateMrkdwn(
+    `Key rotation digest: ${plural(plan.outstanding, 'consumer')} outstanding across ${plural(plan.summaries.length, 'team')}` +
+      (byTier === '' || plan.outstanding === 0 ? '' : ` (${byTier.replace(/\*/g, '')})`) +
+      (problems === '' ? '' : `; ${problems}`) +
+      '.',
+    MAX_FALLBACK_TEXT,
+  );
+  return { text, blocks };
+}
+
+type Outcome =
+  | { kind: 'delivered'; channel: string }
+  | { kind: 'failed'; reason: string }
+  | { kind: 'unrouted' }
+  | { kind: 'nothing-due' }
+  | { kind: 'not-nudged' }
+  | { kind: 'not-sent' }
+  | { kind: 'would-send'; channel: string };
+
+interface Row {
+  summary: TeamSummary;
+  outcome: Outcome;
+  needsAttention: boolean;
+}
+
+function outcomeOf(summary: TeamSummary, delivery: Delivery | undefined, mode: DigestMode): Outcome {
+  // A team nobody can be told about is the lead's problem in every mode, so it always says so.
+  if (summary.route.kind === 'unrouted') return { kind: 'unrouted' };
+  if (mode === 'digest') return { kind: 'not-nudged' };
+  if (summary.due === 0) return { kind: 'nothing-due' };
+  if (mode === 'dry-run') return { kind: 'would-send', channel: summary.route.channel };
+  if (!delivery) return { kind: 'not-sent' };
+  return delivery.ok ? { kind: 'delivered', channel: delivery.channel } : { kind: 'failed', reason: delivery.reason };
+}
+
+/** Teams needing the lead (unrouted, failed) first, then the most severe tier, most days overdue, most outstanding. */
+function orderTeams(plan: Plan, deliveries: ReadonlyMap<string, Delivery>, mode: DigestMode): Row[] {
+  const severity = new Map(plan.tiers.map((tier, index) => [tier.name, index]));
+  const rows = plan.summaries.map((summary): Row => {
+    const outcome = outcomeOf(summary, deliveries.get(summary.team), mode);
+    // A due team this sweep did not reach (it stopped early) is as much the lead's concern as a failure.
+    const needsAttention = outcome.kind === 'unrouted' || outcome.kind === 'failed' || outcome.kind === 'not-sent';
+    return { summary, outcome, needsAttention };
+  });
+  return rows.sort(
+    (a, b) =>
+      Number(b.needsAttention) - Number(a.needsAttention) ||
+      (severity.get(b.summary.worstTier.name) ?? -1) - (severity.get(a.summary.worstTier.name) ?? -1) ||
+      b.summary.maxDaysOverdue - a.summary.maxDaysOverdue ||
+      b.summary.outstanding - a.summary.outstanding ||
+      (a.summary.team < b.summary.team ? -1 : a.summary.team > b.summary.team ? 1 : 0),
+  );
+}
+
+function tiersMostSevereFirst(plan: Plan): string[] {
+  const names = plan.tiers.map((tier) => tier.name).reverse();
+  for (const name of Object.keys(plan.byTier)) if (!names.includes(name)) names.push(name);
+  return names;
+}
+
+interface Problems {
+  unrouted: number;
+  failed: number;
+  notSent: number;
+}
+
+function runLine(rows: readonly Row[], mode: DigestMode, { unrouted, failed, notSent }: Problems): string {
+  const problems = [
+    unrouted > 0 ? `⚠️ *${unrouted}* unrouted (no channel and no \`fallbackChannel\`)` : '',
+    failed > 0 ? `❌ *${failed}* failed` : '',
+    notSent > 0 ? `⏸️ *${notSent}* due but not sent (the sweep stopped early)` : '',
+  ].filter((part) => part !== '');
+  let run: string;
+  if (mode === 'digest') run = 'Digest only: this run sent no nudges.';
+  else if (mode === 'dry-run') run = 'Dry run: nothing was sent; each team shows what a sweep would do.';
+  else {
+    const delivered = rows.filter((row) => row.outcome.kind === 'delivered').length;
+    run = `This sweep nudged *${plural(delivered, 'team')}*.`;
+  }
+  return [run, ...problems].join(' · ');
+}
+
+/**
+ * One line per team, rendered only as the packer asks for them. When some teams need attention
+ * the two groups get a heading each, carried on the group's first line so that a heading is
+ * never shown without a team under it and every packed line is exactly one team.
+ */
+function* teamLines(rows: readonly Row[]): Generator<string> {
+  const grouped = rows.some((row) => row.needsAttention);
+  let previous: Row | undefined;
+  for (const row of rows) {
+    let heading = '';
+    if (grouped && previous === undefined) heading = '*Needs attention*\n';
+    else if (grouped && previous?.needsAttention && !row.needsAttention) heading = '*All other teams*\n';
+    yield heading + teamLine(row);
+    previous = row;
+  }
+}
+
+function teamLine({ summary, outcome }: Row): string {
+  const team = safeMrkdwn(summary.team, TEAM_MAX_CHARS, '(no team)');
+  const tier = safeMrkdwn(summary.worstTier.name, TIER_NAME_MAX_CHARS, '(unnamed tier)');
+  const parts = [
+    `${summary.outstanding} outstanding`,
+    `worst *${tier}*`,
+    overduePhrase(summary.maxDaysOverdue),
+    summary.waiting > 0 ? `${summary.waiting} waiting` : '',
+    summary.snoozed > 0 ? `${summary.snoozed} snoozed` : '',
+  ].filter((part) => part !== '');
+  return `• *${team}* — ${parts.join(' · ')} → ${outcomeText(summary, outcome)}`;
+}
+
+function outcomeText(summary: TeamSummary, outcome: Outcome): string {
+  const viaFallback = summary.route.kind === 'fallback' ? ' (fallback: team has no channel)' : '';
+  switch (outcome.kind) {
+    case 'delivered':
+      return `✅ delivered to ${channelRef(outcome.channel)}${viaFallback}`;
+    case 'failed':
+      return `❌ *failed*: ${safeMrkdwn(outcome.reason, REASON_MAX_CHARS, 'no reason given')}`;
+    case 'unrouted':
+      // The why is said once, in the run line: thousands of unrouted teams must not each repeat it.
+      return '⚠️ *unrouted*';
+    case 'nothing-due':
+      return 'nothing due (waiting for cadence or snoozed)';
+    case 'not-nudged':
+      return 'not nudged by this run';
+    case 'not-sent':
+      return 'not sent by this run';
+    case 'would-send':
+      return `would nudge ${channelRef(outcome.channel)}${viaFallback}`;
+  }
+}
+
+function skippedText(skipped: readonly Skipped[]): string | null {
+  if (skipped.length === 0) return null;
+  const lines = SKIP_REASONS.flatMap(({ reason, label }) => {
+    const rows = skipped.filter((row) => row.reason === reason);
+    if (rows.length === 0) return [];
+    const ids = rows
+      .slice(0, SKIPPED_IDS_SHOWN)
+      .map((row) => `\`${safeMrkdwn(row.id, SKIPPED_ID_MAX_CHARS, '(empty id)')}\``)
+      .join(', ');
+    const rest = rows.length > SKIPPED_IDS_SHOWN ? `, … ${rows.length - SKIPPED_IDS_SHOWN} more` : '';
+    return [`• ${plural(rows.length, 'row')} with ${label}: ${ids}${rest}`];
+  });
+  return `*Skipped rows* (not chased until fixed in the inventory):\n${lines.join('\n')}`;
+}

@@ -1,0 +1,177 @@
+/**
+ * Value builders and a Block Kit limits check for the Slack rendering tests (not a test file).
+ * Plans are built by hand so these tests do not depend on the policy's own code.
+ */
+import type { KnownBlock } from '@slack/web-api';
+import { expect } from 'vitest';
+import type { Tier } from '../../src/config/types.js';
+import type { Laggard, Plan, Route, TeamPlan, TeamSummary } from '../../src/policy/types.js';
+import type { SlackMessage } from '../../src/slack/types.js';
+
+/** The run's instant in every test. */
+export const NOW = new Date('2026-03-10T09:00:00Z');
+const DAY_MS = 86_400_000;
+
+export const GENTLE: Tier = { name: 'gentle', afterDaysOverdue: 0, everyMs: 72 * 3_600_000, every: '72h', mention: 'none' };
+export const FIRM: Tier = { name: 'firm', afterDaysOverdue: 3, everyMs: 24 * 3_600_000, every: '24h', mention: 'none' };
+export const URGENT: Tier = { name: 'urgent', afterDaysOverdue: 7, everyMs: 24 * 3_600_000, every: '24h', mention: 'team' };
+export const CRITICAL: Tier = { name: 'critical', afterDaysOverdue: 14, everyMs: 12 * 3_600_000, every: '12h', mention: 'team' };
+export const DEFAULT_TIERS: Tier[] = [GENTLE, FIRM, URGENT, CRITICAL];
+
+export function tierFor(daysOverdue: number, tiers: readonly Tier[] = DEFAULT_TIERS): Tier {
+  const tier = [...tiers].reverse().find((t) => daysOverdue >= t.afterDaysOverdue) ?? tiers[0];
+  if (!tier) throw new Error('no tiers');
+  return tier;
+}
+
+export function laggard(options: {
+  id?: string;
+  name?: string | null;
+  keyId?: string | null;
+  team?: string;
+  daysOverdue?: number;
+  tier?: Tier;
+}): Laggard {
+  const daysOverdue = options.daysOverdue ?? 1;
+  const deadline = new Date(NOW.getTime() - daysOverdue * DAY_MS - 3_600_000);
+  return {
+    consumer: {
+      id: options.id ?? 'c-1',
+      name: options.name === undefined ? 'billing-worker' : options.name,
+      team: options.team ?? 'payments',
+      keyId: options.keyId === undefined ? 'key-2025-q4' : options.keyId,
+      status: 'pending',
+      deadline,
+      snoozedUntil: null,
+    },
+    daysOverdue,
+    tier: options.tier ?? tierFor(daysOverdue),
+    state: null,
+    disposition: 'due',
+    nextNudgeAt: null,
+  };
+}
+
+export const TEAM_ROUTE: Route = { kind: 'team', channel: 'C0PAYMENTS', mention: 'S0ONCALL' };
+
+/** A team's plan; `listed` most overdue first, `dueCount` defaults to the listed count. */
+export function teamPlan(options: {
+  team?: string;
+  route?: Route;
+  tier?: Tier;
+  listed?: Laggard[];
+  dueCount?: number;
+}): TeamPlan {
+  const listed = [...(options.listed ?? [laggard({})])].sort((a, b) => b.daysOverdue - a.daysOverdue);
+  const worst = listed[0];
+  return {
+    team: options.team ?? 'payments',
+    route: options.route ?? TEAM_ROUTE,
+    tier: options.tier ?? worst?.tier ?? GENTLE,
+    dueCount: options.dueCount ?? listed.length,
+    listed,
+    nudges: { ids: listed.map((l) => l.consumer.id), tiers: listed.map((l) => l.tier.name) },
+    oldestDeadline: worst?.consumer.deadline ?? NOW,
+  };
+}
+
+/** Many consumers, most overdue first, with a chosen name for each. */
+export function laggards(count: number, name: (i: number) => string | null = (i) => `service-${i}`): Laggard[] {
+  return Array.from({ length: count }, (_, i) =>
+    laggard({ id: `c-${i}`, name: name(i), daysOverdue: Math.max(0, 30 - Math.floor(i / 10)) }),
+  );
+}
+
+export function summary(options: Partial<TeamSummary> & { team: string }): TeamSummary {
+  const worstTier = options.worstTier ?? GENTLE;
+  return {
+    route: { kind: 'team', channel: 'C0TEAM' },
+    outstanding: 1,
+    due: 1,
+    waiting: 0,
+    snoozed: 0,
+    maxDaysOverdue: worstTier.afterDaysOverdue,
+    oldestDeadline: new Date(NOW.getTime() - (options.maxDaysOverdue ?? worstTier.afterDaysOverdue) * DAY_MS),
+    byTier: { [worstTier.name]: options.outstanding ?? 1 },
+    worstTier,
+    ...options,
+  };
+}
+
+export function plan(options: Partial<Plan> & { summaries: TeamSummary[] }): Plan {
+  const byTier: Record<string, number> = Object.fromEntries(DEFAULT_TIERS.map((t) => [t.name, 0]));
+  for (const s of options.summaries) for (const [tier, n] of Object.entries(s.byTier)) byTier[tier] = (byTier[tier] ?? 0) + n;
+  return {
+    now: NOW,
+    tiers: DEFAULT_TIERS,
+    outstanding: options.summaries.reduce((sum, s) => sum + s.outstanding, 0),
+    byTier,
+    teams: [],
+    skipped: [],
+    ...options,
+  };
+}
+
+/** Every text object's text, in block order (header, sections, fields, context elements). */
+export function textObjects(blocks: readonly KnownBlock[]): Array<{ type: string; text: string; verbatim?: boolean }> {
+  const out: Array<{ type: string; text: string; verbatim?: boolean }> = [];
+  for (const block of blocks) {
+    if (block.type === 'header') out.push(block.text);
+    else if (block.type === 'section') {
+      if (block.text) out.push(block.text);
+      out.push(...(block.fields ?? []));
+    } else if (block.type === 'context') {
+      for (const element of block.elements) if ('text' in element) out.push(element);
+    }
+  }
+  return out;
+}
+
+/** All mrkdwn of a message (blocks and fallback), for "does it say X" assertions. */
+export function allText(message: SlackMessage): string {
+  return [message.text, ...textObjects(message.blocks).map((t) => t.text)].join('\n');
+}
+
+const ALLOWED_CONSTRUCT = /^<(?:@[UW][A-Z0-9]{2,}|!subteam\^S[A-Z0-9]{2,}|!here|#[CG][A-Z0-9]{2,})>/;
+
+/**
+ * What Slack would reject, and what would let data ping or link: checked on every rendered message.
+ * Lengths in UTF-16 code units (never fewer than Slack's characters).
+ */
+export function expectWithinSlackLimits(message: SlackMessage): void {
+  const { blocks, text } = message;
+  expect(blocks.length).toBeGreaterThan(0);
+  expect(blocks.length).toBeLessThanOrEqual(50);
+  expect(text.length).toBeGreaterThan(0);
+  expect(text.length).toBeLessThanOrEqual(3000);
+  let total = 0;
+  for (const block of blocks) {
+    if (block.type === 'header') {
+      expect(block.text.type).toBe('plain_text');
+      expect(block.text.text.length).toBeLessThanOrEqual(150);
+    }
+    if (block.type === 'section') expect(block.text?.text.length ?? 0).toBeLessThanOrEqual(3000);
+    if (block.type === 'context') expect(block.elements.length).toBeLessThanOrEqual(10);
+  }
+  for (const object of textObjects(blocks)) {
+    expect(object.text.length).toBeGreaterThan(0);
+    expect(object.text.length).toBeLessThanOrEqual(3000);
+    if (object.type === 'mrkdwn') expect(object.verbatim).toBe(true);
+    total += object.text.length;
+  }
+  expect(total).toBeLessThanOrEqual(11_000);
+  for (const value of [text, ...textObjects(blocks).filter((o) => o.type === 'mrkdwn').map((o) => o.text)]) {
+    expectOnlyAllowedMarkup(value);
+  }
+}
+
+/** Every `<` opens a construct chaser builds itself; every `&` is an entity; never `<!channel>`/`<!everyone>`. */
+export function expectOnlyAllowedMarkup(value: string): void {
+  for (let at = value.indexOf('<'); at >= 0; at = value.indexOf('<', at + 1)) {
+    expect(value.slice(at, at + 40)).toMatch(ALLOWED_CONSTRUCT);
+  }
+  for (let at = value.indexOf('&'); at >= 0; at = value.indexOf('&', at + 1)) {
+    expect(value.slice(at, at + 5)).toMatch(/^&(?:amp|lt|gt);/);
+  }
+  expect(value).not.toMatch(/<!(?:channel|everyone|group)\b/);
+}

@@ -1,0 +1,244 @@
+import { describe, expect, it } from 'vitest';
+import type { Tier } from '../../src/config/types.js';
+import type { Route } from '../../src/policy/types.js';
+import { NAME_MAX_CHARS } from '../../src/slack/escape.js';
+import { renderTeamMessage } from '../../src/slack/team-message.js';
+import { DEFAULT_TEMPLATES } from '../../src/slack/templates.js';
+import { checkPostMessage } from '../support/slack-checker.js';
+import {
+  CRITICAL,
+  DEFAULT_TIERS,
+  FIRM,
+  GENTLE,
+  NOW,
+  TEAM_ROUTE,
+  URGENT,
+  allText,
+  expectWithinSlackLimits,
+  laggard,
+  laggards,
+  teamPlan,
+  textObjects,
+} from './slack-builders.js';
+
+function consumerLines(message: { blocks: Parameters<typeof textObjects>[0] }): string[] {
+  return textObjects(message.blocks)
+    .filter((o) => o.type === 'mrkdwn')
+    .flatMap((o) => o.text.split('\n'))
+    .filter((line) => line.startsWith('• '));
+}
+
+function moreLine(message: { blocks: Parameters<typeof textObjects>[0] }): string | undefined {
+  return textObjects(message.blocks).find((o) => o.text.startsWith('…and '))?.text;
+}
+
+describe('renderTeamMessage: the list', () => {
+  it('lists one consumer with its key, deadline and days overdue', () => {
+    const message = renderTeamMessage(teamPlan({ listed: [laggard({ daysOverdue: 1 })] }), NOW, DEFAULT_TIERS);
+    expect(consumerLines(message)).toEqual(['• *billing-worker* — key `key-2025-q4` · deadline 2026-03-09 · 1 day overdue']);
+    expect(message.listedCount).toBe(1);
+    expect(moreLine(message)).toBeUndefined();
+    expectWithinSlackLimits(message);
+  });
+
+  it('says "less than a day overdue" on the first day past the deadline, and counts days after', () => {
+    const message = renderTeamMessage(
+      teamPlan({ listed: [laggard({ id: 'a', daysOverdue: 0 }), laggard({ id: 'b', daysOverdue: 5 })] }),
+      NOW,
+      DEFAULT_TIERS,
+    );
+    const lines = consumerLines(message);
+    expect(lines[0]).toMatch(/· 5 days overdue$/);
+    expect(lines[1]).toMatch(/· less than a day overdue$/);
+  });
+
+  it('shows a NULL or blank name as the consumer id, and a missing key id as unknown', () => {
+    const message = renderTeamMessage(
+      teamPlan({ listed: [laggard({ id: 'svc-<7>', name: null }), laggard({ id: 'svc-8', name: ' \n ', keyId: null })] }),
+      NOW,
+      DEFAULT_TIERS,
+    );
+    const lines = consumerLines(message);
+    expect(lines[0]).toMatch(/^• \*svc-&lt;7&gt;\* — key `key-2025-q4`/);
+    expect(lines[1]).toMatch(/^• \*svc-8\* — key _unknown_ ·/);
+  });
+
+  it('lists 10 consumers, most overdue first, with no "more" line', () => {
+    const plan = teamPlan({ listed: laggards(10) });
+    const message = renderTeamMessage(plan, NOW, DEFAULT_TIERS);
+    expect(message.listedCount).toBe(10);
+    expect(consumerLines(message).map((l) => /\*(.+?)\*/.exec(l)?.[1])).toEqual(plan.listed.map((l) => l.consumer.name));
+    expect(moreLine(message)).toBeUndefined();
+    expectWithinSlackLimits(message);
+  });
+
+  it('counts the consumers the policy did not list: "…and 212 more"', () => {
+    const message = renderTeamMessage(teamPlan({ listed: laggards(50), dueCount: 262 }), NOW, DEFAULT_TIERS);
+    expect(message.listedCount).toBe(50);
+    expect(consumerLines(message)).toHaveLength(50);
+    expect(moreLine(message)).toBe('…and 212 more (most overdue listed first)');
+    expectWithinSlackLimits(message);
+  });
+
+  it('stays within every limit with 5,000 due consumers named with 10,000 characters each', () => {
+    const hostile = (i: number) => `<!channel>${i}&`.padEnd(10_000, i % 2 ? '&<>' : '😀');
+    const plan = teamPlan({ listed: laggards(5_000, hostile) });
+    const message = renderTeamMessage(plan, NOW, DEFAULT_TIERS);
+    expectWithinSlackLimits(message);
+    expect(checkPostMessage({ ...message }, { allowedMentions: ['S0ONCALL'] })).toEqual([]);
+    const lines = consumerLines(message);
+    expect(lines.length).toBe(message.listedCount);
+    expect(message.listedCount).toBeGreaterThan(0);
+    expect(message.listedCount).toBeLessThan(5_000);
+    expect(moreLine(message)).toBe(`…and ${5_000 - message.listedCount} more (most overdue listed first)`);
+    // Names are cut to NAME_MAX_CHARS code points before escaping.
+    const shown = /^• \*(.+?)\* — key/.exec(lines[0] ?? '')?.[1] ?? '';
+    const unescaped = shown.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+    expect(Array.from(unescaped)).toHaveLength(NAME_MAX_CHARS);
+    expect(unescaped.endsWith('…')).toBe(true);
+  });
+
+  it('fits a long list into as many sections as the limits allow, none over 3,000 characters', () => {
+    const message = renderTeamMessage(teamPlan({ listed: laggards(400, (i) => `service-${i}-`.padEnd(100, 'x')) }), NOW, DEFAULT_TIERS);
+    const listSections = message.blocks.filter((b) => b.type === 'section' && b.text?.text.startsWith('• '));
+    expect(listSections.length).toBeGreaterThan(1);
+    expectWithinSlackLimits(message);
+    expect(message.listedCount + Number(/…and (\d+) more/.exec(moreLine(message) ?? '')?.[1])).toBe(400);
+  });
+});
+
+describe('renderTeamMessage: mentions', () => {
+  const routes: Record<string, Route> = {
+    'team with a user group': TEAM_ROUTE,
+    'team with a user': { kind: 'team', channel: 'C0PAYMENTS', mention: 'U0LEAD' },
+    'team without a mention': { kind: 'team', channel: 'C0PAYMENTS' },
+    'team with a malformed mention': { kind: 'team', channel: 'C0PAYMENTS', mention: '<!channel>' },
+    fallback: { kind: 'fallback', channel: 'C0SECURITY' },
+    unrouted: { kind: 'unrouted' },
+  };
+  const expected: Record<string, Record<Tier['mention'], string | null>> = {
+    'team with a user group': { none: null, team: '<!subteam^S0ONCALL>', here: '<!here>' },
+    'team with a user': { none: null, team: '<@U0LEAD>', here: '<!here>' },
+    'team without a mention': { none: null, team: null, here: '<!here>' },
+    'team with a malformed mention': { none: null, team: null, here: '<!here>' },
+    fallback: { none: null, team: null, here: '<!here>' },
+    unrouted: { none: null, team: null, here: null },
+  };
+
+  for (const [label, route] of Object.entries(routes)) {
+    for (const mode of ['none', 'team', 'here'] as const) {
+      it(`${label}, tier mention ${mode}: ${expected[label]?.[mode] ?? 'no mention'}`, () => {
+        const tier: Tier = { ...URGENT, mention: mode };
+        const message = renderTeamMessage(teamPlan({ route, tier, listed: [laggard({ daysOverdue: 8, tier })] }), NOW, DEFAULT_TIERS);
+        const mention = expected[label]?.[mode] ?? null;
+        const intro = textObjects(message.blocks)[1]?.text ?? '';
+        if (mention === null) {
+          expect(allText(message)).not.toContain('<');
+        } else {
+          // The fallback text carries the mention too, so the notification pings.
+          expect(message.text.startsWith(`${mention} `)).toBe(true);
+          expect(intro.startsWith(`${mention} `)).toBe(true);
+          expect(checkPostMessage({ ...message }, { allowedMentions: [mention] })).toEqual([]);
+        }
+        expectWithinSlackLimits(message);
+      });
+    }
+  }
+
+  it('explains a fallback route: the team has no channel configured', () => {
+    const message = renderTeamMessage(teamPlan({ team: 'ledger', route: { kind: 'fallback', channel: 'C0SEC' } }), NOW, DEFAULT_TIERS);
+    expect(allText(message)).toContain("Routed here because team *ledger* has no channel in chaser's config");
+  });
+
+  it('says a message for an unrouted team cannot be delivered (dry-run shows it)', () => {
+    const message = renderTeamMessage(teamPlan({ team: 'ledger', route: { kind: 'unrouted' } }), NOW, DEFAULT_TIERS);
+    expect(allText(message)).toContain('Not deliverable: team *ledger* has no channel');
+  });
+
+  it('says nothing about routing on a team route', () => {
+    expect(allText(renderTeamMessage(teamPlan({}), NOW, DEFAULT_TIERS))).not.toMatch(/Routed here|Not deliverable/);
+  });
+});
+
+describe('renderTeamMessage: hostile data', () => {
+  it('never lets a consumer, key or team name ping, link or break markup', () => {
+    const names = ['<!channel>', '<!here>', '<!everyone>', '<@U123ABC>', '<https://evil.example|click>', '&lt;!channel&gt;', 'evil\u202Etxt.exe', 'a\nb', '🔑 vault'];
+    const plan = teamPlan({
+      team: '<!subteam^S999>&',
+      route: { kind: 'team', channel: 'C0X', mention: 'S0ONCALL' },
+      listed: names.map((name, i) => laggard({ id: `c${i}`, name, keyId: `<#C0${i}>`, daysOverdue: 20 })),
+    });
+    const message = renderTeamMessage(plan, NOW, DEFAULT_TIERS);
+    expect(checkPostMessage({ ...message }, { allowedMentions: ['S0ONCALL'] })).toEqual([]);
+    expectWithinSlackLimits(message);
+    const lines = consumerLines(message);
+    expect(lines[0]).toContain('*&lt;!channel&gt;*');
+    expect(lines[5]).toContain('*&amp;lt;!channel&amp;gt;*');
+    expect(lines[6]).toContain('*eviltxt.exe*');
+    expect(lines[7]).toContain('*a b*');
+    expect(lines[8]).toContain('*🔑 vault*');
+    expect(message.text).toContain('&lt;!subteam^S999&gt;&amp;');
+  });
+});
+
+describe('renderTeamMessage: wording', () => {
+  it('speaks in the tone of the plan’s tier, from header to footer', () => {
+    const gentle = renderTeamMessage(teamPlan({ tier: GENTLE, listed: [laggard({ daysOverdue: 0, tier: GENTLE })] }), NOW, DEFAULT_TIERS);
+    expect(gentle.blocks[0]).toMatchObject({ type: 'header', text: { type: 'plain_text', text: '🔑 Key rotation reminder' } });
+    expect(allText(gentle)).toMatch(/When you get a moment/);
+    const critical = renderTeamMessage(teamPlan({ tier: CRITICAL, listed: [laggard({ daysOverdue: 20 })] }), NOW, DEFAULT_TIERS);
+    expect(critical.blocks[0]).toMatchObject({ text: { text: '🚨 CRITICAL: revoked key still in use' } });
+    expect(allText(critical)).toMatch(/escalated to security/);
+  });
+
+  it('fills the default template with the team, the due count and the oldest days overdue', () => {
+    const plan = teamPlan({ tier: FIRM, listed: laggards(3).map((l) => ({ ...l, tier: FIRM })), dueCount: 7 });
+    const intro = textObjects(renderTeamMessage(plan, NOW, DEFAULT_TIERS).blocks)[1]?.text;
+    expect(intro).toContain('*payments*');
+    expect(intro).toContain('Still pending: *7*');
+    expect(intro).toContain('oldest: *30d* overdue');
+  });
+
+  it('puts the plain fallback text together: mention, team, count, worst days overdue', () => {
+    const message = renderTeamMessage(teamPlan({ listed: laggards(2), dueCount: 2 }), NOW, DEFAULT_TIERS);
+    expect(message.text).toBe(
+      '<!subteam^S0ONCALL> CRITICAL: team payments has 2 consumers still on a revoked key (worst: 30 days overdue).',
+    );
+  });
+
+  it('ends with who sent it, the tier and how to make it stop', () => {
+    const message = renderTeamMessage(teamPlan({ tier: URGENT, listed: [laggard({ daysOverdue: 8 })] }), NOW, DEFAULT_TIERS);
+    const last = message.blocks.at(-1);
+    expect(last?.type).toBe('context');
+    const footer = textObjects([last!])[0]?.text ?? '';
+    expect(footer).toContain('Sent by chaser · tier *urgent* · repeats every 24h while pending');
+    expect(footer).toContain('set its status to `confirmed`');
+  });
+
+  it('places the list where a custom template says {{consumers}}, with the rest after it', () => {
+    const tier: Tier = { ...FIRM, template: 'Team {{team}} ({{tier}}):\n{{consumers}}\nThanks, {{team}}! <https://wiki.example|runbook>' };
+    const message = renderTeamMessage(teamPlan({ tier, listed: [laggard({ daysOverdue: 4, tier })] }), NOW, [GENTLE, tier]);
+    const texts = textObjects(message.blocks).map((o) => o.text);
+    const intro = texts.indexOf('Team payments (firm):');
+    const list = texts.findIndex((t) => t.startsWith('• *billing-worker*'));
+    const outro = texts.indexOf('Thanks, payments! <https://wiki.example|runbook>');
+    expect(intro).toBeGreaterThan(0);
+    expect(list).toBe(intro + 1);
+    expect(outro).toBe(list + 1);
+  });
+
+  it('puts the list right after a template without {{consumers}}', () => {
+    const message = renderTeamMessage(teamPlan({ tier: GENTLE, listed: [laggard({ daysOverdue: 0, tier: GENTLE })] }), NOW, DEFAULT_TIERS);
+    const texts = textObjects(message.blocks).map((o) => o.text);
+    expect(texts[1]).toBe(DEFAULT_TEMPLATES.gentle.replace('{{team}}', 'payments').replace('{{count}}', '1'));
+    expect(texts[2]?.startsWith('• ')).toBe(true);
+  });
+
+  it('stays within limits under an absurdly long custom template', () => {
+    const tier: Tier = { ...FIRM, template: `${'Intro &amp; words '.repeat(1_000)}{{consumers}}${' outro'.repeat(2_000)}` };
+    const message = renderTeamMessage(teamPlan({ tier, listed: laggards(200) }), NOW, [GENTLE, tier]);
+    expectWithinSlackLimits(message);
+    expect(message.listedCount).toBeGreaterThan(0);
+    expect(moreLine(message)).toBe(`…and ${200 - message.listedCount} more (most overdue listed first)`);
+  });
+});
