@@ -32,6 +32,7 @@ export function createPlanBuilder(options: PlanOptions, now: Date): PlanBuilder 
   const tallies = new Map<string, TeamTally>();
   const seenIds = new Set<string>();
   const skipped: Skipped[] = [];
+  const oldestByTier: Array<Date | undefined> = new Array(tiers.length).fill(undefined);
   let previous: TeamTally | undefined;
   let finished: Plan | undefined;
 
@@ -58,6 +59,9 @@ export function createPlanBuilder(options: PlanOptions, now: Date): PlanBuilder 
         const assessment = assessRow(row, context, now);
         if (assessment.kind === 'skipped') skipped.push({ id: row.id, team: row.team, reason: assessment.reason });
         if (assessment.kind !== 'outstanding') continue;
+        const { deadline } = assessment.laggard.consumer;
+        const oldest = oldestByTier[assessment.tierIndex];
+        if (oldest === undefined || deadline < oldest) oldestByTier[assessment.tierIndex] = deadline;
         const tally = tallyFor(assessment.laggard.consumer.team);
         if (previous !== undefined && previous !== tally) previous.compact();
         previous = tally;
@@ -71,6 +75,7 @@ export function createPlanBuilder(options: PlanOptions, now: Date): PlanBuilder 
       tallies.clear();
       seenIds.clear();
       finished = assemblePlan(results, tiers, skipped, now);
+      finished.oldestDeadlineByTier = Object.fromEntries(tiers.map((tier, i) => [tier.name, oldestByTier[i] ?? null]));
       return finished;
     },
   };
@@ -103,7 +108,8 @@ function assemblePlan(results: TeamResult[], tiers: Tier[], skipped: Skipped[], 
     maxDaysOverdue: plan.maxDaysOverdue,
     team: plan.teamPlan.team,
   })).map((plan) => plan.teamPlan);
-  return { now, tiers, outstanding, byTier: countsByName(tiers, byTier), teams, summaries, skipped };
+  const oldestDeadlineByTier = Object.fromEntries(tiers.map((tier) => [tier.name, null]));
+  return { now, tiers, outstanding, byTier: countsByName(tiers, byTier), oldestDeadlineByTier, teams, summaries, skipped };
 }
 
 interface MostOverdueKey {

@@ -94,6 +94,8 @@ export interface Plan {
   outstanding: number;
   /** Outstanding consumers per tier name (every tier present, zero included). */
   byTier: Record<string, number>;
+  /** The oldest deadline among the outstanding consumers of each tier (null when the tier is empty). */
+  oldestDeadlineByTier: Record<string, Date | null>;
   /** Teams with something due this run, most overdue first. */
   teams: TeamPlan[];
   /** Teams with anything outstanding, most overdue first. */

@@ -142,9 +142,29 @@ describe('plan totals', () => {
       tiers: planOptions().tiers,
       outstanding: 0,
       byTier: { gentle: 0, firm: 0, urgent: 0, critical: 0 },
+      oldestDeadlineByTier: { gentle: null, firm: null, urgent: null, critical: null },
       teams: [],
       summaries: [],
       skipped: [],
+    });
+  });
+
+  it('track the oldest deadline of each tier across teams (the dry-run summary table)', () => {
+    const oldestFirm = new Date(NOW.getTime() - 6 * DAY_MS);
+    const plan = planSweep(
+      [
+        row({ team: 'a', overdueDays: 4 }),
+        row({ team: 'b', deadline: oldestFirm }),
+        row({ team: 'b', overdueDays: 20 }),
+      ],
+      planOptions(),
+      NOW,
+    );
+    expect(plan.oldestDeadlineByTier).toEqual({
+      gentle: null,
+      firm: oldestFirm,
+      urgent: null,
+      critical: new Date(NOW.getTime() - 20 * DAY_MS),
     });
   });
 

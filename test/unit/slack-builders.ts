@@ -106,6 +106,7 @@ export function plan(options: Partial<Plan> & { summaries: TeamSummary[] }): Pla
     tiers: DEFAULT_TIERS,
     outstanding: options.summaries.reduce((sum, s) => sum + s.outstanding, 0),
     byTier,
+    oldestDeadlineByTier: Object.fromEntries(DEFAULT_TIERS.map((t) => [t.name, null])),
     teams: [],
     skipped: [],
     ...options,
