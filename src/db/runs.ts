@@ -1,0 +1,56 @@
+import type { Sql } from './connect.js';
+
+/** chaser_runs.id (a bigint, kept in its text form as postgres.js returns it). */
+export type RunId = string;
+
+export interface RunStart {
+  /** sweep or digest (dry-run records nothing). */
+  command: string;
+  /** The instant the run evaluates (the clock or --now). */
+  now: Date;
+  filters: { teams?: string[]; keyId?: string };
+}
+
+export interface RunOutcome {
+  outstanding: number;
+  nudged: number;
+  teamsMessaged: number;
+  teamsFailed: number;
+  digestDelivered: boolean;
+  /** Null when the run was interrupted before it could decide one. */
+  exitCode: number | null;
+  /** A short word or sentence for operators; already redacted by the caller. */
+  outcome: string;
+}
+
+/**
+ * Opens the run's record before anything is sent, so every logged nudge points at a run, and a run
+ * that dies half-way is still visible (finished_at stays null).
+ */
+export async function startRun(sql: Sql, run: RunStart): Promise<RunId> {
+  const filters = {
+    ...(run.filters.teams && run.filters.teams.length > 0 ? { teams: run.filters.teams } : {}),
+    ...(run.filters.keyId !== undefined ? { keyId: run.filters.keyId } : {}),
+  };
+  const [row] = await sql<{ id: string }[]>`
+    insert into chaser_runs (command, as_of, filters)
+    values (${run.command}::text, ${run.now}::timestamptz, ${sql.json(filters)})
+    returning id::text as id`;
+  if (!row) throw new Error('startRun: insert returned no row');
+  return row.id;
+}
+
+export async function finishRun(sql: Sql, id: RunId, outcome: RunOutcome): Promise<void> {
+  const result = await sql`
+    update chaser_runs set
+      finished_at = now(),
+      outstanding = ${outcome.outstanding}::int,
+      nudged = ${outcome.nudged}::int,
+      teams_messaged = ${outcome.teamsMessaged}::int,
+      teams_failed = ${outcome.teamsFailed}::int,
+      digest_delivered = ${outcome.digestDelivered}::boolean,
+      exit_code = ${outcome.exitCode}::int,
+      outcome = ${outcome.outcome}::text
+    where id = ${id}::bigint`;
+  if (result.count !== 1) throw new Error(`finishRun: run ${id} not found`);
+}

@@ -1,0 +1,43 @@
+import { ChaserError } from '../exit-codes.js';
+import type { Sql } from './connect.js';
+import { latestMigrationVersion, schemaTooNew } from './migrate.js';
+
+const CHASER_TABLES = ['chaser_migrations', 'chaser_nudge_state', 'chaser_nudge_log', 'chaser_runs'] as const;
+
+/**
+ * Refuses to run against a database whose chaser schema is missing or not the one this code was
+ * written for: a sweep on an old schema could half-record nudges, one on a newer schema could
+ * misread state written by a newer chaser.
+ */
+export async function assertSchemaCurrent(sql: Sql): Promise<{ version: number }> {
+  const expected = await latestMigrationVersion();
+  const missing = await findMissingChaserTables(sql);
+  if (missing.length > 0) {
+    throw new ChaserError(69, "chaser's tables are not in this database", [
+      `missing: ${missing.join(', ')}`,
+      'fix: run `chaser migrate` first (with the same DATABASE_URL / database.url)',
+    ]);
+  }
+  const version = await readSchemaVersion(sql);
+  if (version > expected) throw schemaTooNew(version, expected);
+  if (version < expected) {
+    throw new ChaserError(69, `the database schema (version ${version}) is older than this chaser (version ${expected})`, [
+      'fix: run `chaser migrate`',
+    ]);
+  }
+  return { version };
+}
+
+/** Resolved like every unqualified name chaser uses: through the connection's search_path. */
+export async function findMissingChaserTables(sql: Sql): Promise<string[]> {
+  const rows = await sql<{ name: string }[]>`
+    select t.name from unnest(${[...CHASER_TABLES]}::text[]) as t(name)
+    where to_regclass(quote_ident(t.name)) is null
+    order by t.name`;
+  return rows.map((row) => row.name);
+}
+
+export async function readSchemaVersion(sql: Sql): Promise<number> {
+  const [row] = await sql<{ version: number }[]>`select coalesce(max(version), 0)::int as version from chaser_migrations`;
+  return row?.version ?? 0;
+}

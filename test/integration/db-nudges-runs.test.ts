@@ -1,0 +1,166 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { recordNudges, type TeamNudges } from '../../src/db/nudges.js';
+import { finishRun, startRun } from '../../src/db/runs.js';
+import { backend, startTestDatabase, type TestDatabase } from '../support/db.js';
+
+const NOW = new Date('2026-03-10T09:00:00Z');
+const NEXT_DAY = new Date('2026-03-11T09:00:00Z');
+
+describe(`runs and nudge records on ${backend}`, () => {
+  let db: TestDatabase;
+
+  beforeAll(async () => {
+    db = await startTestDatabase();
+  });
+  afterAll(async () => {
+    await db?.stop();
+  });
+  beforeEach(async () => {
+    await db.reset();
+  });
+
+  const stateOf = () =>
+    db.sql<{ consumer_id: string; nudge_count: number; first_nudged_at: Date; last_nudged_at: Date; last_tier: string }[]>`
+      select consumer_id, nudge_count, first_nudged_at, last_nudged_at, last_tier from chaser_nudge_state order by consumer_id`;
+  const logOf = () =>
+    db.sql<{ run_id: string; consumer_id: string; team: string; tier: string; channel: string; message_ts: string; nudged_at: Date }[]>`
+      select run_id::text, consumer_id, team, tier, channel, message_ts, nudged_at from chaser_nudge_log order by id`;
+
+  describe('startRun / finishRun', () => {
+    it('opens a run with its command, as-of instant and filters, and leaves it unfinished', async () => {
+      const id = await startRun(db.sql, { command: 'sweep', now: NOW, filters: { teams: ['payments', 'search'], keyId: 'kms/k' } });
+      const [run] = await db.sql`select command, as_of, filters, started_at is not null as started, finished_at, exit_code, outcome from chaser_runs where id = ${id}::bigint`;
+      expect(run).toEqual({
+        command: 'sweep',
+        as_of: NOW,
+        filters: { teams: ['payments', 'search'], keyId: 'kms/k' },
+        started: true,
+        finished_at: null,
+        exit_code: null,
+        outcome: null,
+      });
+    });
+
+    it('gives each run its own id and records no empty filters', async () => {
+      const first = await startRun(db.sql, { command: 'digest', now: NOW, filters: { teams: [] } });
+      const second = await startRun(db.sql, { command: 'sweep', now: NOW, filters: {} });
+      expect(first).not.toBe(second);
+      expect(await db.sql`select filters from chaser_runs order by id`).toEqual([{ filters: {} }, { filters: {} }]);
+    });
+
+    it('records the outcome and the finish time', async () => {
+      const id = await startRun(db.sql, { command: 'sweep', now: NOW, filters: {} });
+      await finishRun(db.sql, id, {
+        outstanding: 12,
+        nudged: 9,
+        teamsMessaged: 3,
+        teamsFailed: 1,
+        digestDelivered: true,
+        exitCode: 4,
+        outcome: '1 team message(s) not delivered: search (channel_not_found)',
+      });
+      const [run] = await db.sql`select outstanding, nudged, teams_messaged, teams_failed, digest_delivered, exit_code, outcome,
+                                        finished_at >= started_at as finished from chaser_runs where id = ${id}::bigint`;
+      expect(run).toEqual({
+        outstanding: 12,
+        nudged: 9,
+        teams_messaged: 3,
+        teams_failed: 1,
+        digest_delivered: true,
+        exit_code: 4,
+        outcome: '1 team message(s) not delivered: search (channel_not_found)',
+        finished: true,
+      });
+    });
+
+    it('keeps a null exit code for an interrupted run', async () => {
+      const id = await startRun(db.sql, { command: 'sweep', now: NOW, filters: {} });
+      await finishRun(db.sql, id, { outstanding: 1, nudged: 0, teamsMessaged: 0, teamsFailed: 0, digestDelivered: false, exitCode: null, outcome: 'interrupted' });
+      expect(await db.sql`select exit_code, outcome from chaser_runs`).toEqual([{ exit_code: null, outcome: 'interrupted' }]);
+    });
+
+    it('refuses to finish a run that does not exist', async () => {
+      await expect(
+        finishRun(db.sql, '999999', { outstanding: 0, nudged: 0, teamsMessaged: 0, teamsFailed: 0, digestDelivered: false, exitCode: 0, outcome: 'ok' }),
+      ).rejects.toThrow('finishRun: run 999999 not found');
+    });
+  });
+
+  describe('recordNudges', () => {
+    let runId: string;
+    const nudges = (overrides: Partial<TeamNudges> = {}): TeamNudges => ({
+      runId,
+      team: 'payments',
+      channel: 'C0PAYMENTS1',
+      messageTs: '1773133200.000100',
+      now: NOW,
+      ids: ['checkout-api', 'refunds-worker'],
+      tiers: ['critical', 'urgent'],
+      ...overrides,
+    });
+
+    beforeEach(async () => {
+      runId = await startRun(db.sql, { command: 'sweep', now: NOW, filters: {} });
+    });
+
+    it('first nudge: a state row per consumer (count 1, first = last = now) and a log row per consumer', async () => {
+      expect(await recordNudges(db.sql, nudges())).toBe(2);
+      expect(await stateOf()).toEqual([
+        { consumer_id: 'checkout-api', nudge_count: 1, first_nudged_at: NOW, last_nudged_at: NOW, last_tier: 'critical' },
+        { consumer_id: 'refunds-worker', nudge_count: 1, first_nudged_at: NOW, last_nudged_at: NOW, last_tier: 'urgent' },
+      ]);
+      expect(await logOf()).toEqual([
+        { run_id: runId, consumer_id: 'checkout-api', team: 'payments', tier: 'critical', channel: 'C0PAYMENTS1', message_ts: '1773133200.000100', nudged_at: NOW },
+        { run_id: runId, consumer_id: 'refunds-worker', team: 'payments', tier: 'urgent', channel: 'C0PAYMENTS1', message_ts: '1773133200.000100', nudged_at: NOW },
+      ]);
+    });
+
+    it('next nudge: the count moves by one, the first instant stays, the last instant and tier move; the log only grows', async () => {
+      await recordNudges(db.sql, nudges());
+      const nextRun = await startRun(db.sql, { command: 'sweep', now: NEXT_DAY, filters: {} });
+      expect(await recordNudges(db.sql, nudges({ runId: nextRun, now: NEXT_DAY, messageTs: '1773219600.000200', ids: ['refunds-worker'], tiers: ['critical'] }))).toBe(1);
+      expect(await stateOf()).toEqual([
+        { consumer_id: 'checkout-api', nudge_count: 1, first_nudged_at: NOW, last_nudged_at: NOW, last_tier: 'critical' },
+        { consumer_id: 'refunds-worker', nudge_count: 2, first_nudged_at: NOW, last_nudged_at: NEXT_DAY, last_tier: 'critical' },
+      ]);
+      const log = await logOf();
+      expect(log).toHaveLength(3);
+      expect(log[2]).toMatchObject({ run_id: nextRun, consumer_id: 'refunds-worker', tier: 'critical', message_ts: '1773219600.000200', nudged_at: NEXT_DAY });
+    });
+
+    it('counts a consumer listed twice in one message once', async () => {
+      expect(await recordNudges(db.sql, nudges({ ids: ['checkout-api', 'checkout-api'], tiers: ['critical', 'critical'] }))).toBe(1);
+      expect((await stateOf()).map((s) => s.nudge_count)).toEqual([1]);
+      expect(await logOf()).toHaveLength(1);
+    });
+
+    it('is atomic per team: when any row fails, none of the team\'s nudges or log rows is recorded', async () => {
+      await recordNudges(db.sql, nudges());
+      // A NULL tier violates chaser_nudge_log.tier NOT NULL, but only for the second consumer.
+      const broken = nudges({ ids: ['checkout-api', 'new-consumer'], tiers: ['critical', null as unknown as string], now: NEXT_DAY });
+      await expect(recordNudges(db.sql, broken)).rejects.toMatchObject({ code: '23502' });
+      expect((await stateOf()).map((s) => [s.consumer_id, s.nudge_count, s.last_nudged_at])).toEqual([
+        ['checkout-api', 1, NOW],
+        ['refunds-worker', 1, NOW],
+      ]);
+      expect(await logOf()).toHaveLength(2);
+    });
+
+    it('refuses ids and tiers of different lengths before touching the database, and records nothing for an empty list', async () => {
+      await expect(recordNudges(db.sql, nudges({ tiers: ['critical'] }))).rejects.toThrow('2 ids but 1 tiers');
+      expect(await recordNudges(db.sql, nudges({ ids: [], tiers: [] }))).toBe(0);
+      expect(await stateOf()).toEqual([]);
+    });
+
+    it('takes hostile ids as values', async () => {
+      const ids = [`a'); delete from chaser_nudge_state; --`, '{"x","y"}', 'back\\slash'];
+      await recordNudges(db.sql, nudges({ ids, tiers: ['gentle', 'gentle', 'gentle'] }));
+      expect((await stateOf()).map((s) => s.consumer_id).sort()).toEqual([...ids].sort());
+    });
+
+    it('needs a real run: a log row always points at one', async () => {
+      await expect(recordNudges(db.sql, nudges({ runId: '424242' }))).rejects.toMatchObject({ code: '23503' });
+      expect(await stateOf()).toEqual([]);
+    });
+  });
+});

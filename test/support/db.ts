@@ -1,0 +1,82 @@
+import { randomBytes } from 'node:crypto';
+import postgres from 'postgres';
+import { connect, type Sql } from '../../src/db/connect.js';
+import { startEmbeddedPostgres } from '../../src/db/embedded.js';
+import { migrate } from '../../src/db/migrate.js';
+
+/** Which backend the integration tests run on; put it in describe() names so reports say so. */
+export const backend: 'postgres' | 'pglite' = process.env.TEST_DATABASE_URL ? 'postgres' : 'pglite';
+
+export interface TestDatabase {
+  /** Connectable from a child process (the CLI) while `sql` stays open here. */
+  url: string;
+  sql: Sql;
+  /** Empties chaser's tables and the default inventory table (cheap: call it in beforeEach). */
+  reset(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/**
+ * One database per call: with TEST_DATABASE_URL a freshly created, uniquely named database on that
+ * server (dropped on stop), so test files run in parallel without seeing each other's rows;
+ * without it an embedded PGlite (about 3 s to boot, so one per test file, reset between tests).
+ * Migrated unless `{ migrated: false }`.
+ */
+export async function startTestDatabase(options: { migrated?: boolean } = {}): Promise<TestDatabase> {
+  const server = process.env.TEST_DATABASE_URL ? await createScratchDatabase(process.env.TEST_DATABASE_URL) : await startEmbeddedPostgres();
+  // Small pool: PGlite serialises everything anyway, and real PG is shared by parallel test files.
+  const sql = connect(server.url, { connectTimeoutSeconds: 10, statementTimeoutMs: 30_000, max: 4 });
+  if (options.migrated ?? true) await migrate(sql);
+  return {
+    url: server.url,
+    sql,
+    async reset() {
+      await sql`truncate chaser_nudge_log, chaser_nudge_state, chaser_runs, rotation_consumers restart identity`;
+    },
+    async stop() {
+      await sql.end({ timeout: 5 });
+      await server.stop();
+    },
+  };
+}
+
+async function createScratchDatabase(adminUrl: string): Promise<{ url: string; stop(): Promise<void> }> {
+  const name = `chaser_test_${process.pid}_${randomBytes(4).toString('hex')}`;
+  const admin = postgres(adminUrl, { max: 1, onnotice: () => {} });
+  await admin`create database ${admin(name)}`;
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    async stop() {
+      // force: a child process that was killed mid-test may not have closed its connection yet.
+      await admin`drop database if exists ${admin(name)} with (force)`;
+      await admin.end({ timeout: 5 });
+    },
+  };
+}
+
+/** A row of the default inventory table; everything but id and deadline has a plain default. */
+export interface InventoryRow {
+  id: string;
+  rotation_deadline: Date;
+  name?: string;
+  owner_team?: string;
+  key_id?: string;
+  status?: string;
+  snoozed_until?: Date | null;
+}
+
+export async function insertConsumers(sql: Sql, rows: InventoryRow[]): Promise<void> {
+  if (rows.length === 0) return;
+  const full = rows.map((row) => ({
+    id: row.id,
+    name: row.name ?? row.id,
+    owner_team: row.owner_team ?? 'payments',
+    key_id: row.key_id ?? 'kms/test-key-2026-01',
+    status: row.status ?? 'pending',
+    rotation_deadline: row.rotation_deadline,
+    snoozed_until: row.snoozed_until ?? null,
+  }));
+  await sql`insert into rotation_consumers ${sql(full)}`;
+}
