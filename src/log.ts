@@ -15,6 +15,8 @@ export interface Log {
   info(message: string, fields?: LogFields): void;
   debug(message: string, fields?: LogFields): void;
   readonly verbosity: Verbosity;
+  /** Lines are JSON objects (so extra lines belong in fields, not on their own). */
+  readonly json: boolean;
 }
 
 const rank: Record<LogLevel, number> = { error: 0, warn: 1, info: 2, debug: 3 };
@@ -45,6 +47,7 @@ export function createLog(options: LogOptions): Log {
   };
   return {
     verbosity: options.verbosity,
+    json: options.json,
     error: (m, f) => emit('error', m, f),
     warn: (m, f) => emit('warn', m, f),
     info: (m, f) => emit('info', m, f),
@@ -61,6 +64,7 @@ function formatFields(fields: LogFields): string {
 /** A logger that drops everything (library defaults, tests). */
 export const silentLog: Log = {
   verbosity: 'quiet',
+  json: false,
   error: () => {},
   warn: () => {},
   info: () => {},

@@ -1,0 +1,181 @@
+import { createRequire } from 'node:module';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { ChaserError, ExitCode } from './exit-codes.js';
+import { createLog, type Verbosity } from './log.js';
+import { createRedactor, passwordOf } from './redact.js';
+import type { CommandContext, CommonOptions, RunCommand, RunOptions } from './commands/context.js';
+
+/**
+ * The only file that touches process: argv, env, stdio, signals, the exit code. Commands are
+ * loaded lazily so `chaser --help` never pays for Slack, Postgres or the config validator.
+ */
+const { version } = createRequire(import.meta.url)('../package.json') as { version: string };
+const REPORT_URL = 'https://github.com/chaser-cli/chaser/issues';
+
+const env = process.env;
+const redact = createRedactor([env['SLACK_BOT_TOKEN'], env['PGPASSWORD'], ...passwordOf(env['DATABASE_URL'])]);
+const controller = new AbortController();
+let signalExit: number | undefined;
+
+function onSignal(signal: 'SIGTERM' | 'SIGINT') {
+  const code = signal === 'SIGTERM' ? 143 : 130;
+  if (signalExit !== undefined) process.exit(code); // a second signal: the operator insists
+  signalExit = code;
+  process.stderr.write(`chaser: ${signal} received: finishing the message in flight, sending no more\n`);
+  controller.abort();
+}
+process.on('SIGTERM', () => onSignal('SIGTERM'));
+process.on('SIGINT', () => onSignal('SIGINT'));
+
+function contextFor(options: CommonOptions & { json?: boolean }): CommandContext {
+  const verbosity: Verbosity = options.verbose ? 'verbose' : options.quiet ? 'quiet' : 'normal';
+  const stderrIsTTY = Boolean(process.stderr.isTTY);
+  const log = createLog({
+    verbosity,
+    json: verbosity === 'verbose' && !stderrIsTTY,
+    write: (line) => process.stderr.write(line),
+    redact,
+  });
+  return {
+    env,
+    cwd: process.cwd(),
+    stdout: (text) => process.stdout.write(redact(text)),
+    stderr: (text) => process.stderr.write(redact(text)),
+    stdoutIsTTY: Boolean(process.stdout.isTTY),
+    stderrIsTTY,
+    log,
+    redact,
+    signal: controller.signal,
+    version,
+  };
+}
+
+let lastContext: CommandContext | undefined;
+async function execute(
+  command: string,
+  options: CommonOptions & { json?: boolean },
+  task: (ctx: CommandContext) => Promise<number>,
+) {
+  const ctx = contextFor(options);
+  lastContext = ctx;
+  try {
+    process.exitCode = await task(ctx);
+  } catch (error) {
+    const code = exitCodeFor(error);
+    // --json promises one object on stdout, failures included, so a CI step can always parse it.
+    if (options.json) {
+      const message = error instanceof ChaserError ? error.message : 'internal error (a bug in chaser)';
+      const details = error instanceof ChaserError ? error.details : [];
+      ctx.stdout(`${JSON.stringify({ command, error: message, details, exitCode: code }, null, 2)}\n`);
+    }
+    process.exitCode = code;
+  }
+}
+
+function parseNow(value: string): Date {
+  // ISO-8601 with a date; a bare number or free text is refused rather than guessed.
+  const date = /^\d{4}-\d{2}-\d{2}/.test(value) ? new Date(value) : new Date(Number.NaN);
+  if (Number.isNaN(date.getTime())) {
+    throw new InvalidArgumentError('expected an ISO-8601 instant like 2026-03-10T09:00:00Z.');
+  }
+  return date;
+}
+
+function collect(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), value];
+}
+
+function withCommonOptions(command: Command): Command {
+  return command
+    .option('--config <path>', 'config file (default: searched from the current directory; or CHASER_CONFIG)')
+    .option('-q, --quiet', 'print only errors')
+    .option('-v, --verbose', 'log every step on stderr (JSON lines when stderr is not a terminal)');
+}
+
+function withRunOptions(command: Command): Command {
+  return withCommonOptions(command)
+    .option('--json', 'print one machine-readable result on stdout')
+    .addOption(new Option('--now <iso-8601>', 'evaluate as of this instant instead of the clock').argParser(parseNow))
+    .option('--fail-on <outstanding|never|TIER>', 'exit 3 when anything is outstanding (default), never, or only at this tier or later')
+    .option('--team <key>', 'only this team (repeatable)', collect)
+    .option('--key <key_id>', 'only consumers of this revoked key (one rotation campaign)');
+}
+
+const program = new Command('chaser')
+  .description('Chases the teams whose services still use a revoked key, in Slack, until they move.')
+  .version(version, '--version', 'print the version')
+  .helpOption('-h, --help', 'show help')
+  .showSuggestionAfterError()
+  .exitOverride()
+  .configureOutput({
+    writeOut: (s) => process.stdout.write(s),
+    writeErr: (s) => process.stderr.write(s),
+  })
+  .addHelpText(
+    'after',
+    `
+Exit codes:
+  0 nothing outstanding (at or above --fail-on)   3 consumers remain outstanding
+  4 some Slack deliveries failed                  64 usage error
+  69 Postgres or Slack unavailable                70 internal error (a bug)
+  75 another sweep holds the lock                 78 configuration invalid
+
+Environment: DATABASE_URL, SLACK_BOT_TOKEN, SLACK_API_URL, CHASER_CONFIG, NO_COLOR, FORCE_COLOR
+First run: chaser dry-run --demo`,
+  );
+
+const runCommand = (name: RunCommand) => async (options: RunOptions) =>
+  execute(name, options, async (ctx) => (await import('./commands/run-command.js')).runCommand(ctx, name, options));
+
+withRunOptions(program.command('sweep').description('nudge every team with overdue consumers, record it, send the digest'))
+  .option('--no-digest', 'do not send the digest')
+  .action(runCommand('sweep'));
+
+withRunOptions(program.command('digest').description('send only the digest of everything outstanding to the security lead'))
+  .action(runCommand('digest'));
+
+withRunOptions(program.command('dry-run').description('print every message a sweep would send; post nothing, write nothing'))
+  .option('--demo', 'run on an embedded database seeded with a sample campaign (no Postgres, Slack or config needed)')
+  .action(runCommand('dry-run'));
+
+withCommonOptions(program.command('migrate').description("create or upgrade chaser's tables (sql/NNNN_*.sql, once each)"))
+  .action(async (options: CommonOptions) =>
+    execute('migrate', options, async (ctx) => (await import('./commands/migrate.js')).migrateCommand(ctx, options)),
+  );
+
+withCommonOptions(program.command('doctor').description('check config, database and Slack before turning chaser on; one line per check with the fix'))
+  .action(async (options: CommonOptions) =>
+    execute('doctor', options, async (ctx) => (await import('./commands/doctor.js')).doctorCommand(ctx, options)),
+  );
+
+try {
+  await program.parseAsync(process.argv);
+} catch (error) {
+  process.exitCode = exitCodeFor(error);
+}
+if (signalExit !== undefined) process.exitCode = signalExit;
+
+function exitCodeFor(error: unknown): number {
+  if (error instanceof CommanderError) {
+    // Help and --version are not errors; everything else commander rejects is a usage error.
+    if (error.exitCode === 0) return 0;
+    return ExitCode.usage;
+  }
+  const log = lastContext?.log ?? contextFor({}).log;
+  if (error instanceof ChaserError) {
+    if (log.json) {
+      log.error(error.message, error.details.length > 0 ? { details: error.details } : undefined);
+    } else {
+      log.error(error.message);
+      for (const detail of error.details) process.stderr.write(redact(`  ${detail}\n`));
+    }
+    return error.exitCode;
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  log.error(`internal error: ${message}`);
+  process.stderr.write(`  this is a bug in chaser ${version}; please report it at ${REPORT_URL} with the output of -v\n`);
+  if (lastContext?.log.verbosity === 'verbose' && error instanceof Error && error.stack) {
+    process.stderr.write(redact(`${error.stack}\n`));
+  }
+  return ExitCode.internal;
+}

@@ -1,0 +1,78 @@
+import { ChaserError, ExitCode, mostSevere } from '../exit-codes.js';
+import { loadConfig } from '../config/load.js';
+import type { Config } from '../config/types.js';
+import { connect } from '../db/connect.js';
+import { fail, pass, skip, type Check } from '../doctor/checks.js';
+import { checkDatabase } from '../doctor/database-checks.js';
+import { formatChecks } from '../doctor/format.js';
+import { passwordOf } from '../redact.js';
+import type { CommandContext, CommonOptions } from './context.js';
+
+/**
+ * `chaser doctor`: the "test, then turn it on" step. Config, then database, then Slack, each a
+ * pass/fail line with the fix; exit 0 when everything passes, else the code of the worst failure.
+ * Read-only: it posts nothing and writes nothing.
+ */
+export async function doctorCommand(ctx: CommandContext, options: CommonOptions): Promise<number> {
+  const checks: Check[] = [];
+  const config = await checkConfig(ctx, options, checks);
+  if (config) {
+    passwordOf(config.database.url).forEach(ctx.redact.add);
+    const sql = connect(config.database.url, {
+      connectTimeoutSeconds: Math.min(config.database.connectTimeoutSeconds, 10),
+      statementTimeoutMs: config.database.statementTimeoutMs,
+      max: 1,
+    });
+    try {
+      checks.push(...(await checkDatabase(sql, config, new Date(), ctx.redact)));
+    } finally {
+      await sql.end({ timeout: 5 }).catch(() => {});
+    }
+    checks.push(...(await checkSlackSection(ctx, config)));
+  } else {
+    checks.push(skip('database', 'database checks', 'skipped until the config is valid'));
+    checks.push(skip('slack', 'slack checks', 'skipped until the config is valid'));
+  }
+  const code = mostSevere(checks.flatMap((c) => (c.status === 'fail' && c.code !== undefined ? [c.code] : [])));
+  if (!options.quiet || code !== ExitCode.ok) ctx.stdout(formatChecks(checks));
+  if (!options.quiet) ctx.stdout(code === ExitCode.ok ? 'all checks passed: chaser is ready to sweep\n' : `exit ${code}: fix the ✗ lines above, then run chaser doctor again\n`);
+  return code;
+}
+
+async function checkConfig(ctx: CommandContext, options: CommonOptions, checks: Check[]): Promise<Config | undefined> {
+  try {
+    const { config, filepath } = await loadConfig({ ...(options.config ? { path: options.config } : {}), env: ctx.env, cwd: ctx.cwd });
+    checks.push(pass('config', 'config valid', filepath));
+    const teams = Object.keys(config.teams).length;
+    checks.push(
+      teams > 0 || config.fallbackChannel
+        ? pass('config', 'teams routed', `${teams} team(s)${config.fallbackChannel ? `, fallback ${config.fallbackChannel}` : ', no fallbackChannel'}`)
+        : fail('config', 'teams routed', ExitCode.config, 'no team has a channel and there is no fallbackChannel', 'add teams.<owner_team>.channel entries or set fallbackChannel'),
+    );
+    checks.push(
+      config.digest
+        ? pass('config', 'digest destination', Object.values(config.digest)[0] as string)
+        : fail('config', 'digest destination', ExitCode.config, 'none configured', 'set digest.channel, digest.user or digest.email'),
+    );
+    return config;
+  } catch (error) {
+    if (!(error instanceof ChaserError)) throw error;
+    checks.push(fail('config', 'config valid', error.exitCode, error.message, error.details.join('\n')));
+    return undefined;
+  }
+}
+
+async function checkSlackSection(ctx: CommandContext, config: Config): Promise<Check[]> {
+  const token = ctx.env['SLACK_BOT_TOKEN'];
+  if (!token) {
+    return [fail('slack', 'token present', ExitCode.config, 'SLACK_BOT_TOKEN is not set', 'export SLACK_BOT_TOKEN=xoxb-… (the bot token of the Slack app)')];
+  }
+  const [{ createSlackClient }, { checkSlack }] = await Promise.all([import('../slack/client.js'), import('../doctor/slack-checks.js')]);
+  const client = createSlackClient({
+    token,
+    ...(ctx.env['SLACK_API_URL'] ? { apiUrl: ctx.env['SLACK_API_URL'] } : {}),
+    slack: { ...config.slack, retries: 0 },
+    log: ctx.log,
+  });
+  return checkSlack(client, config);
+}

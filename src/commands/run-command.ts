@@ -1,0 +1,99 @@
+import { ExitCode } from '../exit-codes.js';
+import { loadConfig } from '../config/load.js';
+import type { Config } from '../config/types.js';
+import { passwordOf } from '../redact.js';
+import { renderDryRun, renderRunSummary } from '../report/human.js';
+import { toJsonResult } from '../report/json.js';
+import type { CommandContext, RunCommand, RunOptions } from './context.js';
+import { runPipeline, type RunResult } from './run.js';
+
+/** sweep, digest and dry-run: resolve config and flags once, run the pipeline, print the result. */
+export async function runCommand(ctx: CommandContext, command: RunCommand, options: RunOptions): Promise<number> {
+  const now = options.now ?? new Date();
+  if (options.demo) return runDemo(ctx, options, now);
+  const { config } = await loadConfig({ ...(options.config ? { path: options.config } : {}), env: ctx.env, cwd: ctx.cwd });
+  passwordOf(config.database.url).forEach(ctx.redact.add);
+  const result = await runPipeline(ctx, {
+    command,
+    config,
+    now,
+    failOn: options.failOn ?? 'outstanding',
+    ...(options.team ? { teams: options.team } : {}),
+    ...(options.key ? { keyId: options.key } : {}),
+    digest: options.digest !== false,
+    ...(ctx.env['SLACK_BOT_TOKEN'] ? { slackToken: ctx.env['SLACK_BOT_TOKEN'] } : {}),
+    ...(ctx.env['SLACK_API_URL'] ? { slackApiUrl: ctx.env['SLACK_API_URL'] } : {}),
+    ...progressReporter(ctx, options),
+  });
+  print(ctx, options, result, config);
+  return result.exitCode;
+}
+
+/** `dry-run --demo`: an embedded Postgres seeded with a sample campaign; no config, Postgres or Slack. */
+async function runDemo(ctx: CommandContext, options: RunOptions, now: Date): Promise<number> {
+  const [{ startEmbeddedPostgres }, { migrate }, { seedDemo }, { demoConfigInput }, { configFromObject }, { connect }] =
+    await Promise.all([
+      import('../db/embedded.js'),
+      import('../db/migrate.js'),
+      import('../demo/seed.js'),
+      import('../demo/config.js'),
+      import('../config/load.js'),
+      import('../db/connect.js'),
+    ]);
+  if (!options.quiet && !options.json) ctx.log.info('starting the embedded demo database (PGlite)…');
+  const embedded = await startEmbeddedPostgres();
+  try {
+    const setup = connect(embedded.url, { connectTimeoutSeconds: 10, statementTimeoutMs: 30_000, max: 1 });
+    try {
+      await migrate(setup);
+      await seedDemo(setup, now);
+    } finally {
+      await setup.end();
+    }
+    const base = configFromObject(demoConfigInput, 'the built-in demo config');
+    const config: Config = { ...base, database: { ...base.database, url: embedded.url } };
+    const result = await runPipeline(ctx, {
+      command: 'dry-run',
+      config,
+      now,
+      failOn: options.failOn ?? 'outstanding',
+      ...(options.team ? { teams: options.team } : {}),
+      ...(options.key ? { keyId: options.key } : {}),
+      digest: false,
+    });
+    print(ctx, options, result, config);
+    return result.exitCode;
+  } finally {
+    await embedded.stop();
+  }
+}
+
+function print(ctx: CommandContext, options: RunOptions, result: RunResult, config: Config): void {
+  for (const line of result.problems) ctx.log.error(line);
+  if (options.json) {
+    ctx.stdout(`${JSON.stringify(toJsonResult(result), null, 2)}\n`);
+    return;
+  }
+  if (options.quiet) return;
+  ctx.stdout(result.command === 'dry-run' ? renderDryRun(result, mentionLabels(config)) : renderRunSummary(result));
+}
+
+/** Mentions print as @team in the terminal preview: chaser knows the team, not Slack's handle. */
+function mentionLabels(config: Config): Record<string, string> {
+  const labels: Record<string, string> = {};
+  for (const [team, route] of Object.entries(config.teams)) if (route.mention) labels[route.mention] = `@${team}`;
+  return labels;
+}
+
+/** teams sent / total on stderr, only for a person watching a terminal. */
+function progressReporter(ctx: CommandContext, options: RunOptions) {
+  if (!ctx.stderrIsTTY || options.json || options.quiet) return {};
+  return {
+    onProgress: (settled: number, total: number) => {
+      ctx.stderr(`\r\x1b[2Kchaser: sent ${settled}/${total} team messages`);
+      if (settled === total) ctx.stderr('\r\x1b[2K');
+    },
+  };
+}
+
+export { ExitCode };

@@ -1,0 +1,252 @@
+import type { Sql } from 'postgres';
+import type { Config } from '../config/types.js';
+import { ChaserError, ExitCode, mostSevere } from '../exit-codes.js';
+import { connect, describeDbError } from '../db/connect.js';
+import { readOverdueConsumers } from '../db/consumers.js';
+import { recordNudges } from '../db/nudges.js';
+import { finishRun, startRun } from '../db/runs.js';
+import { assertSchemaCurrent } from '../db/schema-version.js';
+import { inspectSource } from '../db/source.js';
+import { tryAcquireSweepLock } from '../db/lock.js';
+import { createPlanBuilder } from '../policy/plan.js';
+import { failOnExceeded, resolveFailOn } from '../policy/fail-on.js';
+import type { Plan, TeamPlan } from '../policy/types.js';
+import type { Delivery } from '../slack/types.js';
+import type { CommandContext, RunCommand } from './context.js';
+
+/** What one run of sweep / digest / dry-run decided and did: the input of every reporter. */
+export interface RunResult {
+  command: RunCommand;
+  now: Date;
+  plan: Plan;
+  /** Per team with something due: what happened to its message (absent in dry-run). */
+  deliveries: Map<string, Delivery>;
+  digest: { delivered: boolean; channel?: string; error?: string };
+  exitCode: ExitCode;
+  /** Human sentences about why the exit code is not 0 or 3 (failed deliveries, aborted run). */
+  problems: string[];
+  stats: { queries: number; slackCalls: number };
+}
+
+export interface RunRequest {
+  command: RunCommand;
+  config: Config;
+  now: Date;
+  failOn: string;
+  teams?: string[];
+  keyId?: string;
+  /** Post the digest (sweep --no-digest turns it off; dry-run only renders it). */
+  digest: boolean;
+  /** Slack token, from SLACK_BOT_TOKEN; required when something is posted. */
+  slackToken?: string;
+  slackApiUrl?: string;
+  /** Called with the result's progress on a TTY. */
+  onProgress?: (settled: number, total: number) => void;
+}
+
+const STEPS: Record<RunCommand, { lock: boolean; record: boolean; nudge: boolean; post: boolean }> = {
+  sweep: { lock: true, record: true, nudge: true, post: true },
+  digest: { lock: false, record: true, nudge: false, post: true },
+  'dry-run': { lock: false, record: false, nudge: false, post: false },
+};
+
+/**
+ * The one pipeline behind sweep, digest and dry-run: read, plan, then (by command) post and record.
+ * Which steps run is a table, not `if (dryRun)` scattered through side effects.
+ */
+export async function runPipeline(ctx: CommandContext, request: RunRequest): Promise<RunResult> {
+  const steps = STEPS[request.command];
+  const failOn = resolveFailOn(request.failOn, request.config.tiers);
+  if (typeof failOn === 'string') throw new ChaserError(ExitCode.config, failOn);
+  const postsDigest = steps.post && request.digest;
+  if (postsDigest && !request.config.digest) {
+    throw new ChaserError(ExitCode.config, 'digest: no destination configured', [
+      'set digest.channel, digest.user or digest.email in the config, or pass --no-digest',
+    ]);
+  }
+  if (steps.post && !request.slackToken) {
+    throw new ChaserError(ExitCode.config, 'SLACK_BOT_TOKEN is not set', [
+      `set SLACK_BOT_TOKEN to the bot token (xoxb-…) to ${request.command === 'sweep' ? 'send nudges' : 'send the digest'}; \`chaser dry-run\` needs none`,
+    ]);
+  }
+
+  const stats = { queries: 0, slackCalls: 0 };
+  const dbOptions = {
+    connectTimeoutSeconds: request.config.database.connectTimeoutSeconds,
+    statementTimeoutMs: request.config.database.statementTimeoutMs,
+    onQuery: () => {
+      stats.queries += 1;
+    },
+  };
+  const sql = connect(request.config.database.url, dbOptions);
+  let releaseLock: (() => Promise<void>) | undefined;
+  // The sweep lock lives on a pool of its own: if the server drops its connection (failover,
+  // pg_terminate_backend, idle_session_timeout) the lock is gone and this pool says so, where the
+  // main pool would quietly reconnect and let the sweep go on unlocked. Two connections, not one:
+  // postgres.js fetches array types on a connection's first query through the pool, which would
+  // wait forever behind the one reserved connection.
+  let lockLost = false;
+  const lockSql = steps.lock
+    ? connect(request.config.database.url, {
+        ...dbOptions,
+        max: 2,
+        onClose: () => {
+          if (releaseLock) lockLost = true;
+        },
+      })
+    : undefined;
+  const assertLockHeld = () => {
+    if (lockLost) throw lockLostError();
+  };
+  try {
+    const slack = steps.post ? await openSlack(ctx, request, stats) : undefined;
+    await guardDb(ctx, () => assertSchemaCurrent(sql));
+    const { hasSnoozedUntil } = await guardDb(ctx, () => inspectSource(sql, request.config.source));
+    if (steps.lock) {
+      const lock = await guardDb(ctx, () => tryAcquireSweepLock(lockSql ?? sql));
+      if (!lock) {
+        throw new ChaserError(ExitCode.locked, 'another chaser sweep is running against this database; nothing was done', [
+          'try again later (a CronJob should use concurrencyPolicy: Forbid)',
+        ]);
+      }
+      releaseLock = lock.release;
+    }
+    const filters = { ...(request.teams?.length ? { teams: request.teams } : {}), ...(request.keyId ? { keyId: request.keyId } : {}) };
+    const runId = steps.record
+      ? await guardDb(ctx, () => startRun(sql, { command: request.command, now: request.now, filters }))
+      : undefined;
+
+    const plan = await guardDb(ctx, () => readPlan(sql, request, hasSnoozedUntil));
+    for (const skipped of plan.skipped) {
+      ctx.log.warn(`skipped consumer ${JSON.stringify(skipped.id)}: ${skipped.reason}`, { team: skipped.team });
+    }
+
+    const deliveries = new Map<string, Delivery>();
+    const problems: string[] = [];
+    const codes: ExitCode[] = [];
+    let digest: RunResult['digest'] & { fatal?: boolean } = { delivered: false, error: steps.post ? 'skipped (--no-digest)' : 'dry-run: not sent' };
+
+    if (slack && steps.nudge) {
+      const report = await slack.deliverNudges(plan.teams, async (team, accepted) => {
+        await recordNudges(sql, {
+          runId: runId!,
+          team: team.team,
+          channel: accepted.channel,
+          messageTs: accepted.ts,
+          now: request.now,
+          ids: team.nudges.ids,
+          tiers: team.nudges.tiers,
+        });
+        // Recorded first (the message is out), then no further post without the lock.
+        assertLockHeld();
+      }).catch((error: unknown) => {
+        throw describeDbError(error, ctx.redact, 'while recording a delivered nudge; that team may be nudged again on the next run');
+      });
+      for (const [team, delivery] of report.results) deliveries.set(team, delivery);
+      assertLockHeld();
+      if (report.fatal) {
+        codes.push(ExitCode.unavailable);
+        problems.push(report.fatal.message);
+      }
+    }
+    for (const team of plan.teams) {
+      if (team.route.kind === 'unrouted') {
+        deliveries.set(team.team, { ok: false, reason: 'unrouted: no channel for this team and no fallbackChannel' });
+        ctx.log.warn(
+          `team ${JSON.stringify(team.team)} has no channel and there is no fallbackChannel: ${team.dueCount} consumer(s) not nudged (listed in the digest)`,
+        );
+      }
+    }
+    const failedTeams = [...deliveries.entries()].filter(([team, d]) => !d.ok && !isUnrouted(plan, team));
+    if (failedTeams.length > 0 && steps.nudge) {
+      codes.push(ExitCode.deliveryFailed);
+      problems.push(`${failedTeams.length} team message(s) not delivered: ${failedTeams.map(([t, d]) => `${t} (${d.ok ? '' : d.reason})`).slice(0, 10).join(', ')}`);
+    }
+
+    if (slack && postsDigest && !ctx.signal.aborted && !codes.includes(ExitCode.unavailable)) {
+      digest = await slack.deliverDigest(plan, deliveries, request.command);
+      if (!digest.delivered) {
+        codes.push(digest.fatal ? ExitCode.unavailable : ExitCode.deliveryFailed);
+        problems.push(`the digest could not be delivered to ${digest.channel ?? 'its recipient'}: ${digest.error}`);
+      }
+    }
+
+    if (failOnExceeded(plan, request.failOn)) codes.push(ExitCode.outstanding);
+    const exitCode = mostSevere(codes);
+    if (runId !== undefined) {
+      const nudged = plan.teams.reduce((n, t) => n + (deliveries.get(t.team)?.ok ? t.nudges.ids.length : 0), 0);
+      await guardDb(ctx, () =>
+        finishRun(sql, runId, {
+          outstanding: plan.outstanding,
+          nudged,
+          teamsMessaged: [...deliveries.values()].filter((d) => d.ok).length,
+          teamsFailed: failedTeams.length,
+          digestDelivered: digest.delivered,
+          exitCode: ctx.signal.aborted ? null : exitCode,
+          outcome: ctx.signal.aborted ? 'interrupted' : problems.length > 0 ? problems.join('; ') : 'ok',
+        }),
+      );
+    }
+    stats.slackCalls = slack?.calls() ?? 0;
+    ctx.log.debug('run stats', { queries: stats.queries, slackCalls: stats.slackCalls, exitCode });
+    const { fatal: _fatal, ...digestResult } = digest;
+    return { command: request.command, now: request.now, plan, deliveries, digest: digestResult, exitCode, problems, stats };
+  } finally {
+    const release = releaseLock;
+    releaseLock = undefined; // from here on a closing lock connection is ours, not a loss
+    // A lost lock needs no unlock, and postgres.js must not be handed a query on a connection the
+    // server closed (it crashes the process from a timer instead of rejecting).
+    if (release && !lockLost) await release().catch(() => {});
+    await Promise.all([sql.end({ timeout: 5 }).catch(() => {}), lockSql?.end({ timeout: lockLost ? 0 : 5 }).catch(() => {})]);
+  }
+}
+
+function lockLostError(): ChaserError {
+  return new ChaserError(
+    ExitCode.unavailable,
+    'the connection to Postgres holding the sweep lock was closed mid-run: stopped before the next post, so two sweeps cannot overlap',
+    ['fix: the server restarted, failed over or ended the session; run chaser again (nudges already recorded stay recorded, the rest are sent then)'],
+  );
+}
+
+function isUnrouted(plan: Plan, team: string): boolean {
+  return plan.teams.some((t) => t.team === team && t.route.kind === 'unrouted');
+}
+
+async function readPlan(sql: Sql, request: RunRequest, hasSnoozedUntil: boolean): Promise<Plan> {
+  const builder = createPlanBuilder(
+    {
+      tiers: request.config.tiers,
+      teams: request.config.teams,
+      ...(request.config.fallbackChannel ? { fallbackChannel: request.config.fallbackChannel } : {}),
+      pendingStatuses: request.config.source.pendingStatuses,
+    },
+    request.now,
+  );
+  for await (const rows of readOverdueConsumers(sql, request.config.source, {
+    now: request.now,
+    hasSnoozedUntil,
+    ...(request.teams?.length ? { teams: request.teams } : {}),
+    ...(request.keyId ? { keyId: request.keyId } : {}),
+  })) {
+    builder.addRows(rows);
+  }
+  return builder.finish();
+}
+
+/** Database errors a user can cause become exit 69 with a sentence; anything else is a bug. */
+async function guardDb<T>(ctx: CommandContext, step: () => Promise<T>): Promise<T> {
+  try {
+    return await step();
+  } catch (error) {
+    if (error instanceof ChaserError) throw error;
+    throw describeDbError(error, ctx.redact);
+  }
+}
+
+async function openSlack(ctx: CommandContext, request: RunRequest, stats: { slackCalls: number }) {
+  const { openSlackSession } = await import('./slack-session.js');
+  return openSlackSession(ctx, request, stats);
+}
+
+export type { TeamPlan };

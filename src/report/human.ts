@@ -1,0 +1,123 @@
+import kleur from 'kleur';
+import type { RunResult } from '../commands/run.js';
+import type { Plan, TeamPlan, TeamSummary } from '../policy/types.js';
+import { renderDigest } from '../slack/digest-message.js';
+import { renderTeamMessage } from '../slack/team-message.js';
+import { renderMessageForTerminal } from './terminal-message.js';
+
+const WIDTH = 80;
+
+/** What the exit code asks of the operator, in one line. */
+export const EXIT_MEANING: Record<number, string> = {
+  0: 'nothing outstanding at or above the --fail-on threshold',
+  3: 'consumers remain outstanding',
+  4: 'some Slack deliveries failed; they were not recorded and will be retried next run',
+  69: 'a dependency is unavailable',
+  75: 'another sweep holds the lock',
+};
+
+export function renderRunSummary(result: RunResult): string {
+  const lines = [heading(result), ...tierSummary(result.plan)];
+  if (result.command !== 'dry-run') lines.push(...deliverySummary(result));
+  lines.push(...result.problems.map((p) => kleur.red(`  ✗ ${p}`)));
+  lines.push(exitLine(result.exitCode));
+  return `${lines.join('\n')}\n`;
+}
+
+/** dry-run: the summary, each message as it would read in Slack, what would be recorded, the digest. */
+export function renderDryRun(result: RunResult, mentionLabels: Record<string, string>): string {
+  const { plan } = result;
+  const out: string[] = [heading(result), ...tierSummary(plan), ''];
+  if (plan.teams.length === 0) out.push(kleur.dim('No team is due a nudge in this run.'), '');
+  for (const team of plan.teams) {
+    out.push(teamHeading(team));
+    if (team.route.kind === 'unrouted') {
+      out.push(kleur.yellow('  not sent: no channel for this team and no fallbackChannel; listed in the digest as unrouted'));
+    } else {
+      const message = renderTeamMessage(team, plan.now, plan.tiers);
+      out.push(indent(renderMessageForTerminal(message, { width: WIDTH - 4, mentionLabels })));
+      out.push(kleur.dim(`  would record: ${team.nudges.ids.length} nudge(s) in chaser_nudge_state and chaser_nudge_log`));
+    }
+    out.push('');
+  }
+  const quiet = plan.summaries.filter((s) => s.due === 0);
+  if (quiet.length > 0) {
+    out.push(kleur.bold('Outstanding, not due a nudge in this run'));
+    for (const s of quiet.slice(0, 20)) out.push(`  ${s.team}: ${waitingLine(s)}`);
+    if (quiet.length > 20) out.push(kleur.dim(`  … and ${quiet.length - 20} more teams`));
+    out.push('');
+  }
+  out.push(kleur.bold('Digest for the security lead (not sent)'));
+  const digest = renderDigest({ plan, deliveries: result.deliveries, mode: 'dry-run', now: plan.now });
+  out.push(indent(renderMessageForTerminal(digest, { width: WIDTH - 4, mentionLabels })));
+  out.push('', kleur.dim('dry-run: nothing was posted and nothing was written.'), exitLine(result.exitCode));
+  return `${out.join('\n')}\n`;
+}
+
+function heading(result: RunResult): string {
+  return kleur.bold(`chaser ${result.command} · as of ${formatInstant(result.now)}`);
+}
+
+function tierSummary(plan: Plan): string[] {
+  if (plan.outstanding === 0) return [kleur.green('  nothing outstanding')];
+  const rows = [...plan.tiers].reverse().map((tier) => {
+    const teams = plan.summaries.filter((s) => (s.byTier[tier.name] ?? 0) > 0);
+    const oldest = plan.oldestDeadlineByTier[tier.name];
+    return [tier.name, String(plan.byTier[tier.name] ?? 0), String(teams.length), oldest ? formatDate(oldest) : '—'];
+  });
+  const table = [['tier', 'consumers', 'teams', 'oldest deadline'], ...rows];
+  const widths = table[0]!.map((_, i) => Math.max(...table.map((r) => r[i]!.length)));
+  const fmt = (r: string[]) => `  ${r.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('   ')}`;
+  const snoozed = plan.summaries.reduce((n, s) => n + s.snoozed, 0);
+  return [
+    kleur.dim(fmt(table[0]!)),
+    ...rows.map(fmt),
+    `  ${plan.outstanding} outstanding across ${plan.summaries.length} team(s)${snoozed ? `, ${snoozed} snoozed` : ''}; ${plan.teams.length} team(s) due a nudge`,
+    ...(plan.skipped.length ? [kleur.yellow(`  ${plan.skipped.length} row(s) skipped (see warnings)`)] : []),
+  ];
+}
+
+function deliverySummary(result: RunResult): string[] {
+  const lines: string[] = [];
+  if (result.command === 'sweep') {
+    const sent = result.plan.teams.filter((t) => result.deliveries.get(t.team)?.ok);
+    const consumers = sent.reduce((n, t) => n + t.nudges.ids.length, 0);
+    lines.push(`  nudged ${sent.length} team(s), ${consumers} consumer(s)`);
+    for (const team of result.plan.teams) {
+      const d = result.deliveries.get(team.team);
+      if (d && !d.ok) lines.push(kleur.yellow(`  not delivered: ${team.team} (${d.reason})`));
+    }
+  }
+  const digest = result.digest;
+  lines.push(digest.delivered ? `  digest sent to ${digest.channel}` : kleur.dim(`  digest not sent${digest.error ? `: ${digest.error}` : ''}`));
+  return lines;
+}
+
+function teamHeading(team: TeamPlan): string {
+  const where = team.route.kind === 'unrouted' ? 'unrouted' : `→ ${team.route.channel}${team.route.kind === 'fallback' ? ' (fallback)' : ''}`;
+  return `${kleur.bold().cyan(`▌ ${team.team}`)} ${kleur.dim(`${where} · ${team.tier.name} · ${team.dueCount} due`)}`;
+}
+
+function waitingLine(s: TeamSummary): string {
+  const parts = [`${s.outstanding} outstanding (worst: ${s.worstTier.name}, ${s.maxDaysOverdue} days)`];
+  if (s.waiting) parts.push(`${s.waiting} waiting for cadence`);
+  if (s.snoozed) parts.push(`${s.snoozed} snoozed`);
+  return parts.join(', ');
+}
+
+function exitLine(code: number): string {
+  const meaning = EXIT_MEANING[code];
+  return kleur.dim(`exit ${code}${meaning ? `: ${meaning}` : ''}`);
+}
+
+function indent(text: string): string {
+  return text.replace(/\n$/, '').split('\n').map((l) => `  ${l}`).join('\n');
+}
+
+function formatDate(d: Date): string {
+  return d.toISOString().slice(0, 10);
+}
+
+function formatInstant(d: Date): string {
+  return `${d.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+}
