@@ -9,8 +9,9 @@ import type { CommandContext, CommonOptions, RunCommand, RunOptions } from './co
  * The only file that touches process: argv, env, stdio, signals, the exit code. Commands are
  * loaded lazily so `chaser --help` never pays for Slack, Postgres or the config validator.
  */
-const { version } = createRequire(import.meta.url)('../package.json') as { version: string };
-const REPORT_URL = 'https://github.com/chaser-cli/chaser/issues';
+const pkg = createRequire(import.meta.url)('../package.json') as { version: string; bugs: { url: string } };
+const { version } = pkg;
+const REPORT_URL = pkg.bugs.url;
 
 const env = process.env;
 const redact = createRedactor([env['SLACK_BOT_TOKEN'], env['PGPASSWORD'], ...passwordOf(env['DATABASE_URL'])]);
@@ -172,10 +173,14 @@ function exitCodeFor(error: unknown): number {
     return error.exitCode;
   }
   const message = error instanceof Error ? error.message : String(error);
-  log.error(`internal error: ${message}`);
-  process.stderr.write(`  this is a bug in chaser ${version}; please report it at ${REPORT_URL} with the output of -v\n`);
-  if (lastContext?.log.verbosity === 'verbose' && error instanceof Error && error.stack) {
-    process.stderr.write(redact(`${error.stack}\n`));
+  const hint = `this is a bug in chaser ${version}; please report it at ${REPORT_URL} with the output of -v`;
+  const stack = log.verbosity === 'verbose' && error instanceof Error ? error.stack : undefined;
+  if (log.json) {
+    log.error(`internal error: ${message}`, { hint, ...(stack ? { stack } : {}) });
+    return ExitCode.internal;
   }
+  log.error(`internal error: ${message}`);
+  process.stderr.write(`  ${hint}\n`);
+  if (stack) process.stderr.write(redact(`${stack}\n`));
   return ExitCode.internal;
 }

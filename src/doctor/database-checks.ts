@@ -64,7 +64,7 @@ export async function checkDatabase(sql: Sql, config: Config, now: Date, redact:
       index
         ? pass('database', "index for the sweep's read", index)
         : warn('database', "index for the sweep's read", `no index on ${table} leads with ${columns.status} or ${columns.deadline}; large tables are read in full`,
-            `create index on ${table} (${columns.status}, ${columns.deadline})`),
+            `create index on ${table.split('.').map(quoteIfNeeded).join('.')} (${quoteIfNeeded(columns.status)}, ${quoteIfNeeded(columns.deadline)})`),
     );
   } catch (error) {
     checks.push(asCheck("index for the sweep's read", error));
@@ -95,6 +95,11 @@ export async function checkDatabase(sql: Sql, config: Config, now: Date, redact:
 async function tableVisible(sql: Sql, name: string): Promise<boolean> {
   const [row] = await sql<{ found: boolean }[]>`select to_regclass(quote_ident(${name}::text)) is not null as found`;
   return row?.found === true;
+}
+
+/** A name as it must be typed in psql: mixed case (which chaser keeps, quoting every identifier) needs quotes. */
+function quoteIfNeeded(name: string): string {
+  return /^[a-z_][a-z0-9_]*$/.test(name) ? name : `"${name.replace(/"/g, '""')}"`;
 }
 
 function preview(teams: string[]): string {
