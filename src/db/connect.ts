@@ -16,6 +16,8 @@ export interface ConnectOptions {
    * (terminated, failover, network): how a session-scoped lock's holder learns it lost the lock.
    */
   onClose?: () => void;
+  /** Seconds before postgres.js recycles an idle connection (its default: 30–60 min); null = never. */
+  maxLifetimeSeconds?: number | null;
 }
 
 /**
@@ -39,6 +41,7 @@ export function connect(url: string | undefined, options: ConnectOptions): Sql {
     ...(options.onQuery ? { debug: () => options.onQuery?.() } : {}),
     ...(options.max !== undefined ? { max: options.max } : {}),
     ...(options.onClose ? { onclose: () => options.onClose?.() } : {}),
+    ...(options.maxLifetimeSeconds !== undefined ? { max_lifetime: options.maxLifetimeSeconds } : {}),
   };
   try {
     return url === undefined ? postgres(settings) : postgres(url, settings);

@@ -98,7 +98,11 @@ export async function deliverAll<K>(items: readonly Outbound<K>[], options: Deli
             }
             return { kind: 'done' as const };
           } catch (error) {
-            return { kind: 'error' as const, failure: classifySlackError(error) };
+            const failure = classifySlackError(error);
+            // Marked while this lane still holds its slot: the slot goes straight to a waiting
+            // lane, which must already see that these credentials cannot post.
+            if (failure.kind === 'fatal') fatal ??= { code: failure.code, message: failure.message };
+            return { kind: 'error' as const, failure };
           } finally {
             nextPostAt = Date.now() + options.perChannelIntervalMs;
           }

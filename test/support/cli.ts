@@ -39,8 +39,12 @@ export function startCli(args: string[], options: CliOptions = {}): { child: Chi
     child.on('error', reject);
     child.on('close', (code, signal) => {
       const run = { code, signal, stdout, stderr };
-      assertNoSecrets(run, [TEST_TOKEN, ...(options.secrets ?? [])]);
-      resolve(run);
+      try {
+        assertNoSecrets(run, [TEST_TOKEN, ...(options.secrets ?? [])]);
+        resolve(run);
+      } catch (leak) {
+        reject(leak); // a leak fails the test at once, not as a timeout
+      }
     });
   });
   return { child, done };
