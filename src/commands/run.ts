@@ -9,6 +9,7 @@ import { assertSchemaCurrent } from '../db/schema-version.js';
 import { inspectSource } from '../db/source.js';
 import { tryAcquireSweepLock } from '../db/lock.js';
 import { createPlanBuilder } from '../policy/plan.js';
+import { explainSkipped } from '../policy/explain.js';
 import { failOnExceeded, resolveFailOn } from '../policy/fail-on.js';
 import type { Plan, TeamPlan } from '../policy/types.js';
 import type { Delivery } from '../slack/types.js';
@@ -86,22 +87,28 @@ export async function runPipeline(ctx: CommandContext, request: RunRequest): Pro
   // postgres.js fetches array types on a connection's first query through the pool, which would
   // wait forever behind the one reserved connection.
   let lockLost = false;
+  let lockConnectionClosed = () => {};
+  const lockGone = new Promise<void>((resolve) => (lockConnectionClosed = resolve));
   const lockSql = steps.lock
     ? connect(request.config.database.url, {
         ...dbOptions,
         max: 2,
+        // Never recycled: on a sweep longer than postgres.js' default lifetime, that close would read as a lost lock.
+        maxLifetimeSeconds: null,
         onClose: () => {
           if (releaseLock) lockLost = true;
+          lockConnectionClosed();
         },
       })
     : undefined;
+  let failed = false;
   const assertLockHeld = () => {
     if (lockLost) throw lockLostError();
   };
   try {
     const slack = steps.post ? await openSlack(ctx, request, stats) : undefined;
     await guardDb(ctx, () => assertSchemaCurrent(sql));
-    const { hasSnoozedUntil } = await guardDb(ctx, () => inspectSource(sql, request.config.source));
+    const source = await guardDb(ctx, () => inspectSource(sql, request.config.source));
     if (steps.lock) {
       const lock = await guardDb(ctx, () => tryAcquireSweepLock(lockSql ?? sql));
       if (!lock) {
@@ -116,9 +123,9 @@ export async function runPipeline(ctx: CommandContext, request: RunRequest): Pro
       ? await guardDb(ctx, () => startRun(sql, { command: request.command, now: request.now, filters }))
       : undefined;
 
-    const plan = await guardDb(ctx, () => readPlan(sql, request, hasSnoozedUntil));
+    const plan = await guardDb(ctx, () => readPlan(sql, request, source));
     for (const skipped of plan.skipped) {
-      ctx.log.warn(`skipped consumer ${JSON.stringify(skipped.id)}: ${skipped.reason}`, { team: skipped.team });
+      ctx.log.warn(explainSkipped(skipped, request.config.source.columns), { reason: skipped.reason });
     }
 
     const deliveries = new Map<string, Delivery>();
@@ -183,7 +190,8 @@ export async function runPipeline(ctx: CommandContext, request: RunRequest): Pro
           teamsFailed: failedTeams.length,
           digestDelivered: digest.delivered,
           exitCode: ctx.signal.aborted ? null : exitCode,
-          outcome: ctx.signal.aborted ? 'interrupted' : problems.length > 0 ? problems.join('; ') : 'ok',
+          // Problems quote Slack's and the network's errors: redacted like everything printed (runs.ts expects it).
+          outcome: ctx.signal.aborted ? 'interrupted' : problems.length > 0 ? ctx.redact(problems.join('; ')) : 'ok',
         }),
       );
     }
@@ -191,13 +199,20 @@ export async function runPipeline(ctx: CommandContext, request: RunRequest): Pro
     ctx.log.debug('run stats', { queries: stats.queries, slackCalls: stats.slackCalls, exitCode });
     const { fatal: _fatal, ...digestResult } = digest;
     return { command: request.command, now: request.now, plan, deliveries, digest: digestResult, exitCode, problems, stats };
+  } catch (error) {
+    failed = true;
+    throw error;
   } finally {
     const release = releaseLock;
     releaseLock = undefined; // from here on a closing lock connection is ours, not a loss
-    // A lost lock needs no unlock, and postgres.js must not be handed a query on a connection the
-    // server closed (it crashes the process from a timer instead of rejecting).
-    if (release && !lockLost) await release().catch(() => {});
-    await Promise.all([sql.end({ timeout: 5 }).catch(() => {}), lockSql?.end({ timeout: lockLost ? 0 : 5 }).catch(() => {})]);
+    // No unlock for a lost lock: postgres.js must not be handed a query on a connection the server
+    // closed (it crashes the process from a timer instead of rejecting). The unlock also races the
+    // close, for a connection the server is closing right now, which answers neither way.
+    if (release && !lockLost) await Promise.race([release().catch(() => {}), lockGone]);
+    // Failing, nothing of ours is in flight, and a connection the server broke can keep a graceful
+    // end waiting for an answer that never comes: close at once instead of stalling the exit.
+    const timeout = failed || lockLost ? 0 : 5;
+    await Promise.all([sql.end({ timeout }).catch(() => {}), lockSql?.end({ timeout }).catch(() => {})]);
   }
 }
 
@@ -213,19 +228,20 @@ function isUnrouted(plan: Plan, team: string): boolean {
   return plan.teams.some((t) => t.team === team && t.route.kind === 'unrouted');
 }
 
-async function readPlan(sql: Sql, request: RunRequest, hasSnoozedUntil: boolean): Promise<Plan> {
+async function readPlan(sql: Sql, request: RunRequest, source: { hasSnoozedUntil: boolean; idIsUnique: boolean }): Promise<Plan> {
   const builder = createPlanBuilder(
     {
       tiers: request.config.tiers,
       teams: request.config.teams,
       ...(request.config.fallbackChannel ? { fallbackChannel: request.config.fallbackChannel } : {}),
       pendingStatuses: request.config.source.pendingStatuses,
+      idsUnique: source.idIsUnique,
     },
     request.now,
   );
   for await (const rows of readOverdueConsumers(sql, request.config.source, {
     now: request.now,
-    hasSnoozedUntil,
+    hasSnoozedUntil: source.hasSnoozedUntil,
     ...(request.teams?.length ? { teams: request.teams } : {}),
     ...(request.keyId ? { keyId: request.keyId } : {}),
   })) {

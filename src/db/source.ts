@@ -7,6 +7,11 @@ export interface SourceShape {
   table: string;
   /** False when the mapped snoozedUntil column is absent: that table simply has no snoozing. */
   hasSnoozedUntil: boolean;
+  /**
+   * True when a primary key or unique index covers exactly the id column: duplicate ids cannot
+   * occur, so the planner need not remember every id it has seen (a million ids is ~70 MB).
+   */
+  idIsUnique: boolean;
 }
 
 /** Types a timestamptz cast accepts as they are (timestamp is read in the session's TimeZone). */
@@ -53,7 +58,20 @@ export async function inspectSource(sql: Sql, source: SourceConfig): Promise<Sou
     const [message, ...others] = problems as [string, ...string[]];
     throw new ChaserError(78, message, [...others, `fix: map each key under source.columns to a column of ${table} (existing columns: ${[...types.keys()].join(', ')})`]);
   }
-  return { table, hasSnoozedUntil: types.has(source.columns.snoozedUntil) };
+  return { table, hasSnoozedUntil: types.has(source.columns.snoozedUntil), idIsUnique: await hasUniqueIndexOn(sql, schema, name, source.columns.id) };
+}
+
+async function hasUniqueIndexOn(sql: Sql, schema: string | null, name: string, column: string): Promise<boolean> {
+  const [row] = await sql<{ unique: boolean }[]>`
+    with ${targetTable(sql, schema, name)}
+    select exists (
+      select 1
+      from target t
+      join pg_catalog.pg_index x on x.indrelid = t.oid and x.indisunique and x.indisvalid and x.indpred is null and x.indnkeyatts = 1
+      join pg_catalog.pg_attribute a on a.attrelid = t.oid and a.attnum = x.indkey[0]
+      where a.attname = ${column}::text
+    ) as unique`;
+  return row?.unique === true;
 }
 
 /**

@@ -14,7 +14,8 @@ export type Assessment =
 export interface PolicyContext {
   tiers: readonly Tier[];
   thresholdsMs: readonly number[];
-  pendingStatuses: ReadonlySet<string>;
+  /** Each pending status mapped to one shared string, so a million rows do not keep a million copies of "pending". */
+  pendingStatuses: ReadonlyMap<string, string>;
 }
 
 export function createPolicyContext(options: Pick<PlanOptions, 'tiers' | 'pendingStatuses'>): PolicyContext {
@@ -22,7 +23,7 @@ export function createPolicyContext(options: Pick<PlanOptions, 'tiers' | 'pendin
   return {
     tiers: options.tiers,
     thresholdsMs: tierThresholdsMs(options.tiers),
-    pendingStatuses: new Set(options.pendingStatuses),
+    pendingStatuses: new Map(options.pendingStatuses.map((status) => [status, status])),
   };
 }
 
@@ -38,7 +39,8 @@ export function createPolicyContext(options: Pick<PlanOptions, 'tiers' | 'pendin
  *    future consumer with a gap in the inventory does not warn on every run before its time.
  */
 export function assessRow(row: ConsumerRow, context: PolicyContext, now: Date): Assessment {
-  if (!context.pendingStatuses.has(row.status)) return { kind: 'not-outstanding' };
+  const status = context.pendingStatuses.get(row.status);
+  if (status === undefined) return { kind: 'not-outstanding' };
   const { deadline, team } = row;
   if (!isValidDate(deadline)) return { kind: 'skipped', reason: 'missing-deadline' };
   const overdueMs = now.getTime() - deadline.getTime();
@@ -57,7 +59,7 @@ export function assessRow(row: ConsumerRow, context: PolicyContext, now: Date): 
       name: row.name,
       team,
       keyId: row.keyId,
-      status: row.status,
+      status,
       deadline,
       snoozedUntil: row.snoozedUntil,
     },

@@ -32,19 +32,24 @@ export function explainDisposition(laggard: Laggard, now: Date): string {
   }
 }
 
-const DEFAULT_COLUMNS: Pick<SourceColumns, 'team' | 'deadline'> = { team: 'owner_team', deadline: 'rotation_deadline' };
+const DEFAULT_COLUMNS: Pick<SourceColumns, 'id' | 'team' | 'deadline'> = { id: 'id', team: 'owner_team', deadline: 'rotation_deadline' };
 
 /** A warning line for a skipped row that names what to fix in the inventory (in its mapped column names). */
-export function explainSkipped(skipped: Skipped, columns: Pick<SourceColumns, 'team' | 'deadline'> = DEFAULT_COLUMNS): string {
+export function explainSkipped(skipped: Skipped, columns: Pick<SourceColumns, 'id' | 'team' | 'deadline'> = DEFAULT_COLUMNS): string {
   switch (skipped.reason) {
+    case 'missing-id':
+      return (
+        `a consumer row${skipped.team ? ` of team ${JSON.stringify(skipped.team)}` : ''} skipped: its ${columns.id} is NULL, ` +
+        'so it can be neither chased nor recorded; give it an id'
+      );
     case 'missing-team':
-      return `consumer ${skipped.id} skipped: it has no team, so no one can be nudged; set its ${columns.team}`;
+      return `consumer ${JSON.stringify(skipped.id)} skipped: it has no team, so no one can be nudged; set its ${columns.team}`;
     case 'missing-deadline':
       return (
-        `consumer ${skipped.id} skipped: it has no valid rotation deadline, so it cannot be placed in a tier; ` +
+        `consumer ${JSON.stringify(skipped.id)} skipped: it has no valid rotation deadline, so it cannot be placed in a tier; ` +
         `set its ${columns.deadline}`
       );
     case 'duplicate-id':
-      return `consumer ${skipped.id} skipped: another row has the same id and was used instead; make ids unique`;
+      return `consumer ${JSON.stringify(skipped.id)} skipped: another row has the same id and was used instead; make ids unique`;
   }
 }

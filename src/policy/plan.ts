@@ -51,11 +51,18 @@ export function createPlanBuilder(options: PlanOptions, now: Date): PlanBuilder 
       for (const row of rows) {
         // First occurrence wins, whatever it turns out to be: a second row with the same id is
         // an inventory error worth reporting, and picking the "better" row would hide it.
-        if (seenIds.has(row.id)) {
-          skipped.push({ id: row.id, team: row.team, reason: 'duplicate-id' });
+        // A user's table may hold NULL ids: such a row can be neither told apart nor recorded.
+        if ((row.id as string | null) === null) {
+          skipped.push({ id: '', team: row.team, reason: 'missing-id' });
           continue;
         }
-        seenIds.add(row.id);
+        if (!options.idsUnique) {
+          if (seenIds.has(row.id)) {
+            skipped.push({ id: row.id, team: row.team, reason: 'duplicate-id' });
+            continue;
+          }
+          seenIds.add(row.id);
+        }
         const assessment = assessRow(row, context, now);
         if (assessment.kind === 'skipped') skipped.push({ id: row.id, team: row.team, reason: assessment.reason });
         if (assessment.kind !== 'outstanding') continue;

@@ -2,8 +2,12 @@ import type { Tier } from '../config/types.js';
 import { daysOverdue } from './time.js';
 import type { Laggard, Route, TeamPlan, TeamSummary } from './types.js';
 
-/** A Slack message cannot usefully show more laggards than this; the rest are counted, and still recorded. */
-export const LISTED_MAX = 50;
+/**
+ * A team message names at most this many consumers, the most overdue; the rest are counted ("…and
+ * 212 more") and still recorded. 25 reads well in Slack, and it is what a plan keeps per team in
+ * memory: at 10,000 teams, every extra listed consumer costs about 3 MB.
+ */
+export const LISTED_MAX = 25;
 
 /** Most overdue first: the oldest deadline, then the id so the order never depends on input order. */
 export function compareMostOverdue(aDeadlineMs: number, aId: string, bDeadlineMs: number, bId: string): number {
@@ -61,6 +65,8 @@ export class TeamTally {
   }
 
   add(laggard: Laggard, tierIndex: number): void {
+    // Every row brings its own copy of the team string; keep one per team, not one per consumer.
+    laggard.consumer.team = this.team;
     const deadlineMs = laggard.consumer.deadline.getTime();
     this.outstanding += 1;
     this.byTier[tierIndex] = (this.byTier[tierIndex] ?? 0) + 1;

@@ -2,6 +2,7 @@ import type { TeamRoute, Tier } from '../config/types.js';
 
 /** One inventory row as read from the user's table (ids in their text form). */
 export interface Consumer {
+  /** NULL ids are possible in a user's table; such a row is skipped with a warning (it cannot be recorded). */
   id: string;
   /** NULL names are possible in a user's table; rendered as the id. */
   name: string | null;
@@ -50,7 +51,7 @@ export interface Laggard {
 export interface Skipped {
   id: string;
   team: string | null;
-  reason: 'missing-team' | 'missing-deadline' | 'duplicate-id';
+  reason: 'missing-id' | 'missing-team' | 'missing-deadline' | 'duplicate-id';
 }
 
 /** Where a team's message goes. */
@@ -111,4 +112,9 @@ export interface PlanOptions {
   fallbackChannel?: string | undefined;
   /** Statuses that still count as "not moved yet" (source.pendingStatuses). */
   pendingStatuses: readonly string[];
+  /**
+   * The source guarantees unique ids (a primary key or unique index on the id column): the
+   * duplicate-id check, which must remember every id of the run, can be skipped.
+   */
+  idsUnique?: boolean;
 }

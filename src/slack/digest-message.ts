@@ -31,6 +31,7 @@ const SKIPPED_IDS_SHOWN = 3;
 const SKIPPED_ID_MAX_CHARS = 40;
 
 const SKIP_REASONS: ReadonlyArray<{ reason: Skipped['reason']; label: string }> = [
+  { reason: 'missing-id', label: 'no id' },
   { reason: 'missing-team', label: 'no owner team' },
   { reason: 'missing-deadline', label: 'no rotation deadline' },
   { reason: 'duplicate-id', label: 'a duplicate id' },

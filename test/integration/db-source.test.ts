@@ -50,11 +50,22 @@ describe(`inspectSource / findSweepIndex on ${backend}`, () => {
   });
 
   it('accepts the default table created by migrate, with snoozing', async () => {
-    await expect(inspectSource(db.sql, DEFAULT_SOURCE)).resolves.toEqual({ table: 'public.rotation_consumers', hasSnoozedUntil: true });
+    await expect(inspectSource(db.sql, DEFAULT_SOURCE)).resolves.toEqual({ table: 'public.rotation_consumers', hasSnoozedUntil: true, idIsUnique: true });
   });
 
   it('accepts a mapped table in another schema; a missing snoozedUntil column just means no snoozing', async () => {
-    await expect(inspectSource(db.sql, INVENTORY)).resolves.toEqual({ table: 'inventory.consumers', hasSnoozedUntil: false });
+    await expect(inspectSource(db.sql, INVENTORY)).resolves.toEqual({ table: 'inventory.consumers', hasSnoozedUntil: false, idIsUnique: true });
+  });
+
+  it('says whether the id column is unique: only then may the planner skip its duplicate check', async () => {
+    const noKey = mapped({ id: 'id', name: 'name', team: 'team', keyId: 'key', status: 'status', deadline: 'id' }, 'inventory.epoch_deadlines');
+    await db.sql`create table inventory.no_key (id text, name text, team text, key text, status text, deadline timestamptz)`;
+    const shape = await inspectSource(db.sql, { ...noKey, table: 'inventory.no_key', columns: { ...noKey.columns, deadline: 'deadline' } });
+    expect(shape.idIsUnique).toBe(false);
+    await db.sql`create unique index on inventory.no_key (id) where status = 'pending'`; // partial: duplicates still possible
+    expect((await inspectSource(db.sql, { ...noKey, table: 'inventory.no_key', columns: { ...noKey.columns, deadline: 'deadline' } })).idIsUnique).toBe(false);
+    await db.sql`create unique index on inventory.no_key (id)`;
+    expect((await inspectSource(db.sql, { ...noKey, table: 'inventory.no_key', columns: { ...noKey.columns, deadline: 'deadline' } })).idIsUnique).toBe(true);
   });
 
   it('names a missing table with its config path', async () => {

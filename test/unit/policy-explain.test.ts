@@ -64,11 +64,14 @@ describe('explainDisposition', () => {
 describe('explainSkipped', () => {
   it('names the column to fix, in the mapped names when given', () => {
     expect(explainSkipped({ id: 'c-1', team: null, reason: 'missing-team' })).toBe(
-      'consumer c-1 skipped: it has no team, so no one can be nudged; set its owner_team',
+      'consumer "c-1" skipped: it has no team, so no one can be nudged; set its owner_team',
     );
-    expect(explainSkipped({ id: 'c-2', team: 'ops', reason: 'missing-deadline' }, { team: 'squad', deadline: 'due_at' })).toBe(
-      'consumer c-2 skipped: it has no valid rotation deadline, so it cannot be placed in a tier; set its due_at',
+    expect(explainSkipped({ id: 'c-2', team: 'ops', reason: 'missing-deadline' }, { id: 'key', team: 'squad', deadline: 'due_at' })).toBe(
+      'consumer "c-2" skipped: it has no valid rotation deadline, so it cannot be placed in a tier; set its due_at',
     );
     expect(explainSkipped({ id: 'c-3', team: 'ops', reason: 'duplicate-id' })).toMatch(/same id.*make ids unique/);
+    expect(explainSkipped({ id: '', team: 'ops', reason: 'missing-id' }, { id: 'service_no', team: 'squad', deadline: 'due_at' })).toBe(
+      'a consumer row of team "ops" skipped: its service_no is NULL, so it can be neither chased nor recorded; give it an id',
+    );
   });
 });

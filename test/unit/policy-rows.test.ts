@@ -76,6 +76,23 @@ describe('skipped rows', () => {
     ]);
   });
 
+  it('skips a row whose id is NULL (it could not be recorded) and reports it with its team', () => {
+    const nullId = { ...consumer({ now: NOW, overdueDays: 4, team: 'search' }), id: null as unknown as string };
+    const plan = sweep([nullId, consumer({ now: NOW, id: 'ok', overdueDays: 4, team: 'search' })]);
+    expect(plan.skipped).toEqual([{ id: '', team: 'search', reason: 'missing-id' }]);
+    expect(plan.outstanding).toBe(1);
+  });
+
+  it('trusts a source with unique ids (idsUnique) and keeps no record of the ids seen', () => {
+    const rows = [
+      consumer({ now: NOW, id: 'twin', overdueDays: 1, team: 'payments' }),
+      consumer({ now: NOW, id: 'twin', overdueDays: 2, team: 'search' }),
+    ];
+    const plan = planSweep(rows, planOptions({ idsUnique: true }), NOW);
+    expect(plan.skipped).toEqual([]);
+    expect(plan.outstanding).toBe(2);
+  });
+
   it('lets a first row that is not outstanding win over a later pending duplicate', () => {
     const plan = sweep([
       consumer({ now: NOW, id: 'twin', status: 'confirmed' }),
