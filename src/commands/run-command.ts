@@ -2,7 +2,7 @@ import { ExitCode } from '../exit-codes.js';
 import { loadConfig } from '../config/load.js';
 import type { Config } from '../config/types.js';
 import { passwordOf } from '../redact.js';
-import { renderDryRun, renderRunSummary } from '../report/human.js';
+import { renderRunSummary, writeDryRun } from '../report/human.js';
 import { toJsonResult } from '../report/json.js';
 import type { CommandContext, RunCommand, RunOptions } from './context.js';
 import { runPipeline, type RunResult } from './run.js';
@@ -75,7 +75,8 @@ function print(ctx: CommandContext, options: RunOptions, result: RunResult, conf
     return;
   }
   if (options.quiet) return;
-  ctx.stdout(result.command === 'dry-run' ? renderDryRun(result, mentionLabels(config)) : renderRunSummary(result));
+  if (result.command === 'dry-run') writeDryRun(result, mentionLabels(config), ctx.stdout);
+  else ctx.stdout(renderRunSummary(result));
 }
 
 /** Mentions print as @team in the terminal preview: chaser knows the team, not Slack's handle. */

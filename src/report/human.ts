@@ -24,13 +24,16 @@ export function renderRunSummary(result: RunResult): string {
   return `${lines.join('\n')}\n`;
 }
 
-/** dry-run: the summary, each message as it would read in Slack, what would be recorded, the digest. */
-export function renderDryRun(result: RunResult, mentionLabels: Record<string, string>): string {
+/**
+ * dry-run: the summary, each message as it would read in Slack, what would be recorded, the digest.
+ * Written team by team, so ten thousand previews never sit in memory as one string.
+ */
+export function writeDryRun(result: RunResult, mentionLabels: Record<string, string>, write: (text: string) => void): void {
   const { plan } = result;
-  const out: string[] = [heading(result), ...tierSummary(plan), ''];
-  if (plan.teams.length === 0) out.push(kleur.dim('No team is due a nudge in this run.'), '');
+  write(`${[heading(result), ...tierSummary(plan), ''].join('\n')}\n`);
+  if (plan.teams.length === 0) write(`${kleur.dim('No team is due a nudge in this run.')}\n\n`);
   for (const team of plan.teams) {
-    out.push(teamHeading(team));
+    const out = [teamHeading(team)];
     if (team.route.kind === 'unrouted') {
       out.push(kleur.yellow('  not sent: no channel for this team and no fallbackChannel; listed in the digest as unrouted'));
     } else {
@@ -38,8 +41,9 @@ export function renderDryRun(result: RunResult, mentionLabels: Record<string, st
       out.push(indent(renderMessageForTerminal(message, { width: WIDTH - 4, mentionLabels })));
       out.push(kleur.dim(`  would record: ${team.nudges.ids.length} nudge(s) in chaser_nudge_state and chaser_nudge_log`));
     }
-    out.push('');
+    write(`${out.join('\n')}\n\n`);
   }
+  const out: string[] = [];
   const quiet = plan.summaries.filter((s) => s.due === 0);
   if (quiet.length > 0) {
     out.push(kleur.bold('Outstanding, not due a nudge in this run'));
@@ -51,7 +55,7 @@ export function renderDryRun(result: RunResult, mentionLabels: Record<string, st
   const digest = renderDigest({ plan, deliveries: result.deliveries, mode: 'dry-run', now: plan.now });
   out.push(indent(renderMessageForTerminal(digest, { width: WIDTH - 4, mentionLabels })));
   out.push('', kleur.dim('dry-run: nothing was posted and nothing was written.'), exitLine(result.exitCode));
-  return `${out.join('\n')}\n`;
+  write(`${out.join('\n')}\n`);
 }
 
 function heading(result: RunResult): string {
