@@ -143,7 +143,7 @@ describe(`readOverdueConsumers on ${backend}`, () => {
     });
 
     it('is usable as mapped: the inspection finds it and sees there is no snoozing', async () => {
-      await expect(inspectSource(db.sql, ODD)).resolves.toEqual({ table: 'Inventory.Order', hasSnoozedUntil: false });
+      await expect(inspectSource(db.sql, ODD)).resolves.toEqual({ table: 'Inventory.Order', hasSnoozedUntil: false, idIsUnique: true });
     });
 
     it('reads ids as text, keeps NULL team and deadline rows (NULL team last, NULL deadline last in its team), joins state by the id\'s text', async () => {
