@@ -52,7 +52,7 @@ export const DEFAULT_DATABASE: Readonly<Omit<DatabaseConfig, 'url'>> = Object.fr
 });
 
 export const DEFAULT_SLACK: Readonly<SlackConfig> = Object.freeze({
-  concurrency: 4,
+  concurrency: 8,
   timeoutMs: 10_000,
   retries: 2,
   maxRetryAfterSeconds: 120,

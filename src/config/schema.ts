@@ -360,7 +360,7 @@ const slack = z
       ),
       perChannelIntervalMs: wholeNumber(LIMITS.perChannelIntervalMs, DEFAULT_SLACK.perChannelIntervalMs, slackIntervalDescription),
     },
-    { error: expected('an object like { "concurrency": 4 }') },
+    { error: expected('an object like { "concurrency": 8 }') },
   )
   .prefault({})
   .describe('Slack delivery settings. The token is read only from SLACK_BOT_TOKEN, never from this file.');

@@ -49,7 +49,7 @@ describe('the JSON Schema for editors', () => {
     const properties = (configJsonSchema() as JsonSchema).properties ?? {};
     expect(properties['tiers']?.['default']).toEqual(DEFAULT_TIERS_AS_WRITTEN);
     expect(properties['tiers']?.items?.['required']).toEqual(['name', 'afterDaysOverdue', 'every']);
-    expect(properties['slack']?.properties?.['concurrency']).toMatchObject({ type: 'integer', default: 4, ...{ minimum: LIMITS.concurrency.min, maximum: LIMITS.concurrency.max } });
+    expect(properties['slack']?.properties?.['concurrency']).toMatchObject({ type: 'integer', default: 8, ...{ minimum: LIMITS.concurrency.min, maximum: LIMITS.concurrency.max } });
     expect(properties['digest']).toMatchObject({ minProperties: 1, maxProperties: 1 });
     expect(properties).not.toHaveProperty('required');
   });

@@ -292,7 +292,7 @@ describe('configFromObject', () => {
   it('validates a config written in code and applies the defaults', () => {
     const config = configFromObject({ teams: { payments: { channel: '#payments' } } }, 'the built-in demo config');
     expect(config.teams).toEqual({ payments: { channel: '#payments' } });
-    expect(config.slack.concurrency).toBe(4);
+    expect(config.slack.concurrency).toBe(8);
   });
 
   it('throws a config error naming the source and listing every problem', () => {

@@ -57,7 +57,7 @@ describe('validateConfig: defaults', () => {
         { name: 'critical', afterDaysOverdue: 14, every: '12h', everyMs: 43_200_000, mention: 'team' },
       ],
       teams: {},
-      slack: { concurrency: 4, timeoutMs: 10_000, retries: 2, maxRetryAfterSeconds: 120, perChannelIntervalMs: 1_000 },
+      slack: { concurrency: 8, timeoutMs: 10_000, retries: 2, maxRetryAfterSeconds: 120, perChannelIntervalMs: 1_000 },
     });
   });
 
