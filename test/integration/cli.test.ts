@@ -1,5 +1,4 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
@@ -7,6 +6,7 @@ import { SWEEP_LOCK } from '../../src/db/lock.js';
 import { REPO_ROOT, runCli, TEST_TOKEN } from '../support/cli.js';
 import { backend, insertConsumers } from '../support/db.js';
 import { baseConfig, CHANNELS, daysBefore, NOW, useScenario } from '../support/scenario.js';
+import { closedPort } from '../support/ports.js';
 
 /**
  * The CLI as a scheduler or CI job sees it: the built binary, a scrubbed environment (PATH and
@@ -17,15 +17,6 @@ const ISO = NOW.toISOString();
 /** "    at readPlan (file:///…/run.js:174:22)": a frame of a stack trace. */
 const STACK_FRAME = /\s{2,}at \S+ \(\S+:\d+:\d+\)/;
 const { version } = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { version: string };
-
-/** A loopback port nothing listens on: connecting to it is refused at once. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 describe('chaser CLI surface (no database, no Slack)', () => {
   let empty: string;

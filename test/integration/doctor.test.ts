@@ -1,24 +1,15 @@
-import { createServer } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, onTestFinished } from 'vitest';
 import { backend, insertConsumers, startTestDatabase, type TestDatabase } from '../support/db.js';
 import { DEFAULT_SCOPES } from '../support/fake-slack.js';
 import { baseConfig, CHANNELS, daysBefore, NOW, useScenario, type Scenario } from '../support/scenario.js';
 import type { CliRun } from '../support/cli.js';
+import { closedPort } from '../support/ports.js';
 
 /**
  * `chaser doctor` end to end: the built CLI against a real database (PGlite or Postgres) and the
  * fake Slack. Each problem it diagnoses gets its own test: the ✗ line, the fix under it, the exit
  * code. Every run is also checked for being read-only: nothing posted, no run recorded.
  */
-
-/** A loopback port nothing listens on: connecting to it is refused at once. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 /**
  * The line of one check, e.g. `✗ scopes — missing chat:write …`, and the `fix:` under it: its

@@ -1,10 +1,10 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { CLI } from '../support/cli.js';
 import { backend, insertConsumers } from '../support/db.js';
 import { baseConfig, CHANNELS, daysBefore, NOW, useScenario } from '../support/scenario.js';
+import { closedPort } from '../support/ports.js';
 
 /**
  * What chaser writes on stderr, by verbosity. A child process's stderr is a pipe here, as under
@@ -37,14 +37,6 @@ function jsonLines(stderr: string): LogLine[] {
     expect(['error', 'warn', 'info', 'debug'], line).toContain(entry.level);
     return entry;
   });
-}
-
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
 }
 
 describe(`chaser's logs on stderr (${backend})`, () => {

@@ -1,5 +1,4 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -7,6 +6,7 @@ import type { Sql } from '../../src/db/connect.js';
 import { listMigrations } from '../../src/db/migrate.js';
 import { runCli, startCli, urlPassword, type CliOptions } from '../support/cli.js';
 import { backend, startTestDatabase, type TestDatabase } from '../support/db.js';
+import { closedPort } from '../support/ports.js';
 
 /**
  * `chaser migrate` as an operator runs it: the built CLI, a scrubbed environment, a database
@@ -15,15 +15,6 @@ import { backend, startTestDatabase, type TestDatabase } from '../support/db.js'
 
 async function dropChaserSchema(sql: Sql): Promise<void> {
   await sql`drop table if exists chaser_nudge_log, chaser_nudge_state, chaser_runs, chaser_migrations, rotation_consumers cascade`;
-}
-
-/** A loopback port nothing listens on: connecting to it is refused at once. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
 }
 
 interface ColumnShape {

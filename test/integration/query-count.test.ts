@@ -1,0 +1,125 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runPipeline, type RunResult } from '../../src/commands/run.js';
+import type { CommandContext, RunCommand } from '../../src/commands/context.js';
+import { configFromObject } from '../../src/config/load.js';
+import { silentLog } from '../../src/log.js';
+import { createRedactor } from '../../src/redact.js';
+import { backend, insertConsumers, startTestDatabase, type TestDatabase } from '../support/db.js';
+import { startFakeSlack, type FakeSlack } from '../support/fake-slack.js';
+
+/**
+ * The sweep's SQL is set-based: one read however many consumers, one write per team. So its
+ * statement count may grow with the number of teams, by exactly one per team, and never with the
+ * number of consumers. (A per-consumer round trip would make a million-row sweep take hours.)
+ *
+ * Runs the real pipeline in process, so the count is RunResult.stats.queries: every statement
+ * chaser's pool sent. slack.concurrency is 1 so the pool opens the same connections every run:
+ * postgres.js sends one type lookup per new connection, and that count should not depend on luck.
+ */
+
+const NOW = new Date('2026-03-10T09:00:00Z');
+const FIVE_DAYS_AGO = new Date(NOW.getTime() - 5 * 24 * 60 * 60 * 1000);
+const TOKEN = 'xoxb-query-count-test';
+const DIGEST_CHANNEL = 'C0DIGEST01';
+const MAX_TEAMS = 30;
+
+const teamKey = (i: number) => `team-${String(i).padStart(2, '0')}`;
+const channelOf = (i: number) => `C0TEAM${String(i).padStart(4, '0')}`;
+
+describe(`sweep query count (${backend})`, () => {
+  let db: TestDatabase;
+  let slack: FakeSlack;
+
+  beforeAll(async () => {
+    [db, slack] = await Promise.all([
+      startTestDatabase(),
+      startFakeSlack({
+        token: TOKEN,
+        channels: [
+          { id: DIGEST_CHANNEL, name: 'security' },
+          ...Array.from({ length: MAX_TEAMS }, (_, i) => ({ id: channelOf(i), name: teamKey(i) })),
+        ],
+      }),
+    ]);
+  });
+  afterAll(async () => {
+    await Promise.all([db?.stop(), slack?.close()]);
+  });
+
+  /** A fresh campaign of `teams` teams with `perTeam` overdue consumers each (all due), then one run. */
+  async function runOver(command: RunCommand, teams: number, perTeam: number): Promise<RunResult> {
+    await db.reset();
+    slack.reset();
+    await insertConsumers(
+      db.sql,
+      Array.from({ length: teams * perTeam }, (_, n) => ({
+        id: `c-${n}`,
+        owner_team: teamKey(n % teams),
+        rotation_deadline: FIVE_DAYS_AGO,
+      })),
+    );
+    const config = configFromObject(
+      {
+        database: { url: db.url },
+        teams: Object.fromEntries(Array.from({ length: teams }, (_, i) => [teamKey(i), { channel: channelOf(i) }])),
+        digest: { channel: DIGEST_CHANNEL },
+        slack: { concurrency: 1, perChannelIntervalMs: 0, retries: 0 },
+      },
+      'the query-count test config',
+    );
+    const result = await runPipeline(context(), {
+      command,
+      config,
+      now: NOW,
+      failOn: 'never',
+      digest: true,
+      slackToken: TOKEN,
+      slackApiUrl: slack.url,
+    });
+    // The count only means something for a run that did the whole job.
+    expect(result.exitCode).toBe(0);
+    expect(result.plan.teams).toHaveLength(teams);
+    if (command === 'sweep') {
+      expect([...result.deliveries.values()].every((d) => d.ok)).toBe(true);
+      const [recorded] = await db.sql<{ n: number }[]>`select count(*)::int as n from chaser_nudge_state`;
+      expect(recorded?.n).toBe(teams * perTeam);
+    }
+    return result;
+  }
+
+  it('a sweep issues one more statement per team, and none per consumer', async () => {
+    const few = await runOver('sweep', 3, 10);
+    const fewLarger = await runOver('sweep', 3, 100);
+    const many = await runOver('sweep', MAX_TEAMS, 10);
+    const manyLarger = await runOver('sweep', MAX_TEAMS, 100);
+
+    expect(fewLarger.stats.queries).toBe(few.stats.queries); // 10× the consumers, the same statements
+    expect(manyLarger.stats.queries).toBe(many.stats.queries);
+    expect(many.stats.queries - few.stats.queries).toBe(MAX_TEAMS - 3); // exactly one write per extra team
+    // And one Slack message per team, whatever its size.
+    expect(fewLarger.stats.slackCalls).toBe(few.stats.slackCalls);
+    expect(many.stats.slackCalls - few.stats.slackCalls).toBe(MAX_TEAMS - 3);
+  });
+
+  it('a dry-run issues the same statements however many teams and consumers', async () => {
+    const small = await runOver('dry-run', 3, 10);
+    const large = await runOver('dry-run', MAX_TEAMS, 100);
+    expect(large.stats.queries).toBe(small.stats.queries);
+    expect(small.stats.slackCalls).toBe(0);
+  });
+});
+
+function context(): CommandContext {
+  return {
+    env: {},
+    cwd: process.cwd(),
+    stdout: () => {},
+    stderr: () => {},
+    stdoutIsTTY: false,
+    stderrIsTTY: false,
+    log: silentLog,
+    redact: createRedactor([TOKEN]),
+    signal: new AbortController().signal,
+    version: '0.0.0-test',
+  };
+}
