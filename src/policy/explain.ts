@@ -21,7 +21,7 @@ export function explainDisposition(laggard: Laggard, now: Date): string {
 
   switch (disposition) {
     case 'due':
-      return lastNudgedAt ? `due: ${last}, at least ${tier.every} ago (${cadence}); ${overdue}` : `due: never nudged; ${overdue}`;
+      return lastNudgedAt ? `due: ${last}, a cadence ago (${cadence}); ${overdue}` : `due: never nudged; ${overdue}`;
     case 'waiting':
       return `waiting: ${last}, next due at ${next} (${cadence})`;
     case 'snoozed': {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { assessRow, createPolicyContext } from '../../src/policy/assess.js';
+import { schedulerGraceMs } from '../../src/policy/cadence.js';
 import type { ConsumerRow, Disposition } from '../../src/policy/types.js';
 import { consumer, DAY_MS, DEFAULT_TEST_TIERS, HOUR_MS, nudged, tier, type ConsumerSpec } from '../support/builders.js';
 
@@ -24,17 +25,25 @@ describe('cadence', () => {
     expect(decide({ overdueDays: 4, state })).toMatchObject({ disposition: 'due', tier: 'firm' });
   });
 
-  it('waits 1 ms before the cadence has passed, and says until when', () => {
-    const state = nudged({ now: NOW, msAgo: 24 * HOUR_MS - 1, tier: 'firm' });
+  it('forgives a scheduler starting a little early: 1/24 of the cadence, at most an hour', () => {
+    expect([schedulerGraceMs(24 * HOUR_MS), schedulerGraceMs(12 * HOUR_MS), schedulerGraceMs(96 * HOUR_MS)]).toEqual([HOUR_MS, HOUR_MS / 2, HOUR_MS]);
+    // A daily cron that starts 4 s earlier than yesterday still nudges a 24h tier …
+    expect(decide({ overdueDays: 4, state: nudged({ now: NOW, msAgo: 24 * HOUR_MS - 4_000, tier: 'firm' }) }).disposition).toBe('due');
+    // … as does a run exactly one cadence less the grace after the last nudge (inclusive).
+    expect(decide({ overdueDays: 4, state: nudged({ now: NOW, msAgo: 23 * HOUR_MS, tier: 'firm' }) }).disposition).toBe('due');
+  });
+
+  it('waits 1 ms before the cadence (less the grace) has passed, and says until when', () => {
+    const state = nudged({ now: NOW, msAgo: 23 * HOUR_MS - 1, tier: 'firm' });
     expect(decide({ overdueDays: 4, state })).toEqual({ disposition: 'waiting', nextNudgeAt: ms(1), tier: 'firm' });
   });
 
   it('uses each tier’s own cadence: gentle 72 h, critical 12 h', () => {
-    expect(decide({ overdueDays: 1, state: nudged({ now: NOW, hoursAgo: 71, tier: 'gentle' }) }).disposition).toBe('waiting');
-    expect(decide({ overdueDays: 1, state: nudged({ now: NOW, hoursAgo: 72, tier: 'gentle' }) }).disposition).toBe('due');
-    expect(decide({ overdueDays: 20, state: nudged({ now: NOW, msAgo: 12 * HOUR_MS - 1, tier: 'critical' }) }))
+    expect(decide({ overdueDays: 1, state: nudged({ now: NOW, msAgo: 71 * HOUR_MS - 1, tier: 'gentle' }) }).disposition).toBe('waiting');
+    expect(decide({ overdueDays: 1, state: nudged({ now: NOW, hoursAgo: 71, tier: 'gentle' }) }).disposition).toBe('due');
+    expect(decide({ overdueDays: 20, state: nudged({ now: NOW, msAgo: 11.5 * HOUR_MS - 1, tier: 'critical' }) }))
       .toMatchObject({ disposition: 'waiting', nextNudgeAt: ms(1) });
-    expect(decide({ overdueDays: 20, state: nudged({ now: NOW, hoursAgo: 12, tier: 'critical' }) }).disposition).toBe('due');
+    expect(decide({ overdueDays: 20, state: nudged({ now: NOW, msAgo: 11.5 * HOUR_MS, tier: 'critical' }) }).disposition).toBe('due');
   });
 
   it('applies the current tier’s cadence when the consumer moved up since its last nudge', () => {
@@ -48,7 +57,7 @@ describe('cadence', () => {
     const state = nudged({ now: NOW, hoursAgo: 30, tier: 'fast' });
     expect(decide({ overdueDays: 3, state }, slowing)).toEqual({
       disposition: 'waiting',
-      nextNudgeAt: ms(66 * HOUR_MS),
+      nextNudgeAt: ms(65 * HOUR_MS), // 96 h less the hour of grace, 30 h already gone
       tier: 'slow',
     });
   });
@@ -56,7 +65,7 @@ describe('cadence', () => {
   it('never nudges when the last nudge is in the future (clock skew, --now in the past)', () => {
     expect(decide({ overdueDays: 4, state: nudged({ now: NOW, hoursAgo: -1, tier: 'firm' }) })).toEqual({
       disposition: 'waiting',
-      nextNudgeAt: ms(25 * HOUR_MS),
+      nextNudgeAt: ms(24 * HOUR_MS),
       tier: 'firm',
     });
     expect(decide({ overdueDays: 20, state: nudged({ now: NOW, hoursAgo: -100 * 24 }) }).disposition).toBe('waiting');
@@ -79,7 +88,7 @@ describe('snooze', () => {
 
   it('reports the later of the snooze end and the cadence as the next nudge', () => {
     const recently = nudged({ now: NOW, hoursAgo: 1, tier: 'firm' });
-    expect(decide({ overdueDays: 4, state: recently, snoozedUntil: ms(HOUR_MS) }).nextNudgeAt).toEqual(ms(23 * HOUR_MS));
+    expect(decide({ overdueDays: 4, state: recently, snoozedUntil: ms(HOUR_MS) }).nextNudgeAt).toEqual(ms(22 * HOUR_MS));
     const longAgo = nudged({ now: NOW, hoursAgo: 48, tier: 'firm' });
     expect(decide({ overdueDays: 4, state: longAgo, snoozedUntil: ms(HOUR_MS) }).nextNudgeAt).toEqual(ms(HOUR_MS));
   });
@@ -87,7 +96,7 @@ describe('snooze', () => {
   it('behaves as if not snoozed once the snooze has ended', () => {
     const snoozedUntil = ms(-HOUR_MS);
     expect(decide({ overdueDays: 4, snoozedUntil, state: nudged({ now: NOW, hoursAgo: 2, tier: 'firm' }) }))
-      .toMatchObject({ disposition: 'waiting', nextNudgeAt: ms(22 * HOUR_MS) });
+      .toMatchObject({ disposition: 'waiting', nextNudgeAt: ms(21 * HOUR_MS) });
     expect(decide({ overdueDays: 4, snoozedUntil, state: nudged({ now: NOW, hoursAgo: 25, tier: 'firm' }) }).disposition)
       .toBe('due');
   });

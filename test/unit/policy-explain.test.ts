@@ -21,21 +21,21 @@ describe('explainDisposition', () => {
   it('explains a repeat nudge with the cadence that allowed it', () => {
     const state = nudged({ at: new Date('2026-03-09T09:00:00Z'), tier: 'firm' });
     expect(explainDisposition(laggard({ overdueDays: 4, state }), NOW)).toBe(
-      'due: last nudged 2026-03-09 09:00Z in firm, at least 24h ago (firm: every 24h); 4 days overdue, tier firm',
+      'due: last nudged 2026-03-09 09:00Z in firm, a cadence ago (firm: every 24h); 4 days overdue, tier firm',
     );
   });
 
   it('explains why a recently nudged consumer waits, and until when', () => {
-    const state = nudged({ at: new Date('2026-03-09T10:00:00Z'), tier: 'firm' });
+    const state = nudged({ at: new Date('2026-03-09T10:30:00Z'), tier: 'firm' });
     expect(explainDisposition(laggard({ overdueDays: 4, state }), NOW)).toBe(
-      'waiting: last nudged 2026-03-09 10:00Z in firm, next due at 2026-03-10 10:00Z (firm: every 24h)',
+      'waiting: last nudged 2026-03-09 10:30Z in firm, next due at 2026-03-10 09:30Z (firm: every 24h)', // 24 h less the hour of scheduler grace
     );
   });
 
   it('names the current tier’s cadence when the tier changed since the last nudge', () => {
     const state = nudged({ at: new Date('2026-03-10T01:00:00Z'), tier: 'urgent' });
     expect(explainDisposition(laggard({ overdueDays: 15, state }), NOW)).toBe(
-      'waiting: last nudged 2026-03-10 01:00Z in urgent, next due at 2026-03-10 13:00Z (critical: every 12h)',
+      'waiting: last nudged 2026-03-10 01:00Z in urgent, next due at 2026-03-10 12:30Z (critical: every 12h)',
     );
   });
 
@@ -47,7 +47,7 @@ describe('explainDisposition', () => {
   it('flags a last nudge later than now', () => {
     const state = nudged({ at: new Date('2026-03-10T10:00:00Z'), tier: null });
     expect(explainDisposition(laggard({ overdueDays: 4, state }), NOW)).toBe(
-      "waiting: last nudged 2026-03-10 10:00Z (after this run's now: clock skew, or --now in the past?), next due at 2026-03-11 10:00Z (firm: every 24h)",
+      "waiting: last nudged 2026-03-10 10:00Z (after this run's now: clock skew, or --now in the past?), next due at 2026-03-11 09:00Z (firm: every 24h)",
     );
   });
 
@@ -56,7 +56,7 @@ describe('explainDisposition', () => {
     expect(explainDisposition(laggard({ overdueDays: 4, snoozedUntil }), NOW)).toBe('snoozed until 2026-03-10 12:00Z; never nudged');
     const state = nudged({ at: new Date('2026-03-10T08:00:00Z'), tier: 'firm' });
     expect(explainDisposition(laggard({ overdueDays: 4, snoozedUntil, state }), NOW)).toBe(
-      'snoozed until 2026-03-10 12:00Z, then the cadence allows the next nudge at 2026-03-11 08:00Z (firm: every 24h); last nudged 2026-03-10 08:00Z in firm',
+      'snoozed until 2026-03-10 12:00Z, then the cadence allows the next nudge at 2026-03-11 07:00Z (firm: every 24h); last nudged 2026-03-10 08:00Z in firm',
     );
   });
 });
