@@ -77,6 +77,8 @@ export async function deliverAll<K>(items: readonly Outbound<K>[], options: Deli
         }
         await sleep(nextPostAt - Date.now(), options.signal);
         if (stopped()) continue;
+        // A message that already waited out a Retry-After goes ahead of the lanes queued meanwhile:
+        // otherwise its 2 s wait becomes a wait for every other channel's turn.
         const outcome = await slots.run(async () => {
           if (stopped()) return { kind: 'retry' as const };
           try {
@@ -106,7 +108,7 @@ export async function deliverAll<K>(items: readonly Outbound<K>[], options: Deli
           } finally {
             nextPostAt = Date.now() + options.perChannelIntervalMs;
           }
-        });
+        }, rateLimitRetries > 0);
         if (outcome.kind === 'done') break;
         if (outcome.kind === 'retry') continue;
         const failure = outcome.failure;
@@ -181,10 +183,11 @@ function createSemaphore(limit: number) {
   let active = 0;
   const waiting: Array<() => void> = [];
   return {
-    async run<T>(task: () => Promise<T>): Promise<T> {
+    /** `first`: queue at the front (a retry that has already waited its turn once). */
+    async run<T>(task: () => Promise<T>, first = false): Promise<T> {
       // A freed slot is handed straight to the next waiter, so a newcomer can never squeeze past the limit.
       if (active < limit) active += 1;
-      else await new Promise<void>((resolve) => waiting.push(resolve));
+      else await new Promise<void>((resolve) => (first ? waiting.unshift(resolve) : waiting.push(resolve)));
       try {
         return await task();
       } finally {
