@@ -156,15 +156,17 @@ export async function runPipeline(ctx: CommandContext, request: RunRequest): Pro
         problems.push(report.fatal.message);
       }
     }
+    const unrouted = new Set<string>();
     for (const team of plan.teams) {
       if (team.route.kind === 'unrouted') {
+        unrouted.add(team.team);
         deliveries.set(team.team, { ok: false, reason: 'unrouted: no channel for this team and no fallbackChannel' });
         ctx.log.warn(
           `team ${JSON.stringify(team.team)} has no channel and there is no fallbackChannel: ${team.dueCount} consumer(s) not nudged (listed in the digest)`,
         );
       }
     }
-    const failedTeams = [...deliveries.entries()].filter(([team, d]) => !d.ok && !isUnrouted(plan, team));
+    const failedTeams = [...deliveries.entries()].filter(([team, d]) => !d.ok && !unrouted.has(team));
     if (failedTeams.length > 0 && steps.nudge) {
       codes.push(ExitCode.deliveryFailed);
       problems.push(`${failedTeams.length} team message(s) not delivered: ${failedTeams.map(([t, d]) => `${t} (${d.ok ? '' : d.reason})`).slice(0, 10).join(', ')}`);
@@ -222,10 +224,6 @@ function lockLostError(): ChaserError {
     'the connection to Postgres holding the sweep lock was closed mid-run: stopped before the next post, so two sweeps cannot overlap',
     ['fix: the server restarted, failed over or ended the session; run chaser again (nudges already recorded stay recorded, the rest are sent then)'],
   );
-}
-
-function isUnrouted(plan: Plan, team: string): boolean {
-  return plan.teams.some((t) => t.team === team && t.route.kind === 'unrouted');
 }
 
 async function readPlan(sql: Sql, request: RunRequest, source: { hasSnoozedUntil: boolean; idIsUnique: boolean }): Promise<Plan> {
