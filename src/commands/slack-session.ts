@@ -3,7 +3,7 @@ import type { Plan, TeamPlan } from '../policy/types.js';
 import { createSlackClient } from '../slack/client.js';
 import { renderDigest } from '../slack/digest-message.js';
 import { resolveDigestRecipient } from '../slack/digest-recipient.js';
-import { classifySlackError } from '../slack/failures.js';
+import { classifySlackError, describeFailure } from '../slack/failures.js';
 import { deliverAll, type DeliveryReport } from '../slack/notifier.js';
 import { renderTeamMessage } from '../slack/team-message.js';
 import type { Delivery } from '../slack/types.js';
@@ -43,8 +43,7 @@ export async function openSlackSession(ctx: CommandContext, request: RunRequest,
   } catch (error) {
     if (error instanceof ChaserError) throw error;
     const failure = classifySlackError(error);
-    const why =
-      failure.kind === 'fatal' ? failure.message : failure.kind === 'failed' ? failure.reason : `Slack answered ${failure.kind}`;
+    const why = failure.kind === 'fatal' || failure.kind === 'failed' ? describeFailure(failure) : `Slack answered ${failure.kind}`;
     throw new ChaserError(ExitCode.unavailable, `Slack is not usable: ${why}`, [
       'check SLACK_BOT_TOKEN and SLACK_API_URL; nothing was posted',
     ]);
@@ -93,7 +92,7 @@ export async function openSlackSession(ctx: CommandContext, request: RunRequest,
       const recipient = await resolveDigestRecipient(client, destination);
       if (!recipient.ok) {
         const f = recipient.failure;
-        const reason = f.kind === 'fatal' ? f.message : f.kind === 'failed' ? f.reason : f.kind;
+        const reason = describeFailure(f);
         return { delivered: false, channel: recipient.label, error: reason, fatal: f.kind === 'fatal' };
       }
       const message = () => renderDigest({ plan, deliveries, mode, now: request.now });

@@ -2,7 +2,7 @@ import type { WebClient } from '@slack/web-api';
 import type { Config } from '../config/types.js';
 import { ExitCode } from '../exit-codes.js';
 import { resolveDigestRecipient } from '../slack/digest-recipient.js';
-import { classifySlackError } from '../slack/failures.js';
+import { classifySlackError, describeFailure } from '../slack/failures.js';
 import { fail, pass, skip, warn, type Check } from './checks.js';
 
 interface ScopeNeed {
@@ -34,7 +34,7 @@ export async function checkSlack(client: WebClient, config: Config): Promise<Che
     checks.push(pass('slack', 'token accepted', `workspace ${auth.team ?? '?'}, bot ${auth.user ?? '?'}`));
   } catch (error) {
     const failure = classifySlackError(error);
-    const detail = failure.kind === 'fatal' ? failure.message : failure.kind === 'failed' ? failure.reason : failure.kind;
+    const detail = describeFailure(failure);
     checks.push(fail('slack', 'token accepted', ExitCode.unavailable, detail, 'check SLACK_BOT_TOKEN (the bot token, xoxb-…) and SLACK_API_URL'));
     return checks;
   }
@@ -71,7 +71,7 @@ export async function checkSlack(client: WebClient, config: Config): Promise<Che
     if (recipient.ok) checks.push(pass('slack', `digest recipient ${recipient.label}`, 'resolvable'));
     else {
       const f = recipient.failure;
-      const detail = f.kind === 'fatal' ? f.message : f.kind === 'failed' ? f.reason : f.kind;
+      const detail = describeFailure(f);
       // A missing scope or a dead token is Slack refusing chaser (69), as a sweep would report it;
       // only "no such user" is the config's fault (78).
       checks.push(
@@ -133,7 +133,7 @@ async function checkChannel(
     if (failure.kind === 'fatal' && failure.code === 'missing_scope') {
       return skip('slack', name, 'could not check: grant channels:read and groups:read to let doctor look at channels');
     }
-    const detail = failure.kind === 'fatal' ? failure.message : failure.kind === 'failed' ? failure.reason : failure.kind;
+    const detail = describeFailure(failure);
     return fail('slack', name, ExitCode.config, `${detail} (used by ${usedBy})`, 'check the channel id in the config; a private channel must invite the bot first');
   }
 }

@@ -18,6 +18,18 @@ export type SlackFailure =
   | { kind: 'fatal'; code: string; message: string }
   | { kind: 'failed'; reason: string };
 
+/** One sentence for a failure, for stderr, doctor and the digest. */
+export function describeFailure(failure: SlackFailure): string {
+  switch (failure.kind) {
+    case 'fatal':
+      return failure.message;
+    case 'failed':
+      return failure.reason;
+    default:
+      return failure.kind;
+  }
+}
+
 const AUTH_FAILURES: Record<string, string> = {
   not_authed: 'Slack received no token: set SLACK_BOT_TOKEN',
   invalid_auth: 'Slack rejected the token (invalid_auth): check SLACK_BOT_TOKEN',
