@@ -1,5 +1,6 @@
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
+import { stripVTControlCharacters } from 'node:util';
 import { cosmiconfig, type CosmiconfigResult } from 'cosmiconfig';
 import { ChaserError, ExitCode } from '../exit-codes.js';
 import { createRedactor } from '../redact.js';
@@ -68,8 +69,10 @@ const redact = createRedactor([]);
 
 /** "line 3: Expected ',' or '}' after property value in JSON at position 58", without any text of the file. */
 export function parserReason(message: string): string {
+  // The code frame is coloured when FORCE_COLOR is set (as on many CI runners): without the
+  // escapes stripped first its lines are not recognised, and the file's first line is echoed.
   // cosmiconfig prefixes "JSON Error in <path>:"; our message names the path already.
-  const body = message.replace(/^(JSON|YAML|TypeScript) Error in [^\n]*:[ \t]*\n/, '');
+  const body = stripVTControlCharacters(message).replace(/^(JSON|YAML|TypeScript) Error in [^\n]*:[ \t]*\n/, '');
   const reasonLine = body.split('\n').find((line) => line.trim() !== '' && !CODE_FRAME.test(line)) ?? 'the file could not be parsed';
   const reason =
     reasonLine

@@ -224,6 +224,20 @@ describe('parserReason', () => {
     expect(parserReason(message)).toBe("line 2: Unexpected token 'x'");
   });
 
+  it('drops a coloured code frame too (FORCE_COLOR on a CI runner), even with the secret on line 1', () => {
+    // The shape @babel/code-frame gives under FORCE_COLOR=1, as cosmiconfig 9 passed it on.
+    const message = [
+      'JSON Error in /etc/chaser.json: ',
+      '',
+      '\u001b[0m \u001b[90m 1 |\u001b[39m { \u001b[32m"url"\u001b[39m\u001b[33m:\u001b[39m \u001b[32m"postgres://u:hunter2@h/db"\u001b[39m }',
+      '\u001b[31m\u001b[1m>\u001b[22m\u001b[39m\u001b[90m 2 |\u001b[39m   \u001b[32m"teams"\u001b[39m\u001b[33m:\u001b[39m {}',
+      ' \u001b[90m   |\u001b[39m   \u001b[31m\u001b[1m^\u001b[22m\u001b[39m',
+      '',
+      "Expected ',' or '}' after property value in JSON at position 40 while parsing '{ \"url\": \"postgres://u:hun'",
+    ].join('\n');
+    expect(parserReason(message)).toBe("line 2: Expected ',' or '}' after property value in JSON at position 40");
+  });
+
   it.each([
     [`Unexpected token 'h', ..."s": {"a": hunter2 }}" is not valid JSON`, "Unexpected token 'h'"],
     [`Unexpected token 'h', "{"a": hunter2}" is not valid JSON`, "Unexpected token 'h'"],
