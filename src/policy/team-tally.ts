@@ -1,6 +1,6 @@
 import type { Tier } from '../config/types.js';
 import { daysOverdue } from './time.js';
-import type { Laggard, Route, TeamPlan, TeamSummary } from './types.js';
+import type { Laggard, ListedConsumer, Route, TeamPlan, TeamSummary } from './types.js';
 
 /**
  * A team message names at most this many consumers, the most overdue; the rest are counted ("…and
@@ -20,8 +20,8 @@ export function compareText(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-function compareLaggards(a: Laggard, b: Laggard): number {
-  return compareMostOverdue(a.consumer.deadline.getTime(), a.consumer.id, b.consumer.deadline.getTime(), b.consumer.id);
+function compareListed(a: ListedConsumer, b: ListedConsumer): number {
+  return compareMostOverdue(a.deadlineMs, a.id, b.deadlineMs, b.id);
 }
 
 /** One team's result with the tier positions the run-wide ordering needs. */
@@ -36,7 +36,7 @@ export interface TeamResult {
  * Everything the plan needs about one team, in a shape whose size does not grow with the
  * team's waiting and snoozed consumers: counters, plus for each due consumer just its id,
  * deadline and tier (every due consumer is recorded, so those cannot be dropped), plus at most
- * 2 × LISTED_MAX full Laggards as candidates for the message's list. That bound is what lets
+ * 2 × LISTED_MAX compact ListedConsumers as candidates for the message's list. That bound is what lets
  * a million-row sweep run in bounded memory, and since nothing here depends on the order rows
  * arrive in, a team that shows up again later is simply folded in.
  */
@@ -54,7 +54,7 @@ export class TeamTally {
   private readonly dueTierIndexes: number[] = [];
   private dueWorstTierIndex = -1;
   private dueOldestDeadlineMs = Infinity;
-  private listCandidates: Laggard[] = [];
+  private listCandidates: ListedConsumer[] = [];
 
   constructor(
     readonly team: string,
@@ -65,8 +65,6 @@ export class TeamTally {
   }
 
   add(laggard: Laggard, tierIndex: number): void {
-    // Every row brings its own copy of the team string; keep one per team, not one per consumer.
-    laggard.consumer.team = this.team;
     const deadlineMs = laggard.consumer.deadline.getTime();
     this.outstanding += 1;
     this.byTier[tierIndex] = (this.byTier[tierIndex] ?? 0) + 1;
@@ -83,7 +81,8 @@ export class TeamTally {
     this.dueTierIndexes.push(tierIndex);
     this.dueWorstTierIndex = Math.max(this.dueWorstTierIndex, tierIndex);
     this.dueOldestDeadlineMs = Math.min(this.dueOldestDeadlineMs, deadlineMs);
-    this.listCandidates.push(laggard);
+    const { id, name, keyId } = laggard.consumer;
+    this.listCandidates.push({ id, name, keyId, deadlineMs, daysOverdue: laggard.daysOverdue });
     // Trimming only once the buffer doubles keeps the cost per row amortised O(log LISTED_MAX).
     if (this.listCandidates.length >= 2 * LISTED_MAX) this.compact();
   }
@@ -91,7 +90,7 @@ export class TeamTally {
   /** Drops the list candidates that can no longer make the message; called when a team is complete. */
   compact(): void {
     if (this.listCandidates.length > LISTED_MAX) {
-      this.listCandidates = this.listCandidates.sort(compareLaggards).slice(0, LISTED_MAX);
+      this.listCandidates = this.listCandidates.sort(compareListed).slice(0, LISTED_MAX);
     }
   }
 
@@ -117,7 +116,7 @@ export class TeamTally {
       route: this.route,
       tier: tierAt(tiers, this.dueWorstTierIndex),
       dueCount: this.due,
-      listed: [...this.listCandidates].sort(compareLaggards).slice(0, LISTED_MAX),
+      listed: [...this.listCandidates].sort(compareListed).slice(0, LISTED_MAX),
       nudges: this.sortedNudges(tiers),
       oldestDeadline: dueOldestDeadline,
     };

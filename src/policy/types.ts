@@ -48,6 +48,21 @@ export interface Laggard {
   nextNudgeAt: Date | null;
 }
 
+/**
+ * A consumer named in its team's message: only what its line shows. A plan keeps up to
+ * LISTED_MAX of these per team for the whole run, so it is kept far smaller than a Laggard: at
+ * 1M consumers in 10,000 teams, full Laggards (with their row, state and Dates) were ~100 MB of
+ * the sweep's live heap; these are ~25 MB.
+ */
+export interface ListedConsumer {
+  id: string;
+  name: string | null;
+  keyId: string | null;
+  /** Epoch milliseconds rather than a Date: a number costs 16 bytes of heap, a Date about 96. */
+  deadlineMs: number;
+  daysOverdue: number;
+}
+
 export interface Skipped {
   id: string;
   team: string | null;
@@ -68,7 +83,7 @@ export interface TeamPlan {
   tier: Tier;
   dueCount: number;
   /** The due consumers, most overdue first, at most LISTED_MAX of them (a message cannot show more). */
-  listed: Laggard[];
+  listed: ListedConsumer[];
   /** Every consumer the message covers, listed or counted, with the tier it was nudged in: all are recorded. */
   nudges: { ids: string[]; tiers: string[] };
   oldestDeadline: Date;

@@ -1,6 +1,6 @@
 import type { KnownBlock } from '@slack/web-api';
 import type { Tier } from '../config/types.js';
-import type { Laggard, TeamPlan } from '../policy/types.js';
+import type { ListedConsumer, TeamPlan } from '../policy/types.js';
 import { contextBlock, headerBlock, sectionBlock } from './blocks.js';
 import {
   HERE_MENTION,
@@ -119,17 +119,16 @@ function footerOf(tier: Tier, tierName: string): string {
 }
 
 /** One line per consumer, rendered only as the packer asks for them: a capped list never pays for the rest. */
-function* consumerLines(listed: readonly Laggard[]): Generator<string> {
-  for (const laggard of listed) yield consumerLine(laggard);
+function* consumerLines(listed: readonly ListedConsumer[]): Generator<string> {
+  for (const consumer of listed) yield consumerLine(consumer);
 }
 
-export function consumerLine(laggard: Laggard): string {
-  const { consumer } = laggard;
+export function consumerLine(consumer: ListedConsumer): string {
   const id = sanitizeText(consumer.id, KEY_ID_MAX_CHARS, '(no id)');
   const name = safeMrkdwn(consumer.name, NAME_MAX_CHARS, id);
   const keyId = sanitizeText(consumer.keyId ?? '', KEY_ID_MAX_CHARS);
   const key = keyId === '' ? 'key _unknown_' : `key \`${escapeMrkdwn(keyId)}\``;
-  return `• *${name}* — ${key} · deadline ${formatDate(consumer.deadline)} · ${overduePhrase(laggard.daysOverdue)}`;
+  return `• *${name}* — ${key} · deadline ${formatDate(new Date(consumer.deadlineMs))} · ${overduePhrase(consumer.daysOverdue)}`;
 }
 
 function joinNonEmpty(parts: readonly string[], separator: string): string {

@@ -5,7 +5,7 @@
 import type { KnownBlock } from '@slack/web-api';
 import { expect } from 'vitest';
 import type { Tier } from '../../src/config/types.js';
-import type { Laggard, Plan, Route, TeamPlan, TeamSummary } from '../../src/policy/types.js';
+import type { ListedConsumer, Plan, Route, TeamPlan, TeamSummary } from '../../src/policy/types.js';
 import type { SlackMessage } from '../../src/slack/types.js';
 
 /** The run's instant in every test. */
@@ -24,31 +24,15 @@ export function tierFor(daysOverdue: number, tiers: readonly Tier[] = DEFAULT_TI
   return tier;
 }
 
-export function laggard(options: {
-  id?: string;
-  name?: string | null;
-  keyId?: string | null;
-  team?: string;
-  daysOverdue?: number;
-  tier?: Tier;
-}): Laggard {
+/** A consumer as a team's message lists it, `daysOverdue` days (and an hour) past its deadline. */
+export function listedConsumer(options: { id?: string; name?: string | null; keyId?: string | null; daysOverdue?: number }): ListedConsumer {
   const daysOverdue = options.daysOverdue ?? 1;
-  const deadline = new Date(NOW.getTime() - daysOverdue * DAY_MS - 3_600_000);
   return {
-    consumer: {
-      id: options.id ?? 'c-1',
-      name: options.name === undefined ? 'billing-worker' : options.name,
-      team: options.team ?? 'payments',
-      keyId: options.keyId === undefined ? 'key-2025-q4' : options.keyId,
-      status: 'pending',
-      deadline,
-      snoozedUntil: null,
-    },
+    id: options.id ?? 'c-1',
+    name: options.name === undefined ? 'billing-worker' : options.name,
+    keyId: options.keyId === undefined ? 'key-2025-q4' : options.keyId,
+    deadlineMs: NOW.getTime() - daysOverdue * DAY_MS - 3_600_000,
     daysOverdue,
-    tier: options.tier ?? tierFor(daysOverdue),
-    state: null,
-    disposition: 'due',
-    nextNudgeAt: null,
   };
 }
 
@@ -59,26 +43,26 @@ export function teamPlan(options: {
   team?: string;
   route?: Route;
   tier?: Tier;
-  listed?: Laggard[];
+  listed?: ListedConsumer[];
   dueCount?: number;
 }): TeamPlan {
-  const listed = [...(options.listed ?? [laggard({})])].sort((a, b) => b.daysOverdue - a.daysOverdue);
+  const listed = [...(options.listed ?? [listedConsumer({})])].sort((a, b) => b.daysOverdue - a.daysOverdue);
   const worst = listed[0];
   return {
     team: options.team ?? 'payments',
     route: options.route ?? TEAM_ROUTE,
-    tier: options.tier ?? worst?.tier ?? GENTLE,
+    tier: options.tier ?? (worst ? tierFor(worst.daysOverdue) : GENTLE),
     dueCount: options.dueCount ?? listed.length,
     listed,
-    nudges: { ids: listed.map((l) => l.consumer.id), tiers: listed.map((l) => l.tier.name) },
-    oldestDeadline: worst?.consumer.deadline ?? NOW,
+    nudges: { ids: listed.map((l) => l.id), tiers: listed.map((l) => tierFor(l.daysOverdue).name) },
+    oldestDeadline: worst ? new Date(worst.deadlineMs) : NOW,
   };
 }
 
 /** Many consumers, most overdue first, with a chosen name for each. */
-export function laggards(count: number, name: (i: number) => string | null = (i) => `service-${i}`): Laggard[] {
+export function listedConsumers(count: number, name: (i: number) => string | null = (i) => `service-${i}`): ListedConsumer[] {
   return Array.from({ length: count }, (_, i) =>
-    laggard({ id: `c-${i}`, name: name(i), daysOverdue: Math.max(0, 30 - Math.floor(i / 10)) }),
+    listedConsumer({ id: `c-${i}`, name: name(i), daysOverdue: Math.max(0, 30 - Math.floor(i / 10)) }),
   );
 }
 

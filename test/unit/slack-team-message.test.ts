@@ -15,8 +15,8 @@ import {
   URGENT,
   allText,
   expectWithinSlackLimits,
-  laggard,
-  laggards,
+  listedConsumer,
+  listedConsumers,
   teamPlan,
   textObjects,
 } from './slack-builders.js';
@@ -34,7 +34,7 @@ function moreLine(message: { blocks: Parameters<typeof textObjects>[0] }): strin
 
 describe('renderTeamMessage: the list', () => {
   it('lists one consumer with its key, deadline and days overdue', () => {
-    const message = renderTeamMessage(teamPlan({ listed: [laggard({ daysOverdue: 1 })] }), NOW, DEFAULT_TIERS);
+    const message = renderTeamMessage(teamPlan({ listed: [listedConsumer({ daysOverdue: 1 })] }), NOW, DEFAULT_TIERS);
     expect(consumerLines(message)).toEqual(['• *billing-worker* — key `key-2025-q4` · deadline 2026-03-09 · 1 day overdue']);
     expect(message.listedCount).toBe(1);
     expect(moreLine(message)).toBeUndefined();
@@ -43,7 +43,7 @@ describe('renderTeamMessage: the list', () => {
 
   it('says "less than a day overdue" on the first day past the deadline, and counts days after', () => {
     const message = renderTeamMessage(
-      teamPlan({ listed: [laggard({ id: 'a', daysOverdue: 0 }), laggard({ id: 'b', daysOverdue: 5 })] }),
+      teamPlan({ listed: [listedConsumer({ id: 'a', daysOverdue: 0 }), listedConsumer({ id: 'b', daysOverdue: 5 })] }),
       NOW,
       DEFAULT_TIERS,
     );
@@ -54,7 +54,7 @@ describe('renderTeamMessage: the list', () => {
 
   it('shows a NULL or blank name as the consumer id, and a missing key id as unknown', () => {
     const message = renderTeamMessage(
-      teamPlan({ listed: [laggard({ id: 'svc-<7>', name: null }), laggard({ id: 'svc-8', name: ' \n ', keyId: null })] }),
+      teamPlan({ listed: [listedConsumer({ id: 'svc-<7>', name: null }), listedConsumer({ id: 'svc-8', name: ' \n ', keyId: null })] }),
       NOW,
       DEFAULT_TIERS,
     );
@@ -64,16 +64,16 @@ describe('renderTeamMessage: the list', () => {
   });
 
   it('lists 10 consumers, most overdue first, with no "more" line', () => {
-    const plan = teamPlan({ listed: laggards(10) });
+    const plan = teamPlan({ listed: listedConsumers(10) });
     const message = renderTeamMessage(plan, NOW, DEFAULT_TIERS);
     expect(message.listedCount).toBe(10);
-    expect(consumerLines(message).map((l) => /\*(.+?)\*/.exec(l)?.[1])).toEqual(plan.listed.map((l) => l.consumer.name));
+    expect(consumerLines(message).map((l) => /\*(.+?)\*/.exec(l)?.[1])).toEqual(plan.listed.map((l) => l.name));
     expect(moreLine(message)).toBeUndefined();
     expectWithinSlackLimits(message);
   });
 
   it('counts the consumers the policy did not list: "…and 212 more"', () => {
-    const message = renderTeamMessage(teamPlan({ listed: laggards(50), dueCount: 262 }), NOW, DEFAULT_TIERS);
+    const message = renderTeamMessage(teamPlan({ listed: listedConsumers(50), dueCount: 262 }), NOW, DEFAULT_TIERS);
     expect(message.listedCount).toBe(50);
     expect(consumerLines(message)).toHaveLength(50);
     expect(moreLine(message)).toBe('…and 212 more (most overdue listed first)');
@@ -82,7 +82,7 @@ describe('renderTeamMessage: the list', () => {
 
   it('stays within every limit with 5,000 due consumers named with 10,000 characters each', () => {
     const hostile = (i: number) => `<!channel>${i}&`.padEnd(10_000, i % 2 ? '&<>' : '😀');
-    const plan = teamPlan({ listed: laggards(5_000, hostile) });
+    const plan = teamPlan({ listed: listedConsumers(5_000, hostile) });
     const message = renderTeamMessage(plan, NOW, DEFAULT_TIERS);
     expectWithinSlackLimits(message);
     expect(checkPostMessage({ ...message }, { allowedMentions: ['S0ONCALL'] })).toEqual([]);
@@ -99,7 +99,7 @@ describe('renderTeamMessage: the list', () => {
   });
 
   it('fits a long list into as many sections as the limits allow, none over 3,000 characters', () => {
-    const message = renderTeamMessage(teamPlan({ listed: laggards(400, (i) => `service-${i}-`.padEnd(100, 'x')) }), NOW, DEFAULT_TIERS);
+    const message = renderTeamMessage(teamPlan({ listed: listedConsumers(400, (i) => `service-${i}-`.padEnd(100, 'x')) }), NOW, DEFAULT_TIERS);
     const listSections = message.blocks.filter((b) => b.type === 'section' && b.text?.text.startsWith('• '));
     expect(listSections.length).toBeGreaterThan(1);
     expectWithinSlackLimits(message);
@@ -129,7 +129,7 @@ describe('renderTeamMessage: mentions', () => {
     for (const mode of ['none', 'team', 'here'] as const) {
       it(`${label}, tier mention ${mode}: ${expected[label]?.[mode] ?? 'no mention'}`, () => {
         const tier: Tier = { ...URGENT, mention: mode };
-        const message = renderTeamMessage(teamPlan({ route, tier, listed: [laggard({ daysOverdue: 8, tier })] }), NOW, DEFAULT_TIERS);
+        const message = renderTeamMessage(teamPlan({ route, tier, listed: [listedConsumer({ daysOverdue: 8 })] }), NOW, DEFAULT_TIERS);
         const mention = expected[label]?.[mode] ?? null;
         const intro = textObjects(message.blocks)[1]?.text ?? '';
         if (mention === null) {
@@ -166,7 +166,7 @@ describe('renderTeamMessage: hostile data', () => {
     const plan = teamPlan({
       team: '<!subteam^S999>&',
       route: { kind: 'team', channel: 'C0X', mention: 'S0ONCALL' },
-      listed: names.map((name, i) => laggard({ id: `c${i}`, name, keyId: `<#C0${i}>`, daysOverdue: 20 })),
+      listed: names.map((name, i) => listedConsumer({ id: `c${i}`, name, keyId: `<#C0${i}>`, daysOverdue: 20 })),
     });
     const message = renderTeamMessage(plan, NOW, DEFAULT_TIERS);
     expect(checkPostMessage({ ...message }, { allowedMentions: ['S0ONCALL'] })).toEqual([]);
@@ -183,16 +183,16 @@ describe('renderTeamMessage: hostile data', () => {
 
 describe('renderTeamMessage: wording', () => {
   it('speaks in the tone of the plan’s tier, from header to footer', () => {
-    const gentle = renderTeamMessage(teamPlan({ tier: GENTLE, listed: [laggard({ daysOverdue: 0, tier: GENTLE })] }), NOW, DEFAULT_TIERS);
+    const gentle = renderTeamMessage(teamPlan({ tier: GENTLE, listed: [listedConsumer({ daysOverdue: 0 })] }), NOW, DEFAULT_TIERS);
     expect(gentle.blocks[0]).toMatchObject({ type: 'header', text: { type: 'plain_text', text: '🔑 Key rotation reminder' } });
     expect(allText(gentle)).toMatch(/When you get a moment/);
-    const critical = renderTeamMessage(teamPlan({ tier: CRITICAL, listed: [laggard({ daysOverdue: 20 })] }), NOW, DEFAULT_TIERS);
+    const critical = renderTeamMessage(teamPlan({ tier: CRITICAL, listed: [listedConsumer({ daysOverdue: 20 })] }), NOW, DEFAULT_TIERS);
     expect(critical.blocks[0]).toMatchObject({ text: { text: '🚨 CRITICAL: revoked key still in use' } });
     expect(allText(critical)).toMatch(/escalated to security/);
   });
 
   it('fills the default template with the team, the due count and the oldest days overdue', () => {
-    const plan = teamPlan({ tier: FIRM, listed: laggards(3).map((l) => ({ ...l, tier: FIRM })), dueCount: 7 });
+    const plan = teamPlan({ tier: FIRM, listed: listedConsumers(3), dueCount: 7 });
     const intro = textObjects(renderTeamMessage(plan, NOW, DEFAULT_TIERS).blocks)[1]?.text;
     expect(intro).toContain('*payments*');
     expect(intro).toContain('Still pending: *7*');
@@ -200,14 +200,14 @@ describe('renderTeamMessage: wording', () => {
   });
 
   it('puts the plain fallback text together: mention, team, count, worst days overdue', () => {
-    const message = renderTeamMessage(teamPlan({ listed: laggards(2), dueCount: 2 }), NOW, DEFAULT_TIERS);
+    const message = renderTeamMessage(teamPlan({ listed: listedConsumers(2), dueCount: 2 }), NOW, DEFAULT_TIERS);
     expect(message.text).toBe(
       '<!subteam^S0ONCALL> CRITICAL: team payments has 2 consumers still on a revoked key (worst: 30 days overdue).',
     );
   });
 
   it('ends with who sent it, the tier and how to make it stop', () => {
-    const message = renderTeamMessage(teamPlan({ tier: URGENT, listed: [laggard({ daysOverdue: 8 })] }), NOW, DEFAULT_TIERS);
+    const message = renderTeamMessage(teamPlan({ tier: URGENT, listed: [listedConsumer({ daysOverdue: 8 })] }), NOW, DEFAULT_TIERS);
     const last = message.blocks.at(-1);
     expect(last?.type).toBe('context');
     const footer = textObjects([last!])[0]?.text ?? '';
@@ -217,7 +217,7 @@ describe('renderTeamMessage: wording', () => {
 
   it('places the list where a custom template says {{consumers}}, with the rest after it', () => {
     const tier: Tier = { ...FIRM, template: 'Team {{team}} ({{tier}}):\n{{consumers}}\nThanks, {{team}}! <https://wiki.example|runbook>' };
-    const message = renderTeamMessage(teamPlan({ tier, listed: [laggard({ daysOverdue: 4, tier })] }), NOW, [GENTLE, tier]);
+    const message = renderTeamMessage(teamPlan({ tier, listed: [listedConsumer({ daysOverdue: 4 })] }), NOW, [GENTLE, tier]);
     const texts = textObjects(message.blocks).map((o) => o.text);
     const intro = texts.indexOf('Team payments (firm):');
     const list = texts.findIndex((t) => t.startsWith('• *billing-worker*'));
@@ -228,7 +228,7 @@ describe('renderTeamMessage: wording', () => {
   });
 
   it('puts the list right after a template without {{consumers}}', () => {
-    const message = renderTeamMessage(teamPlan({ tier: GENTLE, listed: [laggard({ daysOverdue: 0, tier: GENTLE })] }), NOW, DEFAULT_TIERS);
+    const message = renderTeamMessage(teamPlan({ tier: GENTLE, listed: [listedConsumer({ daysOverdue: 0 })] }), NOW, DEFAULT_TIERS);
     const texts = textObjects(message.blocks).map((o) => o.text);
     expect(texts[1]).toBe(DEFAULT_TEMPLATES.gentle.replace('{{team}}', 'payments').replace('{{count}}', '1'));
     expect(texts[2]?.startsWith('• ')).toBe(true);
@@ -236,7 +236,7 @@ describe('renderTeamMessage: wording', () => {
 
   it('stays within limits under an absurdly long custom template', () => {
     const tier: Tier = { ...FIRM, template: `${'Intro &amp; words '.repeat(1_000)}{{consumers}}${' outro'.repeat(2_000)}` };
-    const message = renderTeamMessage(teamPlan({ tier, listed: laggards(200) }), NOW, [GENTLE, tier]);
+    const message = renderTeamMessage(teamPlan({ tier, listed: listedConsumers(200) }), NOW, [GENTLE, tier]);
     expectWithinSlackLimits(message);
     expect(message.listedCount).toBeGreaterThan(0);
     expect(moreLine(message)).toBe(`…and ${200 - message.listedCount} more (most overdue listed first)`);

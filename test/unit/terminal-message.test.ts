@@ -4,7 +4,7 @@ import { displayWidth, renderMessageForTerminal } from '../../src/report/termina
 import { renderDigest } from '../../src/slack/digest-message.js';
 import { renderTeamMessage } from '../../src/slack/team-message.js';
 import type { SlackMessage } from '../../src/slack/types.js';
-import { DEFAULT_TIERS, NOW, laggard, laggards, plan, summary, teamPlan } from './slack-builders.js';
+import { DEFAULT_TIERS, NOW, listedConsumer, listedConsumers, plan, summary, teamPlan } from './slack-builders.js';
 
 const ANSI = /\x1b\[[0-9;]*m/g;
 let colour: boolean;
@@ -99,7 +99,7 @@ describe('renderMessageForTerminal: layout', () => {
 describe('renderMessageForTerminal: chaser’s own messages', () => {
   it('reads a team nudge as the team will see it in Slack', () => {
     const message = renderTeamMessage(
-      teamPlan({ listed: [laggard({ name: '<!channel> & co', daysOverdue: 20 }), ...laggards(2)], dueCount: 5 }),
+      teamPlan({ listed: [listedConsumer({ name: '<!channel> & co', daysOverdue: 20 }), ...listedConsumers(2)], dueCount: 5 }),
       NOW,
       DEFAULT_TIERS,
     );
