@@ -1,4 +1,5 @@
 import { createRequire } from 'node:module';
+import { setFlagsFromString } from 'node:v8';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { ChaserError, ExitCode } from './exit-codes.js';
 import { createLog, type Verbosity } from './log.js';
@@ -12,6 +13,13 @@ import type { CommandContext, CommonOptions, RunCommand, RunOptions } from './co
 const pkg = createRequire(import.meta.url)('../package.json') as { version: string; bugs: { url: string } };
 const { version } = pkg;
 const REPORT_URL = pkg.bugs.url;
+
+// A batch job should not hold several times its live heap. By default V8 lets the old generation
+// grow to up to 4x what survived the last full collection before collecting again: a 1M-consumer
+// sweep with ~90 MB live peaked at 529 MB RSS. Growing by 30 % instead, it peaks at 279 MB, for
+// a CPU cost within run-to-run noise (BENCHMARKS.md). V8 reads this flag whenever it sets a new
+// limit, so setting it here takes effect; a --heap-growing-percent given to node is left alone.
+if (!process.execArgv.some((arg) => arg.startsWith('--heap-growing-percent'))) setFlagsFromString('--heap-growing-percent=30');
 
 const env = process.env;
 const redact = createRedactor([env['SLACK_BOT_TOKEN'], env['PGPASSWORD'], ...passwordOf(env['DATABASE_URL'])]);

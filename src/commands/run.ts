@@ -141,8 +141,8 @@ export async function runPipeline(ctx: CommandContext, request: RunRequest): Pro
           channel: accepted.channel,
           messageTs: accepted.ts,
           now: request.now,
-          ids: team.nudges.ids,
-          tiers: team.nudges.tiers,
+          ids: team.nudges.ids(),
+          tiers: team.nudges.tiers(),
         });
         // Recorded first (the message is out), then no further post without the lock.
         assertLockHeld();
@@ -183,7 +183,7 @@ export async function runPipeline(ctx: CommandContext, request: RunRequest): Pro
     if (failOnExceeded(plan, request.failOn)) codes.push(ExitCode.outstanding);
     const exitCode = mostSevere(codes);
     if (runId !== undefined) {
-      const nudged = plan.teams.reduce((n, t) => n + (deliveries.get(t.team)?.ok ? t.nudges.ids.length : 0), 0);
+      const nudged = plan.teams.reduce((n, t) => n + (deliveries.get(t.team)?.ok ? t.nudges.count : 0), 0);
       await guardDb(ctx, () =>
         finishRun(sql, runId, {
           outstanding: plan.outstanding,

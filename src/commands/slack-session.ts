@@ -77,7 +77,7 @@ export async function openSlackSession(ctx: CommandContext, request: RunRequest,
         onDelivered: async (item, accepted) => {
           const team = byTeam.get(item.key);
           if (team) await record(team, accepted);
-          ctx.log.info(`nudged ${item.key}`, { channel: accepted.channel, consumers: team?.nudges.ids.length });
+          ctx.log.info(`nudged ${item.key}`, { channel: accepted.channel, consumers: team?.nudges.count });
         },
       });
     },

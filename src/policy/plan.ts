@@ -1,7 +1,7 @@
 import type { Tier } from '../config/types.js';
 import { assessRow, createPolicyContext } from './assess.js';
 import { routeFor } from './routes.js';
-import { compareText, countsByName, TeamTally, type TeamResult } from './team-tally.js';
+import { compareText, countsByName, createInterner, TeamTally, type TeamResult } from './team-tally.js';
 import { isValidDate } from './time.js';
 import type { ConsumerRow, Plan, PlanOptions, Skipped, TeamPlan, TeamSummary } from './types.js';
 
@@ -31,6 +31,7 @@ export function createPlanBuilder(options: PlanOptions, now: Date): PlanBuilder 
   const tiers = [...options.tiers];
   const tallies = new Map<string, TeamTally>();
   const seenIds = new Set<string>();
+  const internKeyId = createInterner();
   const skipped: Skipped[] = [];
   const oldestByTier: Array<Date | undefined> = new Array(tiers.length).fill(undefined);
   let previous: TeamTally | undefined;
@@ -39,7 +40,7 @@ export function createPlanBuilder(options: PlanOptions, now: Date): PlanBuilder 
   function tallyFor(team: string): TeamTally {
     let tally = tallies.get(team);
     if (tally === undefined) {
-      tally = new TeamTally(team, routeFor(team, options.teams, options.fallbackChannel), tiers.length);
+      tally = new TeamTally(team, routeFor(team, options.teams, options.fallbackChannel), tiers.length, internKeyId);
       tallies.set(team, tally);
     }
     return tally;
@@ -78,8 +79,13 @@ export function createPlanBuilder(options: PlanOptions, now: Date): PlanBuilder 
 
     finish() {
       if (finished) return finished;
-      const results = [...tallies.values()].map((tally) => tally.finish(tiers, now));
-      tallies.clear();
+      // Each tally is dropped as soon as it is finished, so its raw due lists become garbage while
+      // the rest are packed, instead of every team's being held twice at the end.
+      const results: TeamResult[] = [];
+      for (const [team, tally] of tallies) {
+        results.push(tally.finish(tiers, now));
+        tallies.delete(team);
+      }
       seenIds.clear();
       finished = assemblePlan(results, tiers, skipped, now);
       finished.oldestDeadlineByTier = Object.fromEntries(tiers.map((tier, i) => [tier.name, oldestByTier[i] ?? null]));

@@ -1,4 +1,5 @@
 import type { Tier } from '../config/types.js';
+import { NudgeList } from './nudge-list.js';
 import { daysOverdue } from './time.js';
 import type { Laggard, ListedConsumer, Route, TeamPlan, TeamSummary } from './types.js';
 
@@ -60,6 +61,8 @@ export class TeamTally {
     readonly team: string,
     private readonly route: Route,
     tierCount: number,
+    /** Shares one copy of each listed key id across the run (see createInterner). */
+    private readonly intern: (text: string) => string,
   ) {
     this.byTier = new Array<number>(tierCount).fill(0);
   }
@@ -82,7 +85,7 @@ export class TeamTally {
     this.dueWorstTierIndex = Math.max(this.dueWorstTierIndex, tierIndex);
     this.dueOldestDeadlineMs = Math.min(this.dueOldestDeadlineMs, deadlineMs);
     const { id, name, keyId } = laggard.consumer;
-    this.listCandidates.push({ id, name, keyId, deadlineMs, daysOverdue: laggard.daysOverdue });
+    this.listCandidates.push({ id, name, keyId: keyId === null ? null : this.intern(keyId), deadlineMs, daysOverdue: laggard.daysOverdue });
     // Trimming only once the buffer doubles keeps the cost per row amortised O(log LISTED_MAX).
     if (this.listCandidates.length >= 2 * LISTED_MAX) this.compact();
   }
@@ -128,19 +131,33 @@ export class TeamTally {
   }
 
   /** Every due id in the same order as the list, so the first LISTED_MAX nudges are the listed ones. */
-  private sortedNudges(tiers: readonly Tier[]): TeamPlan['nudges'] {
+  private sortedNudges(tiers: readonly Tier[]): NudgeList {
     const { dueIds, dueDeadlinesMs, dueTierIndexes } = this;
     const order = Uint32Array.from(dueIds.keys()).sort((a, b) =>
       compareMostOverdue(dueDeadlinesMs[a] as number, dueIds[a] as string, dueDeadlinesMs[b] as number, dueIds[b] as string),
     );
-    const ids = new Array<string>(order.length);
-    const names = new Array<string>(order.length);
-    order.forEach((from, to) => {
-      ids[to] = dueIds[from] as string;
-      names[to] = tierAt(tiers, dueTierIndexes[from] as number).name;
-    });
-    return { ids, tiers: names };
+    return new NudgeList(
+      Array.from(order, (from) => dueIds[from] as string),
+      Array.from(order, (from) => dueTierIndexes[from] as number),
+      tiers,
+    );
   }
+}
+
+/**
+ * One shared copy of each distinct text. A campaign rotates a handful of keys, so the key ids of
+ * the 250,000 consumers a 1M-consumer plan lists are the same few strings over and over: ~9 MB
+ * of copies (heap snapshot). At most `limit` texts are kept, so an inventory where every key id
+ * differs costs a bounded map and nothing more.
+ */
+export function createInterner(limit = 1_000): (text: string) => string {
+  const known = new Map<string, string>();
+  return (text) => {
+    const copy = known.get(text);
+    if (copy !== undefined) return copy;
+    if (known.size < limit) known.set(text, text);
+    return text;
+  };
 }
 
 function tierAt(tiers: readonly Tier[], index: number): Tier {

@@ -1,4 +1,5 @@
 import type { TeamRoute, Tier } from '../config/types.js';
+import type { NudgeList } from './nudge-list.js';
 
 /** One inventory row as read from the user's table (ids in their text form). */
 export interface Consumer {
@@ -85,7 +86,7 @@ export interface TeamPlan {
   /** The due consumers, most overdue first, at most LISTED_MAX of them (a message cannot show more). */
   listed: ListedConsumer[];
   /** Every consumer the message covers, listed or counted, with the tier it was nudged in: all are recorded. */
-  nudges: { ids: string[]; tiers: string[] };
+  nudges: NudgeList;
   oldestDeadline: Date;
 }
 

@@ -39,7 +39,7 @@ export function writeDryRun(result: RunResult, mentionLabels: Record<string, str
     } else {
       const message = renderTeamMessage(team, plan.now, plan.tiers);
       out.push(indent(renderMessageForTerminal(message, { width: WIDTH - 4, mentionLabels })));
-      out.push(kleur.dim(`  would record: ${team.nudges.ids.length} nudge(s) in chaser_nudge_state and chaser_nudge_log`));
+      out.push(kleur.dim(`  would record: ${team.nudges.count} nudge(s) in chaser_nudge_state and chaser_nudge_log`));
     }
     write(`${out.join('\n')}\n\n`);
   }
@@ -85,7 +85,7 @@ function deliverySummary(result: RunResult): string[] {
   const lines: string[] = [];
   if (result.command === 'sweep') {
     const sent = result.plan.teams.filter((t) => result.deliveries.get(t.team)?.ok);
-    const consumers = sent.reduce((n, t) => n + t.nudges.ids.length, 0);
+    const consumers = sent.reduce((n, t) => n + t.nudges.count, 0);
     lines.push(`  nudged ${sent.length} team(s), ${consumers} consumer(s)`);
     for (const team of result.plan.teams) {
       const d = result.deliveries.get(team.team);

@@ -14,7 +14,7 @@ export function toJsonResult(result: RunResult) {
         team: team.team,
         channel: team.route.kind === 'unrouted' ? null : team.route.channel,
         tier: team.tier.name,
-        consumers: team.nudges.ids,
+        consumers: team.nudges.ids(),
         delivered: delivery?.ok ?? false,
         ...(delivery && !delivery.ok ? { error: delivery.reason } : {}),
       };

@@ -54,7 +54,7 @@ describe(`the demo campaign (seedDemo + demoConfigInput) on ${backend}`, () => {
     const summaries = plan.summaries;
     expect(summaries.reduce((n, s) => n + s.snoozed, 0)).toBe(1);
     expect(summaries.reduce((n, s) => n + s.waiting, 0)).toBe(1);
-    const nudgedNow = new Set(plan.teams.flatMap((team) => team.nudges.ids));
+    const nudgedNow = new Set(plan.teams.flatMap((team) => team.nudges.ids()));
     const dueAgain = rows.filter((row) => row.state !== null && nudgedNow.has(row.id));
     expect(dueAgain.map((row) => row.id)).toEqual(['payments/checkout-api']);
   });

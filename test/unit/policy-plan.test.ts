@@ -74,7 +74,8 @@ describe('team plans', () => {
       NOW,
     );
     expect(plan.teams).toHaveLength(1);
-    expect(plan.teams[0]).toMatchObject({ tier: { name: 'firm' }, dueCount: 2, nudges: { ids: ['firm', 'gentle'] } });
+    expect(plan.teams[0]).toMatchObject({ tier: { name: 'firm' }, dueCount: 2 });
+    expect(plan.teams[0]?.nudges.ids()).toEqual(['firm', 'gentle']);
     expect(plan.summaries[0]).toMatchObject({ worstTier: { name: 'critical' }, maxDaysOverdue: 20, due: 2, waiting: 1 });
   });
 
@@ -93,7 +94,7 @@ describe('team plans', () => {
     );
     const [team] = plan.teams;
     expect(team?.listed.map((listed) => listed.id)).toEqual(['old', 'a', 'b', 'young']);
-    expect(team?.nudges).toEqual({ ids: ['old', 'a', 'b', 'young'], tiers: ['critical', 'firm', 'firm', 'gentle'] });
+    expect(team?.nudges.toJSON()).toEqual({ ids: ['old', 'a', 'b', 'young'], tiers: ['critical', 'firm', 'firm', 'gentle'] });
     expect(team?.oldestDeadline).toEqual(new Date(NOW.getTime() - 15 * DAY_MS));
     // Only what the message line shows: a plan holds these for every team for the whole run.
     expect(team?.listed[0]).toEqual({
@@ -119,8 +120,9 @@ describe('team plans', () => {
     expect(LISTED_MAX).toBe(25);
     expect(team?.dueCount).toBe(5_000);
     expect(team?.listed.map((listed) => listed.id)).toEqual(expected.slice(0, LISTED_MAX).map((r) => r.id));
-    expect(team?.nudges.ids).toEqual(expected.map((r) => r.id));
-    expect(team?.nudges.tiers).toHaveLength(5_000);
+    expect(team?.nudges.ids()).toEqual(expected.map((r) => r.id));
+    expect(team?.nudges.tiers()).toHaveLength(5_000);
+    expect(team?.nudges.count).toBe(5_000);
     expect(team?.oldestDeadline).toEqual(expected[0]?.deadline);
   });
 });

@@ -115,9 +115,10 @@ function simulate(campaign: { tiers: Tier[]; consumers: SimConsumer[]; gapsMs: n
 
     const nudgedNow = new Map<string, string>();
     for (const team of plan.teams) {
-      team.nudges.ids.forEach((id, index) => {
+      const nudgedTiers = team.nudges.tiers();
+      team.nudges.ids().forEach((id, index) => {
         expect(nudgedNow.has(id), `${id} nudged twice in one run`).toBe(false);
-        nudgedNow.set(id, team.nudges.tiers[index] as string);
+        nudgedNow.set(id, nudgedTiers[index] as string);
       });
     }
     expect(plan.outstanding).toBe(consumers.filter((c) => isPendingAt(c, now) && isOverdueAt(c, now)).length);

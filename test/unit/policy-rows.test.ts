@@ -50,7 +50,7 @@ describe('skipped rows', () => {
     const plan = sweep([consumer({ now: NOW, id: 'bad', overdueDays: 5, ...fields }), consumer({ now: NOW, id: 'good' })]);
     expect(plan.skipped).toEqual([{ id: 'bad', team: fields.team === undefined ? 'payments' : fields.team, reason }]);
     expect(plan.outstanding).toBe(1);
-    expect(plan.teams.flatMap((team) => team.nudges.ids)).toEqual(['good']);
+    expect(plan.teams.flatMap((team) => team.nudges.ids())).toEqual(['good']);
   });
 
   it('does not warn about rows that are not pending or not yet due, however incomplete', () => {

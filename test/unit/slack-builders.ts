@@ -5,6 +5,7 @@
 import type { KnownBlock } from '@slack/web-api';
 import { expect } from 'vitest';
 import type { Tier } from '../../src/config/types.js';
+import { NudgeList } from '../../src/policy/nudge-list.js';
 import type { ListedConsumer, Plan, Route, TeamPlan, TeamSummary } from '../../src/policy/types.js';
 import type { SlackMessage } from '../../src/slack/types.js';
 
@@ -54,7 +55,11 @@ export function teamPlan(options: {
     tier: options.tier ?? (worst ? tierFor(worst.daysOverdue) : GENTLE),
     dueCount: options.dueCount ?? listed.length,
     listed,
-    nudges: { ids: listed.map((l) => l.id), tiers: listed.map((l) => tierFor(l.daysOverdue).name) },
+    nudges: new NudgeList(
+      listed.map((l) => l.id),
+      listed.map((l) => DEFAULT_TIERS.indexOf(tierFor(l.daysOverdue))),
+      DEFAULT_TIERS,
+    ),
     oldestDeadline: worst ? new Date(worst.deadlineMs) : NOW,
   };
 }
