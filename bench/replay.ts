@@ -54,15 +54,9 @@ export async function replayWrites(sql: Sql, channelOf: (team: string) => string
   const runId = await startRun(sql, { command: 'sweep', now: BENCH_NOW, filters: {} });
   let rows = 0;
   for (const team of teams) {
-    rows += await recordNudges(sql, {
-      runId,
-      team: team.team,
-      channel: channelOf(team.team),
-      messageTs: '1773133200.000100',
-      now: BENCH_NOW,
-      ids: team.ids,
-      tiers: team.tiers,
-    });
+    rows += await recordNudges(sql, { runId, now: BENCH_NOW }, [
+      { team: team.team, channel: channelOf(team.team), messageTs: '1773133200.000100', ids: team.ids, tiers: team.tiers },
+    ]);
   }
   return { writeMs: performance.now() - started, statements: teams.length + 1, rows };
 }

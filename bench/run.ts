@@ -47,6 +47,8 @@ export interface SweepRun extends CliRun {
   concurrency: number;
   latencyMs: number;
   nudgedRecorded: number;
+  /** Transactions that wrote nudges (rows of one statement share their xmin): at most one per team. */
+  recordStatements: number;
   slack: SlackTimeline;
 }
 
@@ -309,15 +311,18 @@ async function sweepOnce(
     );
     // A run under a heap cap may die of it: that is its result, not the bench's failure.
     if (chaser.nodeArgs.length === 0) checkExit('sweep', run);
-    const nudgedRecorded = await withPool(db, async (sql) => {
-      const [row] = await sql<{ nudged: number }[]>`select coalesce(max(nudged), 0)::int as nudged from chaser_runs where command = 'sweep'`;
-      return row?.nudged ?? 0;
+    const { nudgedRecorded, recordStatements } = await withPool(db, async (sql) => {
+      const [row] = await sql<{ nudged: number; statements: number }[]>`
+        select (select coalesce(max(nudged), 0)::int from chaser_runs where command = 'sweep') as nudged,
+               (select count(distinct xmin::text)::int from chaser_nudge_log) as statements`;
+      return { nudgedRecorded: row?.nudged ?? 0, recordStatements: row?.statements ?? 0 };
     });
     return {
       ...run,
       concurrency: slackOptions.concurrency,
       latencyMs: slackOptions.latencyMs,
       nudgedRecorded,
+      recordStatements,
       slack: slackTimeline(slack.requests, slackOptions.latencyMs, slackOptions.retryAfterSeconds * 1000),
     };
   } finally {

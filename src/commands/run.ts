@@ -3,7 +3,7 @@ import type { Config } from '../config/types.js';
 import { ChaserError, ExitCode, mostSevere } from '../exit-codes.js';
 import { connect, describeDbError } from '../db/connect.js';
 import { readOverdueConsumers } from '../db/consumers.js';
-import { recordNudges } from '../db/nudges.js';
+import { createNudgeRecorder } from '../db/nudge-recorder.js';
 import { finishRun, startRun } from '../db/runs.js';
 import { assertSchemaCurrent } from '../db/schema-version.js';
 import { inspectSource } from '../db/source.js';
@@ -134,13 +134,12 @@ export async function runPipeline(ctx: CommandContext, request: RunRequest): Pro
     let digest: RunResult['digest'] & { fatal?: boolean } = { delivered: false, error: steps.post ? 'skipped (--no-digest)' : 'dry-run: not sent' };
 
     if (slack && steps.nudge) {
+      const recorder = createNudgeRecorder(sql, { runId: runId!, now: request.now });
       const report = await slack.deliverNudges(plan.teams, async (team, accepted) => {
-        await recordNudges(sql, {
-          runId: runId!,
+        await recorder.record({
           team: team.team,
           channel: accepted.channel,
           messageTs: accepted.ts,
-          now: request.now,
           ids: team.nudges.ids(),
           tiers: team.nudges.tiers(),
         });

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { createNudgeRecorder } from '../../src/db/nudge-recorder.js';
 import { recordNudges, type TeamNudges } from '../../src/db/nudges.js';
 import { finishRun, startRun } from '../../src/db/runs.js';
 import { backend, startTestDatabase, type TestDatabase } from '../support/db.js';
@@ -88,12 +89,11 @@ describe(`runs and nudge records on ${backend}`, () => {
 
   describe('recordNudges', () => {
     let runId: string;
-    const nudges = (overrides: Partial<TeamNudges> = {}): TeamNudges => ({
-      runId,
+    const run = (now = NOW) => ({ runId, now });
+    const message = (overrides: Partial<TeamNudges> = {}): TeamNudges => ({
       team: 'payments',
       channel: 'C0PAYMENTS1',
       messageTs: '1773133200.000100',
-      now: NOW,
       ids: ['checkout-api', 'refunds-worker'],
       tiers: ['critical', 'urgent'],
       ...overrides,
@@ -104,7 +104,7 @@ describe(`runs and nudge records on ${backend}`, () => {
     });
 
     it('first nudge: a state row per consumer (count 1, first = last = now) and a log row per consumer', async () => {
-      expect(await recordNudges(db.sql, nudges())).toBe(2);
+      expect(await recordNudges(db.sql, run(), [message()])).toBe(2);
       expect(await stateOf()).toEqual([
         { consumer_id: 'checkout-api', nudge_count: 1, first_nudged_at: NOW, last_nudged_at: NOW, last_tier: 'critical' },
         { consumer_id: 'refunds-worker', nudge_count: 1, first_nudged_at: NOW, last_nudged_at: NOW, last_tier: 'urgent' },
@@ -116,9 +116,10 @@ describe(`runs and nudge records on ${backend}`, () => {
     });
 
     it('next nudge: the count moves by one, the first instant stays, the last instant and tier move; the log only grows', async () => {
-      await recordNudges(db.sql, nudges());
+      await recordNudges(db.sql, run(), [message()]);
       const nextRun = await startRun(db.sql, { command: 'sweep', now: NEXT_DAY, filters: {} });
-      expect(await recordNudges(db.sql, nudges({ runId: nextRun, now: NEXT_DAY, messageTs: '1773219600.000200', ids: ['refunds-worker'], tiers: ['critical'] }))).toBe(1);
+      const next = [message({ messageTs: '1773219600.000200', ids: ['refunds-worker'], tiers: ['critical'] })];
+      expect(await recordNudges(db.sql, { runId: nextRun, now: NEXT_DAY }, next)).toBe(1);
       expect(await stateOf()).toEqual([
         { consumer_id: 'checkout-api', nudge_count: 1, first_nudged_at: NOW, last_nudged_at: NOW, last_tier: 'critical' },
         { consumer_id: 'refunds-worker', nudge_count: 2, first_nudged_at: NOW, last_nudged_at: NEXT_DAY, last_tier: 'critical' },
@@ -128,17 +129,34 @@ describe(`runs and nudge records on ${backend}`, () => {
       expect(log[2]).toMatchObject({ run_id: nextRun, consumer_id: 'refunds-worker', tier: 'critical', message_ts: '1773219600.000200', nudged_at: NEXT_DAY });
     });
 
-    it('counts a consumer listed twice in one message once', async () => {
-      expect(await recordNudges(db.sql, nudges({ ids: ['checkout-api', 'checkout-api'], tiers: ['critical', 'critical'] }))).toBe(1);
-      expect((await stateOf()).map((s) => s.nudge_count)).toEqual([1]);
-      expect(await logOf()).toHaveLength(1);
+    it('several teams in one statement: each consumer is logged with its own team, channel and message', async () => {
+      const search = message({ team: 'search', channel: 'C0SEARCH01', messageTs: '1773133201.000300', ids: ['indexer'], tiers: ['gentle'] });
+      expect(await recordNudges(db.sql, run(), [message(), search])).toBe(3);
+      expect((await logOf()).map((row) => [row.consumer_id, row.team, row.channel, row.message_ts, row.tier])).toEqual([
+        ['checkout-api', 'payments', 'C0PAYMENTS1', '1773133200.000100', 'critical'],
+        ['indexer', 'search', 'C0SEARCH01', '1773133201.000300', 'gentle'],
+        ['refunds-worker', 'payments', 'C0PAYMENTS1', '1773133200.000100', 'urgent'],
+      ]);
+      expect((await stateOf()).map((s) => [s.consumer_id, s.nudge_count, s.last_tier])).toEqual([
+        ['checkout-api', 1, 'critical'],
+        ['indexer', 1, 'gentle'],
+        ['refunds-worker', 1, 'urgent'],
+      ]);
     });
 
-    it('is atomic per team: when any row fails, none of the team\'s nudges or log rows is recorded', async () => {
-      await recordNudges(db.sql, nudges());
-      // A NULL tier violates chaser_nudge_log.tier NOT NULL, but only for the second consumer.
-      const broken = nudges({ ids: ['checkout-api', 'new-consumer'], tiers: ['critical', null as unknown as string], now: NEXT_DAY });
-      await expect(recordNudges(db.sql, broken)).rejects.toMatchObject({ code: '23502' });
+    it('counts a consumer named twice in one statement once, by its first message', async () => {
+      expect(await recordNudges(db.sql, run(), [message({ ids: ['checkout-api', 'checkout-api'], tiers: ['critical', 'critical'] })])).toBe(1);
+      const again = message({ team: 'other', ids: ['checkout-api'], tiers: ['gentle'] });
+      expect(await recordNudges(db.sql, run(NEXT_DAY), [message({ ids: ['checkout-api'], tiers: ['urgent'] }), again])).toBe(1);
+      expect((await stateOf()).map((s) => [s.nudge_count, s.last_tier])).toEqual([[2, 'urgent']]);
+      expect((await logOf()).map((row) => row.team)).toEqual(['payments', 'payments']);
+    });
+
+    it('is atomic per statement: when any row fails, none of its teams\' nudges or log rows is recorded', async () => {
+      await recordNudges(db.sql, run(), [message()]);
+      // A NULL tier violates chaser_nudge_log.tier NOT NULL, but only for one consumer of the second team.
+      const broken = message({ team: 'search', ids: ['indexer', 'new-consumer'], tiers: ['gentle', null as unknown as string] });
+      await expect(recordNudges(db.sql, run(NEXT_DAY), [message(), broken])).rejects.toMatchObject({ code: '23502' });
       expect((await stateOf()).map((s) => [s.consumer_id, s.nudge_count, s.last_nudged_at])).toEqual([
         ['checkout-api', 1, NOW],
         ['refunds-worker', 1, NOW],
@@ -147,20 +165,77 @@ describe(`runs and nudge records on ${backend}`, () => {
     });
 
     it('refuses ids and tiers of different lengths before touching the database, and records nothing for an empty list', async () => {
-      await expect(recordNudges(db.sql, nudges({ tiers: ['critical'] }))).rejects.toThrow('2 ids but 1 tiers');
-      expect(await recordNudges(db.sql, nudges({ ids: [], tiers: [] }))).toBe(0);
+      await expect(recordNudges(db.sql, run(), [message({ tiers: ['critical'] })])).rejects.toThrow('2 ids but 1 tiers for team payments');
+      expect(await recordNudges(db.sql, run(), [message({ ids: [], tiers: [] })])).toBe(0);
+      expect(await recordNudges(db.sql, run(), [])).toBe(0);
       expect(await stateOf()).toEqual([]);
     });
 
-    it('takes hostile ids as values', async () => {
+    it('takes hostile ids and team names as values', async () => {
       const ids = [`a'); delete from chaser_nudge_state; --`, '{"x","y"}', 'back\\slash'];
-      await recordNudges(db.sql, nudges({ ids, tiers: ['gentle', 'gentle', 'gentle'] }));
+      await recordNudges(db.sql, run(), [message({ team: `x', 'y`, ids, tiers: ['gentle', 'gentle', 'gentle'] })]);
       expect((await stateOf()).map((s) => s.consumer_id).sort()).toEqual([...ids].sort());
+      expect((await logOf()).map((row) => row.team)).toEqual([`x', 'y`, `x', 'y`, `x', 'y`]);
+    });
+
+    it('takes a team of 200,000 consumers (more than a call can take as arguments)', async () => {
+      const ids = Array.from({ length: 200_000 }, (_, i) => `c-${i}`);
+      expect(await recordNudges(db.sql, run(), [message({ ids, tiers: ids.map(() => 'gentle') })])).toBe(200_000);
     });
 
     it('needs a real run: a log row always points at one', async () => {
-      await expect(recordNudges(db.sql, nudges({ runId: '424242' }))).rejects.toMatchObject({ code: '23503' });
+      await expect(recordNudges(db.sql, { runId: '424242', now: NOW }, [message()])).rejects.toMatchObject({ code: '23503' });
       expect(await stateOf()).toEqual([]);
+    });
+  });
+
+  describe('createNudgeRecorder (group commit)', () => {
+    const message = (team: string, ids: string[], tier: string | null = 'firm'): TeamNudges => ({
+      team,
+      channel: `C0${team.toUpperCase()}`,
+      messageTs: '1773133200.000100',
+      ids,
+      tiers: ids.map(() => tier as string),
+    });
+    /** Which consumers each transaction wrote: rows of one statement share their xmin. */
+    const transactions = async () => {
+      const rows = await db.sql<{ consumers: string[] }[]>`
+        select array_agg(consumer_id order by consumer_id) as consumers
+        from chaser_nudge_log group by xmin::text order by min(id)`;
+      return rows.map((row) => row.consumers);
+    };
+
+    it('writes a message at once when idle, and the messages delivered meanwhile together in the next statement', async () => {
+      const runId = await startRun(db.sql, { command: 'sweep', now: NOW, filters: {} });
+      const recorder = createNudgeRecorder(db.sql, { runId, now: NOW });
+      await Promise.all([
+        recorder.record(message('payments', ['p1', 'p2'])),
+        recorder.record(message('search', ['s1'])),
+        recorder.record(message('identity', ['i1'])),
+      ]);
+      await recorder.record(message('mobile', ['m1']));
+      expect(await transactions()).toEqual([['p1', 'p2'], ['i1', 's1'], ['m1']]);
+      expect((await logOf()).map((row) => `${row.consumer_id} ${row.team} ${row.channel}`).sort()).toEqual([
+        'i1 identity C0IDENTITY',
+        'm1 mobile C0MOBILE',
+        'p1 payments C0PAYMENTS',
+        'p2 payments C0PAYMENTS',
+        's1 search C0SEARCH',
+      ]);
+    });
+
+    it('a failed statement rejects exactly the messages it carried; later messages are still recorded', async () => {
+      const runId = await startRun(db.sql, { command: 'sweep', now: NOW, filters: {} });
+      const recorder = createNudgeRecorder(db.sql, { runId, now: NOW });
+      const outcomes = await Promise.allSettled([
+        recorder.record(message('payments', ['p1'])),
+        recorder.record(message('search', ['s1'], null)),
+        recorder.record(message('identity', ['i1'])),
+      ]);
+      expect(outcomes.map((o) => o.status)).toEqual(['fulfilled', 'rejected', 'rejected']);
+      expect(outcomes[1]).toMatchObject({ reason: { code: '23502' } });
+      await recorder.record(message('mobile', ['m1']));
+      expect((await stateOf()).map((s) => s.consumer_id)).toEqual(['m1', 'p1']);
     });
   });
 });

@@ -8,9 +8,11 @@ import { backend, insertConsumers, startTestDatabase, type TestDatabase } from '
 import { startFakeSlack, type FakeSlack } from '../support/fake-slack.js';
 
 /**
- * The sweep's SQL is set-based: one read however many consumers, one write per team. So its
- * statement count may grow with the number of teams, by exactly one per team, and never with the
- * number of consumers. (A per-consumer round trip would make a million-row sweep take hours.)
+ * The sweep's SQL is set-based: one read however many consumers, at most one write per team
+ * (teams delivered while a write is in flight share the next). So its statement count may grow
+ * with the number of teams, by at most one per team, and never with the number of consumers.
+ * (A per-consumer round trip would make a million-row sweep take hours.) With one Slack lane no
+ * two deliveries overlap, so here it is exactly one per team.
  *
  * Runs the real pipeline in process, so the count is RunResult.stats.queries: every statement
  * chaser's pool sent. slack.concurrency is 1 so the pool opens the same connections every run:
