@@ -185,12 +185,19 @@ function splitOnce(text: string, separator: string): [string, string | undefined
 
 // ---- wrapping -----------------------------------------------------------------------------------
 
+const PRINTABLE_ASCII = /^[\x20-\x7e]*$/;
+const ZERO_WIDTH = /[\p{M}\u200B-\u200D\uFE0E\uFE0F]/u;
+const DOUBLE_WIDTH = /[\p{Extended_Pictographic}\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}\u3000-\u303F\uFF01-\uFF60]/u;
+
 /** Columns a string takes: emoji and East Asian wide characters two, combining marks and joiners none. */
 export function displayWidth(text: string): number {
+  // Most of what a dry-run wraps is printable ASCII, one column a character: without this the
+  // per-character tests below were 73 % of a 100k-consumer dry-run's CPU (profile in BENCHMARKS.md).
+  if (PRINTABLE_ASCII.test(text)) return text.length;
   let width = 0;
   for (const char of text) {
-    if (/[\p{M}\u200B-\u200D\uFE0E\uFE0F]/u.test(char)) continue;
-    if (/[\p{Extended_Pictographic}\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}\u3000-\u303F\uFF01-\uFF60]/u.test(char)) {
+    if (ZERO_WIDTH.test(char)) continue;
+    if (DOUBLE_WIDTH.test(char)) {
       // Pictographs below U+2300 (©, ®, ‼ …) are narrow unless followed by VS16; counting them wide only over-wraps.
       width += 2;
     } else width += 1;

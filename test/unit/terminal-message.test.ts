@@ -79,6 +79,13 @@ describe('renderMessageForTerminal: layout', () => {
     expect(displayWidth('👩‍💻')).toBe(4);
   });
 
+  it('counts printable ASCII one column each, and the rest of a mixed line as before', () => {
+    expect(displayWidth('')).toBe(0);
+    expect(displayWidth('svc-1 key `kms/a` deadline 2026-03-01 ~!@#$%^&*()')).toBe(49);
+    expect(displayWidth('• svc — 鍵 e\u0301')).toBe(12);
+    expect(displayWidth('tab\there')).toBe(8);
+  });
+
   it('shows the header, the blocks apart, and the fallback text when there are no blocks', () => {
     const message: SlackMessage = {
       text: '',
