@@ -1,6 +1,6 @@
 import { ChaserError } from '../exit-codes.js';
 import { configFromObject, loadConfig } from '../config/load.js';
-import { connect, describeDbError } from '../db/connect.js';
+import { connect, describeDbError, untilFirstContact } from '../db/connect.js';
 import { migrate } from '../db/migrate.js';
 import { passwordOf } from '../redact.js';
 import type { CommandContext, CommonOptions } from './context.js';
@@ -23,7 +23,7 @@ export async function migrateCommand(ctx: CommandContext, options: CommonOptions
     max: 1,
   });
   try {
-    const { applied, current } = await migrate(sql).catch((error: unknown) => {
+    const { applied, current } = await untilFirstContact(sql, () => migrate(sql)).catch((error: unknown) => {
       throw error instanceof ChaserError ? error : describeDbError(error, ctx.redact);
     });
     if (!options.quiet) {

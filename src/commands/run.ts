@@ -1,7 +1,7 @@
 import type { Sql } from 'postgres';
 import type { Config } from '../config/types.js';
 import { ChaserError, ExitCode, mostSevere } from '../exit-codes.js';
-import { connect, describeDbError } from '../db/connect.js';
+import { connect, describeDbError, untilFirstContact } from '../db/connect.js';
 import { readOverdueConsumers } from '../db/consumers.js';
 import { createNudgeRecorder } from '../db/nudge-recorder.js';
 import { finishRun, startRun } from '../db/runs.js';
@@ -107,7 +107,7 @@ export async function runPipeline(ctx: CommandContext, request: RunRequest): Pro
   };
   try {
     const slack = steps.post ? await openSlack(ctx, request, stats) : undefined;
-    await guardDb(ctx, () => assertSchemaCurrent(sql));
+    await guardDb(ctx, () => untilFirstContact(sql, () => assertSchemaCurrent(sql)));
     const source = await guardDb(ctx, () => inspectSource(sql, request.config.source));
     if (steps.lock) {
       const lock = await guardDb(ctx, () => tryAcquireSweepLock(lockSql ?? sql));

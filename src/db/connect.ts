@@ -26,6 +26,7 @@ export interface ConnectOptions {
  * standard PG* variables (PGHOST, PGUSER, PGPASSWORD, …), so a password need not sit in a file.
  */
 export function connect(url: string | undefined, options: ConnectOptions): Sql {
+  const contact = { made: false };
   const settings: postgres.Options<Record<string, postgres.PostgresType>> = {
     connect_timeout: options.connectTimeoutSeconds,
     connection: {
@@ -35,16 +36,22 @@ export function connect(url: string | undefined, options: ConnectOptions): Sql {
     },
     // Notices ("relation already exists, skipping") are noise on a CLI's stderr.
     onnotice: () => {},
-    // postgres.js only has this hook per statement. Side effect worth knowing: with `debug` set,
-    // its errors carry the query text and parameters as enumerable fields, so raw errors must
-    // never be printed (describeDbError builds its own messages).
-    ...(options.onQuery ? { debug: () => options.onQuery?.() } : {}),
+    // postgres.js' only hook per statement, called once a connection is up and sends one: how
+    // untilFirstContact learns a host answered. Side effect worth knowing: with `debug` set, its
+    // errors carry the query text and parameters as enumerable fields, so raw errors must never be
+    // printed (describeDbError builds its own messages).
+    debug: () => {
+      contact.made = true;
+      options.onQuery?.();
+    },
     ...(options.max !== undefined ? { max: options.max } : {}),
     ...(options.onClose ? { onclose: () => options.onClose?.() } : {}),
     ...(options.maxLifetimeSeconds !== undefined ? { max_lifetime: options.maxLifetimeSeconds } : {}),
   };
   try {
-    return url === undefined ? postgres(settings) : postgres(url, settings);
+    const sql = url === undefined ? postgres(settings) : postgres(url, settings);
+    contacts.set(sql, contact);
+    return sql;
   } catch (error) {
     // Node's URL parser puts the whole input (password included) on the error: never rethrow it.
     // A URIError is postgres.js decoding a stray "%" in the user or password ("URI malformed").
@@ -55,6 +62,40 @@ export function connect(url: string | undefined, options: ConnectOptions): Sql {
       ]);
     }
     throw error;
+  }
+}
+
+const contacts = new WeakMap<Sql, { made: boolean }>();
+
+/**
+ * Runs a pool's first database step with a bound on reaching a server. postgres.js 3.4.9 never
+ * gives up on a URL with several hosts when none answers: while "another host" remains it swallows
+ * each connect error and starts over, forever (porsager/postgres#1174), and a CronJob would hang
+ * until its deadline. So when no host has answered within connect_timeout per host (as libpq
+ * would take, plus a second), the pool is ended, which rejects the step, and the step's error
+ * becomes exit 69 naming every host. One host, or a server already reached, needs no watch:
+ * postgres.js reports those failures itself.
+ */
+export async function untilFirstContact<T>(sql: Sql, step: () => Promise<T>): Promise<T> {
+  const contact = contacts.get(sql);
+  const hosts = sql.options.host.length;
+  if (hosts < 2 || contact === undefined || contact.made) return step();
+  const deadlineSeconds = (sql.options.connect_timeout ?? 30) * hosts + 1;
+  let expired = false;
+  const watchdog = setTimeout(() => {
+    if (contact.made) return;
+    expired = true;
+    void sql.end({ timeout: 0 }).catch(() => {});
+  }, deadlineSeconds * 1000);
+  try {
+    return await step();
+  } catch (error) {
+    if (!expired) throw error;
+    throw new ChaserError(69, `cannot reach Postgres at any of ${describeTarget(sql)}: no host answered within ${deadlineSeconds} s`, [
+      `fix: check that Postgres is running and reachable, and that ${WHERE_IT_POINTS} points at it`,
+    ]);
+  } finally {
+    clearTimeout(watchdog);
   }
 }
 

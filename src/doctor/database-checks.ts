@@ -1,7 +1,7 @@
 import { DEFAULT_TABLE } from '../config/defaults.js';
 import type { Config } from '../config/types.js';
 import { ChaserError, ExitCode } from '../exit-codes.js';
-import { describeDbError, describeTarget, type Sql } from '../db/connect.js';
+import { describeDbError, describeTarget, untilFirstContact, type Sql } from '../db/connect.js';
 import { assertSchemaCurrent } from '../db/schema-version.js';
 import { findSweepIndex, inspectSource } from '../db/source.js';
 import { listOutstandingTeams } from '../db/teams.js';
@@ -21,7 +21,7 @@ export async function checkDatabase(sql: Sql, config: Config, now: Date, redact:
   };
 
   try {
-    await sql`select 1`;
+    await untilFirstContact(sql, () => sql`select 1`.execute());
     checks.push(pass('database', 'reachable', describeTarget(sql)));
   } catch (error) {
     checks.push(asCheck('reachable', error));

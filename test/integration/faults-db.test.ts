@@ -26,6 +26,22 @@ describe(`database faults (${backend})`, () => {
     expect(s.slack.calls('chat.postMessage')).toEqual([]);
   });
 
+  it('a URL with several hosts, none answering: exit 69 naming them all, for sweep, migrate and doctor (postgres.js alone retries forever)', async () => {
+    const [first, second] = [await closedPort(), await closedPort()];
+    const url = `postgres://chaser@127.0.0.1:${first},127.0.0.1:${second}/chaser`;
+    s.writeConfig({ ...baseConfig(), database: { connectTimeoutSeconds: 1 } });
+    const hosts = `127.0.0.1:${first},127.0.0.1:${second}/chaser`;
+    for (const command of [['sweep', '--now', ISO], ['migrate']]) {
+      const run = await s.run(command, { env: { DATABASE_URL: url } });
+      expect(run.code, command[0]).toBe(69);
+      expect(run.stderr).toContain(`cannot reach Postgres at any of ${hosts}: no host answered within 3 s`);
+      expect(run.stderr).not.toMatch(STACK_LINE);
+    }
+    const doctor = await s.run(['doctor'], { env: { DATABASE_URL: url } });
+    expect(doctor.stdout).toContain(`✗ reachable — cannot reach Postgres at any of ${hosts}`);
+    expect(s.slack.calls('chat.postMessage')).toEqual([]);
+  });
+
   it('the connect timeout is applied: a server that accepts and never answers is given up on (exit 69)', async () => {
     const hung = await silentServer();
     try {
