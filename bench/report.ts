@@ -133,9 +133,13 @@ function targets(results: BenchResults): string[] {
     const wall = r.chaserSql.total.ms / r.floor.total.ms;
     const cpuRatio = r.chaserSql.total.cpuMs / r.floor.total.cpuMs;
     const whole = r.sweepFast.dbCpuMs / r.floor.total.cpuMs;
+    const paced = r.sweep.dbCpuMs / r.floor.total.cpuMs;
+    // The verdict is what whole sweeps cost the server; the replay issues one write per team, the
+    // most a sweep can (a sweep's group commit merges teams delivered while a write is in flight).
     lines.push(
-      `- Database work of a sweep within 2× the floor at ${r.size.label}: ${verdict(wall <= 2 && cpuRatio <= 2)}: chaser's SQL takes ${x(wall)} the floor's ` +
-        `elapsed time and ${x(cpuRatio)} its server CPU; a whole sweep (0 ms Slack) costs the server ${x(whole)} the floor's CPU.`,
+      `- Database work of a sweep within 2× the floor at ${r.size.label}: ${verdict(whole <= 2 && paced <= 2)}: a whole sweep costs the server ` +
+        `${x(whole)} the floor's CPU with Slack at 0 ms, ${x(paced)} paced at ${r.sweep.latencyMs} ms; chaser's SQL replayed with one write per team ` +
+        `takes ${x(wall)} the floor's elapsed time and ${x(cpuRatio)} its server CPU.`,
     );
   }
   const fixed = results.sizes.map(fixedQueries);
