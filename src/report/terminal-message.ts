@@ -242,11 +242,18 @@ function wrapSegments(segments: readonly Segment[], width: number): string[] {
         line.push(space);
         lineWidth += 1;
       }
-      for (const piece of hardBreak(token.word, width - lineWidth, width - indentWidth, hasWords)) {
-        if (piece === 'break') flush();
-        else {
-          line.push(piece);
-          lineWidth += displayWidth(piece.text);
+      if (lineWidth + wordWidth <= width) {
+        // The common case, the word fits: hardBreak measures character by character, which cost
+        // 5 % of a 1M-consumer dry-run's CPU while almost never breaking anything.
+        line.push(...token.word);
+        lineWidth += wordWidth;
+      } else {
+        for (const piece of hardBreak(token.word, width - lineWidth, width - indentWidth, hasWords)) {
+          if (piece === 'break') flush();
+          else {
+            line.push(piece);
+            lineWidth += displayWidth(piece.text);
+          }
         }
       }
       hasWords = true;
