@@ -19,7 +19,7 @@ const REPORT_URL = pkg.bugs.url;
 // sweep with ~90 MB live peaked at 529 MB RSS. Growing by 30 % instead, it peaks at 279 MB, for
 // a CPU cost within run-to-run noise (BENCHMARKS.md). V8 reads this flag whenever it sets a new
 // limit, so setting it here takes effect; a --heap-growing-percent given to node is left alone.
-if (!process.execArgv.some((arg) => arg.startsWith('--heap-growing-percent'))) setFlagsFromString('--heap-growing-percent=30');
+if (!process.execArgv.some((arg) => arg.replaceAll('_', '-').startsWith('--heap-growing-percent'))) setFlagsFromString('--heap-growing-percent=30');
 
 const env = process.env;
 const redact = createRedactor([env['SLACK_BOT_TOKEN'], env['PGPASSWORD'], ...passwordOf(env['DATABASE_URL'])]);

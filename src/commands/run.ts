@@ -110,7 +110,7 @@ export async function runPipeline(ctx: CommandContext, request: RunRequest): Pro
     await guardDb(ctx, () => untilFirstContact(sql, () => assertSchemaCurrent(sql)));
     const source = await guardDb(ctx, () => inspectSource(sql, request.config.source));
     if (steps.lock) {
-      const lock = await guardDb(ctx, () => tryAcquireSweepLock(lockSql ?? sql));
+      const lock = await guardDb(ctx, () => (lockSql ? untilFirstContact(lockSql, () => tryAcquireSweepLock(lockSql)) : tryAcquireSweepLock(sql)));
       if (!lock) {
         throw new ChaserError(ExitCode.locked, 'another chaser sweep is running against this database; nothing was done', [
           'try again later (a CronJob should use concurrencyPolicy: Forbid)',

@@ -36,14 +36,15 @@ export function connect(url: string | undefined, options: ConnectOptions): Sql {
     },
     // Notices ("relation already exists, skipping") are noise on a CLI's stderr.
     onnotice: () => {},
-    // postgres.js' only hook per statement, called once a connection is up and sends one: how
-    // untilFirstContact learns a host answered. Side effect worth knowing: with `debug` set, its
-    // errors carry the query text and parameters as enumerable fields, so raw errors must never be
-    // printed (describeDbError builds its own messages).
-    debug: () => {
+    // Called for the server's parameter reports, which arrive once a login succeeded: how
+    // untilFirstContact learns that a host answered.
+    onparameter: () => {
       contact.made = true;
-      options.onQuery?.();
     },
+    // postgres.js only has this hook per statement. Side effect worth knowing: with `debug` set,
+    // its errors carry the query text and parameters as enumerable fields, so raw errors must
+    // never be printed (describeDbError builds its own messages).
+    ...(options.onQuery ? { debug: () => options.onQuery?.() } : {}),
     ...(options.max !== undefined ? { max: options.max } : {}),
     ...(options.onClose ? { onclose: () => options.onClose?.() } : {}),
     ...(options.maxLifetimeSeconds !== undefined ? { max_lifetime: options.maxLifetimeSeconds } : {}),
@@ -73,8 +74,9 @@ const contacts = new WeakMap<Sql, { made: boolean }>();
  * each connect error and starts over, forever (porsager/postgres#1174), and a CronJob would hang
  * until its deadline. So when no host has answered within connect_timeout per host (as libpq
  * would take, plus a second), the pool is ended, which rejects the step, and the step's error
- * becomes exit 69 naming every host. One host, or a server already reached, needs no watch:
- * postgres.js reports those failures itself.
+ * becomes exit 69 naming every host. One host needs no watch: postgres.js reports that failure
+ * itself. (A pool that reached a server once and then loses every host later can still wait:
+ * that is the lost-connection path, where the run stops at its next statement.)
  */
 export async function untilFirstContact<T>(sql: Sql, step: () => Promise<T>): Promise<T> {
   const contact = contacts.get(sql);

@@ -13,8 +13,8 @@ export interface NudgeRecorder {
  * immediately; when the database is the bottleneck, one statement (and one commit) carries
  * several teams instead of each paying its own.
  *
- * Nothing is held back longer than the write in flight, and nobody is told "recorded" before
- * the commit: the notifier's lanes wait on `record` before posting again, so a batch is at most
+ * Nothing is held back longer than the write in flight (or, when a merged statement fails, the
+ * retry of each of its messages alone), and nobody is told "recorded" before the commit: the notifier's lanes wait on `record` before posting again, so a batch is at most
  * one message per lane (slack.concurrency), and a kill loses at most those, as before.
  */
 export function createNudgeRecorder(sql: Sql, run: NudgeRun): NudgeRecorder {
@@ -26,19 +26,27 @@ export function createNudgeRecorder(sql: Sql, run: NudgeRun): NudgeRecorder {
     while (queued.length > 0) {
       const batch = queued;
       queued = [];
-      let failure: unknown;
-      try {
-        await recordNudges(
-          sql,
-          run,
-          batch.map((entry) => entry.message),
-        );
-      } catch (error) {
-        failure = error ?? new Error('recordNudges failed');
+      const failure = await write(batch.map((entry) => entry.message));
+      if (failure === undefined || batch.length === 1) {
+        for (const entry of batch) entry.settle(failure);
+        continue;
       }
-      for (const entry of batch) entry.settle(failure);
+      // A merged statement failed: one message's bad row, or a statement too big for the timeout
+      // that each would have met alone. Each message then gets its own try, so only what really
+      // cannot be recorded is reported (and its team re-sent next run).
+      for (const entry of batch) entry.settle(await write([entry.message]));
     }
     writing = false;
+  }
+
+  /** The error of one statement, or undefined when it committed. */
+  async function write(messages: TeamNudges[]): Promise<unknown> {
+    try {
+      await recordNudges(sql, run, messages);
+      return undefined;
+    } catch (error) {
+      return error ?? new Error('recordNudges failed');
+    }
   }
 
   return {

@@ -20,6 +20,11 @@ export class NudgeList {
   ) {
     if (ids.length !== tierIndexes.length) throw new Error(`NudgeList: ${ids.length} ids but ${tierIndexes.length} tiers`);
     if (tiers_.length > 0xffff) throw new Error('NudgeList: more tiers than it can index');
+    // Checked here, while planning: a bad index found only when recording would be after the post.
+    for (let i = 0; i < tierIndexes.length; i += 1) {
+      const index = tierIndexes[i] as number;
+      if (!Number.isInteger(index) || index < 0 || index >= tiers_.length) throw new Error(`NudgeList: tier index ${index} out of range`);
+    }
     this.count = ids.length;
     this.packedIds = JSON.stringify(ids);
     this.tierIndexes = Uint16Array.from(tierIndexes);

@@ -224,18 +224,20 @@ describe(`runs and nudge records on ${backend}`, () => {
       ]);
     });
 
-    it('a failed statement rejects exactly the messages it carried; later messages are still recorded', async () => {
+    it('a failed merged statement is retried message by message: only the message that cannot be recorded is rejected', async () => {
       const runId = await startRun(db.sql, { command: 'sweep', now: NOW, filters: {} });
       const recorder = createNudgeRecorder(db.sql, { runId, now: NOW });
       const outcomes = await Promise.allSettled([
         recorder.record(message('payments', ['p1'])),
+        // Merged with the next one; its NULL tier fails the whole statement.
         recorder.record(message('search', ['s1'], null)),
         recorder.record(message('identity', ['i1'])),
       ]);
-      expect(outcomes.map((o) => o.status)).toEqual(['fulfilled', 'rejected', 'rejected']);
+      expect(outcomes.map((o) => o.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
       expect(outcomes[1]).toMatchObject({ reason: { code: '23502' } });
       await recorder.record(message('mobile', ['m1']));
-      expect((await stateOf()).map((s) => s.consumer_id)).toEqual(['m1', 'p1']);
+      expect((await stateOf()).map((s) => s.consumer_id)).toEqual(['i1', 'm1', 'p1']);
+      expect(await transactions()).toEqual([['p1'], ['i1'], ['m1']]);
     });
   });
 });

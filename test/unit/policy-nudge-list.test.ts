@@ -25,8 +25,11 @@ describe('NudgeList', () => {
     expect(list.toJSON()).toEqual({ ids: ['a'], tiers: ['gentle'] });
   });
 
-  it('refuses ids and tiers of different lengths', () => {
+  it('refuses ids and tiers of different lengths, and a tier index that names no tier', () => {
     expect(() => new NudgeList(['a', 'b'], [0], TIERS)).toThrow('2 ids but 1 tiers');
+    expect(() => new NudgeList(['a'], [3], TIERS)).toThrow('tier index 3 out of range');
+    expect(() => new NudgeList(['a'], [-1], TIERS)).toThrow('tier index -1 out of range');
+    expect(() => new NudgeList(['a'], [0.5], TIERS)).toThrow('tier index 0.5 out of range');
   });
 
   it('is empty for no ids', () => {
