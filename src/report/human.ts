@@ -3,6 +3,7 @@ import type { RunResult } from '../commands/run.js';
 import type { Plan, TeamPlan, TeamSummary } from '../policy/types.js';
 import { renderDigest } from '../slack/digest-message.js';
 import { renderTeamMessage } from '../slack/team-message.js';
+import { formatDate, formatInstant } from '../slack/wording.js';
 import { renderMessageForTerminal } from './terminal-message.js';
 
 const WIDTH = 80;
@@ -116,12 +117,4 @@ function exitLine(code: number): string {
 
 function indent(text: string): string {
   return text.replace(/\n$/, '').split('\n').map((l) => `  ${l}`).join('\n');
-}
-
-function formatDate(d: Date): string {
-  return d.toISOString().slice(0, 10);
-}
-
-function formatInstant(d: Date): string {
-  return `${d.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
 }
