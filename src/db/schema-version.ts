@@ -11,7 +11,7 @@ const CHASER_TABLES = ['chaser_migrations', 'chaser_nudge_state', 'chaser_nudge_
  */
 export async function assertSchemaCurrent(sql: Sql): Promise<{ version: number }> {
   const expected = await latestMigrationVersion();
-  const missing = await findMissingChaserTables(sql);
+  const missing = await findMissingTables(sql, CHASER_TABLES);
   if (missing.length > 0) {
     throw new ChaserError(69, "chaser's tables are not in this database", [
       `missing: ${missing.join(', ')}`,
@@ -28,10 +28,10 @@ export async function assertSchemaCurrent(sql: Sql): Promise<{ version: number }
   return { version };
 }
 
-/** Resolved like every unqualified name chaser uses: through the connection's search_path. */
-export async function findMissingChaserTables(sql: Sql): Promise<string[]> {
+/** Which of these unqualified table names do not resolve, as chaser's queries would resolve them: through the search_path. */
+export async function findMissingTables(sql: Sql, names: readonly string[]): Promise<string[]> {
   const rows = await sql<{ name: string }[]>`
-    select t.name from unnest(${[...CHASER_TABLES]}::text[]) as t(name)
+    select t.name from unnest(${[...names]}::text[]) as t(name)
     where to_regclass(quote_ident(t.name)) is null
     order by t.name`;
   return rows.map((row) => row.name);

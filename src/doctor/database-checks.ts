@@ -2,7 +2,7 @@ import { DEFAULT_TABLE } from '../config/defaults.js';
 import type { Config } from '../config/types.js';
 import { ChaserError, ExitCode } from '../exit-codes.js';
 import { describeDbError, describeTarget, untilFirstContact, type Sql } from '../db/connect.js';
-import { assertSchemaCurrent } from '../db/schema-version.js';
+import { assertSchemaCurrent, findMissingTables } from '../db/schema-version.js';
 import { findSweepIndex, inspectSource } from '../db/source.js';
 import { listOutstandingTeams } from '../db/teams.js';
 import type { Redact } from '../redact.js';
@@ -37,7 +37,7 @@ export async function checkDatabase(sql: Sql, config: Config, now: Date, redact:
   }
   let hasSource = false;
   try {
-    if (!migrated && config.source.table === DEFAULT_TABLE && !(await tableVisible(sql, DEFAULT_TABLE))) {
+    if (!migrated && config.source.table === DEFAULT_TABLE && (await findMissingTables(sql, [DEFAULT_TABLE])).length > 0) {
       // The default inventory table is created by `chaser migrate`: its absence on an unmigrated
       // database is the same finding as above (69, like a sweep), not a config mistake (78).
       checks.push(fail('database', 'source table and mapped columns', ExitCode.unavailable,
@@ -89,12 +89,6 @@ export async function checkDatabase(sql: Sql, config: Config, now: Date, redact:
       'add each under "teams" in the config, or set fallbackChannel (until then they are only listed in the digest)'));
   }
   return checks;
-}
-
-/** Whether an unqualified table name resolves through the search_path, as chaser's queries would resolve it. */
-async function tableVisible(sql: Sql, name: string): Promise<boolean> {
-  const [row] = await sql<{ found: boolean }[]>`select to_regclass(quote_ident(${name}::text)) is not null as found`;
-  return row?.found === true;
 }
 
 /** A name as it must be typed in psql: mixed case (which chaser keeps, quoting every identifier) needs quotes. */
