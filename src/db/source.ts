@@ -54,10 +54,7 @@ export async function inspectSource(sql: Sql, source: SourceConfig): Promise<Sou
       problems.push(`source.columns.${key}: column "${source.columns[key]}" of table "${source.table}" has type ${type}; chaser needs timestamptz, timestamp or date`);
     }
   }
-  if (problems.length > 0) {
-    const [message, ...others] = problems as [string, ...string[]];
-    throw new ChaserError(78, message, [...others, `fix: map each key under source.columns to a column of ${table} (existing columns: ${[...types.keys()].join(', ')})`]);
-  }
+  throwIfAny(problems, `fix: map each key under source.columns to a column of ${table} (existing columns: ${[...types.keys()].join(', ')})`);
   return { table, hasSnoozedUntil: types.has(source.columns.snoozedUntil), idIsUnique: await hasUniqueIndexOn(sql, schema, name, source.columns.id) };
 }
 
@@ -130,8 +127,11 @@ function assertIdentifiersUsable(columns: SourceColumns): void {
   const problems = (Object.entries(columns) as [keyof SourceColumns, string][])
     .filter(([, column]) => column.includes('.') || column.length === 0)
     .map(([key, column]) => `source.columns.${key}: "${column}" cannot be used as a column name (empty, or containing a dot)`);
-  if (problems.length > 0) {
-    const [message, ...others] = problems as [string, ...string[]];
-    throw new ChaserError(78, message, [...others, 'fix: rename the column, or point source.table at a view that renames it']);
-  }
+  throwIfAny(problems, 'fix: rename the column, or point source.table at a view that renames it');
+}
+
+/** Mapping problems as one config error (78): the first is the message, the rest and the fix its details. */
+function throwIfAny(problems: readonly string[], fix: string): void {
+  const [message, ...others] = problems;
+  if (message !== undefined) throw new ChaserError(78, message, [...others, fix]);
 }
