@@ -13,6 +13,11 @@ export async function runCommand(ctx: CommandContext, command: RunCommand, optio
   if (options.demo) return runDemo(ctx, options, now);
   const { config } = await loadConfig({ ...(options.config ? { path: options.config } : {}), env: ctx.env, cwd: ctx.cwd });
   passwordOf(config.database.url).forEach(ctx.redact.add);
+  return runAndPrint(ctx, command, config, now, options);
+}
+
+/** The pipeline with what the flags and the environment ask for, then its report. */
+async function runAndPrint(ctx: CommandContext, command: RunCommand, config: Config, now: Date, options: RunOptions): Promise<number> {
   const result = await runPipeline(ctx, {
     command,
     config,
@@ -29,7 +34,10 @@ export async function runCommand(ctx: CommandContext, command: RunCommand, optio
   return result.exitCode;
 }
 
-/** `dry-run --demo`: an embedded Postgres seeded with a sample campaign; no config, Postgres or Slack. */
+/**
+ * `dry-run --demo`: an embedded Postgres seeded with a sample campaign; no config, Postgres or
+ * Slack. A dry-run never opens Slack, so the token and progress runAndPrint may pass go unused.
+ */
 async function runDemo(ctx: CommandContext, options: RunOptions, now: Date): Promise<number> {
   const [{ startEmbeddedPostgres }, { migrate }, { seedDemo }, { demoConfigInput }, { configFromObject }, { connect }] =
     await Promise.all([
@@ -52,17 +60,7 @@ async function runDemo(ctx: CommandContext, options: RunOptions, now: Date): Pro
     }
     const base = configFromObject(demoConfigInput, 'the built-in demo config');
     const config: Config = { ...base, database: { ...base.database, url: embedded.url } };
-    const result = await runPipeline(ctx, {
-      command: 'dry-run',
-      config,
-      now,
-      failOn: options.failOn ?? 'outstanding',
-      ...(options.team ? { teams: options.team } : {}),
-      ...(options.key ? { keyId: options.key } : {}),
-      digest: false,
-    });
-    print(ctx, options, result, config);
-    return result.exitCode;
+    return await runAndPrint(ctx, 'dry-run', config, now, options);
   } finally {
     await embedded.stop();
   }
