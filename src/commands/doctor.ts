@@ -1,11 +1,11 @@
 import { ChaserError, ExitCode, mostSevere } from '../exit-codes.js';
-import { loadConfig } from '../config/load.js';
 import type { Config } from '../config/types.js';
 import { connect } from '../db/connect.js';
 import { fail, pass, skip, type Check } from '../doctor/checks.js';
 import { checkDatabase } from '../doctor/database-checks.js';
 import { formatChecks } from '../doctor/format.js';
 import { passwordOf } from '../redact.js';
+import { loadCommandConfig } from './command-config.js';
 import type { CommandContext, CommonOptions } from './context.js';
 
 /**
@@ -41,7 +41,7 @@ export async function doctorCommand(ctx: CommandContext, options: CommonOptions)
 
 async function checkConfig(ctx: CommandContext, options: CommonOptions, checks: Check[]): Promise<Config | undefined> {
   try {
-    const { config, filepath } = await loadConfig({ ...(options.config ? { path: options.config } : {}), env: ctx.env, cwd: ctx.cwd });
+    const { config, filepath } = await loadCommandConfig(ctx, options);
     checks.push(pass('config', 'config valid', filepath));
     const teams = Object.keys(config.teams).length;
     checks.push(

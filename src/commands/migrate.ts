@@ -1,13 +1,14 @@
 import { ChaserError } from '../exit-codes.js';
-import { configFromObject, loadConfig } from '../config/load.js';
+import { configFromObject } from '../config/load.js';
 import { connect, describeDbError, untilFirstContact } from '../db/connect.js';
 import { migrate } from '../db/migrate.js';
 import { passwordOf } from '../redact.js';
+import { loadCommandConfig } from './command-config.js';
 import type { CommandContext, CommonOptions } from './context.js';
 
 /** `chaser migrate`: needs only the database, so a missing config file falls back to the defaults + DATABASE_URL. */
 export async function migrateCommand(ctx: CommandContext, options: CommonOptions): Promise<number> {
-  const config = await loadConfig({ ...(options.config ? { path: options.config } : {}), env: ctx.env, cwd: ctx.cwd })
+  const config = await loadCommandConfig(ctx, options)
     .then((loaded) => loaded.config)
     .catch((error: unknown) => {
       if (!options.config && !ctx.env['CHASER_CONFIG'] && error instanceof ChaserError && /no chaser config found/.test(error.message)) {

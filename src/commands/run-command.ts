@@ -1,9 +1,9 @@
 import { ExitCode } from '../exit-codes.js';
-import { loadConfig } from '../config/load.js';
 import type { Config } from '../config/types.js';
 import { passwordOf } from '../redact.js';
 import { renderRunSummary, writeDryRun } from '../report/human.js';
 import { toJsonResult } from '../report/json.js';
+import { loadCommandConfig } from './command-config.js';
 import type { CommandContext, RunCommand, RunOptions } from './context.js';
 import { runPipeline, type RunResult } from './run.js';
 
@@ -11,7 +11,7 @@ import { runPipeline, type RunResult } from './run.js';
 export async function runCommand(ctx: CommandContext, command: RunCommand, options: RunOptions): Promise<number> {
   const now = options.now ?? new Date();
   if (options.demo) return runDemo(ctx, options, now);
-  const { config } = await loadConfig({ ...(options.config ? { path: options.config } : {}), env: ctx.env, cwd: ctx.cwd });
+  const { config } = await loadCommandConfig(ctx, options);
   passwordOf(config.database.url).forEach(ctx.redact.add);
   return runAndPrint(ctx, command, config, now, options);
 }
