@@ -1,3 +1,4 @@
+import { DEFAULT_COLUMNS } from '../config/defaults.js';
 import type { SourceColumns } from '../config/types.js';
 import { formatInstant, isValidDate } from './time.js';
 import type { Laggard, Skipped } from './types.js';
@@ -31,8 +32,6 @@ export function explainDisposition(laggard: Laggard, now: Date): string {
     }
   }
 }
-
-const DEFAULT_COLUMNS: Pick<SourceColumns, 'id' | 'team' | 'deadline'> = { id: 'id', team: 'owner_team', deadline: 'rotation_deadline' };
 
 /** A warning line for a skipped row that names what to fix in the inventory (in its mapped column names). */
 export function explainSkipped(skipped: Skipped, columns: Pick<SourceColumns, 'id' | 'team' | 'deadline'> = DEFAULT_COLUMNS): string {
