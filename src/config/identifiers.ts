@@ -27,6 +27,17 @@ export const CHANNEL_ID = /^[CGD][A-Z0-9]{2,}$/;
 /** Slack channel names are lowercase, at most 80 characters. */
 export const CHANNEL_NAME = /^#[a-z0-9][a-z0-9._-]{0,79}$/;
 
+/**
+ * A channel id typed in the wrong case (`c06search01`): Slack ids are a letter and eight or more
+ * capitals and digits, several of them digits. A plain word that happens to start with c, g or d
+ * (`general`, `dev-alerts`) has too few digits to be mistaken for one.
+ */
+export function channelIdInWrongCase(text: string): string | undefined {
+  const upper = text.toUpperCase();
+  if (upper === text || !/^[CGD][A-Z0-9]{8,}$/.test(upper)) return undefined;
+  return (upper.match(/[0-9]/g) ?? []).length >= 2 ? upper : undefined;
+}
+
 /** Either form, as one pattern (the JSON Schema needs a single regex). */
 export const CHANNEL = new RegExp(`${CHANNEL_ID.source}|${CHANNEL_NAME.source}`);
 

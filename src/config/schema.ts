@@ -12,6 +12,7 @@ import { DURATION_PATTERN, parseDuration } from './duration.js';
 import {
   CHANNEL,
   CHANNEL_NAME,
+  channelIdInWrongCase,
   MENTION_TARGET,
   POSTGRES_URL,
   RESERVED_TIER_NAMES,
@@ -58,10 +59,12 @@ function column(fallback: string, description: string) {
   return z.string({ error: identifierError }).regex(SQL_IDENTIFIER, { error: identifierError }).default(fallback).describe(description);
 }
 
-/** Names a likely fix for the commonest channel mistakes (missing "#", capitals). */
+/** Names a likely fix for the commonest channel mistakes (missing "#", capitals, an id in lowercase). */
 const channelError: ErrorFn = (issue) => {
   const base = expected('a channel id like "C0123ABCD" or a channel name like "#payments-alerts"')(issue);
   if (typeof issue.input !== 'string') return base;
+  const id = channelIdInWrongCase(issue.input);
+  if (id !== undefined) return `${base} (did you mean the channel id "${id}"?)`;
   const guess = `#${issue.input.replace(/^#/, '').toLowerCase()}`;
   return CHANNEL_NAME.test(guess) && guess !== issue.input ? `${base} (did you mean "${guess}"?)` : base;
 };

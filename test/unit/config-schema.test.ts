@@ -438,6 +438,21 @@ describe('validateConfig: teams', () => {
     expect(errorAt({ teams: { payments: { channel: '#Payments' } } }, 'teams.payments.channel')).toContain('(did you mean "#payments"?)');
   });
 
+  it.each([
+    ['c06search01', 'C06SEARCH01'],
+    ['C06search01', 'C06SEARCH01'],
+    ['g01private9', 'G01PRIVATE9'],
+  ])('suggests a channel id typed in lowercase (%j) as the id, not as a #name', (channel, id) => {
+    const error = errorAt({ teams: { search: { channel } } }, 'teams.search.channel');
+    expect(error).toContain(`(did you mean the channel id "${id}"?)`);
+    expect(error).not.toContain('did you mean "#');
+  });
+
+  it('still suggests the #name for a word that only starts like an id', () => {
+    expect(errorAt({ teams: { dev: { channel: 'dev-alerts' } } }, 'teams.dev.channel')).toContain('(did you mean "#dev-alerts"?)');
+    expect(errorAt({ teams: { ops: { channel: 'general2' } } }, 'teams.ops.channel')).toContain('(did you mean "#general2"?)');
+  });
+
   it.each(['#', 'c0123', 'C1', '#a b', 'https://slack.com/archives/C0123'])('rejects the channel %j', (channel) => {
     expect(errorAt({ teams: { payments: { channel } } }, 'teams.payments.channel')).toContain(
       'expected a channel id like "C0123ABCD" or a channel name like "#payments-alerts"',
