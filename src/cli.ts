@@ -10,7 +10,8 @@ import type { CommandContext, CommonOptions, RunCommand, RunOptions } from './co
  * The only file that touches process: argv, env, stdio, signals, the exit code. Commands are
  * loaded lazily so `chaser --help` never pays for Slack, Postgres or the config validator.
  */
-const pkg = createRequire(import.meta.url)('../package.json') as { version: string; bugs: { url: string } };
+// package.json is the one place the package's name and its issue tracker are written.
+const pkg = createRequire(import.meta.url)('../package.json') as { name: string; version: string; bugs: { url: string } };
 const { version } = pkg;
 const REPORT_URL = pkg.bugs.url;
 
@@ -96,6 +97,8 @@ function collect(value: string, previous: string[] | undefined): string[] {
 
 function withCommonOptions(command: Command): Command {
   return command
+    // The program's --version already works after a command; declaring it here puts it in the command's --help too.
+    .version(version, '--version', 'print the version')
     .option('--config <path>', 'config file (default: searched from the current directory; or CHASER_CONFIG)')
     .option('-q, --quiet', 'print only errors')
     .option('-v, --verbose', 'log every step on stderr (JSON lines when stderr is not a terminal)');
@@ -181,7 +184,7 @@ function exitCodeFor(error: unknown): number {
     return error.exitCode;
   }
   const message = error instanceof Error ? error.message : String(error);
-  const hint = `this is a bug in chaser ${version}; please report it at ${REPORT_URL} with the output of -v`;
+  const hint = `this is a bug in chaser (${pkg.name} ${version}); please report it at ${REPORT_URL} with the output of -v`;
   const stack = log.verbosity === 'verbose' && error instanceof Error ? error.stack : undefined;
   if (log.json) {
     log.error(`internal error: ${message}`, { hint, ...(stack ? { stack } : {}) });

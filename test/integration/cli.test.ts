@@ -16,7 +16,13 @@ import { closedPort } from '../support/ports.js';
 const ISO = NOW.toISOString();
 /** "    at readPlan (file:///…/run.js:174:22)": a frame of a stack trace. */
 const STACK_FRAME = /\s{2,}at \S+ \(\S+:\d+:\d+\)/;
-const { version } = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { version: string };
+const pkg = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as {
+  name: string;
+  version: string;
+  bugs: { url: string };
+  repository: { url: string };
+};
+const { version } = pkg;
 
 describe('chaser CLI surface (no database, no Slack)', () => {
   let empty: string;
@@ -27,12 +33,19 @@ describe('chaser CLI surface (no database, no Slack)', () => {
   const cli = (args: string[]) => runCli(args, { cwd: empty });
 
   it("--version prints package.json's version and exits 0, on the program and on every command", async () => {
-    for (const args of [['--version'], ['sweep', '--version'], ['doctor', '--version']]) {
+    for (const args of [['--version'], ...['sweep', 'digest', 'dry-run', 'migrate', 'doctor'].map((command) => [command, '--version'])]) {
       const run = await cli(args);
       expect(run.code).toBe(0);
       expect(run.stdout).toBe(`${version}\n`);
       expect(run.stderr).toBe('');
     }
+  });
+
+  it("package.json names the issue tracker once, in the package's own repository (not the unrelated npm package `chaser`)", () => {
+    expect(pkg.name).not.toBe('chaser');
+    const repository = pkg.repository.url.replace(/^git\+/, '').replace(/\.git$/, '');
+    expect(repository).toMatch(new RegExp(`^https://github\\.com/[\\w-]+/${pkg.name}$`));
+    expect(pkg.bugs.url).toBe(`${repository}/issues`);
   });
 
   it('--help lists every command and the exit codes, exit 0', async () => {
@@ -43,7 +56,7 @@ describe('chaser CLI surface (no database, no Slack)', () => {
     expect(run.stdout).toContain('chaser dry-run --demo');
   });
 
-  const COMMON = ['--config <path>', '-q, --quiet', '-v, --verbose', '-h, --help'];
+  const COMMON = ['--config <path>', '-q, --quiet', '-v, --verbose', '--version', '-h, --help'];
   const RUN = ['--json', '--now <iso-8601>', '--fail-on <outstanding|never|TIER>', '--team <key>', '--key <key_id>'];
   const FLAGS: Record<string, { has: string[]; hasNot: string[] }> = {
     sweep: { has: [...COMMON, ...RUN, '--no-digest'], hasNot: ['--demo'] },
@@ -148,7 +161,7 @@ describe(`chaser exit codes (${backend})`, () => {
       const run = await s.run(['sweep', '--now', ISO]);
       expect(run.code).toBe(70);
       expect(run.stderr).toMatch(/internal error: .*last_tier/);
-      expect(run.stderr).toMatch(/this is a bug in chaser .*please report it at https:\/\/\S+/);
+      expect(run.stderr).toContain(`this is a bug in chaser (${pkg.name} ${version}); please report it at ${pkg.bugs.url} with the output of -v`);
       expect(run.stderr).not.toMatch(STACK_FRAME);
       expect(s.slack.posts()).toEqual([]);
     });

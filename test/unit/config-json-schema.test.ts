@@ -65,7 +65,8 @@ describe('chaser.config.example.json', () => {
   it('writes out every top-level key, the default ladder and the default source mapping', async () => {
     const example = JSON.parse(await readFile(EXAMPLE_FILE, 'utf8')) as Record<string, unknown>;
     expect(Object.keys(example).sort()).toEqual(Object.keys(configSchema.shape).sort());
-    expect(example['$schema']).toBe('./schema/chaser.config.schema.json');
+    // Resolves where the README copies it: the project root, beside node_modules (test/integration/package.test.ts).
+    expect(example['$schema']).toBe('./node_modules/rotation-chaser/schema/chaser.config.schema.json');
     expect(example['tiers']).toEqual(DEFAULT_TIERS_AS_WRITTEN);
     expect(example['source']).toEqual(DEFAULT_SOURCE);
     expect(Object.keys(example['slack'] as object).sort()).toEqual(Object.keys(configSchema.shape.slack.unwrap().shape).sort());
