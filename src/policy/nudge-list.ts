@@ -39,6 +39,12 @@ export class NudgeList {
     return Array.from(this.tierIndexes, (index) => (this.tiers_[index] as { name: string }).name);
   }
 
+  /** The tier name the consumer at `index` (in ids() order) is nudged in, without unpacking the rest. */
+  tierAt(index: number): string | undefined {
+    const tierIndex = this.tierIndexes[index];
+    return tierIndex === undefined ? undefined : this.tiers_[tierIndex]?.name;
+  }
+
   toJSON(): { ids: string[]; tiers: string[] } {
     return { ids: this.ids(), tiers: this.tiers() };
   }

@@ -21,7 +21,7 @@ import {
   packLines,
   truncateMrkdwn,
 } from './limits.js';
-import { TONE_HEADERS, TONE_LABELS, renderTemplate, splitAtConsumers, templateFor, toneOf } from './templates.js';
+import { TONE_ASKS, TONE_LABELS, headerFor, renderTemplate, splitAtConsumers, templateFor, toneOf, type Tone } from './templates.js';
 import type { SlackMessage } from './types.js';
 import { daysOverdueBetween, formatDate, overduePhrase, plural } from './wording.js';
 
@@ -29,8 +29,9 @@ import { daysOverdueBetween, formatDate, overduePhrase, plural } from './wording
 const MORE_LINE_RESERVE = 120;
 
 /**
- * One team's nudge: the tone of its most overdue tier, every due consumer that fits, a count of
- * the rest, and a footer that says how to make it stop. Pure: the same plan and `now` always give
+ * One team's nudge: a header and intro in the tone of its most overdue tier (the header names
+ * that tier, once), every due consumer that fits, grouped by tone, each group asked what its own
+ * tier asks, a count of the rest, and a footer that says how to make it stop. Pure: the same plan and `now` always give
  * the same message, and it always fits Slack's limits, whatever the inventory holds.
  * `listedCount` is how many consumers the message names (the others are in the "…and N more").
  */
@@ -42,7 +43,6 @@ export function renderTeamMessage(
   const tone = toneOf(plan.tier, tiers);
   const rawTeam = sanitizeText(plan.team, TEAM_MAX_CHARS, '(no team)');
   const team = escapeMrkdwn(rawTeam);
-  const tierName = safeMrkdwn(plan.tier.name, TIER_NAME_MAX_CHARS, '(unnamed tier)');
   const oldestDays = daysOverdueBetween(plan.oldestDeadline, now);
   const mention = mentionOf(plan);
 
@@ -51,17 +51,18 @@ export function renderTeamMessage(
   const introText = joinNonEmpty([mention, renderTemplate(intro, values).trim()], ' ');
   const outroText = renderTemplate(outro, values).trim();
 
-  const before: KnownBlock[] = [headerBlock(TONE_HEADERS[tone])];
+  const before: KnownBlock[] = [headerBlock(headerFor(plan.tier, tiers, sanitizeText(plan.tier.name, TIER_NAME_MAX_CHARS, '(unnamed tier)')))];
   if (introText !== '') before.push(sectionBlock(introText));
   const routeNote = routeNoteOf(plan, team);
   if (routeNote) before.push(contextBlock(routeNote));
 
   const after: KnownBlock[] = [];
   if (outroText !== '') after.push(sectionBlock(outroText));
-  after.push(contextBlock(footerOf(plan.tier, tierName)));
+  const listedTiers = plan.listed.map((_, index) => tierOf(plan, index, tiers));
+  after.push(contextBlock(footerOf(listedTiers.length > 0 ? listedTiers : [plan.tier], tiers)));
 
   const fixed = [...before, ...after];
-  const packed = packLines(consumerLines(plan.listed), {
+  const packed = packLines(consumerLines(plan, listedTiers, tiers), {
     chars: MAX_TOTAL_BLOCK_TEXT - blockTextLength(fixed) - MORE_LINE_RESERVE,
     blocks: MAX_BLOCKS - fixed.length - 1,
   });
@@ -108,19 +109,54 @@ function routeNoteOf(plan: TeamPlan, team: string): string | null {
   return null;
 }
 
-function footerOf(tier: Tier, tierName: string): string {
-  const every = safeMrkdwn(tier.every, 20, '');
-  const cadence = every === '' ? '' : ` · repeats every ${every} while pending`;
+/**
+ * Who sent it, how often it comes back and how to stop it. The cadence is each listed tier's
+ * `every`, most overdue first ("every 12h / 72h"); the tier itself is named in the header.
+ */
+function footerOf(listedTiers: readonly Tier[], tiers: readonly Tier[]): string {
+  const severity = (tier: Tier) => tiers.findIndex((t) => t.name === tier.name);
+  const everies = [...new Set([...listedTiers].sort((a, b) => severity(b) - severity(a)).map((tier) => safeMrkdwn(tier.every, 20, '')))].filter(
+    (every) => every !== '',
+  );
+  const cadence =
+    everies.length === 0 ? '' : everies.length === 1 ? ` · repeats every ${everies[0]} while pending` : ` · repeats every ${everies.join(' / ')} while pending, by how overdue each is`;
   return (
-    `Sent by chaser · tier *${tierName}*${cadence} · ` +
+    `Sent by chaser${cadence} · ` +
     'To stop it: move each consumer to the new key and set its status to `confirmed` in the rotation inventory ' +
     '(or `exempt` if it cannot move).'
   );
 }
 
-/** One line per consumer, rendered only as the packer asks for them: a capped list never pays for the rest. */
-function* consumerLines(listed: readonly ListedConsumer[]): Generator<string> {
-  for (const consumer of listed) yield consumerLine(consumer);
+/** The tier a listed consumer is nudged in (the plan records it per consumer); the team's tier if unknown. */
+function tierOf(plan: TeamPlan, index: number, tiers: readonly Tier[]): Tier {
+  const name = plan.nudges.tierAt(index);
+  return tiers.find((tier) => tier.name === name) ?? plan.tier;
+}
+
+/**
+ * One line per consumer, each group of one tone headed by what that tone asks; the heading
+ * travels with its group's first line, so a full message never ends on a heading alone.
+ * Rendered only as the packer asks for them: a capped list never pays for the rest.
+ */
+function* consumerLines(
+  plan: TeamPlan,
+  listedTiers: readonly Tier[],
+  tiers: readonly Tier[],
+): Generator<string> {
+  const tones = listedTiers.map((tier) => toneOf(tier, tiers));
+  for (const [index, consumer] of plan.listed.entries()) {
+    const tone = tones[index];
+    const line = consumerLine(consumer);
+    if (tone === undefined || tone === tones[index - 1]) {
+      yield line;
+      continue;
+    }
+    let end = index;
+    while (tones[end + 1] === tone) end += 1;
+    // A group that runs to the end of the list may go on among the consumers not listed.
+    const many = end > index || (end === plan.listed.length - 1 && plan.dueCount > plan.listed.length);
+    yield `${many ? TONE_ASKS[tone].many : TONE_ASKS[tone].one}\n${line}`;
+  }
 }
 
 export function consumerLine(consumer: ListedConsumer): string {

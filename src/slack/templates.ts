@@ -14,35 +14,72 @@ export type Tone = 'gentle' | 'firm' | 'urgent' | 'critical';
 export const TONES: readonly Tone[] = ['gentle', 'firm', 'urgent', 'critical'];
 
 /**
- * The built-in wording, one per tone. `{{oldestDays}}` is written as `…d` so it reads right for
- * any number, and counts as "Still pending: *3*" so no plural can come out wrong.
- * No `{{consumers}}`: the list follows the intro.
+ * The built-in wording, one per tone: what is true of the whole team in the tone of its most
+ * overdue consumer. What to do, and by when, is said per consumer (TONE_ASKS heads each group of
+ * the list), so a critical message never tells a consumer one day overdue to act today. No tier
+ * name here (the header carries it) and no emoji (the header has one). `{{oldestDays}}` is
+ * written as `…d` so it reads right for any number, and counts as "Still pending: *3*" so no
+ * plural can come out wrong. No `{{consumers}}`: the list follows the intro.
  */
 export const DEFAULT_TEMPLATES: Readonly<Record<Tone, string>> = {
   gentle:
-    '👋 Hi *{{team}}*, a friendly reminder: the consumers below are still on a revoked key. ' +
-    'When you get a moment, please move them to the new key. Still pending: *{{count}}*.',
+    '👋 Hi *{{team}}*, a friendly reminder: the consumers below are still on a revoked key. Still pending: *{{count}}*.',
   firm:
-    '⏰ *{{team}}*, the consumers below are past their rotation deadline and still on a revoked key ' +
-    '(oldest: *{{oldestDays}}d* overdue). Please move them to the new key *this week*, before this escalates. ' +
-    'Still pending: *{{count}}*.',
+    '*{{team}}*, the consumers below are past their rotation deadline and still on a revoked key ' +
+    '(oldest: *{{oldestDays}}d* overdue). Still pending: *{{count}}*.',
   urgent:
-    '🚨 *{{team}}*: the consumers below still use a revoked key, the oldest *{{oldestDays}}d* past its deadline. ' +
+    '*{{team}}*: the consumers below still use a revoked key, the oldest *{{oldestDays}}d* past its deadline. ' +
     'A revoked key that stays in use is an open door if it leaked, and these services will break when the key is ' +
-    'finally disabled. Please move them to the new key *now*. Still pending: *{{count}}*.',
+    'finally disabled. Still pending: *{{count}}*.',
   critical:
-    '🚨 *CRITICAL: {{team}} is still running on a revoked key.* The oldest consumer is *{{oldestDays}}d* past its ' +
-    'rotation deadline and this has been *escalated to security*. These need action *today*: move them to the new ' +
-    'key, or reply in a thread here with who is on it and by when. Still pending: *{{count}}*.',
+    '*{{team}} is still running on a revoked key.* The oldest consumer is *{{oldestDays}}d* past its ' +
+    'rotation deadline and this has been *escalated to security*. Still pending: *{{count}}*.',
 };
 
-/** Header line per tone: plain text with no data in it, so nothing in the header needs escaping. */
-export const TONE_HEADERS: Readonly<Record<Tone, string>> = {
-  gentle: '🔑 Key rotation reminder',
-  firm: '⏰ Key rotation overdue',
-  urgent: '🚨 Urgent: revoked key still in use',
-  critical: '🚨 CRITICAL: revoked key still in use',
+/**
+ * What is asked of the consumers of one tone, heading their part of the list: each consumer is
+ * asked in the tone of its own tier, whatever the team's worst. No data in them, no tier name.
+ */
+export const TONE_ASKS: Readonly<Record<Tone, { one: string; many: string }>> = {
+  gentle: {
+    one: '_When you get a moment_, please move this one to the new key:',
+    many: '_When you get a moment_, please move these to the new key:',
+  },
+  firm: {
+    one: 'Please move this one to the new key *this week*, before this escalates:',
+    many: 'Please move these to the new key *this week*, before this escalates:',
+  },
+  urgent: { one: 'Please move this one to the new key *now*:', many: 'Please move these to the new key *now*:' },
+  critical: {
+    one: 'This one needs action *today*: move it to the new key, or reply in a thread here with who is on it and by when:',
+    many: 'These need action *today*: move them to the new key, or reply in a thread here with who is on it and by when:',
+  },
 };
+
+const TONE_EMOJI: Readonly<Record<Tone, string>> = { gentle: '🔑', firm: '⏰', urgent: '🚨', critical: '🚨' };
+
+const TONE_HEADLINES: Readonly<Record<Tone, string>> = {
+  gentle: 'key rotation reminder',
+  firm: 'key rotation overdue',
+  urgent: 'revoked key still in use',
+  critical: 'revoked key still in use',
+};
+
+/** How the default ladder's names are written in a header; any other tier name is shown as configured. */
+const DEFAULT_TIER_LABELS: Readonly<Record<Tone, string>> = { gentle: 'Gentle', firm: 'Firm', urgent: 'Urgent', critical: 'CRITICAL' };
+
+/**
+ * The header, in the tone of the team's worst tier, naming that tier once: "🚨 CRITICAL: revoked
+ * key still in use". A template that says `{{tier}}` itself names it in the body, so then the
+ * header does not. Plain text (a header block is plain_text): the tier name is config, shown as is.
+ */
+export function headerFor(tier: Tier, tiers: readonly Tier[], tierName: string): string {
+  const tone = toneOf(tier, tiers);
+  const headline = TONE_HEADLINES[tone];
+  if (templateFor(tier, tiers).includes('{{tier}}')) return `${TONE_EMOJI[tone]} ${headline[0]?.toUpperCase() ?? ''}${headline.slice(1)}`;
+  const named = TONES.find((t) => t === tier.name.trim().toLowerCase());
+  return `${TONE_EMOJI[tone]} ${named ? DEFAULT_TIER_LABELS[named] : tierName}: ${headline}`;
+}
 
 /** The word the notification text starts with, per tone. */
 export const TONE_LABELS: Readonly<Record<Tone, string>> = {

@@ -184,11 +184,57 @@ describe('renderTeamMessage: hostile data', () => {
 describe('renderTeamMessage: wording', () => {
   it('speaks in the tone of the plan’s tier, from header to footer', () => {
     const gentle = renderTeamMessage(teamPlan({ tier: GENTLE, listed: [listedConsumer({ daysOverdue: 0 })] }), NOW, DEFAULT_TIERS);
-    expect(gentle.blocks[0]).toMatchObject({ type: 'header', text: { type: 'plain_text', text: '🔑 Key rotation reminder' } });
+    expect(gentle.blocks[0]).toMatchObject({ type: 'header', text: { type: 'plain_text', text: '🔑 Gentle: key rotation reminder' } });
     expect(allText(gentle)).toMatch(/When you get a moment/);
     const critical = renderTeamMessage(teamPlan({ tier: CRITICAL, listed: [listedConsumer({ daysOverdue: 20 })] }), NOW, DEFAULT_TIERS);
     expect(critical.blocks[0]).toMatchObject({ text: { text: '🚨 CRITICAL: revoked key still in use' } });
     expect(allText(critical)).toMatch(/escalated to security/);
+  });
+
+  it.each(DEFAULT_TIERS.map((tier) => [tier.name, tier] as const))('names the %s tier once in the whole message, in the header', (name, tier) => {
+    const message = renderTeamMessage(teamPlan({ tier, listed: [listedConsumer({ daysOverdue: tier.afterDaysOverdue })] }), NOW, DEFAULT_TIERS);
+    const texts = textObjects(message.blocks).map((o) => o.text.toLowerCase());
+    expect(texts.join('\n').match(new RegExp(`\\b${name}\\b`, 'g'))).toHaveLength(1);
+    expect(texts[0]).toContain(name);
+  });
+
+  it('names a custom tier in the body only, when its template says {{tier}}', () => {
+    const p1: Tier = { ...CRITICAL, name: 'p1', template: '*{{team}}*: {{tier}} incident, {{count}} open.' };
+    const message = renderTeamMessage(teamPlan({ tier: p1, listed: [listedConsumer({ daysOverdue: 20 })] }), NOW, [GENTLE, p1]);
+    const texts = textObjects(message.blocks).map((o) => o.text);
+    expect(texts[0]).toBe('🚨 Revoked key still in use');
+    expect(texts.join('\n').split('p1').length - 1).toBe(1);
+    const plain = renderTeamMessage(teamPlan({ tier: { ...p1, template: undefined }, listed: [listedConsumer({ daysOverdue: 20 })] }), NOW, [GENTLE, p1]);
+    expect(textObjects(plain.blocks)[0]?.text).toBe('🚨 p1: revoked key still in use');
+  });
+
+  it('asks each consumer what its own tier asks: a critical message does not tell a consumer one day overdue to act today', () => {
+    const message = renderTeamMessage(
+      teamPlan({
+        listed: [
+          listedConsumer({ id: 'old', name: 'checkout-api', daysOverdue: 16 }),
+          listedConsumer({ id: 'mid', name: 'refunds-worker', daysOverdue: 9 }),
+          listedConsumer({ id: 'new', name: 'ledger-reconciler', daysOverdue: 1 }),
+          listedConsumer({ id: 'new2', name: 'ledger-export', daysOverdue: 0 }),
+        ],
+      }),
+      NOW,
+      DEFAULT_TIERS,
+    );
+    expect(message.blocks[0]).toMatchObject({ text: { text: '🚨 CRITICAL: revoked key still in use' } });
+    const list = textObjects(message.blocks).map((o) => o.text).find((t) => t.includes('• *checkout-api*')) ?? '';
+    expect(list.split('\n')).toEqual([
+      'This one needs action *today*: move it to the new key, or reply in a thread here with who is on it and by when:',
+      expect.stringMatching(/^• \*checkout-api\* .* 16 days overdue$/),
+      'Please move this one to the new key *now*:',
+      expect.stringMatching(/^• \*refunds-worker\* .* 9 days overdue$/),
+      '_When you get a moment_, please move these to the new key:',
+      expect.stringMatching(/^• \*ledger-reconciler\* .* 1 day overdue$/),
+      expect.stringMatching(/^• \*ledger-export\* .* less than a day overdue$/),
+    ]);
+    const intro = textObjects(message.blocks)[1]?.text ?? '';
+    expect(intro).not.toMatch(/today|now|these need/i);
+    expect(message.listedCount).toBe(4);
   });
 
   it('fills the default template with the team, the due count and the oldest days overdue', () => {
@@ -206,13 +252,22 @@ describe('renderTeamMessage: wording', () => {
     );
   });
 
-  it('ends with who sent it, the tier and how to make it stop', () => {
+  it('ends with who sent it, how often it repeats and how to make it stop', () => {
     const message = renderTeamMessage(teamPlan({ tier: URGENT, listed: [listedConsumer({ daysOverdue: 8 })] }), NOW, DEFAULT_TIERS);
     const last = message.blocks.at(-1);
     expect(last?.type).toBe('context');
     const footer = textObjects([last!])[0]?.text ?? '';
-    expect(footer).toContain('Sent by chaser · tier *urgent* · repeats every 24h while pending');
+    expect(footer).toContain('Sent by chaser · repeats every 24h while pending');
     expect(footer).toContain('set its status to `confirmed`');
+  });
+
+  it("gives each listed tier's cadence, most overdue first, when the list spans tiers", () => {
+    const message = renderTeamMessage(
+      teamPlan({ listed: [listedConsumer({ id: 'a', daysOverdue: 20 }), listedConsumer({ id: 'b', daysOverdue: 1 })] }),
+      NOW,
+      DEFAULT_TIERS,
+    );
+    expect(textObjects([message.blocks.at(-1)!])[0]?.text).toContain('repeats every 12h / 72h while pending, by how overdue each is');
   });
 
   it('places the list where a custom template says {{consumers}}, with the rest after it', () => {
@@ -220,7 +275,7 @@ describe('renderTeamMessage: wording', () => {
     const message = renderTeamMessage(teamPlan({ tier, listed: [listedConsumer({ daysOverdue: 4 })] }), NOW, [GENTLE, tier]);
     const texts = textObjects(message.blocks).map((o) => o.text);
     const intro = texts.indexOf('Team payments (firm):');
-    const list = texts.findIndex((t) => t.startsWith('• *billing-worker*'));
+    const list = texts.findIndex((t) => t.includes('\n• *billing-worker*'));
     const outro = texts.indexOf('Thanks, payments! <https://wiki.example|runbook>');
     expect(intro).toBeGreaterThan(0);
     expect(list).toBe(intro + 1);
@@ -231,7 +286,7 @@ describe('renderTeamMessage: wording', () => {
     const message = renderTeamMessage(teamPlan({ tier: GENTLE, listed: [listedConsumer({ daysOverdue: 0 })] }), NOW, DEFAULT_TIERS);
     const texts = textObjects(message.blocks).map((o) => o.text);
     expect(texts[1]).toBe(DEFAULT_TEMPLATES.gentle.replace('{{team}}', 'payments').replace('{{count}}', '1'));
-    expect(texts[2]?.startsWith('• ')).toBe(true);
+    expect(texts[2]?.split('\n')[1]?.startsWith('• ')).toBe(true);
   });
 
   it('stays within limits under an absurdly long custom template', () => {

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Tier } from '../../src/config/types.js';
 import {
   DEFAULT_TEMPLATES,
+  TONE_ASKS,
   TEMPLATE_PLACEHOLDERS,
   TONES,
   renderTemplate,
@@ -88,17 +89,27 @@ describe('toneOf', () => {
 });
 
 describe('default templates', () => {
-  it('escalate in tone from a friendly ask to an alarm escalated to security', () => {
+  it('escalate in tone from a friendly reminder to an alarm escalated to security', () => {
     expect(DEFAULT_TEMPLATES.gentle).toMatch(/friendly/);
-    expect(DEFAULT_TEMPLATES.gentle).toMatch(/when you get a moment/i);
-    expect(DEFAULT_TEMPLATES.firm).toMatch(/this week/);
     expect(DEFAULT_TEMPLATES.urgent).toMatch(/leaked/);
-    expect(DEFAULT_TEMPLATES.urgent).toMatch(/\*now\*/);
-    expect(DEFAULT_TEMPLATES.critical).toMatch(/CRITICAL/);
     expect(DEFAULT_TEMPLATES.critical).toMatch(/escalated to security/);
-    expect(DEFAULT_TEMPLATES.critical).toMatch(/today/);
     // Gentle is the only one that does not press on the deadline.
     expect(DEFAULT_TEMPLATES.gentle).not.toMatch(/\{\{oldestDays\}\}/);
+  });
+
+  it('say what is true of the whole team, never an ask only its worst consumers deserve, nor the tier name', () => {
+    for (const tone of TONES) {
+      expect(DEFAULT_TEMPLATES[tone]).not.toMatch(/today|\*now\*|this week|when you get a moment/i);
+      for (const name of TONES) expect(DEFAULT_TEMPLATES[tone].toLowerCase()).not.toContain(name);
+    }
+  });
+
+  it('leave the asks to each group of the list, escalating with the tone', () => {
+    expect(TONE_ASKS.gentle.many).toMatch(/when you get a moment/i);
+    expect(TONE_ASKS.firm.many).toMatch(/this week/);
+    expect(TONE_ASKS.urgent.many).toMatch(/\*now\*/);
+    expect(TONE_ASKS.critical.many).toMatch(/today/);
+    for (const tone of TONES) expect(TONE_ASKS[tone].one).not.toMatch(/\bthese\b|\bthem\b/);
   });
 
   it('use only known placeholders and carry no mention of their own (mentions come from the tier)', () => {

@@ -113,10 +113,10 @@ describe('renderMessageForTerminal: chaser’s own messages', () => {
     const out = renderMessageForTerminal(message, { mentionLabels: { S0ONCALL: '@payments-oncall' } });
     const lines = out.split('\n');
     expect(lines[0]).toBe('🚨 CRITICAL: revoked key still in use');
-    expect(lines[2]?.startsWith('@payments-oncall 🚨 CRITICAL: payments is still running on a revoked key.')).toBe(true);
+    expect(lines[2]?.startsWith('@payments-oncall payments is still running on a revoked key.')).toBe(true);
     expect(out).toContain('• <!channel> & co — key key-2025-q4 · deadline 2026-02-18 · 20 days overdue');
     expect(out).toContain('…and 2 more (most overdue listed first)');
-    expect(out).toMatch(/Sent by chaser · tier critical/);
+    expect(out).toMatch(/Sent by chaser · repeats every 12h while pending/);
     for (const line of lines) expect(displayWidth(line)).toBeLessThanOrEqual(80);
   });
 
