@@ -1,9 +1,10 @@
 import { ChaserError, ExitCode, mostSevere } from '../exit-codes.js';
 import type { Config } from '../config/types.js';
 import { connect } from '../db/connect.js';
-import { fail, pass, skip, type Check } from '../doctor/checks.js';
+import { fail, pass, quotedList, skip, warn, type Check } from '../doctor/checks.js';
 import { checkDatabase } from '../doctor/database-checks.js';
 import { formatChecks } from '../doctor/format.js';
+import { teamsWithoutMention } from '../policy/routes.js';
 import { passwordOf } from '../redact.js';
 import { loadCommandConfig } from './command-config.js';
 import type { CommandContext, CommonOptions } from './context.js';
@@ -49,6 +50,7 @@ async function checkConfig(ctx: CommandContext, options: CommonOptions, checks: 
         ? pass('config', 'teams routed', `${teams} team(s)${config.fallbackChannel ? `, fallback ${config.fallbackChannel}` : ', no fallbackChannel'}`)
         : fail('config', 'teams routed', ExitCode.config, 'no team has a channel and there is no fallbackChannel', 'add teams.<owner_team>.channel entries or set fallbackChannel'),
     );
+    checks.push(mentionCheck(config));
     checks.push(
       config.digest
         ? pass('config', 'digest destination', Object.values(config.digest)[0] as string)
@@ -60,6 +62,20 @@ async function checkConfig(ctx: CommandContext, options: CommonOptions, checks: 
     checks.push(fail('config', 'config valid', error.exitCode, error.message, error.details.join('\n')));
     return undefined;
   }
+}
+
+function mentionCheck(config: Config): Check {
+  const { tiers, teams } = teamsWithoutMention(config.tiers, config.teams);
+  const mentioning = config.tiers.filter((tier) => tier.mention === 'team').length;
+  if (teams.length === 0) {
+    return pass('config', 'team mentions', mentioning === 0 ? 'no tier mentions the team' : 'every team has a mention for the tiers that ping it');
+  }
+  return warn(
+    'config',
+    'team mentions',
+    `tier(s) ${quotedList(tiers)} mention the team, but ${teams.length} team(s) have no mention, so their messages ping nobody: ${quotedList(teams)}`,
+    'add teams.<team>.mention (a user group id S… or a user id U…), or set those tiers\' mention to "here" or "none"',
+  );
 }
 
 async function checkSlackSection(ctx: CommandContext, config: Config): Promise<Check[]> {

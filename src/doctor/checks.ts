@@ -40,3 +40,9 @@ export const warn = (section: Section, name: string, detail: string, fix?: strin
 });
 
 export const skip = (section: Section, name: string, detail: string): Check => ({ section, name, status: 'skip', detail });
+
+/** Names for a check's detail: the first few, quoted, then how many more. */
+export function quotedList(names: readonly string[]): string {
+  const shown = names.slice(0, 8).map((name) => JSON.stringify(name)).join(', ');
+  return names.length > 8 ? `${shown}, … and ${names.length - 8} more` : shown;
+}

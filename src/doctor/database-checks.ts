@@ -6,7 +6,7 @@ import { assertSchemaCurrent, findMissingTables } from '../db/schema-version.js'
 import { findSweepIndex, inspectSource } from '../db/source.js';
 import { listOutstandingTeams } from '../db/teams.js';
 import type { Redact } from '../redact.js';
-import { fail, pass, skip, warn, type Check } from './checks.js';
+import { fail, pass, quotedList, skip, warn, type Check } from './checks.js';
 
 /** reachable → migrated and current → mapped table and columns → the sweep's index → routing coverage. */
 export async function checkDatabase(sql: Sql, config: Config, now: Date, redact: Redact): Promise<Check[]> {
@@ -81,11 +81,11 @@ export async function checkDatabase(sql: Sql, config: Config, now: Date, redact:
     checks.push(pass('database', 'every team with outstanding consumers is routed', `${teams.length} team(s)`));
   } else if (config.fallbackChannel) {
     checks.push(warn('database', 'every team with outstanding consumers is routed',
-      `${unrouted.length} team(s) go to fallbackChannel ${config.fallbackChannel}: ${preview(unrouted)}`,
+      `${unrouted.length} team(s) go to fallbackChannel ${config.fallbackChannel}: ${quotedList(unrouted)}`,
       `add them under "teams" to reach them in their own channel`));
   } else {
     checks.push(fail('database', 'every team with outstanding consumers is routed', ExitCode.config,
-      `${unrouted.length} team(s) have no channel and there is no fallbackChannel: ${preview(unrouted)}`,
+      `${unrouted.length} team(s) have no channel and there is no fallbackChannel: ${quotedList(unrouted)}`,
       'add each under "teams" in the config, or set fallbackChannel (until then they are only listed in the digest)'));
   }
   return checks;
@@ -94,9 +94,4 @@ export async function checkDatabase(sql: Sql, config: Config, now: Date, redact:
 /** A name as it must be typed in psql: mixed case (which chaser keeps, quoting every identifier) needs quotes. */
 function quoteIfNeeded(name: string): string {
   return /^[a-z_][a-z0-9_]*$/.test(name) ? name : `"${name.replace(/"/g, '""')}"`;
-}
-
-function preview(teams: string[]): string {
-  const shown = teams.slice(0, 8).map((t) => JSON.stringify(t)).join(', ');
-  return teams.length > 8 ? `${shown}, … and ${teams.length - 8} more` : shown;
 }

@@ -1,4 +1,4 @@
-import type { TeamRoute } from '../config/types.js';
+import type { TeamRoute, Tier } from '../config/types.js';
 import type { Route } from './types.js';
 
 /**
@@ -20,4 +20,21 @@ export function routeFor(
   }
   if (fallbackChannel) return { kind: 'fallback', channel: fallbackChannel };
   return { kind: 'unrouted' };
+}
+
+/**
+ * Configured teams that a `mention: "team"` tier would ping, but that have no `mention`: their
+ * urgent messages ping nobody. Empty when no tier mentions the team.
+ */
+export function teamsWithoutMention(
+  tiers: readonly Tier[],
+  teams: Readonly<Record<string, TeamRoute>>,
+): { tiers: string[]; teams: string[] } {
+  const mentioning = tiers.filter((tier) => tier.mention === 'team').map((tier) => tier.name);
+  if (mentioning.length === 0) return { tiers: [], teams: [] };
+  const silent = Object.entries(teams)
+    .filter(([, route]) => route.mention === undefined)
+    .map(([team]) => team)
+    .sort();
+  return { tiers: silent.length === 0 ? [] : mentioning, teams: silent };
 }

@@ -2,7 +2,7 @@ import kleur from 'kleur';
 import type { RunResult } from '../commands/run.js';
 import type { Plan, TeamPlan, TeamSummary } from '../policy/types.js';
 import { renderDigest } from '../slack/digest-message.js';
-import { renderTeamMessage } from '../slack/team-message.js';
+import { missingMentionOf, renderTeamMessage } from '../slack/team-message.js';
 import { formatDate, formatInstant } from '../slack/wording.js';
 import { renderMessageForTerminal } from './terminal-message.js';
 
@@ -38,6 +38,11 @@ export function writeDryRun(result: RunResult, mentionLabels: Record<string, str
     if (team.route.kind === 'unrouted') {
       out.push(kleur.yellow('  not sent: no channel for this team and no fallbackChannel; listed in the digest as unrouted'));
     } else {
+      const missingMention = missingMentionOf(team);
+      if (missingMention) {
+        const why = missingMention === 'no-mention' ? `teams.${team.team} has no "mention"` : `${team.team} is not in "teams"`;
+        out.push(kleur.yellow(`  ! pings no one: tier ${team.tier.name} mentions the team; ${why}`));
+      }
       const message = renderTeamMessage(team, plan.now, plan.tiers);
       out.push(indent(renderMessageForTerminal(message, { width: WIDTH - 4, mentionLabels })));
       out.push(kleur.dim(`  would record: ${team.nudges.count} nudge(s) in chaser_nudge_state and chaser_nudge_log`));
@@ -55,7 +60,13 @@ export function writeDryRun(result: RunResult, mentionLabels: Record<string, str
   out.push(kleur.bold('Digest for the security lead (not sent)'));
   const digest = renderDigest({ plan, deliveries: result.deliveries, mode: 'dry-run', now: plan.now });
   out.push(indent(renderMessageForTerminal(digest, { width: WIDTH - 4, mentionLabels })));
-  out.push('', kleur.dim('dry-run: nothing was posted and nothing was written.'), exitLine(result.exitCode));
+  const wouldRecord = plan.teams.filter((team) => team.route.kind !== 'unrouted').reduce((n, team) => n + team.nudges.count, 0);
+  out.push(
+    '',
+    kleur.dim('dry-run: nothing was posted and nothing was written.'),
+    kleur.dim(`a sweep now would record ${wouldRecord} nudge(s), of the ${plan.outstanding} outstanding.`),
+    exitLine(result.exitCode),
+  );
   write(`${out.join('\n')}\n`);
 }
 
@@ -78,8 +89,25 @@ function tierSummary(plan: Plan): string[] {
     kleur.dim(fmt(table[0]!)),
     ...rows.map(fmt),
     `  ${plan.outstanding} outstanding across ${plan.summaries.length} team(s)${snoozed ? `, ${snoozed} snoozed` : ''}; ${plan.teams.length} team(s) due a nudge`,
+    ...notDueLines(plan),
     ...(plan.skipped.length ? [kleur.yellow(`  ${plan.skipped.length} row(s) skipped (see warnings)`)] : []),
   ];
+}
+
+/**
+ * Why fewer consumers are nudged than are outstanding, in the run's own terms: "15 outstanding"
+ * and "13 nudged" differ by the snoozed and the waiting ones, so both words are explained here.
+ */
+function notDueLines(plan: Plan): string[] {
+  const count = (key: 'due' | 'waiting' | 'snoozed') => plan.summaries.reduce((n, s) => n + s[key], 0);
+  const [due, waiting, snoozed] = [count('due'), count('waiting'), count('snoozed')];
+  if (waiting === 0 && snoozed === 0) return [];
+  const terms = [
+    snoozed > 0 ? 'snoozed: not nudged until its snooze ends' : '',
+    waiting > 0 ? "waiting: nudged recently; not due again until its tier's cadence allows" : '',
+  ].filter((term) => term !== '');
+  const parts = [`${due} due a nudge now`, snoozed > 0 ? `${snoozed} snoozed` : '', waiting > 0 ? `${waiting} waiting` : ''];
+  return [`  of these, ${parts.filter((part) => part !== '').join(', ')}`, ...terms.map((term) => kleur.dim(`    ${term}`))];
 }
 
 function deliverySummary(result: RunResult): string[] {

@@ -171,7 +171,10 @@ function renderConstruct(inner: string, labels: Record<string, string>): Segment
   if (target === '!here' || target === '!channel' || target === '!everyone') {
     return { text: `@${target.slice(1)}`, style: { mention: true } };
   }
-  if (target.startsWith('#')) return { text: label ? `#${decodeEntities(label)}` : target, style: { mention: true } };
+  // A channel link with a name shows as #name, as in Slack. Without one the terminal cannot look
+  // the name up, so the id shows as it is written in the config and in chaser's other output
+  // (the dry-run's team headings, doctor): "C0PAYMENTS", never a made-up "#C0PAYMENTS".
+  if (target.startsWith('#')) return { text: label ? `#${decodeEntities(label)}` : target.slice(1), style: { mention: true } };
   // <!date^…|fallback> and other commands: Slack shows the fallback.
   if (target.startsWith('!')) return { text: decodeEntities(label ?? target.slice(1)), style: {} };
   const url = decodeEntities(target);

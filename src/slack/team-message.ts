@@ -99,6 +99,17 @@ function mentionOf(plan: TeamPlan): string {
   return '';
 }
 
+/**
+ * Why a tier that asks to mention the team pings nobody in this message, for previews: the
+ * team's route has no `mention`, or the team has no route and goes to the fallback channel.
+ * Null when the message pings as asked, or the tier asks for no team mention.
+ */
+export function missingMentionOf(plan: TeamPlan): 'no-mention' | 'no-route' | null {
+  if (plan.tier.mention !== 'team' || plan.route.kind === 'unrouted') return null;
+  if (plan.route.kind === 'fallback') return 'no-route';
+  return mentionFor(plan.route.mention) === null ? 'no-mention' : null;
+}
+
 function routeNoteOf(plan: TeamPlan, team: string): string | null {
   if (plan.route.kind === 'fallback') {
     return `ℹ️ Routed here because team *${team}* has no channel in chaser's config. Add one under \`teams\` to send these to the team directly.`;

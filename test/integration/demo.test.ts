@@ -98,6 +98,26 @@ describe('chaser dry-run --demo', () => {
     expect(lines[6]).toMatch(/15 outstanding across 6 team\(s\), 1 snoozed; 6 team\(s\) due a nudge/);
   });
 
+  it('explains its own terms: why 15 are outstanding but 13 would be recorded (snoozed, waiting)', () => {
+    const lines = demo.stdout.split('\n');
+    expect(lines.slice(7, 10)).toEqual([
+      '  of these, 13 due a nudge now, 1 snoozed, 1 waiting',
+      '    snoozed: not nudged until its snooze ends',
+      "    waiting: nudged recently; not due again until its tier's cadence allows",
+    ]);
+    expect(demo.stdout.match(/would record: (\d+)/g)?.reduce((n, m) => n + Number(m.split(': ')[1]), 0)).toBe(13);
+    expect(demo.stdout).toContain('a sweep now would record 13 nudge(s), of the 15 outstanding.');
+  });
+
+  it('shows a channel the same way in a team heading and in the digest: an id as written, a name with #', () => {
+    const digest = digestPart(demo.stdout).replace(/\n\s+/g, ' ');
+    expect(teamBlock(demo.stdout, 'search')).toMatch(/^▌ search → C0SEARCHENG ·/);
+    expect(digest).toContain('→ would nudge C0SEARCHENG');
+    expect(teamBlock(demo.stdout, 'data-platform')).toMatch(/^▌ data-platform → #data-platform-alerts ·/);
+    expect(digest).toContain('→ would nudge #data-platform-alerts');
+    expect(digest).not.toMatch(/#C0/);
+  });
+
   it("shows several teams' messages as they would read in Slack, with what would be recorded", () => {
     const payments = teamBlock(demo.stdout, 'payments');
     expect(payments).toContain('→ C0PAYMENTS1 · critical · 3 due');
@@ -115,6 +135,14 @@ describe('chaser dry-run --demo', () => {
     expect(mlResearch).toContain('has no channel');
 
     expect(demo.stdout.match(/^▌ /gm)).toHaveLength(6);
+  });
+
+  it('says in the preview when a tier that mentions the team will ping no one', () => {
+    // search has a channel but no mention; ml-research has no route at all (the fallback channel).
+    expect(teamBlock(demo.stdout, 'search')).toContain('  ! pings no one: tier critical mentions the team; teams.search has no "mention"');
+    expect(teamBlock(demo.stdout, 'ml-research')).toContain('  ! pings no one: tier urgent mentions the team; ml-research is not in "teams"');
+    expect(teamBlock(demo.stdout, 'payments')).not.toContain('pings no one');
+    expect(teamBlock(demo.stdout, 'identity')).not.toContain('pings no one'); // firm mentions nobody
     expect(demo.stdout.match(/would record: /g)).toHaveLength(6);
   });
 

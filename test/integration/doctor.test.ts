@@ -95,6 +95,25 @@ describe(`chaser doctor (${backend})`, () => {
       expect(fix).toMatch(/teams\.<owner_team>\.channel|fallbackChannel/);
     });
 
+    it('a tier that mentions the team, for teams with no mention: a warning naming both, exit 0', async () => {
+      s.writeConfig(baseConfig()); // search and identity have no mention; urgent and critical mention the team
+      const run = await doctor();
+      expect(run.code).toBe(0);
+      const { line, fix } = checkLine(run, '!', 'team mentions');
+      expect(line).toContain('tier(s) "urgent", "critical" mention the team, but 2 team(s) have no mention');
+      expect(line).toContain('"identity", "search"');
+      expect(fix).toContain('add teams.<team>.mention');
+    });
+
+    it('passes team mentions when every team has one, or when no tier mentions the team', async () => {
+      const config = baseConfig();
+      s.writeConfig({ ...config, teams: { payments: { channel: CHANNELS.payments, mention: 'S0PAYONCALL' } } });
+      expect(checkLine(await doctor(), '✓', 'team mentions').line).toContain('every team has a mention');
+      const quiet = ['gentle', 'firm', 'urgent', 'critical'].map((name, i) => ({ name, afterDaysOverdue: [0, 3, 7, 14][i], every: '24h', mention: 'none' }));
+      s.writeConfig({ ...config, tiers: quiet });
+      expect(checkLine(await doctor(), '✓', 'team mentions').line).toContain('no tier mentions the team');
+    });
+
     it('no digest destination: 78, fix names digest.channel / user / email', async () => {
       const { digest: _digest, ...config } = baseConfig();
       s.writeConfig(config);
