@@ -13,7 +13,7 @@ import type { CommandContext, CommonOptions } from './context.js';
  * pass/fail line with the fix; exit 0 when everything passes, else the code of the worst failure.
  * Read-only: it posts nothing and writes nothing.
  */
-export async function doctorCommand(ctx: CommandContext, options: CommonOptions): Promise<number> {
+export async function doctorCommand(ctx: CommandContext, options: CommonOptions): Promise<ExitCode> {
   const checks: Check[] = [];
   const config = await checkConfig(ctx, options, checks);
   if (config) {
