@@ -25,7 +25,7 @@ export async function migrateCommand(ctx: CommandContext, options: CommonOptions
   });
   try {
     const { applied, current } = await untilFirstContact(sql, () => migrate(sql)).catch((error: unknown) => {
-      throw error instanceof ChaserError ? error : describeDbError(error, ctx.redact);
+      throw describeDbError(error, ctx.redact) ?? error;
     });
     if (!options.quiet) {
       ctx.stdout(
