@@ -1,8 +1,8 @@
 import { ChaserError, ExitCode } from '../exit-codes.js';
 import { configFromObject } from '../config/load.js';
-import { connect, describeDbError, untilFirstContact } from '../db/connect.js';
+import { describeDbError, untilFirstContact } from '../db/connect.js';
 import { migrate } from '../db/migrate.js';
-import { passwordOf } from '../redact.js';
+import { withDatabase } from '../db/open.js';
 import { loadCommandConfig } from './command-config.js';
 import type { CommandContext, CommonOptions } from './context.js';
 
@@ -17,25 +17,17 @@ export async function migrateCommand(ctx: CommandContext, options: CommonOptions
       }
       throw error;
     });
-  passwordOf(config.database.url).forEach(ctx.redact.add);
-  const sql = connect(config.database.url, {
-    connectTimeoutSeconds: config.database.connectTimeoutSeconds,
-    statementTimeoutMs: config.database.statementTimeoutMs,
-    max: 1,
-  });
-  try {
-    const { applied, current } = await untilFirstContact(sql, () => migrate(sql)).catch((error: unknown) => {
+  const { applied, current } = await withDatabase(config.database, ctx.redact, { max: 1 }, (sql) =>
+    untilFirstContact(sql, () => migrate(sql)).catch((error: unknown) => {
       throw describeDbError(error, ctx.redact) ?? error;
-    });
-    if (!options.quiet) {
-      ctx.stdout(
-        applied.length > 0
-          ? `applied ${applied.length} migration(s): ${applied.join(', ')}; schema at version ${current}\n`
-          : `schema is current (version ${current}); nothing to apply\n`,
-      );
-    }
-    return ExitCode.ok;
-  } finally {
-    await sql.end({ timeout: 5 }).catch(() => {});
+    }),
+  );
+  if (!options.quiet) {
+    ctx.stdout(
+      applied.length > 0
+        ? `applied ${applied.length} migration(s): ${applied.join(', ')}; schema at version ${current}\n`
+        : `schema is current (version ${current}); nothing to apply\n`,
+    );
   }
+  return ExitCode.ok;
 }
