@@ -4,7 +4,7 @@ import type { RunResult } from '../run/types.js';
 import type { Plan, TeamPlan, TeamSummary } from '../policy/types.js';
 import { renderDigest } from '../slack/render/digest-message.js';
 import { renderTeamMessage } from '../slack/render/team-message.js';
-import { formatDate, formatInstant } from '../slack/render/wording.js';
+import { formatDate, formatMinuteUtc } from '../slack/render/wording.js';
 import { renderMessageForTerminal } from './terminal-message.js';
 
 const WIDTH = 80;
@@ -61,7 +61,7 @@ export function writeDryRun(result: RunResult, mentionLabels: Record<string, str
 }
 
 function heading(result: RunResult): string {
-  return kleur.bold(`chaser ${result.command} · as of ${formatInstant(result.now)}`);
+  return kleur.bold(`chaser ${result.command} · as of ${formatMinuteUtc(result.now)}`);
 }
 
 function tierSummary(plan: Plan): string[] {
