@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { Tier } from '../../src/config/types.js';
+import { TEMPLATE_PLACEHOLDERS } from '../../src/config/identifiers.js';
 import {
   DEFAULT_TEMPLATES,
-  TEMPLATE_PLACEHOLDERS,
   TONES,
   renderTemplate,
   splitAtConsumers,
