@@ -31,8 +31,8 @@ const MORE_LINE_RESERVE = 120;
 /**
  * One team's nudge: a header and intro in the tone of its most overdue tier (the header names
  * that tier, once), every due consumer that fits, grouped by tone, each group asked what its own
- * tier asks, a count of the rest, and a footer that says how to make it stop. Pure: the same plan and `now` always give
- * the same message, and it always fits Slack's limits, whatever the inventory holds.
+ * tier asks, a count of the rest, and a footer that says how to make it stop. Pure: the same
+ * plan and `now` always give the same message, and it always fits Slack's limits, whatever the inventory holds.
  * `listedCount` is how many consumers the message names (the others are in the "…and N more").
  */
 export function renderTeamMessage(
@@ -51,7 +51,8 @@ export function renderTeamMessage(
   const introText = joinNonEmpty([mention, renderTemplate(intro, values).trim()], ' ');
   const outroText = renderTemplate(outro, values).trim();
 
-  const before: KnownBlock[] = [headerBlock(headerFor(plan.tier, tiers, sanitizeText(plan.tier.name, TIER_NAME_MAX_CHARS, '(unnamed tier)')))];
+  const tierName = sanitizeText(plan.tier.name, TIER_NAME_MAX_CHARS, '(unnamed tier)');
+  const before: KnownBlock[] = [headerBlock(headerFor(plan.tier, tiers, tierName))];
   if (introText !== '') before.push(sectionBlock(introText));
   const routeNote = routeNoteOf(plan, team);
   if (routeNote) before.push(contextBlock(routeNote));
@@ -126,11 +127,11 @@ function routeNoteOf(plan: TeamPlan, team: string): string | null {
  */
 function footerOf(listedTiers: readonly Tier[], tiers: readonly Tier[]): string {
   const severity = (tier: Tier) => tiers.findIndex((t) => t.name === tier.name);
-  const everies = [...new Set([...listedTiers].sort((a, b) => severity(b) - severity(a)).map((tier) => safeMrkdwn(tier.every, 20, '')))].filter(
-    (every) => every !== '',
-  );
-  const cadence =
-    everies.length === 0 ? '' : everies.length === 1 ? ` · repeats every ${everies[0]} while pending` : ` · repeats every ${everies.join(' / ')} while pending, by how overdue each is`;
+  const mostOverdueFirst = [...listedTiers].sort((a, b) => severity(b) - severity(a));
+  const everies = [...new Set(mostOverdueFirst.map((tier) => safeMrkdwn(tier.every, 20, '')))].filter((every) => every !== '');
+  let cadence = '';
+  if (everies.length === 1) cadence = ` · repeats every ${everies[0]} while pending`;
+  if (everies.length > 1) cadence = ` · repeats every ${everies.join(' / ')} while pending, by how overdue each is`;
   return (
     `Sent by chaser${cadence} · ` +
     'To stop it: move each consumer to the new key and set its status to `confirmed` in the rotation inventory ' +
