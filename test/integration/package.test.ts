@@ -13,7 +13,11 @@ import { REPO_ROOT, TEST_TOKEN, assertNoSecrets } from '../support/cli.js';
  */
 
 const run = promisify(execFile);
-const pkg = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { name: string; version: string; bin: Record<string, string> };
+const pkg = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as {
+  name: string;
+  version: string;
+  bin: Record<string, string>;
+};
 const README = readFileSync(join(REPO_ROOT, 'README.md'), 'utf8');
 
 let work: string;
@@ -46,7 +50,10 @@ beforeAll(async () => {
   app = join(work, 'app');
   mkdirSync(app);
   // dist/ is built by `npm test`'s pretest; --ignore-scripts keeps pack from building it a second time.
-  const packed = await run('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', work], { cwd: REPO_ROOT, maxBuffer: 16 * 1024 * 1024 });
+  const packed = await run('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', work], {
+    cwd: REPO_ROOT,
+    maxBuffer: 16 * 1024 * 1024,
+  });
   const [{ filename }] = JSON.parse(packed.stdout) as [{ filename: string }];
   await run(
     'npm',
@@ -94,7 +101,7 @@ describe(`the package as installed from its tarball (${pkg.name})`, () => {
     // doctor checks the config first; the database and Slack are not there, so it ends 78 on those.
     const doctor = await inApp('npx', ['chaser', 'doctor'], { DATABASE_URL: 'postgres://chaser@127.0.0.1:9/none' });
     assertNoSecrets(doctor, [TEST_TOKEN]);
-    expect(doctor.stdout).toMatch(new RegExp(`✓ config valid — \\S*/${to.replace(/\./g, "\\.")}\\n`));
+    expect(doctor.stdout).toMatch(new RegExp(`✓ config valid — \\S*/${to.replace(/\./g, '\\.')}\\n`));
   }, 60_000);
 
   it('the README speaks of the package by its name wherever it is installed or run outside a checkout', () => {

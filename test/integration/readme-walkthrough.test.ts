@@ -76,7 +76,10 @@ describe("the README's first ten minutes, run for real", () => {
     });
     dir = mkdtempSync(join(tmpdir(), 'chaser-walkthrough-'));
     // Step 2: the example config as copied, its database URL left to DATABASE_URL.
-    const { database: _database, ...example } = JSON.parse(readFileSync(join(REPO_ROOT, 'chaser.config.example.json'), 'utf8')) as Record<string, unknown>;
+    const { database: _database, ...example } = JSON.parse(readFileSync(join(REPO_ROOT, 'chaser.config.example.json'), 'utf8')) as Record<
+      string,
+      unknown
+    >;
     writeFileSync(join(dir, 'chaser.config.json'), JSON.stringify(example, null, 2));
     const env = { DATABASE_URL: db.url, SLACK_BOT_TOKEN: DEFAULT_TOKEN, SLACK_API_URL: slack.url };
     const run = async (step: Step, args: string[], edit: (stdout: string) => string = (s) => s) => {
@@ -92,7 +95,9 @@ describe("the README's first ten minutes, run for real", () => {
       s.replaceAll(`${dir}/`, '/srv/chaser/').replaceAll(`${host}${pathname}`, 'db.internal:5432/secrets_inventory'),
     );
     // The README shows the preview down to the team's message; the digest follows in the demo above.
-    await run('dry-run --team payments', ['dry-run', '--team', 'payments'], (s) => s.slice(0, s.indexOf('\nDigest for the security lead')).replace(/\n+$/, ''));
+    await run('dry-run --team payments', ['dry-run', '--team', 'payments'], (s) =>
+      s.slice(0, s.indexOf('\nDigest for the security lead')).replace(/\n+$/, ''),
+    );
     await run('sweep', ['sweep']);
     // The re-run: from the totals line on (the tier table is the same as the first sweep's).
     await run('sweep again', ['sweep'], (s) => s.slice(s.search(/^ {2}\d+ outstanding/m)));
@@ -121,6 +126,8 @@ describe("the README's first ten minutes, run for real", () => {
 
   it.each(STEPS.map((step, index) => [step, index] as const))('shows what %s prints', (step, index) => {
     const block = textBlocks(readFileSync(README_PATH, 'utf8'))[index];
-    expect(normalise(block?.body ?? ''), `README block ${index + 1}; re-paste with UPDATE_README=1`).toBe(normalise(printed.get(step) ?? ''));
+    expect(normalise(block?.body ?? ''), `README block ${index + 1}; re-paste with UPDATE_README=1`).toBe(
+      normalise(printed.get(step) ?? ''),
+    );
   });
 });

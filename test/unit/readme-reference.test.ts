@@ -17,7 +17,12 @@ function tableAfter(heading: string): string[][] {
   for (const line of README.slice(start).split('\n').slice(2)) {
     if (line.startsWith('|')) {
       inTable = true;
-      rows.push(line.slice(1, -1).split(/(?<!\\)\|/).map((cell) => cell.trim()));
+      rows.push(
+        line
+          .slice(1, -1)
+          .split(/(?<!\\)\|/)
+          .map((cell) => cell.trim()),
+      );
     } else if (inTable) break;
   }
   return rows.slice(2); // header and --- row
@@ -66,8 +71,26 @@ describe("the README's exit-code table", () => {
 
 /** Words chaser prints (terminal, digest, team messages, doctor) that a reader may not know. */
 const TERMS = [
-  'outstanding', 'pending', 'confirmed', 'exempt', 'deadline', 'days overdue', 'tier', 'cadence', 'due', 'waiting',
-  'snoozed', 'nudge', 'route', 'fallback', 'unrouted', 'mention', 'digest', 'needs attention', 'skipped rows', 'run record',
+  'outstanding',
+  'pending',
+  'confirmed',
+  'exempt',
+  'deadline',
+  'days overdue',
+  'tier',
+  'cadence',
+  'due',
+  'waiting',
+  'snoozed',
+  'nudge',
+  'route',
+  'fallback',
+  'unrouted',
+  'mention',
+  'digest',
+  'needs attention',
+  'skipped rows',
+  'run record',
 ];
 
 describe("the README's glossary", () => {

@@ -21,7 +21,7 @@ import {
   packLines,
   truncateMrkdwn,
 } from './limits.js';
-import { TONE_ASKS, TONE_LABELS, headerFor, renderTemplate, splitAtConsumers, templateFor, toneOf, type Tone } from './templates.js';
+import { TONE_ASKS, TONE_LABELS, headerFor, renderTemplate, splitAtConsumers, templateFor, toneOf } from './templates.js';
 import type { SlackMessage } from './types.js';
 import { daysOverdueBetween, formatDate, overduePhrase, plural } from './wording.js';
 
