@@ -126,6 +126,7 @@ describe(`readOverdueConsumers on ${backend}`, () => {
         snoozedUntil: 'snoozed_until',
       },
       pendingStatuses: ['waiting'],
+      doneStatuses: ['confirmed', 'exempt'],
     };
 
     beforeAll(async () => {

@@ -18,6 +18,7 @@ const INVENTORY: SourceConfig = {
     snoozedUntil: 'snoozed_until',
   },
   pendingStatuses: ['pending'],
+  doneStatuses: ['confirmed', 'exempt'],
 };
 
 function mapped(overrides: Partial<SourceConfig['columns']>, table = INVENTORY.table): SourceConfig {
@@ -96,6 +97,7 @@ describe(`inspectSource / findSweepIndex on ${backend}`, () => {
       table: 'inventory.epoch_deadlines',
       columns: { id: 'id', name: 'name', team: 'team', keyId: 'key', status: 'status', deadline: 'deadline', snoozedUntil: 'snoozed_until' },
       pendingStatuses: ['pending'],
+      doneStatuses: ['confirmed', 'exempt'],
     };
     const error = await configError(inspectSource(db.sql, source));
     expect(error.message).toBe('source.columns.deadline: column "deadline" of table "inventory.epoch_deadlines" has type bigint; chaser needs timestamptz, timestamp or date');
