@@ -1,8 +1,10 @@
 import { ExitCode } from '../exit-codes.js';
 import type { Config } from '../config/types.js';
+import { printableJson } from '../printable.js';
 import { passwordOf } from '../redact.js';
 import { renderRunSummary, writeDryRun } from '../report/human.js';
 import { toJsonResult } from '../report/json.js';
+import { statusVocabulary } from '../slack/team-message.js';
 import { loadCommandConfig } from './command-config.js';
 import type { CommandContext, RunCommand, RunOptions } from './context.js';
 import { runPipeline, type RunResult } from './run.js';
@@ -69,11 +71,12 @@ async function runDemo(ctx: CommandContext, options: RunOptions, now: Date): Pro
 function print(ctx: CommandContext, options: RunOptions, result: RunResult, config: Config): void {
   for (const line of result.problems) ctx.log.error(line);
   if (options.json) {
-    ctx.stdout(`${JSON.stringify(toJsonResult(result), null, 2)}\n`);
+    // printableJson: ids are given exactly as stored, escaped so that none can drive a terminal.
+    ctx.stdout(`${printableJson(toJsonResult(result), 2)}\n`);
     return;
   }
   if (options.quiet) return;
-  if (result.command === 'dry-run') writeDryRun(result, mentionLabels(config), ctx.stdout);
+  if (result.command === 'dry-run') writeDryRun(result, mentionLabels(config), ctx.stdout, statusVocabulary(config.source));
   else ctx.stdout(renderRunSummary(result));
 }
 

@@ -3,15 +3,18 @@ import type { Config } from '../config/types.js';
 import { ChaserError, ExitCode, mostSevere } from '../exit-codes.js';
 import { connect, describeDbError, untilFirstContact } from '../db/connect.js';
 import { readOverdueConsumers } from '../db/consumers.js';
+import { assertFiltersMatch } from '../db/filters.js';
+import { countUnknownStatuses } from '../db/statuses.js';
 import { createNudgeRecorder } from '../db/nudge-recorder.js';
 import { finishRun, startRun } from '../db/runs.js';
 import { assertSchemaCurrent } from '../db/schema-version.js';
-import { inspectSource } from '../db/source.js';
+import { inspectSource, type SourceShape } from '../db/source.js';
 import { tryAcquireSweepLock } from '../db/lock.js';
 import { createPlanBuilder } from '../policy/plan.js';
 import { explainSkipped } from '../policy/explain.js';
 import { failOnExceeded, resolveFailOn } from '../policy/fail-on.js';
-import type { Plan, TeamPlan } from '../policy/types.js';
+import { describeUnknownStatuses } from '../policy/statuses.js';
+import type { Plan, RunFilters, TeamPlan } from '../policy/types.js';
 import type { Delivery } from '../slack/types.js';
 import type { CommandContext, RunCommand } from './context.js';
 
@@ -26,6 +29,11 @@ export interface RunResult {
   exitCode: ExitCode;
   /** Human sentences about why the exit code is not 0 or 3 (failed deliveries, aborted run). */
   problems: string[];
+  /**
+   * What the operator should know about this run's input, also logged as warnings: statuses
+   * chaser does not know, a database with no chaser memory yet (dry-run before migrate).
+   */
+  warnings: string[];
   stats: { queries: number; slackCalls: number };
 }
 
@@ -58,6 +66,11 @@ const STEPS: Record<RunCommand, { lock: boolean; record: boolean; nudge: boolean
 export async function runPipeline(ctx: CommandContext, request: RunRequest): Promise<RunResult> {
   const steps = STEPS[request.command];
   const failOn = resolveFailOn(request.failOn, request.config.tiers);
+  const warnings: string[] = [];
+  const warn = (message: string) => {
+    warnings.push(message);
+    ctx.log.warn(message);
+  };
   if (typeof failOn === 'string') throw new ChaserError(ExitCode.config, failOn);
   const postsDigest = steps.post && request.digest;
   if (postsDigest && !request.config.digest) {
@@ -107,8 +120,17 @@ export async function runPipeline(ctx: CommandContext, request: RunRequest): Pro
   };
   try {
     const slack = steps.post ? await openSlack(ctx, request, stats) : undefined;
-    await guardDb(ctx, () => untilFirstContact(sql, () => assertSchemaCurrent(sql)));
+    // dry-run writes nothing, so it may look at an inventory before `chaser migrate` ever ran.
+    const schema = await guardDb(ctx, () =>
+      untilFirstContact(sql, () => assertSchemaCurrent(sql, { allowAbsent: request.command === 'dry-run' })),
+    );
+    if (schema.absent) {
+      warn("chaser's tables are not in this database (`chaser migrate` never ran): this dry-run treats chaser's memory as empty (nobody nudged yet); sweep and digest need `chaser migrate` first");
+    }
     const source = await guardDb(ctx, () => inspectSource(sql, request.config.source));
+    const filters: RunFilters = { ...(request.teams?.length ? { teams: request.teams } : {}), ...(request.keyId !== undefined ? { keyId: request.keyId } : {}) };
+    // Before the lock and the run record: a typo is a usage error, not a run.
+    await guardDb(ctx, () => assertFiltersMatch(sql, request.config, filters));
     if (steps.lock) {
       const lock = await guardDb(ctx, () => (lockSql ? untilFirstContact(lockSql, () => tryAcquireSweepLock(lockSql)) : tryAcquireSweepLock(sql)));
       if (!lock) {
@@ -118,14 +140,22 @@ export async function runPipeline(ctx: CommandContext, request: RunRequest): Pro
       }
       releaseLock = lock.release;
     }
-    const filters = { ...(request.teams?.length ? { teams: request.teams } : {}), ...(request.keyId ? { keyId: request.keyId } : {}) };
     const runId = steps.record
       ? await guardDb(ctx, () => startRun(sql, { command: request.command, now: request.now, filters }))
       : undefined;
 
-    const plan = await guardDb(ctx, () => readPlan(sql, request, source));
+    const plan = await guardDb(ctx, () => readPlan(sql, request, source, filters, !schema.absent));
     for (const skipped of plan.skipped) {
       ctx.log.warn(explainSkipped(skipped, request.config.source.columns), { reason: skipped.reason });
+    }
+    const unknown = plan.unknownStatuses;
+    if (unknown.rows > 0) {
+      const { status: column } = request.config.source.columns;
+      warn(
+        `${unknown.rows} row(s) have a ${column} in neither source.pendingStatuses nor source.doneStatuses, so they are not treated as done` +
+          `${unknown.overdue > 0 ? ` (${unknown.overdue} past their deadline keep the gate failing)` : ''}: ${describeUnknownStatuses(unknown)}; ` +
+          'add each to pendingStatuses or doneStatuses (values compare exactly)',
+      );
     }
 
     const deliveries = new Map<string, Delivery>();
@@ -199,7 +229,7 @@ export async function runPipeline(ctx: CommandContext, request: RunRequest): Pro
     stats.slackCalls = slack?.calls() ?? 0;
     ctx.log.debug('run stats', { queries: stats.queries, slackCalls: stats.slackCalls, exitCode });
     const { fatal: _fatal, ...digestResult } = digest;
-    return { command: request.command, now: request.now, plan, deliveries, digest: digestResult, exitCode, problems, stats };
+    return { command: request.command, now: request.now, plan, deliveries, digest: digestResult, exitCode, problems, warnings, stats };
   } catch (error) {
     failed = true;
     throw error;
@@ -225,22 +255,29 @@ function lockLostError(): ChaserError {
   );
 }
 
-async function readPlan(sql: Sql, request: RunRequest, source: { hasSnoozedUntil: boolean; idIsUnique: boolean }): Promise<Plan> {
+async function readPlan(sql: Sql, request: RunRequest, source: SourceShape, filters: RunFilters, withState: boolean): Promise<Plan> {
   const builder = createPlanBuilder(
     {
       tiers: request.config.tiers,
       teams: request.config.teams,
       ...(request.config.fallbackChannel ? { fallbackChannel: request.config.fallbackChannel } : {}),
       pendingStatuses: request.config.source.pendingStatuses,
+      doneStatuses: request.config.source.doneStatuses,
       idsUnique: source.idIsUnique,
+      filters,
     },
     request.now,
   );
+  // Its own statement, before the cursor opens: on PGlite nothing else may run while it is open.
+  builder.setUnknownStatuses(await countUnknownStatuses(sql, request.config.source, { now: request.now, deadlineKind: source.deadlineKind, filters }));
   for await (const rows of readOverdueConsumers(sql, request.config.source, {
     now: request.now,
     hasSnoozedUntil: source.hasSnoozedUntil,
-    ...(request.teams?.length ? { teams: request.teams } : {}),
-    ...(request.keyId ? { keyId: request.keyId } : {}),
+    deadlineKind: source.deadlineKind,
+    snoozedUntilKind: source.snoozedUntilKind,
+    withState,
+    ...(filters.teams ? { teams: filters.teams } : {}),
+    ...(filters.keyId !== undefined ? { keyId: filters.keyId } : {}),
   })) {
     builder.addRows(rows);
   }

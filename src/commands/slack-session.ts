@@ -5,7 +5,7 @@ import { renderDigest } from '../slack/digest-message.js';
 import { resolveDigestRecipient } from '../slack/digest-recipient.js';
 import { classifySlackError, describeFailure } from '../slack/failures.js';
 import { deliverAll, type DeliveryReport } from '../slack/notifier.js';
-import { renderTeamMessage } from '../slack/team-message.js';
+import { renderTeamMessage, statusVocabulary } from '../slack/team-message.js';
 import type { Delivery } from '../slack/types.js';
 import type { CommandContext } from './context.js';
 import type { RunRequest } from './run.js';
@@ -69,7 +69,7 @@ export async function openSlackSession(ctx: CommandContext, request: RunRequest,
       const items = teams.flatMap((team) =>
         team.route.kind === 'unrouted'
           ? []
-          : [{ key: team.team, channel: team.route.channel, message: () => renderTeamMessage(team, request.now, request.config.tiers) }],
+          : [{ key: team.team, channel: team.route.channel, message: () => renderTeamMessage(team, request.now, request.config.tiers, statusVocabulary(request.config.source)) }],
       );
       return deliverAll(items, {
         ...common,

@@ -3,8 +3,11 @@ import type { Config } from '../config/types.js';
 import { ChaserError, ExitCode } from '../exit-codes.js';
 import { describeDbError, describeTarget, untilFirstContact, type Sql } from '../db/connect.js';
 import { assertSchemaCurrent, findMissingTables } from '../db/schema-version.js';
-import { findSweepIndex, inspectSource } from '../db/source.js';
+import { findSweepIndex, inspectSource, type SourceShape } from '../db/source.js';
+import { countStatuses, countUnknownStatuses } from '../db/statuses.js';
 import { listOutstandingTeams } from '../db/teams.js';
+import { describeUnknownStatuses, showStatus, withNearMisses } from '../policy/statuses.js';
+import { printableJson } from '../printable.js';
 import type { Redact } from '../redact.js';
 import { fail, pass, skip, warn, type Check } from './checks.js';
 
@@ -36,6 +39,7 @@ export async function checkDatabase(sql: Sql, config: Config, now: Date, redact:
     checks.push(asCheck('schema migrated and current', error));
   }
   let hasSource = false;
+  let deadlineKind: SourceShape['deadlineKind'] = 'instant';
   try {
     if (!migrated && config.source.table === DEFAULT_TABLE && (await findMissingTables(sql, [DEFAULT_TABLE])).length > 0) {
       // The default inventory table is created by `chaser migrate`: its absence on an unmigrated
@@ -46,6 +50,7 @@ export async function checkDatabase(sql: Sql, config: Config, now: Date, redact:
     } else {
       const shape = await inspectSource(sql, config.source);
       hasSource = true;
+      deadlineKind = shape.deadlineKind;
       checks.push(
         pass('database', 'source table and mapped columns', `${shape.table}${shape.hasSnoozedUntil ? '' : ' (no snoozedUntil column: snoozing off)'}`),
       );
@@ -69,9 +74,14 @@ export async function checkDatabase(sql: Sql, config: Config, now: Date, redact:
   } catch (error) {
     checks.push(asCheck("index for the sweep's read", error));
   }
+  try {
+    checks.push(await checkStatusValues(sql, config, now, deadlineKind));
+  } catch (error) {
+    checks.push(asCheck('status values', error));
+  }
   let teams: string[];
   try {
-    teams = await listOutstandingTeams(sql, config.source, now);
+    teams = await listOutstandingTeams(sql, config.source, now, deadlineKind);
   } catch (error) {
     checks.push(asCheck('every team with outstanding consumers is routed', error));
     return checks;
@@ -91,12 +101,37 @@ export async function checkDatabase(sql: Sql, config: Config, now: Date, redact:
   return checks;
 }
 
+/**
+ * The statuses the inventory holds, with counts, against the configured vocabulary: a status in
+ * neither list is never treated as done, so the run would report it and keep the gate failing.
+ * Failing here (78, a config mismatch) is what makes `pendingStatuses: ["todo"]` on a table of
+ * `TODO` visible before the first run, with the near miss named.
+ */
+async function checkStatusValues(sql: Sql, config: Config, now: Date, deadlineKind: SourceShape['deadlineKind']): Promise<Check> {
+  const { pendingStatuses, doneStatuses, columns } = config.source;
+  const census = await countStatuses(sql, config.source);
+  const roleOf = (status: string | null) =>
+    status !== null && pendingStatuses.includes(status) ? 'pending' : status !== null && doneStatuses.includes(status) ? 'done' : 'neither';
+  const shown = census.statuses.map((entry) => `${showStatus(entry.status)} ×${entry.rows} (${roleOf(entry.status)})`);
+  const found = `${shown.join(', ')}${census.distinct > shown.length ? `, and ${census.distinct - shown.length} more` : ''}`;
+  const unknown = withNearMisses(await countUnknownStatuses(sql, config.source, { now, deadlineKind }), [...pendingStatuses, ...doneStatuses]);
+  if (unknown.rows === 0) return pass('database', 'status values', census.distinct === 0 ? 'the table is empty' : found);
+  return fail(
+    'database',
+    'status values',
+    ExitCode.config,
+    `${unknown.rows} row(s) have a ${columns.status} in neither pendingStatuses nor doneStatuses, so they are never treated as done ` +
+      `and keep the gate failing: ${describeUnknownStatuses(unknown)}; found: ${found}`,
+    `add each to source.pendingStatuses or source.doneStatuses exactly as stored (case and spaces count); configured: pending ${pendingStatuses.map(showStatus).join(', ')}; done ${doneStatuses.map(showStatus).join(', ')}`,
+  );
+}
+
 /** A name as it must be typed in psql: mixed case (which chaser keeps, quoting every identifier) needs quotes. */
 function quoteIfNeeded(name: string): string {
   return /^[a-z_][a-z0-9_]*$/.test(name) ? name : `"${name.replace(/"/g, '""')}"`;
 }
 
 function preview(teams: string[]): string {
-  const shown = teams.slice(0, 8).map((t) => JSON.stringify(t)).join(', ');
+  const shown = teams.slice(0, 8).map((t) => printableJson(t)).join(', ');
   return teams.length > 8 ? `${shown}, … and ${teams.length - 8} more` : shown;
 }

@@ -1,5 +1,6 @@
 import type { KnownBlock } from '@slack/web-api';
-import type { Tier } from '../config/types.js';
+import { DEFAULT_COLUMNS, DEFAULT_DONE_STATUSES } from '../config/defaults.js';
+import type { SourceConfig, Tier } from '../config/types.js';
 import type { ListedConsumer, TeamPlan } from '../policy/types.js';
 import { contextBlock, headerBlock, sectionBlock } from './blocks.js';
 import {
@@ -27,6 +28,23 @@ import { daysOverdueBetween, formatDate, overduePhrase, plural } from './wording
 
 // Room kept for the "…and N more" context while the list is packed.
 const MORE_LINE_RESERVE = 120;
+const STATUS_MAX_CHARS = 40;
+
+/**
+ * The words the footer tells a team to write into its inventory: the mapped status column and the
+ * configured done values (the first means "moved", the others "exempt"), so a table of `DONE`
+ * is not told to say `confirmed`.
+ */
+export interface StatusVocabulary {
+  column: string;
+  done: readonly string[];
+}
+
+export const DEFAULT_VOCABULARY: StatusVocabulary = Object.freeze({ column: DEFAULT_COLUMNS.status, done: DEFAULT_DONE_STATUSES });
+
+export function statusVocabulary(source: Pick<SourceConfig, 'columns' | 'doneStatuses'>): StatusVocabulary {
+  return { column: source.columns.status, done: source.doneStatuses };
+}
 
 /**
  * One team's nudge: the tone of its most overdue tier, every due consumer that fits, a count of
@@ -38,6 +56,7 @@ export function renderTeamMessage(
   plan: TeamPlan,
   now: Date,
   tiers: readonly Tier[],
+  vocabulary: StatusVocabulary = DEFAULT_VOCABULARY,
 ): SlackMessage & { listedCount: number } {
   const tone = toneOf(plan.tier, tiers);
   const rawTeam = sanitizeText(plan.team, TEAM_MAX_CHARS, '(no team)');
@@ -58,7 +77,7 @@ export function renderTeamMessage(
 
   const after: KnownBlock[] = [];
   if (outroText !== '') after.push(sectionBlock(outroText));
-  after.push(contextBlock(footerOf(plan.tier, tierName)));
+  after.push(contextBlock(footerOf(plan.tier, tierName, vocabulary)));
 
   const fixed = [...before, ...after];
   const packed = packLines(consumerLines(plan.listed), {
@@ -108,14 +127,21 @@ function routeNoteOf(plan: TeamPlan, team: string): string | null {
   return null;
 }
 
-function footerOf(tier: Tier, tierName: string): string {
+function footerOf(tier: Tier, tierName: string, vocabulary: StatusVocabulary): string {
   const every = safeMrkdwn(tier.every, 20, '');
   const cadence = every === '' ? '' : ` · repeats every ${every} while pending`;
+  const [moved = 'confirmed', ...exempt] = vocabulary.done.map(codeSpan);
+  const column = vocabulary.column === DEFAULT_COLUMNS.status ? 'status' : codeSpan(vocabulary.column);
+  const otherwise = exempt.length === 0 ? '' : ` (or ${exempt.join(' or ')} if it cannot move)`;
   return (
     `Sent by chaser · tier *${tierName}*${cadence} · ` +
-    'To stop it: move each consumer to the new key and set its status to `confirmed` in the rotation inventory ' +
-    '(or `exempt` if it cannot move).'
+    `To stop it: move each consumer to the new key and set its ${column} to ${moved} in the rotation inventory${otherwise}.`
   );
+}
+
+/** A config value shown as code: printable, escaped, and with no backtick that could end the span early. */
+function codeSpan(value: string): string {
+  return `\`${safeMrkdwn(value, STATUS_MAX_CHARS, '(empty)').replace(/`/g, "'")}\``;
 }
 
 /** One line per consumer, rendered only as the packer asks for them: a capped list never pays for the rest. */

@@ -51,11 +51,23 @@ describe(`inspectSource / findSweepIndex on ${backend}`, () => {
   });
 
   it('accepts the default table created by migrate, with snoozing', async () => {
-    await expect(inspectSource(db.sql, DEFAULT_SOURCE)).resolves.toEqual({ table: 'public.rotation_consumers', hasSnoozedUntil: true, idIsUnique: true });
+    await expect(inspectSource(db.sql, DEFAULT_SOURCE)).resolves.toEqual({
+      table: 'public.rotation_consumers',
+      hasSnoozedUntil: true,
+      idIsUnique: true,
+      deadlineKind: 'instant',
+      snoozedUntilKind: 'instant',
+    });
   });
 
   it('accepts a mapped table in another schema; a missing snoozedUntil column just means no snoozing', async () => {
-    await expect(inspectSource(db.sql, INVENTORY)).resolves.toEqual({ table: 'inventory.consumers', hasSnoozedUntil: false, idIsUnique: true });
+    await expect(inspectSource(db.sql, INVENTORY)).resolves.toEqual({
+      table: 'inventory.consumers',
+      hasSnoozedUntil: false,
+      idIsUnique: true,
+      deadlineKind: 'local', // timestamp without time zone: read as UTC
+      snoozedUntilKind: null,
+    });
   });
 
   it('says whether the id column is unique: only then may the planner skip its duplicate check', async () => {

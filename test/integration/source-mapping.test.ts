@@ -16,6 +16,7 @@ const serviceKeysSource = {
   table: 'inventory.service_keys',
   columns: { id: 'consumer_no', name: 'service', team: 'squad', keyId: 'kms_key', status: 'state', deadline: 'due_at' },
   pendingStatuses: PENDING,
+  doneStatuses: ['done', 'wontfix'],
 };
 
 describe(`an existing inventory table mapped through source (${backend})`, () => {
@@ -44,7 +45,7 @@ describe(`an existing inventory table mapped through source (${backend})`, () =>
         { consumer_no: 102, service: 'refunds-worker', squad: 'payments', kms_key: 'kms/pay', state: 'in_progress', due_at: daysBefore(2) },
         { consumer_no: 103, service: 'ledger', squad: 'payments', kms_key: 'kms/pay', state: 'done', due_at: daysBefore(20) },
         { consumer_no: 201, service: 'indexer', squad: 'search', kms_key: 'kms/search', state: 'todo', due_at: daysBefore(5) },
-        { consumer_no: 202, service: 'crawler', squad: 'search', kms_key: 'kms/search', state: 'pending', due_at: daysBefore(5) }, // not a pending status here
+        { consumer_no: 202, service: 'crawler', squad: 'search', kms_key: 'kms/search', state: 'wontfix', due_at: daysBefore(5) }, // done in this vocabulary
         { consumer_no: 301, service: 'sso', squad: 'identity', kms_key: 'kms/id', state: 'todo', due_at: at(2 * 24 * HOUR) },
       ])}`;
       s.writeConfig({ ...baseConfig(), source: serviceKeysSource });
