@@ -1,3 +1,4 @@
+import { DEFAULT_TABLE } from '../config/defaults.js';
 import { ChaserError } from '../exit-codes.js';
 import { configFromObject } from '../config/load.js';
 import { connect, describeDbError, untilFirstContact } from '../db/connect.js';
@@ -24,7 +25,9 @@ export async function migrateCommand(ctx: CommandContext, options: CommonOptions
     max: 1,
   });
   try {
-    const { applied, current } = await untilFirstContact(sql, () => migrate(sql)).catch((error: unknown) => {
+    // The default inventory table only for the default source.table: a mapped inventory gets none beside it.
+    const defaultInventory = config.source.table === DEFAULT_TABLE;
+    const { applied, current, createdInventory } = await untilFirstContact(sql, () => migrate(sql, { defaultInventory })).catch((error: unknown) => {
       throw error instanceof ChaserError ? error : describeDbError(error, ctx.redact);
     });
     if (!options.quiet) {
@@ -33,6 +36,7 @@ export async function migrateCommand(ctx: CommandContext, options: CommonOptions
           ? `applied ${applied.length} migration(s): ${applied.join(', ')}; schema at version ${current}\n`
           : `schema is current (version ${current}); nothing to apply\n`,
       );
+      if (createdInventory) ctx.stdout(`created the inventory table ${DEFAULT_TABLE} (source.table is the default); fill it with your consumers\n`);
     }
     return 0;
   } finally {
