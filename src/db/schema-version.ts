@@ -1,4 +1,4 @@
-import { ChaserError } from '../exit-codes.js';
+import { ChaserError, ExitCode } from '../exit-codes.js';
 import type { Sql } from './connect.js';
 import { latestMigrationVersion, schemaTooNew } from './migrate.js';
 
@@ -17,7 +17,7 @@ export async function assertSchemaCurrent(sql: Sql, options: { allowAbsent?: boo
   // read-only look may treat as exactly that. Some absent is a damaged install: refused always.
   if (options.allowAbsent && missing.length === CHASER_TABLES.length) return { version: 0, absent: true };
   if (missing.length > 0) {
-    throw new ChaserError(69, "chaser's tables are not in this database", [
+    throw new ChaserError(ExitCode.unavailable, "chaser's tables are not in this database", [
       `missing: ${missing.join(', ')}`,
       'fix: run `chaser migrate` first (with the same DATABASE_URL / database.url)',
     ]);
@@ -25,7 +25,7 @@ export async function assertSchemaCurrent(sql: Sql, options: { allowAbsent?: boo
   const version = await readSchemaVersion(sql);
   if (version > expected) throw schemaTooNew(version, expected);
   if (version < expected) {
-    throw new ChaserError(69, `the database schema (version ${version}) is older than this chaser (version ${expected})`, [
+    throw new ChaserError(ExitCode.unavailable, `the database schema (version ${version}) is older than this chaser (version ${expected})`, [
       'fix: run `chaser migrate`',
     ]);
   }

@@ -1,7 +1,7 @@
 import { DEFAULT_COLUMNS } from '../config/defaults.js';
 import { printableJson } from '../printable.js';
 import type { SourceColumns } from '../config/types.js';
-import { formatInstant, isForever, isValidDate } from './time.js';
+import { formatExactInstant, isForever, isValidDate } from './time.js';
 import type { Laggard, Skipped } from './types.js';
 
 /**
@@ -16,10 +16,10 @@ export function explainDisposition(laggard: Laggard, now: Date): string {
   // An unreadable timestamp was decided as "never nudged" (see decideCadence), so it is explained as one.
   const lastNudgedAt = state && isValidDate(state.lastNudgedAt) ? state.lastNudgedAt : null;
   const last = lastNudgedAt
-    ? `last nudged ${formatInstant(lastNudgedAt)}${state?.lastTier ? ` in ${state.lastTier}` : ''}` +
+    ? `last nudged ${formatExactInstant(lastNudgedAt)}${state?.lastTier ? ` in ${state.lastTier}` : ''}` +
       (lastNudgedAt.getTime() > now.getTime() ? " (after this run's now: clock skew, or --now in the past?)" : '')
     : 'never nudged';
-  const next = nextNudgeAt ? formatInstant(nextNudgeAt) : 'unknown';
+  const next = nextNudgeAt ? formatExactInstant(nextNudgeAt) : 'unknown';
 
   switch (disposition) {
     case 'due':
@@ -29,7 +29,7 @@ export function explainDisposition(laggard: Laggard, now: Date): string {
     case 'snoozed': {
       const snoozedUntil = laggard.consumer.snoozedUntil;
       if (snoozedUntil && isForever(snoozedUntil)) return `snoozed indefinitely (snoozed until infinity); ${last}`;
-      const until = snoozedUntil ? formatInstant(snoozedUntil) : 'unknown';
+      const until = snoozedUntil ? formatExactInstant(snoozedUntil) : 'unknown';
       const later = until === next ? '' : `, then the cadence allows the next nudge at ${next} (${cadence})`;
       return `snoozed until ${until}${later}; ${last}`;
     }

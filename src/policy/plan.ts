@@ -6,8 +6,6 @@ import { isValidDate } from './time.js';
 import type { ConsumerRow, Plan, PlanOptions, Skipped, TeamPlan, TeamSummary, UnknownStatuses } from './types.js';
 import { withNearMisses } from './statuses.js';
 
-export { LISTED_MAX } from './team-tally.js';
-
 export interface PlanBuilder {
   /** Feeds rows in any number of batches; rows of one team are best kept together (see createPlanBuilder). */
   addRows(rows: Iterable<ConsumerRow>): void;
@@ -96,10 +94,12 @@ export function createPlanBuilder(options: PlanOptions, now: Date): PlanBuilder 
         tallies.delete(team);
       }
       seenIds.clear();
-      finished = assemblePlan(results, tiers, skipped, now);
+      finished = assemblePlan(results, tiers, skipped, oldestByTier, now);
       finished.unknownStatuses = unknownStatuses;
-      finished.filters = { ...(options.filters?.teams?.length ? { teams: [...options.filters.teams] } : {}), ...(options.filters?.keyId !== undefined ? { keyId: options.filters.keyId } : {}) };
-      finished.oldestDeadlineByTier = Object.fromEntries(tiers.map((tier, i) => [tier.name, oldestByTier[i] ?? null]));
+      finished.filters = {
+        ...(options.filters?.teams?.length ? { teams: [...options.filters.teams] } : {}),
+        ...(options.filters?.keyId !== undefined ? { keyId: options.filters.keyId } : {}),
+      };
       return finished;
     },
   };
@@ -114,7 +114,13 @@ export function planSweep(rows: Iterable<ConsumerRow>, options: PlanOptions, now
   return builder.finish();
 }
 
-function assemblePlan(results: TeamResult[], tiers: Tier[], skipped: Skipped[], now: Date): Plan {
+function assemblePlan(
+  results: TeamResult[],
+  tiers: Tier[],
+  skipped: Skipped[],
+  oldestByTier: ReadonlyArray<Date | undefined>,
+  now: Date,
+): Plan {
   const byTier = new Array<number>(tiers.length).fill(0);
   let outstanding = 0;
   for (const { summary } of results) {
@@ -134,7 +140,7 @@ function assemblePlan(results: TeamResult[], tiers: Tier[], skipped: Skipped[], 
     maxDaysOverdue: plan.maxDaysOverdue,
     team: plan.teamPlan.team,
   })).map((plan) => plan.teamPlan);
-  const oldestDeadlineByTier = Object.fromEntries(tiers.map((tier) => [tier.name, null]));
+  const oldestDeadlineByTier = Object.fromEntries(tiers.map((tier, i) => [tier.name, oldestByTier[i] ?? null]));
   return {
     now,
     tiers,

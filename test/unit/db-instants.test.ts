@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { instantFromEpoch, instantFromText } from '../../src/db/instants.js';
-import { FAR_PAST_MS, FOREVER_MS, formatInstant, isForever, isValidDate } from '../../src/policy/time.js';
+import { FAR_PAST_MS, FOREVER_MS, formatExactInstant as formatInstant, isForever, isValidDate } from '../../src/policy/time.js';
 
 const iso = (d: Date | null) => (d === null ? 'null' : isValidDate(d) ? d.toISOString() : 'invalid');
 

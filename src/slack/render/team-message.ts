@@ -1,7 +1,7 @@
 import type { KnownBlock } from '@slack/web-api';
-import { DEFAULT_COLUMNS, DEFAULT_DONE_STATUSES } from '../config/defaults.js';
-import type { SourceConfig, Tier } from '../config/types.js';
-import type { ListedConsumer, TeamPlan } from '../policy/types.js';
+import { DEFAULT_COLUMNS, DEFAULT_DONE_STATUSES } from '../../config/defaults.js';
+import type { SourceConfig, Tier } from '../../config/types.js';
+import type { ListedConsumer, TeamPlan } from '../../policy/types.js';
 import { contextBlock, headerBlock, sectionBlock } from './blocks.js';
 import {
   HERE_MENTION,
