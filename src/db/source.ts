@@ -1,5 +1,6 @@
 import type { SourceColumns, SourceConfig } from '../config/types.js';
 import { ChaserError, ExitCode } from '../exit-codes.js';
+import { printable } from '../printable.js';
 import type { Sql } from './connect.js';
 
 export interface SourceShape {
@@ -74,7 +75,7 @@ export async function inspectSource(sql: Sql, source: SourceConfig): Promise<Sou
       problems.push(`source.columns.${key}: column "${source.columns[key]}" of table "${source.table}" has type ${type}; chaser needs timestamptz, timestamp or date`);
     }
   }
-  throwIfAny(problems, `fix: map each key under source.columns to a column of ${table} (existing columns: ${[...types.keys()].join(', ')})`);
+  throwIfAny(problems, `fix: map each key under source.columns to a column of ${table} (existing columns: ${[...types.keys()].map(printable).join(', ')})`);
   const snoozedType = types.get(source.columns.snoozedUntil);
   return {
     table,
