@@ -53,7 +53,7 @@ export async function checkDatabase(sql: Sql, config: Config, now: Date, redact:
       hasSource = true;
       deadlineKind = shape.deadlineKind;
       checks.push(
-        pass('database', 'source table and mapped columns', `${shape.table}${shape.hasSnoozedUntil ? '' : ' (no snoozedUntil column: snoozing off)'}`),
+        pass('database', 'source table and mapped columns', `${shape.table}${shape.hasSnoozedUntil ? '' : ' (no snoozedUntil column: snoozing off)'}${timeNotes(shape)}`),
       );
     }
   } catch (error) {
@@ -125,6 +125,14 @@ async function checkStatusValues(sql: Sql, config: Config, now: Date, deadlineKi
       `and keep the gate failing: ${describeUnknownStatuses(unknown)}; found: ${found}`,
     `add each to source.pendingStatuses or source.doneStatuses exactly as stored (case and spaces count); configured: pending ${pendingStatuses.map(showStatus).join(', ')}; done ${doneStatuses.map(showStatus).join(', ')}`,
   );
+}
+
+/** How time columns that are not timestamptz are read, so nobody has to guess the zone. */
+function timeNotes(shape: SourceShape): string {
+  const note = (key: string, kind: SourceShape['deadlineKind'] | null) =>
+    kind === 'local' ? `${key} has no time zone: read as UTC` : kind === 'text' ? `${key} is text: read as ISO 8601 (no zone = UTC), unreadable values reported` : '';
+  const notes = [note('deadline', shape.deadlineKind), note('snoozedUntil', shape.snoozedUntilKind)].filter((n) => n !== '');
+  return notes.length === 0 ? '' : `; ${notes.join('; ')}`;
 }
 
 /** A name as it must be typed in psql: mixed case (which chaser keeps, quoting every identifier) needs quotes. */

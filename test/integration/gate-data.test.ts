@@ -213,6 +213,8 @@ describe(`the gate on what the inventory holds (${backend})`, () => {
         s.writeConfig({ ...baseConfig(), source: { table: 'local_times', columns: { ...columns, deadline: 'due_at' } } });
         const byTime = JSON.parse((await s.run(['dry-run', '--now', ISO, '--team', 'search', '--json'])).stdout) as JsonResult;
         expect(byTime.teams.flatMap((t) => t.consumers)).toEqual(['by-time']);
+        // doctor says which zone it assumes.
+        expect((await s.run(['doctor'])).stdout).toMatch(/✓ source table and mapped columns — public\.local_times.*deadline has no time zone: read as UTC/);
       } finally {
         if (backend === 'postgres') await s.db.sql`alter database ${s.db.sql(name)} reset timezone`;
         else await s.db.sql`reset timezone`;

@@ -152,7 +152,7 @@ describe(`an existing inventory table mapped through source (${backend})`, () =>
 
     // doctor accepts it, and its index advice is a statement psql would run as printed (quoted names).
     const doctor = await s.run(['doctor']);
-    expect(doctor.stdout).toMatch(/✓ source table and mapped columns — inventory\.Consumers\n/);
+    expect(doctor.stdout).toMatch(/✓ source table and mapped columns — inventory\.Consumers; deadline has no time zone: read as UTC\n/);
     expect(doctor.stdout).toContain('fix: create index on inventory."Consumers" ("Status", "DueDate")');
     expect(doctor.code).toBe(0);
 
