@@ -37,9 +37,9 @@ function fakeClient(clock: VirtualClock, answer: (channel: string, attempt: numb
       },
     },
     conversations: {
-      join: async ({ channel }: { channel: string }) => {
+      join: ({ channel }: { channel: string }) => {
         joins.push(channel);
-        return { ok: true };
+        return Promise.resolve({ ok: true });
       },
     },
   } as unknown as WebClient;
@@ -181,7 +181,7 @@ describe('deliverAll: abort', () => {
     const report = await clock.run(
       deliverAll(
         items('C0A', 'C0A', 'C0B'),
-        options(clock, slack.client, { concurrency: 1, signal: controller.signal, onDelivered: async () => controller.abort() }),
+        options(clock, slack.client, { concurrency: 1, signal: controller.signal, onDelivered: () => Promise.resolve(controller.abort()) }),
       ),
     );
     expect(slack.posts).toEqual([{ channel: 'C0A', at: 0 }]);
@@ -221,7 +221,7 @@ describe('deliverAll: recording a delivered message', () => {
       return spy(args as Parameters<typeof spy>[0]);
     };
     await clock.run(
-      deliverAll(items('C0A', 'C0A'), options(clock, slack.client, { onDelivered: async (item) => void order.push(`record ${item.key}`) })),
+      deliverAll(items('C0A', 'C0A'), options(clock, slack.client, { onDelivered: (item) => Promise.resolve(void order.push(`record ${item.key}`)) })),
     );
     expect(order).toEqual(['post C0A', 'record C0A#0', 'post C0A', 'record C0A#1']);
   });
@@ -235,9 +235,10 @@ describe('deliverAll: recording a delivered message', () => {
       items('C01', 'C02', 'C03', 'C04'),
       options(clock, slack.client, {
         concurrency: 2,
-        onDelivered: async (item) => {
-          if (item.channel === 'C01') throw failure;
+        onDelivered: (item) => {
+          if (item.channel === 'C01') return Promise.reject(failure);
           recorded.push(item.key);
+          return Promise.resolve();
         },
       }),
     );

@@ -62,7 +62,7 @@ export async function deliverAll<K>(items: readonly Outbound<K>[], options: Deli
   const clock = options.clock ?? systemClock;
   const slots = createSemaphore(Math.max(1, options.concurrency));
   let fatal: DeliveryReport<K>['fatal'];
-  let recordError: unknown;
+  let recordError: { error: unknown } | undefined;
   let settled = 0;
   const stopped = () => options.signal.aborted || fatal !== undefined || recordError !== undefined;
   const settle = (item: Outbound<K>, delivery: Delivery) => {
@@ -109,7 +109,7 @@ export async function deliverAll<K>(items: readonly Outbound<K>[], options: Deli
             try {
               await options.onDelivered?.(item, accepted);
             } catch (error) {
-              recordError ??= error;
+              recordError ??= { error };
             }
             return { kind: 'done' as const };
           } catch (error) {
@@ -155,7 +155,7 @@ export async function deliverAll<K>(items: readonly Outbound<K>[], options: Deli
   };
 
   await Promise.all([...lanes.values()].map(runLane));
-  if (recordError !== undefined) throw recordError;
+  if (recordError !== undefined) throw recordError.error;
   return { results, ...(fatal ? { fatal } : {}), interrupted: options.signal.aborted };
 }
 
