@@ -1,26 +1,10 @@
--- chaser 0001: the default inventory table and chaser's own state.
+-- chaser 0001: chaser's own state.
 -- Applied once by `chaser migrate` (recorded in chaser_migrations), inside one transaction.
 
--- The inventory is the user's: created only when absent, so an existing table is left alone.
--- Teams whose table has other names point the config's `source` mapping at it instead.
-create table if not exists rotation_consumers (
-  id                text primary key,
-  name              text not null,
-  owner_team        text not null,
-  key_id            text not null,
-  status            text not null default 'pending',
-  rotation_deadline timestamptz not null,
-  snoozed_until     timestamptz null
-);
-
--- The sweep reads `status = any(pending) and (rotation_deadline < now or rotation_deadline is null)`.
--- In a campaign most rows end up confirmed, so status leads and the deadline range bounds the scan
--- within the pending rows (PG 15, 100k rows, 4k overdue: a bitmap scan of this index, 0.8 ms in the
--- index, against a 24 ms sequential scan). A partial index `where status = 'pending'` would not
--- serve a configurable list of pending statuses passed as a parameter. The ORDER BY
--- (team, deadline, id) is left to a sort: only the overdue pending rows ever reach it.
-create index if not exists rotation_consumers_sweep_idx
-  on rotation_consumers (status, rotation_deadline);
+-- The default inventory table (rotation_consumers) is not part of this migration any more: it
+-- is the user's, and `chaser migrate` creates it (sql/inventory/rotation_consumers.sql) only
+-- when source.table is that default, so a mapped inventory gets no empty table beside it.
+-- Databases migrated before that change keep the table this file used to create.
 
 -- One row per consumer chaser has ever nudged. Keyed by the id's text form, so an inventory
 -- keyed by integer or uuid works too.

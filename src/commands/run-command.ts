@@ -1,6 +1,8 @@
 import type { Config } from '../config/types.js';
+import { printableJson } from '../printable.js';
 import { renderRunSummary, writeDryRun } from '../report/human.js';
 import { toJsonResult } from '../report/json.js';
+import { statusVocabulary } from '../slack/render/team-message.js';
 import { loadCommandConfig } from './command-config.js';
 import type { ExitCode } from '../exit-codes.js';
 import { runPipeline } from '../pipeline/run-pipeline.js';
@@ -65,11 +67,12 @@ async function runDemo(ctx: CommandContext, options: RunOptions, now: Date): Pro
 function print(ctx: CommandContext, options: RunOptions, result: RunResult, config: Config): void {
   for (const line of result.problems) ctx.log.error(line);
   if (options.json) {
-    ctx.stdout(`${JSON.stringify(toJsonResult(result), null, 2)}\n`);
+    // printableJson: ids are given exactly as stored, escaped so that none can drive a terminal.
+    ctx.stdout(`${printableJson(toJsonResult(result), 2)}\n`);
     return;
   }
   if (options.quiet) return;
-  if (result.command === 'dry-run') writeDryRun(result, mentionLabels(config), ctx.stdout);
+  if (result.command === 'dry-run') writeDryRun(result, mentionLabels(config), ctx.stdout, statusVocabulary(config.source));
   else ctx.stdout(renderRunSummary(result));
 }
 

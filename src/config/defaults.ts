@@ -38,11 +38,14 @@ export const DEFAULT_COLUMNS: Readonly<SourceColumns> = Object.freeze({
 
 export const DEFAULT_TABLE = 'rotation_consumers';
 export const DEFAULT_PENDING_STATUSES: readonly string[] = Object.freeze(['pending']);
+/** The contract's "done" values: moved to the new key, or exempted from moving. The first is the one messages ask for. */
+export const DEFAULT_DONE_STATUSES: readonly string[] = Object.freeze(['confirmed', 'exempt']);
 
 export const DEFAULT_SOURCE: Readonly<SourceConfig> = Object.freeze({
   table: DEFAULT_TABLE,
   columns: DEFAULT_COLUMNS,
   pendingStatuses: DEFAULT_PENDING_STATUSES as string[],
+  doneStatuses: DEFAULT_DONE_STATUSES as string[],
 });
 
 export const DEFAULT_DATABASE: Readonly<Omit<DatabaseConfig, 'url'>> = Object.freeze({

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import {
   DEFAULT_COLUMNS,
   DEFAULT_DATABASE,
+  DEFAULT_DONE_STATUSES,
   DEFAULT_PENDING_STATUSES,
   DEFAULT_SLACK,
   DEFAULT_TABLE,
@@ -157,7 +158,7 @@ const columns = z
       name: column(DEFAULT_COLUMNS.name, 'Human name of the service, job or client.'),
       team: column(DEFAULT_COLUMNS.team, 'Owning team key, routed to Slack by "teams".'),
       keyId: column(DEFAULT_COLUMNS.keyId, 'The revoked key the consumer must move off.'),
-      status: column(DEFAULT_COLUMNS.status, 'Status column; see "pendingStatuses".'),
+      status: column(DEFAULT_COLUMNS.status, 'Status column; see "pendingStatuses" and "doneStatuses".'),
       deadline: column(DEFAULT_COLUMNS.deadline, 'When the consumer had to be on the new key (timestamptz).'),
       snoozedUntil: column(
         DEFAULT_COLUMNS.snoozedUntil,
@@ -175,6 +176,25 @@ const tableError = expected(
 );
 
 const pendingStatusError = expected('a non-empty status text like "pending"');
+const doneStatusError = expected('a non-empty status text like "confirmed"');
+
+/** A value listed as both pending and done would be chased and not chased at once: say which, at its place in doneStatuses. */
+function checkStatusLists(value: unknown, ctx: z.core.$RefinementCtx<unknown>): void {
+  const pending = field(value, 'pendingStatuses');
+  const done = field(value, 'doneStatuses');
+  if (!Array.isArray(done)) return;
+  const pendingList = Array.isArray(pending) ? pending : [...DEFAULT_PENDING_STATUSES];
+  done.forEach((status, index) => {
+    if (typeof status !== 'string') return;
+    const at = pendingList.indexOf(status);
+    if (at < 0) return;
+    ctx.addIssue({
+      code: 'custom',
+      path: ['doneStatuses', index],
+      message: `${show(status)} is also pendingStatuses[${at}]; a status is either pending or done, not both`,
+    });
+  });
+}
 
 const source = z
   .strictObject(
@@ -191,10 +211,21 @@ const source = z
         })
         .min(1, { error: 'expected at least one status; remove the key to use ["pending"]' })
         .default([...DEFAULT_PENDING_STATUSES])
-        .describe('Statuses that mean "still on the revoked key". Any other status stops the chasing.'),
+        .describe('Statuses that mean "still on the revoked key": these consumers are chased.'),
+      doneStatuses: z
+        .array(z.string({ error: doneStatusError }).min(1, { error: doneStatusError }), {
+          error: expected('a list of statuses like ["confirmed", "exempt"]'),
+        })
+        .min(1, { error: 'expected at least one status; remove the key to use ["confirmed", "exempt"]' })
+        .default([...DEFAULT_DONE_STATUSES])
+        .describe(
+          'Statuses that mean "done": moved to the new key (the first, which messages ask for) or exempt. ' +
+            'A status in neither list is never treated as done: it is reported and keeps the gate failing.',
+        ),
     },
     { error: expected('an object like { "table": "rotation_consumers" }') },
   )
+  .superRefine(checkStatusLists, { when: () => true })
   .prefault({})
   .describe('Where the consumers are read from: an existing table is mapped here, never by editing the SQL.');
 
@@ -423,6 +454,7 @@ function toConfig(parsed: ParsedConfig): Config {
       table: parsed.source.table,
       columns: { ...parsed.source.columns },
       pendingStatuses: [...parsed.source.pendingStatuses],
+      doneStatuses: [...parsed.source.doneStatuses],
     },
     tiers: parsed.tiers.map(toTier),
     teams: Object.fromEntries(

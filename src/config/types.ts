@@ -41,6 +41,11 @@ export interface SourceConfig {
   table: string;
   columns: SourceColumns;
   pendingStatuses: string[];
+  /**
+   * Statuses that mean "moved" (the first, which messages ask for) or "exempt from moving". A
+   * status in neither list is never treated as done: it is reported and fails the gate.
+   */
+  doneStatuses: string[];
 }
 
 export type DigestDestination = { channel: string } | { user: string } | { email: string };

@@ -1,4 +1,5 @@
 import postgres from 'postgres';
+import { printable } from '../printable.js';
 import { ChaserError, ExitCode } from '../exit-codes.js';
 import type { Redact } from '../redact.js';
 
@@ -168,8 +169,8 @@ function endpointOf(error: unknown): string {
   return typeof port === 'number' || typeof port === 'string' ? ` at ${host}:${port}` : ` at ${host}`;
 }
 
-/** The server's own sentence (it names the user or database, never the password). */
+/** The server's own sentence (it names the user or database, never the password), made printable: it quotes names from the server. */
 function serverMessage(error: unknown): string {
   const message = (error as { message?: unknown }).message;
-  return typeof message === 'string' ? message : 'no details';
+  return typeof message === 'string' ? printable(message) : 'no details';
 }

@@ -1,11 +1,23 @@
 import type { SourceConfig } from '../config/types.js';
 import type { ConsumerRow } from '../policy/types.js';
+import { FAR_PAST_MS } from '../policy/time.js';
+import { printableOrNull } from '../printable.js';
 import { isConnectionLost, type Sql } from './connect.js';
+import { instantFromEpoch, instantFromText } from './instants.js';
+import { instantOf, overdueOrUnset, type TimeKind } from './source.js';
 
 export interface ReadOverdueOptions {
   now: Date;
   /** From inspectSource: when false the snoozedUntil column is not referenced at all. */
   hasSnoozedUntil: boolean;
+  /** From inspectSource: how the deadline and snoozedUntil columns are read (default: timestamptz). */
+  deadlineKind?: TimeKind;
+  snoozedUntilKind?: TimeKind | null;
+  /**
+   * False when chaser's tables are absent (a read-only first look before `chaser migrate`): the
+   * nudge state is not joined, every consumer reads as never nudged.
+   */
+  withState?: boolean;
   /** --team: only these owner teams (any of them). Empty or absent = every team. */
   teams?: string[];
   /** --key: only consumers of this key id. */
@@ -20,8 +32,10 @@ interface Row {
   team: string | null;
   key_id: string | null;
   status: string;
-  deadline: Date | null;
-  snoozed_until: Date | null;
+  deadline_epoch: number | null;
+  deadline_text: string | null;
+  snoozed_epoch: number | null;
+  snoozed_text: string | null;
   nudge_count: number | null;
   last_nudged_at: Date | null;
   last_tier: string | null;
@@ -32,12 +46,22 @@ interface Row {
  * streamed in batches by a cursor over a single statement (one snapshot, however many batches).
  *
  * Rows with a NULL deadline come back too, so the policy can report them instead of them
- * vanishing silently. Every column is cast to the type chaser works with, so an inventory keyed
+ * vanishing silently. Time columns come back as epoch seconds (instant and local kinds: infinities
+ * kept, no DateStyle to parse) or as text, parsed here row by row (see TimeKind): a value that is
+ * not an instant becomes an Invalid Date for the policy to report, never a failed read. A text
+ * deadline is therefore not filtered in SQL: every pending row comes back and the policy drops
+ * the ones not yet due.
+ *
+ * Every text value is made printable here (printable.ts), the one door from the database: a team
+ * key full of terminal escapes reaches no terminal, log or run record. Ids stay exactly as stored,
+ * since nudges are recorded under them; they are quoted through printableJson where shown. Every column is cast to the type chaser works with, so an inventory keyed
  * by integer or uuid, or with a varchar team, reads the same as the default table. Ordered by
  * team (NULL last), deadline, id: stable output for messages and tests.
  *
  * Source columns are always qualified (`consumer.`): the inventory may have a column that shares
- * a name with chaser's state columns. ORDER BY names the output columns (the cast forms).
+ * a name with chaser's state columns. ORDER BY names the output columns (the cast forms); a
+ * deadline of -infinity sorts first, and a text deadline after every other (its order is only
+ * for stable output: nothing depends on it).
  *
  * Consume each batch without awaiting other I/O before asking for the next: if the connection
  * dies while this generator is suspended, postgres.js 3.4.9's next fetch writes to a closed socket
@@ -62,23 +86,31 @@ export async function* readOverdueConsumers(sql: Sql, source: SourceConfig, opti
   try {
     await session`begin read only`;
     open = true;
-    const snoozedUntil = options.hasSnoozedUntil ? session`consumer.${session(c.snoozedUntil)}::timestamptz` : session`null::timestamptz`;
+    const deadlineKind = options.deadlineKind ?? 'instant';
+    const snoozedKind = options.hasSnoozedUntil ? (options.snoozedUntilKind ?? 'instant') : null;
+    const deadline = timeColumns(session, c.deadline, deadlineKind, 'deadline');
+    const snoozed =
+      snoozedKind === null
+        ? session`null::float8 as snoozed_epoch, null::text as snoozed_text`
+        : timeColumns(session, c.snoozedUntil, snoozedKind, 'snoozed');
+    const withState = options.withState ?? true;
+    const state = withState ? session`s.nudge_count, s.last_nudged_at, s.last_tier` : session`null::int as nudge_count, null::timestamptz as last_nudged_at, null::text as last_tier`;
     const query = session<Row[]>`
       select consumer.${session(c.id)}::text as id,
              consumer.${session(c.name)}::text as name,
              consumer.${session(c.team)}::text as team,
              consumer.${session(c.keyId)}::text as key_id,
              consumer.${session(c.status)}::text as status,
-             consumer.${session(c.deadline)}::timestamptz as deadline,
-             ${snoozedUntil} as snoozed_until,
-             s.nudge_count, s.last_nudged_at, s.last_tier
+             ${deadline},
+             ${snoozed},
+             ${state}
       from ${session(source.table)} as consumer
-      left join chaser_nudge_state s on s.consumer_id = consumer.${session(c.id)}::text
+      ${withState ? session`left join chaser_nudge_state s on s.consumer_id = consumer.${session(c.id)}::text` : session``}
       where consumer.${session(c.status)}::text = any(${source.pendingStatuses}::text[])
-        and (consumer.${session(c.deadline)}::timestamptz < ${options.now}::timestamptz or consumer.${session(c.deadline)} is null)
+        and ${overdueOrUnset(session, c.deadline, deadlineKind, options.now)}
         ${teams ? session`and consumer.${session(c.team)}::text = any(${teams}::text[])` : session``}
         ${options.keyId !== undefined ? session`and consumer.${session(c.keyId)}::text = ${options.keyId}::text` : session``}
-      order by team nulls last, deadline, id`;
+      order by team nulls last, deadline_epoch, deadline_text, id`;
     for await (const rows of query.cursor(options.batchSize ?? 5000)) {
       yield rows.map(toConsumerRow);
     }
@@ -99,15 +131,31 @@ export async function* readOverdueConsumers(sql: Sql, source: SourceConfig, opti
   }
 }
 
+/**
+ * The two output columns of a time column, `<name>_epoch` and `<name>_text`, one of them NULL.
+ * Instant and local kinds: `date_part('epoch', …)` of the timestamptz (±Infinity for the
+ * infinities). Text: the text itself.
+ */
+function timeColumns(sql: Sql, column: string, kind: TimeKind, name: 'deadline' | 'snoozed') {
+  const epoch = sql(`${name}_epoch`);
+  const text = sql(`${name}_text`);
+  if (kind === 'text') return sql`null::float8 as ${epoch}, consumer.${sql(column)}::text as ${text}`;
+  return sql`date_part('epoch', ${instantOf(sql, column, kind)}) as ${epoch}, null::text as ${text}`;
+}
+
 function toConsumerRow(row: Row): ConsumerRow {
+  const deadline = row.deadline_text !== null ? instantFromText(row.deadline_text) : instantFromEpoch(row.deadline_epoch);
+  const snoozed = row.snoozed_text !== null ? instantFromText(row.snoozed_text) : instantFromEpoch(row.snoozed_epoch);
   return {
     id: row.id,
-    name: row.name,
-    team: row.team,
-    keyId: row.key_id,
+    name: printableOrNull(row.name),
+    team: printableOrNull(row.team),
+    keyId: printableOrNull(row.key_id),
     status: row.status,
-    deadline: row.deadline,
-    snoozedUntil: row.snoozed_until,
+    // A deadline of -infinity cannot be placed in a tier (no number of days): unreadable, reported.
+    deadline: deadline !== null && deadline.getTime() === FAR_PAST_MS ? new Date(Number.NaN) : deadline,
+    // A snooze until -infinity is over: not snoozed. Until +infinity: snoozed forever (policy/time.ts).
+    snoozedUntil: snoozed !== null && snoozed.getTime() === FAR_PAST_MS ? null : snoozed,
     state:
       row.nudge_count === null || row.last_nudged_at === null
         ? null

@@ -5,6 +5,8 @@ import type { Sql } from './connect.js';
 /** Shipped with the package (see package.json "files"); the same path from src/db/ and dist/db/. */
 const SQL_DIR = new URL('../../sql/', import.meta.url);
 const MIGRATION_FILE = /^(\d{4})_([a-z0-9_-]+)\.sql$/i;
+/** The contract's default inventory table: not a numbered migration (see createDefaultInventory). */
+const DEFAULT_INVENTORY_FILE = new URL('inventory/rotation_consumers.sql', SQL_DIR);
 
 /**
  * Advisory lock key of `chaser migrate`: the pair (0x63686173 = "chas", 1). Visible in pg_locks as
@@ -49,7 +51,16 @@ export async function latestMigrationVersion(): Promise<number> {
  * nothing (even the migrations table's own CREATE happens under the lock, where a concurrent
  * "create table if not exists" could otherwise collide).
  */
-export async function migrate(sql: Sql): Promise<{ applied: string[]; current: number }> {
+export interface MigrateOptions {
+  /**
+   * Also create the contract's default inventory table (rotation_consumers) when it is absent:
+   * what `chaser migrate` asks for when source.table is that default, and only then. Default true
+   * (the demo, the tests).
+   */
+  defaultInventory?: boolean;
+}
+
+export async function migrate(sql: Sql, options: MigrateOptions = {}): Promise<{ applied: string[]; current: number; createdInventory: boolean }> {
   const migrations = await listMigrations();
   const latest = migrations.at(-1)?.version ?? 0;
   const applied: string[] = [];
@@ -76,7 +87,27 @@ export async function migrate(sql: Sql): Promise<{ applied: string[]; current: n
       return migration.version;
     });
   }
-  return { applied, current };
+  const createdInventory = options.defaultInventory === false ? false : await createDefaultInventory(sql);
+  return { applied, current, createdInventory };
+}
+
+/**
+ * The default inventory table, when absent (true when this call created it). The user's table,
+ * not chaser's schema: 0001 used to create it unconditionally, which gave every mapped
+ * inventory an empty rotation_consumers beside it. It is applied on every `chaser migrate`
+ * whose config uses the default table (not recorded as a migration), so a config that switches
+ * to the default table later still gets it, and an existing table is never touched.
+ */
+async function createDefaultInventory(sql: Sql): Promise<boolean> {
+  const text = await readFile(DEFAULT_INVENTORY_FILE, 'utf8');
+  return sql.begin(async (tx) => {
+    await tx`select pg_advisory_xact_lock(${MIGRATION_LOCK.classId}::int4, ${MIGRATION_LOCK.objectId}::int4)`;
+    await tx`set local statement_timeout = 0`;
+    const [row] = await tx<{ exists: boolean }[]>`select to_regclass('rotation_consumers') is not null as exists`;
+    if (row?.exists) return false;
+    await tx.unsafe(text).simple();
+    return true;
+  });
 }
 
 export function schemaTooNew(found: number, expected: number): ChaserError {

@@ -7,11 +7,15 @@ const CHASER_TABLES = ['chaser_migrations', 'chaser_nudge_state', 'chaser_nudge_
 /**
  * Refuses to run against a database whose chaser schema is missing or not the one this code was
  * written for: a sweep on an old schema could half-record nudges, one on a newer schema could
- * misread state written by a newer chaser.
+ * misread state written by a newer chaser. `allowAbsent` (dry-run): a database where `migrate` never
+ * ran at all is accepted and reported as `absent`, so a first read-only look needs no schema.
  */
-export async function assertSchemaCurrent(sql: Sql): Promise<{ version: number }> {
+export async function assertSchemaCurrent(sql: Sql, options: { allowAbsent?: boolean } = {}): Promise<{ version: number; absent?: true }> {
   const expected = await latestMigrationVersion();
   const missing = await findMissingTables(sql, CHASER_TABLES);
+  // Every table absent (migrate never ran) is a database chaser has no memory of yet, which a
+  // read-only look may treat as exactly that. Some absent is a damaged install: refused always.
+  if (options.allowAbsent && missing.length === CHASER_TABLES.length) return { version: 0, absent: true };
   if (missing.length > 0) {
     throw new ChaserError(ExitCode.unavailable, "chaser's tables are not in this database", [
       `missing: ${missing.join(', ')}`,

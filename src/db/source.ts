@@ -1,5 +1,6 @@
 import type { SourceColumns, SourceConfig } from '../config/types.js';
 import { ChaserError, ExitCode } from '../exit-codes.js';
+import { printable } from '../printable.js';
 import type { Sql } from './connect.js';
 
 export interface SourceShape {
@@ -12,10 +13,30 @@ export interface SourceShape {
    * occur, so the planner need not remember every id it has seen (a million ids is ~70 MB).
    */
   idIsUnique: boolean;
+  /** How the deadline column is read (see TimeKind). */
+  deadlineKind: TimeKind;
+  /** How the snoozedUntil column is read; null when the table has none. */
+  snoozedUntilKind: TimeKind | null;
 }
 
-/** Types a timestamptz cast accepts as they are (timestamp is read in the session's TimeZone). */
-const TIME_TYPES = new Set(['timestamp with time zone', 'timestamp without time zone', 'date', 'text', 'character varying', 'character']);
+/**
+ * How a time column is read:
+ * - instant: timestamptz, compared and read as it is;
+ * - local: timestamp without time zone or date, read as UTC (not in the session's TimeZone, which
+ *   would make the same row overdue at different instants from different machines);
+ * - text: read as text and parsed by chaser (ISO 8601; no zone = UTC), row by row, so one
+ *   unreadable value is one reported row, not a failed query.
+ */
+export type TimeKind = 'instant' | 'local' | 'text';
+
+const TIME_KINDS: ReadonlyMap<string, TimeKind> = new Map([
+  ['timestamp with time zone', 'instant'],
+  ['timestamp without time zone', 'local'],
+  ['date', 'local'],
+  ['text', 'text'],
+  ['character varying', 'text'],
+  ['character', 'text'],
+]);
 const TIME_COLUMNS = ['deadline', 'snoozedUntil'] as const satisfies readonly (keyof SourceColumns)[];
 
 /**
@@ -50,12 +71,38 @@ export async function inspectSource(sql: Sql, source: SourceConfig): Promise<Sou
   }
   for (const key of TIME_COLUMNS) {
     const type = types.get(source.columns[key]);
-    if (type !== undefined && !TIME_TYPES.has(type)) {
+    if (type !== undefined && !TIME_KINDS.has(type)) {
       problems.push(`source.columns.${key}: column "${source.columns[key]}" of table "${source.table}" has type ${type}; chaser needs timestamptz, timestamp or date`);
     }
   }
-  throwIfAny(problems, `fix: map each key under source.columns to a column of ${table} (existing columns: ${[...types.keys()].join(', ')})`);
-  return { table, hasSnoozedUntil: types.has(source.columns.snoozedUntil), idIsUnique: await hasUniqueIndexOn(sql, schema, name, source.columns.id) };
+  throwIfAny(problems, `fix: map each key under source.columns to a column of ${table} (existing columns: ${[...types.keys()].map(printable).join(', ')})`);
+  const snoozedType = types.get(source.columns.snoozedUntil);
+  return {
+    table,
+    hasSnoozedUntil: snoozedType !== undefined,
+    idIsUnique: await hasUniqueIndexOn(sql, schema, name, source.columns.id),
+    deadlineKind: TIME_KINDS.get(types.get(source.columns.deadline) ?? '') ?? 'instant',
+    snoozedUntilKind: snoozedType === undefined ? null : (TIME_KINDS.get(snoozedType) ?? 'instant'),
+  };
+}
+
+/**
+ * A time column as a timestamptz expression, for SQL comparisons (instant and local kinds only:
+ * a text column is never cast in SQL, where one bad value would fail the whole statement).
+ */
+export function instantOf(sql: Sql, column: string, kind: Exclude<TimeKind, 'text'>) {
+  return kind === 'instant'
+    ? sql`consumer.${sql(column)}::timestamptz`
+    : sql`(consumer.${sql(column)}::timestamp at time zone 'UTC')`;
+}
+
+/**
+ * `consumer.<deadline> < now` or NULL, as far as SQL can tell cheaply: for a text column nothing
+ * is filtered here (chaser reads the value row by row), so callers get a superset.
+ */
+export function overdueOrUnset(sql: Sql, column: string, kind: TimeKind, now: Date) {
+  if (kind === 'text') return sql`true`;
+  return sql`(${instantOf(sql, column, kind)} < ${now}::timestamptz or consumer.${sql(column)} is null)`;
 }
 
 async function hasUniqueIndexOn(sql: Sql, schema: string | null, name: string, column: string): Promise<boolean> {

@@ -1,4 +1,5 @@
 import type { ExitCode } from '../exit-codes.js';
+import { printableJson } from '../printable.js';
 
 /** One line of `chaser doctor`: what was checked, whether it passed, and the fix when it did not. */
 export interface Check {
@@ -43,6 +44,6 @@ export const skip = (section: Section, name: string, detail: string): Check => (
 
 /** Names for a check's detail: the first few, quoted, then how many more. */
 export function quotedList(names: readonly string[]): string {
-  const shown = names.slice(0, 8).map((name) => JSON.stringify(name)).join(', ');
+  const shown = names.slice(0, 8).map((name) => printableJson(name)).join(', ');
   return names.length > 8 ? `${shown}, … and ${names.length - 8} more` : shown;
 }

@@ -3,8 +3,10 @@ import type { Config } from '../config/types.js';
 import { ExitCode } from '../exit-codes.js';
 import { describeDbError, describeTarget, untilFirstContact, type Sql } from '../db/connect.js';
 import { assertSchemaCurrent, findMissingTables } from '../db/schema-version.js';
-import { findSweepIndex, inspectSource } from '../db/source.js';
+import { findSweepIndex, inspectSource, type SourceShape } from '../db/source.js';
+import { countStatuses, countUnknownStatuses } from '../db/statuses.js';
 import { listOutstandingTeams } from '../db/teams.js';
+import { describeUnknownStatuses, showStatus, withNearMisses } from '../policy/statuses.js';
 import type { Redact } from '../redact.js';
 import { fail, pass, quotedList, skip, warn, type Check } from './checks.js';
 
@@ -37,6 +39,7 @@ export async function checkDatabase(sql: Sql, config: Config, now: Date, redact:
     checks.push(asCheck('schema migrated and current', error));
   }
   let hasSource = false;
+  let deadlineKind: SourceShape['deadlineKind'] = 'instant';
   try {
     if (!migrated && config.source.table === DEFAULT_TABLE && (await findMissingTables(sql, [DEFAULT_TABLE])).length > 0) {
       // The default inventory table is created by `chaser migrate`: its absence on an unmigrated
@@ -47,8 +50,9 @@ export async function checkDatabase(sql: Sql, config: Config, now: Date, redact:
     } else {
       const shape = await inspectSource(sql, config.source);
       hasSource = true;
+      deadlineKind = shape.deadlineKind;
       checks.push(
-        pass('database', 'source table and mapped columns', `${shape.table}${shape.hasSnoozedUntil ? '' : ' (no snoozedUntil column: snoozing off)'}`),
+        pass('database', 'source table and mapped columns', `${shape.table}${shape.hasSnoozedUntil ? '' : ' (no snoozedUntil column: snoozing off)'}${timeNotes(shape)}`),
       );
     }
   } catch (error) {
@@ -70,9 +74,14 @@ export async function checkDatabase(sql: Sql, config: Config, now: Date, redact:
   } catch (error) {
     checks.push(asCheck("index for the sweep's read", error));
   }
+  try {
+    checks.push(await checkStatusValues(sql, config, now, deadlineKind));
+  } catch (error) {
+    checks.push(asCheck('status values', error));
+  }
   let teams: string[];
   try {
-    teams = await listOutstandingTeams(sql, config.source, now);
+    teams = await listOutstandingTeams(sql, config.source, now, deadlineKind);
   } catch (error) {
     checks.push(asCheck('every team with outstanding consumers is routed', error));
     return checks;
@@ -90,6 +99,39 @@ export async function checkDatabase(sql: Sql, config: Config, now: Date, redact:
       'add each under "teams" in the config, or set fallbackChannel (until then they are only listed in the digest)'));
   }
   return checks;
+}
+
+/**
+ * The statuses the inventory holds, with counts, against the configured vocabulary: a status in
+ * neither list is never treated as done, so the run would report it and keep the gate failing.
+ * Failing here (78, a config mismatch) is what makes `pendingStatuses: ["todo"]` on a table of
+ * `TODO` visible before the first run, with the near miss named.
+ */
+async function checkStatusValues(sql: Sql, config: Config, now: Date, deadlineKind: SourceShape['deadlineKind']): Promise<Check> {
+  const { pendingStatuses, doneStatuses, columns } = config.source;
+  const census = await countStatuses(sql, config.source);
+  const roleOf = (status: string | null) =>
+    status !== null && pendingStatuses.includes(status) ? 'pending' : status !== null && doneStatuses.includes(status) ? 'done' : 'neither';
+  const shown = census.statuses.map((entry) => `${showStatus(entry.status)} ×${entry.rows} (${roleOf(entry.status)})`);
+  const found = `${shown.join(', ')}${census.distinct > shown.length ? `, and ${census.distinct - shown.length} more` : ''}`;
+  const unknown = withNearMisses(await countUnknownStatuses(sql, config.source, { now, deadlineKind }), [...pendingStatuses, ...doneStatuses]);
+  if (unknown.rows === 0) return pass('database', 'status values', census.distinct === 0 ? 'the table is empty' : found);
+  return fail(
+    'database',
+    'status values',
+    ExitCode.config,
+    `${unknown.rows} row(s) have a ${columns.status} in neither pendingStatuses nor doneStatuses, so they are never treated as done ` +
+      `and keep the gate failing: ${describeUnknownStatuses(unknown)}; found: ${found}`,
+    `add each to source.pendingStatuses or source.doneStatuses exactly as stored (case and spaces count); configured: pending ${pendingStatuses.map(showStatus).join(', ')}; done ${doneStatuses.map(showStatus).join(', ')}`,
+  );
+}
+
+/** How time columns that are not timestamptz are read, so nobody has to guess the zone. */
+function timeNotes(shape: SourceShape): string {
+  const note = (key: string, kind: SourceShape['deadlineKind'] | null) =>
+    kind === 'local' ? `${key} has no time zone: read as UTC` : kind === 'text' ? `${key} is text: read as ISO 8601 (no zone = UTC), unreadable values reported` : '';
+  const notes = [note('deadline', shape.deadlineKind), note('snoozedUntil', shape.snoozedUntilKind)].filter((n) => n !== '');
+  return notes.length === 0 ? '' : `; ${notes.join('; ')}`;
 }
 
 /** A name as it must be typed in psql: mixed case (which chaser keeps, quoting every identifier) needs quotes. */

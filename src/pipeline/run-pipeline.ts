@@ -6,6 +6,7 @@ import { decideOutcome } from '../run/outcome.js';
 import type { DigestOutcome, RunResult, RunStats } from '../run/types.js';
 import type { RunEnv, RunRequest, RunScope } from './scope.js';
 import { checkDatabase } from './stages/check-database.js';
+import { checkFilters } from './stages/check-filters.js';
 import { checkRequest, type RunSteps } from './stages/check-request.js';
 import { connectSlack } from './stages/connect-slack.js';
 import { deliverDigest } from './stages/deliver-digest.js';
@@ -25,15 +26,16 @@ export async function runPipeline(env: RunEnv, request: RunRequest): Promise<Run
   const stats: RunStats = { queries: 0, slackCalls: 0 };
   const pool = poolOptions(request, stats);
   const db = openDatabase(request.config.database, env.redact, { onQuery: pool.onQuery });
-  const scope: RunScope = { env, request, stats, sql: db.sql };
+  const scope: RunScope = { env, request, stats, sql: db.sql, warnings: [] };
   let lock: HeldSweepLock | undefined;
   let failed = false;
   try {
     const slack = steps.post ? await connectSlack(scope) : undefined;
-    const source = await checkDatabase(scope);
+    const { source, memory } = await checkDatabase(scope, { allowNoSchema: !steps.record });
+    await checkFilters(scope);
     if (steps.lock) lock = await takeSweepLock(scope, pool);
     const runId = steps.record ? await openRunRecord(scope) : undefined;
-    const plan = await readPlan(scope, source);
+    const plan = await readPlan(scope, source, { memory });
     const nudges = slack && steps.nudge ? await deliverNudges(scope, { slack, plan, runId, lock }) : noNudges();
     const unrouted = markUnrouted(scope, plan, nudges.deliveries);
     // Not after a signal, nor when the credentials just proved unable to post.
@@ -60,6 +62,7 @@ export async function runPipeline(env: RunEnv, request: RunRequest): Promise<Run
       digest: digestOutcome(digest, steps),
       exitCode: outcome.exitCode,
       problems: outcome.problems,
+      warnings: scope.warnings,
       stats,
     };
   } catch (error) {

@@ -36,6 +36,14 @@ export interface RunScope {
   request: RunRequest;
   sql: Sql;
   stats: RunStats;
+  /** The run's warnings so far (see `warn`): they go into the result as well as the log. */
+  warnings: string[];
+}
+
+/** A note about this run's input for the operator: logged as a warning and kept for the result (--json `warnings`). */
+export function warn(scope: RunScope, message: string): void {
+  scope.warnings.push(message);
+  scope.env.log.warn(message);
 }
 
 /** The filters a run was asked for (--team, --key), absent ones left out. */

@@ -35,7 +35,8 @@ export function createPolicyContext(options: Pick<PlanOptions, 'tiers' | 'pendin
  *    which it cannot answer);
  * 3. deadline not yet strictly passed: not outstanding (at the deadline instant it is still on time);
  * 4. no team: skipped, since it cannot be routed; only reported once it is actually overdue, so a
- *    future consumer with a gap in the inventory does not warn on every run before its time.
+ *    future consumer with a gap in the inventory does not warn on every run before its time;
+ * 5. a snoozed_until that is not an instant: skipped (reported), neither nudged nor taken as unset.
  */
 export function assessRow(row: ConsumerRow, context: PolicyContext, now: Date): Assessment {
   if (!context.pendingStatuses.has(row.status)) return { kind: 'not-outstanding' };
@@ -45,6 +46,8 @@ export function assessRow(row: ConsumerRow, context: PolicyContext, now: Date): 
   if (overdueMs <= 0) return { kind: 'not-outstanding' };
   // A blank team is as unroutable as a NULL one: no config key can sensibly be "   ".
   if (team === null || team.trim() === '') return { kind: 'skipped', reason: 'missing-team' };
+  // A snooze that is not an instant: the team may have asked for quiet, so no nudge on a guess.
+  if (row.snoozedUntil !== null && !isValidDate(row.snoozedUntil)) return { kind: 'skipped', reason: 'invalid-snooze' };
 
   const tierIndex = tierIndexAt(context.thresholdsMs, overdueMs);
   const tier = context.tiers[tierIndex];

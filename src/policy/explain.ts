@@ -1,6 +1,7 @@
 import { DEFAULT_COLUMNS } from '../config/defaults.js';
+import { printableJson } from '../printable.js';
 import type { SourceColumns } from '../config/types.js';
-import { formatExactInstant, isValidDate } from './time.js';
+import { formatExactInstant, isForever, isValidDate } from './time.js';
 import type { Laggard, Skipped } from './types.js';
 
 /**
@@ -26,7 +27,9 @@ export function explainDisposition(laggard: Laggard, now: Date): string {
     case 'waiting':
       return `waiting: ${last}, next due at ${next} (${cadence})`;
     case 'snoozed': {
-      const until = laggard.consumer.snoozedUntil ? formatExactInstant(laggard.consumer.snoozedUntil) : 'unknown';
+      const snoozedUntil = laggard.consumer.snoozedUntil;
+      if (snoozedUntil && isForever(snoozedUntil)) return `snoozed indefinitely (snoozed until infinity); ${last}`;
+      const until = snoozedUntil ? formatExactInstant(snoozedUntil) : 'unknown';
       const later = until === next ? '' : `, then the cadence allows the next nudge at ${next} (${cadence})`;
       return `snoozed until ${until}${later}; ${last}`;
     }
@@ -34,21 +37,29 @@ export function explainDisposition(laggard: Laggard, now: Date): string {
 }
 
 /** A warning line for a skipped row that names what to fix in the inventory (in its mapped column names). */
-export function explainSkipped(skipped: Skipped, columns: Pick<SourceColumns, 'id' | 'team' | 'deadline'> = DEFAULT_COLUMNS): string {
+export function explainSkipped(
+  skipped: Skipped,
+  columns: Pick<SourceColumns, 'id' | 'team' | 'deadline'> & Partial<Pick<SourceColumns, 'snoozedUntil'>> = DEFAULT_COLUMNS,
+): string {
   switch (skipped.reason) {
     case 'missing-id':
       return (
-        `a consumer row${skipped.team ? ` of team ${JSON.stringify(skipped.team)}` : ''} skipped: its ${columns.id} is NULL, ` +
+        `a consumer row${skipped.team ? ` of team ${printableJson(skipped.team)}` : ''} skipped: its ${columns.id} is NULL, ` +
         'so it can be neither chased nor recorded; give it an id'
       );
     case 'missing-team':
-      return `consumer ${JSON.stringify(skipped.id)} skipped: it has no team, so no one can be nudged; set its ${columns.team}`;
+      return `consumer ${printableJson(skipped.id)} skipped: it has no team, so no one can be nudged; set its ${columns.team}`;
     case 'missing-deadline':
       return (
-        `consumer ${JSON.stringify(skipped.id)} skipped: it has no valid rotation deadline, so it cannot be placed in a tier; ` +
+        `consumer ${printableJson(skipped.id)} skipped: it has no valid rotation deadline, so it cannot be placed in a tier; ` +
         `set its ${columns.deadline}`
       );
+    case 'invalid-snooze':
+      return (
+        `consumer ${printableJson(skipped.id)} skipped: its ${columns.snoozedUntil ?? DEFAULT_COLUMNS.snoozedUntil} is not an instant chaser can read, ` +
+        'so it cannot tell whether the team asked for quiet; set it to a timestamp, infinity (snoozed for good) or NULL'
+      );
     case 'duplicate-id':
-      return `consumer ${JSON.stringify(skipped.id)} skipped: another row has the same id and was used instead; make ids unique`;
+      return `consumer ${printableJson(skipped.id)} skipped: another row has the same id and was used instead; make ids unique`;
   }
 }

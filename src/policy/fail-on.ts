@@ -20,10 +20,16 @@ export function resolveFailOn(value: string, tiers: readonly Tier[]): number | s
   return `--fail-on: "${value}" is not one of ${valid.join(', ')} (a tier name means that tier or a later one)`;
 }
 
-/** Whether the run should exit 3: something is outstanding at or above the --fail-on threshold. */
+/**
+ * Whether the run should exit 3: something is outstanding at or above the --fail-on threshold.
+ * Rows with a status chaser does not know, past their deadline, fail it at every threshold but
+ * `never`: chaser cannot tell whether they are done, and a gate must not pass on a guess (a
+ * tier threshold does not help either: an unknown status says nothing of how far along a row is).
+ */
 export function failOnExceeded(plan: Plan, failOn: string): boolean {
   const threshold = resolveFailOn(failOn, plan.tiers);
   // Callers resolve the flag before reading anything, so an unresolved value here is a bug.
   if (typeof threshold === 'string') throw new Error(`policy: unresolved fail-on value: ${threshold}`);
+  if (threshold < plan.tiers.length && plan.unknownStatuses.overdue > 0) return true;
   return plan.tiers.slice(threshold).some((tier) => (plan.byTier[tier.name] ?? 0) > 0);
 }

@@ -3,11 +3,14 @@ import { assessRow, createPolicyContext } from './assess.js';
 import { routeFor } from './routes.js';
 import { compareText, countsByName, createInterner, TeamTally, type TeamResult } from './team-tally.js';
 import { isValidDate } from './time.js';
-import type { ConsumerRow, Plan, PlanOptions, Skipped, TeamPlan, TeamSummary } from './types.js';
+import type { ConsumerRow, Plan, PlanOptions, Skipped, TeamPlan, TeamSummary, UnknownStatuses } from './types.js';
+import { withNearMisses } from './statuses.js';
 
 export interface PlanBuilder {
   /** Feeds rows in any number of batches; rows of one team are best kept together (see createPlanBuilder). */
   addRows(rows: Iterable<ConsumerRow>): void;
+  /** The run's count of rows whose status is neither pending nor done (read apart from the rows: db/statuses.ts). */
+  setUnknownStatuses(unknown: UnknownStatuses): void;
   /** The plan for every row added. The builder is spent afterwards. */
   finish(): Plan;
 }
@@ -34,6 +37,7 @@ export function createPlanBuilder(options: PlanOptions, now: Date): PlanBuilder 
   const oldestByTier = Array.from({ length: tiers.length }, (): Date | undefined => undefined);
   let previous: TeamTally | undefined;
   let finished: Plan | undefined;
+  let unknownStatuses: UnknownStatuses = NO_UNKNOWN_STATUSES;
 
   function tallyFor(team: string): TeamTally {
     let tally = tallies.get(team);
@@ -75,6 +79,11 @@ export function createPlanBuilder(options: PlanOptions, now: Date): PlanBuilder 
       }
     },
 
+    setUnknownStatuses(unknown) {
+      if (finished) throw new Error('policy: setUnknownStatuses after finish; create a new plan builder per run');
+      unknownStatuses = withNearMisses(unknown, [...options.pendingStatuses, ...(options.doneStatuses ?? [])]);
+    },
+
     finish() {
       if (finished) return finished;
       // Each tally is dropped as soon as it is finished, so its raw due lists become garbage while
@@ -86,10 +95,17 @@ export function createPlanBuilder(options: PlanOptions, now: Date): PlanBuilder 
       }
       seenIds.clear();
       finished = assemblePlan(results, tiers, skipped, oldestByTier, now);
+      finished.unknownStatuses = unknownStatuses;
+      finished.filters = {
+        ...(options.filters?.teams?.length ? { teams: [...options.filters.teams] } : {}),
+        ...(options.filters?.keyId !== undefined ? { keyId: options.filters.keyId } : {}),
+      };
       return finished;
     },
   };
 }
+
+const NO_UNKNOWN_STATUSES: UnknownStatuses = Object.freeze({ rows: 0, overdue: 0, statuses: Object.freeze([]) as never[], distinct: 0 });
 
 /** The whole plan from rows already in memory: the convenience form of createPlanBuilder. */
 export function planSweep(rows: Iterable<ConsumerRow>, options: PlanOptions, now: Date): Plan {
@@ -125,7 +141,18 @@ function assemblePlan(
     team: plan.teamPlan.team,
   })).map((plan) => plan.teamPlan);
   const oldestDeadlineByTier = Object.fromEntries(tiers.map((tier, i) => [tier.name, oldestByTier[i] ?? null]));
-  return { now, tiers, outstanding, byTier: countsByName(tiers, byTier), oldestDeadlineByTier, teams, summaries, skipped };
+  return {
+    now,
+    tiers,
+    outstanding,
+    byTier: countsByName(tiers, byTier),
+    oldestDeadlineByTier,
+    teams,
+    summaries,
+    skipped,
+    unknownStatuses: NO_UNKNOWN_STATUSES,
+    filters: {},
+  };
 }
 
 interface MostOverdueKey {

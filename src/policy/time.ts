@@ -3,6 +3,19 @@
 import { DAY_MS } from '../config/duration.js';
 
 /**
+ * Postgres' `infinity` as an instant: the latest a Date can hold (year 275760). A snooze until
+ * FOREVER never ends; a deadline of FOREVER is never reached. Kept as milliseconds: Dates are mutable.
+ */
+export const FOREVER_MS = 8.64e15;
+/** Postgres' `-infinity`: the earliest a Date can hold. */
+export const FAR_PAST_MS = -8.64e15;
+
+/** Whether an instant is Postgres' `infinity` (see FOREVER_MS). */
+export function isForever(instant: Date): boolean {
+  return instant.getTime() === FOREVER_MS;
+}
+
+/**
  * Whole days from `deadline` to `now`, rounded down: 0 on the first day past the deadline,
  * negative before it. Rounded down (not to nearest) so "8 days overdue" in a message never
  * claims a day that has not fully passed.
@@ -22,6 +35,7 @@ export function isValidDate(value: unknown): value is Date {
  */
 export function formatExactInstant(instant: Date): string {
   if (!isValidDate(instant)) return 'an invalid date';
+  if (isForever(instant)) return 'forever';
   const iso = instant.toISOString(); // 2026-03-09T10:00:00.000Z
   const day = iso.slice(0, 10);
   const minutes = iso.slice(11, 16);

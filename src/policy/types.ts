@@ -11,8 +11,13 @@ export interface Consumer {
   team: string | null;
   keyId: string | null;
   status: string;
-  /** NULL deadline: skipped with a warning (it cannot be bucketed). */
+  /** NULL or unreadable (an Invalid Date) deadline: skipped with a warning (it cannot be bucketed). */
   deadline: Date | null;
+  /**
+   * NULL: not snoozed. An instant: no nudges before it; FOREVER_MS (Postgres `infinity`): snoozed
+   * for good. An Invalid Date (a value that is not an instant): skipped with a warning, since
+   * chaser can tell neither whether nor until when the team asked for quiet.
+   */
   snoozedUntil: Date | null;
 }
 
@@ -67,7 +72,37 @@ export interface ListedConsumer {
 export interface Skipped {
   id: string;
   team: string | null;
-  reason: 'missing-id' | 'missing-team' | 'missing-deadline' | 'duplicate-id';
+  reason: 'missing-id' | 'missing-team' | 'missing-deadline' | 'invalid-snooze' | 'duplicate-id';
+}
+
+/** What the run was limited to (--team, --key): every report of a filtered run says so. */
+export interface RunFilters {
+  teams?: string[];
+  keyId?: string;
+}
+
+/**
+ * Rows whose status is in neither pendingStatuses nor doneStatuses (NULL included). chaser does not
+ * know whether they are done, so it never treats them as done: they are reported, and those past
+ * their deadline (or with none chaser can read) keep the gate failing.
+ */
+export interface UnknownStatuses {
+  /** Every such row, due or not. */
+  rows: number;
+  /** Those past their deadline or with no readable one: what the gate counts. */
+  overdue: number;
+  /** The most frequent statuses, at most a few dozen (`status` null = NULL). */
+  statuses: UnknownStatusCount[];
+  /** How many distinct unknown statuses there are in all (statuses may list fewer). */
+  distinct: number;
+}
+
+export interface UnknownStatusCount {
+  status: string | null;
+  rows: number;
+  overdue: number;
+  /** A configured status this one differs from only by case or spaces ("TODO" for "todo"). */
+  nearMiss?: string;
 }
 
 /** Where a team's message goes. */
@@ -118,6 +153,10 @@ export interface Plan {
   /** Teams with anything outstanding, most overdue first. */
   summaries: TeamSummary[];
   skipped: Skipped[];
+  /** Rows with a status chaser does not know (see UnknownStatuses); zero counts when there are none. */
+  unknownStatuses: UnknownStatuses;
+  /** --team / --key of the run; empty when it covered everything. */
+  filters: RunFilters;
 }
 
 /** What the planner needs from the config: a subset of Config, so callers and tests need not build a whole one. */
@@ -133,4 +172,8 @@ export interface PlanOptions {
    * duplicate-id check, which must remember every id of the run, can be skipped.
    */
   idsUnique?: boolean;
+  /** What the run was limited to, carried into the plan so every report of it can say so. */
+  filters?: RunFilters;
+  /** The configured "done" values (source.doneStatuses): only needed to spot near misses. */
+  doneStatuses?: readonly string[];
 }

@@ -3,8 +3,9 @@ import { ExitCode } from '../exit-codes.js';
 import type { RunResult } from '../run/types.js';
 import type { Plan, TeamPlan, TeamSummary } from '../policy/types.js';
 import { renderDigest } from '../slack/render/digest-message.js';
-import { missingMentionOf, renderTeamMessage } from '../slack/render/team-message.js';
+import { DEFAULT_VOCABULARY, missingMentionOf, renderTeamMessage, type StatusVocabulary } from '../slack/render/team-message.js';
 import { formatDate, formatMinuteUtc } from '../slack/render/wording.js';
+import { describeFilters, describeUnknownStatuses } from '../policy/statuses.js';
 import { renderMessageForTerminal } from './terminal-message.js';
 
 const WIDTH = 80;
@@ -30,7 +31,12 @@ export function renderRunSummary(result: RunResult): string {
  * dry-run: the summary, each message as it would read in Slack, what would be recorded, the digest.
  * Written team by team, so ten thousand previews never sit in memory as one string.
  */
-export function writeDryRun(result: RunResult, mentionLabels: Record<string, string>, write: (text: string) => void): void {
+export function writeDryRun(
+  result: RunResult,
+  mentionLabels: Record<string, string>,
+  write: (text: string) => void,
+  vocabulary: StatusVocabulary = DEFAULT_VOCABULARY,
+): void {
   const { plan } = result;
   write(`${[heading(result), ...tierSummary(plan), ''].join('\n')}\n`);
   if (plan.teams.length === 0) write(`${kleur.dim('No team is due a nudge in this run.')}\n\n`);
@@ -44,7 +50,7 @@ export function writeDryRun(result: RunResult, mentionLabels: Record<string, str
         const why = missingMention === 'no-mention' ? `teams.${team.team} has no "mention"` : `${team.team} is not in "teams"`;
         out.push(kleur.yellow(`  ! pings no one: tier ${team.tier.name} mentions the team; ${why}`));
       }
-      const message = renderTeamMessage(team, plan.now, plan.tiers);
+      const message = renderTeamMessage(team, plan.now, plan.tiers, vocabulary);
       out.push(indent(renderMessageForTerminal(message, { width: WIDTH - 4, mentionLabels })));
       out.push(kleur.dim(`  would record: ${team.nudges.count} nudge(s) in chaser_nudge_state and chaser_nudge_log`));
     }
@@ -76,7 +82,10 @@ function heading(result: RunResult): string {
 }
 
 function tierSummary(plan: Plan): string[] {
-  if (plan.outstanding === 0) return [kleur.green('  nothing outstanding')];
+  const filtered = describeFilters(plan.filters);
+  const scope = filtered === '' ? '' : ` (filtered: ${filtered})`;
+  const unknown = plan.unknownStatuses.rows > 0 ? [kleur.yellow(`  ${unknownStatusLine(plan)}`)] : [];
+  if (plan.outstanding === 0) return [kleur.green(`  nothing outstanding${scope}`), ...unknown];
   const rows = [...plan.tiers].reverse().map((tier) => {
     const teams = plan.summaries.filter((s) => (s.byTier[tier.name] ?? 0) > 0);
     const oldest = plan.oldestDeadlineByTier[tier.name];
@@ -89,9 +98,10 @@ function tierSummary(plan: Plan): string[] {
   return [
     kleur.dim(fmt(table[0]!)),
     ...rows.map(fmt),
-    `  ${plan.outstanding} outstanding across ${plan.summaries.length} team(s)${snoozed ? `, ${snoozed} snoozed` : ''}; ${plan.teams.length} team(s) due a nudge`,
+    `  ${plan.outstanding} outstanding across ${plan.summaries.length} team(s)${snoozed ? `, ${snoozed} snoozed` : ''}; ${plan.teams.length} team(s) due a nudge${scope}`,
     ...notDueLines(plan),
     ...(plan.skipped.length ? [kleur.yellow(`  ${plan.skipped.length} row(s) skipped (see warnings)`)] : []),
+    ...unknown,
   ];
 }
 
@@ -109,6 +119,12 @@ function notDueLines(plan: Plan): string[] {
   ].filter((term) => term !== '');
   const parts = [`${due} due a nudge now`, snoozed > 0 ? `${snoozed} snoozed` : '', waiting > 0 ? `${waiting} waiting` : ''];
   return [`  of these, ${parts.filter((part) => part !== '').join(', ')}`, ...terms.map((term) => kleur.dim(`    ${term}`))];
+}
+
+function unknownStatusLine(plan: Plan): string {
+  const unknown = plan.unknownStatuses;
+  const gate = unknown.overdue > 0 ? `, ${unknown.overdue} past their deadline (they keep the gate failing)` : '';
+  return `${unknown.rows} row(s) with a status in neither pendingStatuses nor doneStatuses, not treated as done${gate}: ${describeUnknownStatuses(unknown, 3)}`;
 }
 
 function deliverySummary(result: RunResult): string[] {

@@ -8,6 +8,13 @@ export function toJsonResult(result: RunResult) {
     now: result.now.toISOString(),
     outstanding: plan.outstanding,
     byTier: plan.byTier,
+    filters: plan.filters,
+    unknownStatuses: {
+      rows: plan.unknownStatuses.rows,
+      overdue: plan.unknownStatuses.overdue,
+      statuses: plan.unknownStatuses.statuses,
+    },
+    warnings: result.warnings,
     teams: plan.teams.map((team) => {
       const delivery = result.deliveries.get(team.team);
       return {

@@ -31,5 +31,10 @@ export interface RunResult {
   exitCode: ExitCode;
   /** Human sentences about why the exit code is not 0 or 3 (failed deliveries, aborted run). */
   problems: string[];
+  /**
+   * What the operator should know about this run's input, also logged as warnings: statuses
+   * chaser does not know, a database with no chaser memory yet (dry-run before migrate).
+   */
+  warnings: string[];
   stats: RunStats;
 }

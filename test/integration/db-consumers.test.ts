@@ -99,7 +99,7 @@ describe(`readOverdueConsumers on ${backend}`, () => {
       expect((await readAll(db.sql, DEFAULT_SOURCE)).length).toBe(5);
     });
 
-    it('gives back hostile strings byte for byte, and filters on them as plain values', async () => {
+    it('gives back hostile strings as text (made printable, ids byte for byte), and filters on them as plain values', async () => {
       const hostile = {
         id: `x'); drop table rotation_consumers; --`,
         name: '<!channel> *bold* `code` \\ "quoted" {a,b} ✓ 🚨 \u202e',
@@ -108,8 +108,19 @@ describe(`readOverdueConsumers on ${backend}`, () => {
       };
       await insertConsumers(db.sql, [{ ...hostile, rotation_deadline: daysBefore(5) }]);
       const rows = await readAll(db.sql, DEFAULT_SOURCE, { teams: [hostile.owner_team, 'NULL'], keyId: hostile.key_id });
-      expect(rows.map(({ id, name, team, keyId }) => ({ id, name, owner_team: team, key_id: keyId }))).toEqual([hostile]);
+      // The bidi override is gone (printable.ts, the door for database text); nothing else changed.
+      expect(rows.map(({ id, name, team, keyId }) => ({ id, name, owner_team: team, key_id: keyId }))).toEqual([
+        { ...hostile, name: '<!channel> *bold* `code` \\ "quoted" {a,b} ✓ 🚨' },
+      ]);
       expect(await db.sql`select count(*)::int as n from rotation_consumers`).toEqual([{ n: 10 }]);
+    });
+
+    it('makes every text value printable where it enters; the id is kept exactly, since nudges are recorded under it', async () => {
+      await insertConsumers(db.sql, [
+        { id: 'esc\u001b[2K-id', name: 'name\u001b[1A', owner_team: 'evil\u001b[2K\u001b[1Ateam', key_id: 'kms/\u009bx', rotation_deadline: daysBefore(5) },
+      ]);
+      const [row] = await readAll(db.sql, DEFAULT_SOURCE, { keyId: 'kms/\u009bx' });
+      expect(row).toMatchObject({ id: 'esc\u001b[2K-id', name: 'name [1A', team: 'evil [2K [1Ateam', keyId: 'kms/ x' });
     });
   });
 
@@ -126,6 +137,7 @@ describe(`readOverdueConsumers on ${backend}`, () => {
         snoozedUntil: 'snoozed_until',
       },
       pendingStatuses: ['waiting'],
+      doneStatuses: ['confirmed', 'exempt'],
     };
 
     beforeAll(async () => {
@@ -143,7 +155,7 @@ describe(`readOverdueConsumers on ${backend}`, () => {
     });
 
     it('is usable as mapped: the inspection finds it and sees there is no snoozing', async () => {
-      await expect(inspectSource(db.sql, ODD)).resolves.toEqual({ table: 'Inventory.Order', hasSnoozedUntil: false, idIsUnique: true });
+      await expect(inspectSource(db.sql, ODD)).resolves.toMatchObject({ table: 'Inventory.Order', hasSnoozedUntil: false, idIsUnique: true, snoozedUntilKind: null });
     });
 
     it('reads ids as text, keeps NULL team and deadline rows (NULL team last, NULL deadline last in its team), joins state by the id\'s text', async () => {

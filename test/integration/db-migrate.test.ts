@@ -48,13 +48,18 @@ describe(`migrations on ${backend}`, () => {
 
   it('creates the inventory table and chaser\'s tables, and a second run applies nothing', async () => {
     const first = await migrate(db.sql);
-    expect(first).toEqual({ applied: ['0001_init'], current: 1 });
+    expect(first).toEqual({ applied: ['0001_init'], current: 1, createdInventory: true });
     expect(await tablesOf(db.sql)).toEqual(['chaser_migrations', 'chaser_nudge_log', 'chaser_nudge_state', 'chaser_runs', 'rotation_consumers']);
 
     const second = await migrate(db.sql);
-    expect(second).toEqual({ applied: [], current: 1 });
+    expect(second).toEqual({ applied: [], current: 1, createdInventory: false });
     const recorded = await db.sql<{ version: number; name: string }[]>`select version, name from chaser_migrations`;
     expect(recorded).toEqual([{ version: 1, name: '0001_init' }]);
+  });
+
+  it('defaultInventory: false (a mapped source.table) creates chaser\'s tables only', async () => {
+    expect(await migrate(db.sql, { defaultInventory: false })).toEqual({ applied: ['0001_init'], current: 1, createdInventory: false });
+    expect(await tablesOf(db.sql)).toEqual(['chaser_migrations', 'chaser_nudge_log', 'chaser_nudge_state', 'chaser_runs']);
   });
 
   it('leaves an existing inventory table and its rows alone', async () => {

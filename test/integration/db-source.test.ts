@@ -18,6 +18,7 @@ const INVENTORY: SourceConfig = {
     snoozedUntil: 'snoozed_until',
   },
   pendingStatuses: ['pending'],
+  doneStatuses: ['confirmed', 'exempt'],
 };
 
 function mapped(overrides: Partial<SourceConfig['columns']>, table = INVENTORY.table): SourceConfig {
@@ -50,11 +51,23 @@ describe(`inspectSource / findSweepIndex on ${backend}`, () => {
   });
 
   it('accepts the default table created by migrate, with snoozing', async () => {
-    await expect(inspectSource(db.sql, DEFAULT_SOURCE)).resolves.toEqual({ table: 'public.rotation_consumers', hasSnoozedUntil: true, idIsUnique: true });
+    await expect(inspectSource(db.sql, DEFAULT_SOURCE)).resolves.toEqual({
+      table: 'public.rotation_consumers',
+      hasSnoozedUntil: true,
+      idIsUnique: true,
+      deadlineKind: 'instant',
+      snoozedUntilKind: 'instant',
+    });
   });
 
   it('accepts a mapped table in another schema; a missing snoozedUntil column just means no snoozing', async () => {
-    await expect(inspectSource(db.sql, INVENTORY)).resolves.toEqual({ table: 'inventory.consumers', hasSnoozedUntil: false, idIsUnique: true });
+    await expect(inspectSource(db.sql, INVENTORY)).resolves.toEqual({
+      table: 'inventory.consumers',
+      hasSnoozedUntil: false,
+      idIsUnique: true,
+      deadlineKind: 'local', // timestamp without time zone: read as UTC
+      snoozedUntilKind: null,
+    });
   });
 
   it('says whether the id column is unique: only then may the planner skip its duplicate check', async () => {
@@ -96,6 +109,7 @@ describe(`inspectSource / findSweepIndex on ${backend}`, () => {
       table: 'inventory.epoch_deadlines',
       columns: { id: 'id', name: 'name', team: 'team', keyId: 'key', status: 'status', deadline: 'deadline', snoozedUntil: 'snoozed_until' },
       pendingStatuses: ['pending'],
+      doneStatuses: ['confirmed', 'exempt'],
     };
     const error = await configError(inspectSource(db.sql, source));
     expect(error.message).toBe('source.columns.deadline: column "deadline" of table "inventory.epoch_deadlines" has type bigint; chaser needs timestamptz, timestamp or date');

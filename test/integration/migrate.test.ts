@@ -75,7 +75,10 @@ describe(`chaser migrate (${backend})`, () => {
   it('creates the default schema of the contract on an empty database, without a config file', async () => {
     const run = await migrateCli();
     expect(run.code).toBe(0);
-    expect(run.stdout).toBe('applied 1 migration(s): 0001_init; schema at version 1\n');
+    expect(run.stdout).toBe(
+      'applied 1 migration(s): 0001_init; schema at version 1\n' +
+        'created the inventory table rotation_consumers (source.table is the default); fill it with your consumers\n',
+    );
     expect(run.stderr).toBe('');
 
     expect(await columnsOf(db.sql, 'rotation_consumers')).toEqual({
@@ -121,6 +124,30 @@ describe(`chaser migrate (${backend})`, () => {
     expect(again.stdout).toBe('schema is current (version 1); nothing to apply\n');
     const recorded = await db.sql<{ version: number; name: string }[]>`select version, name from chaser_migrations order by version`;
     expect(recorded).toEqual([{ version: 1, name: '0001_init' }]);
+  });
+
+  it('with a mapped source.table, creates no empty rotation_consumers beside it; switching to the default later does', async () => {
+    await db.sql`drop schema if exists inventory cascade`;
+    await db.sql`create schema inventory`;
+    await db.sql`create table inventory.keys (id text primary key, name text, squad text, kms text, state text, due timestamptz)`;
+    writeFileSync(
+      join(cwd, 'chaser.config.json'),
+      JSON.stringify({ source: { table: 'inventory.keys', columns: { team: 'squad', keyId: 'kms', status: 'state', deadline: 'due' } } }),
+    );
+    const run = await migrateCli();
+    expect(run.code).toBe(0);
+    expect(run.stdout).toBe('applied 1 migration(s): 0001_init; schema at version 1\n');
+    expect(await db.sql`select to_regclass('rotation_consumers') as t`).toEqual([{ t: null }]);
+    expect(await db.sql`select to_regclass('chaser_nudge_state')::text as t`).toEqual([{ t: 'chaser_nudge_state' }]);
+
+    rmSync(join(cwd, 'chaser.config.json'));
+    const later = await migrateCli();
+    expect(later.stdout).toBe(
+      'schema is current (version 1); nothing to apply\n' +
+        'created the inventory table rotation_consumers (source.table is the default); fill it with your consumers\n',
+    );
+    expect(await primaryKeyOf(db.sql, 'rotation_consumers')).toEqual(['id']);
+    await db.sql`drop schema inventory cascade`;
   });
 
   it('leaves an existing inventory table and its rows alone', async () => {

@@ -17,6 +17,7 @@ const serviceKeysSource = {
   table: 'inventory.service_keys',
   columns: { id: 'consumer_no', name: 'service', team: 'squad', keyId: 'kms_key', status: 'state', deadline: 'due_at' },
   pendingStatuses: PENDING,
+  doneStatuses: ['done', 'wontfix'],
 };
 
 describe(`an existing inventory table mapped through source (${backend})`, () => {
@@ -45,7 +46,7 @@ describe(`an existing inventory table mapped through source (${backend})`, () =>
         { consumer_no: 102, service: 'refunds-worker', squad: 'payments', kms_key: 'kms/pay', state: 'in_progress', due_at: daysBefore(2) },
         { consumer_no: 103, service: 'ledger', squad: 'payments', kms_key: 'kms/pay', state: 'done', due_at: daysBefore(20) },
         { consumer_no: 201, service: 'indexer', squad: 'search', kms_key: 'kms/search', state: 'todo', due_at: daysBefore(5) },
-        { consumer_no: 202, service: 'crawler', squad: 'search', kms_key: 'kms/search', state: 'pending', due_at: daysBefore(5) }, // not a pending status here
+        { consumer_no: 202, service: 'crawler', squad: 'search', kms_key: 'kms/search', state: 'wontfix', due_at: daysBefore(5) }, // done in this vocabulary
         { consumer_no: 301, service: 'sso', squad: 'identity', kms_key: 'kms/id', state: 'todo', due_at: at(2 * 24 * HOUR_MS) },
       ])}`;
       s.writeConfig({ ...baseConfig(), source: serviceKeysSource });
@@ -151,7 +152,7 @@ describe(`an existing inventory table mapped through source (${backend})`, () =>
 
     // doctor accepts it, and its index advice is a statement psql would run as printed (quoted names).
     const doctor = await s.run(['doctor']);
-    expect(doctor.stdout).toMatch(/✓ source table and mapped columns — inventory\.Consumers\n/);
+    expect(doctor.stdout).toMatch(/✓ source table and mapped columns — inventory\.Consumers; deadline has no time zone: read as UTC\n/);
     expect(doctor.stdout).toContain('fix: create index on inventory."Consumers" ("Status", "DueDate")');
     expect(doctor.code).toBe(0);
 

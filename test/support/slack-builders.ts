@@ -90,6 +90,8 @@ export function plan(options: Partial<Plan> & { summaries: TeamSummary[] }): Pla
     oldestDeadlineByTier: Object.fromEntries(DEFAULT_TEST_TIERS.map((t) => [t.name, null])),
     teams: [],
     skipped: [],
+    unknownStatuses: { rows: 0, overdue: 0, statuses: [], distinct: 0 },
+    filters: {},
     ...options,
   };
 }

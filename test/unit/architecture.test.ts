@@ -12,7 +12,7 @@ const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
 /** Bottom-up, as in ARCHITECTURE.md. Folders in one entry may not import each other. */
 const LAYERS: readonly (readonly string[])[] = [
-  ['src/exit-codes.ts', 'src/redact.ts'],
+  ['src/exit-codes.ts', 'src/redact.ts', 'src/printable.ts'],
   ['src/log.ts'],
   ['src/config'],
   ['src/policy'],

@@ -49,6 +49,7 @@ describe('validateConfig: defaults', () => {
           snoozedUntil: 'snoozed_until',
         },
         pendingStatuses: ['pending'],
+        doneStatuses: ['confirmed', 'exempt'],
       },
       tiers: [
         { name: 'gentle', afterDaysOverdue: 0, every: '72h', everyMs: 259_200_000, mention: 'none' },
@@ -258,6 +259,26 @@ describe('validateConfig: source', () => {
   it('rejects an empty status and a status that is not a list', () => {
     expect(errorAt({ source: { pendingStatuses: ['pending', ''] } }, 'source.pendingStatuses[1]')).toContain('got ""');
     expect(errorAt({ source: { pendingStatuses: 'pending' } }, 'source.pendingStatuses')).toContain('expected a list of statuses');
+  });
+});
+
+describe('validateConfig: done statuses (source.doneStatuses)', () => {
+  it('defaults to ["confirmed", "exempt"] and keeps a list as written', () => {
+    expect(configOf({}).source.doneStatuses).toEqual(['confirmed', 'exempt']);
+    expect(configOf({ source: { pendingStatuses: ['TODO'], doneStatuses: ['DONE', 'WONTFIX'] } }).source.doneStatuses).toEqual(['DONE', 'WONTFIX']);
+  });
+
+  it('a status in both lists is a config error at its place in doneStatuses', () => {
+    expect(errorAt({ source: { pendingStatuses: ['todo', 'in_progress'], doneStatuses: ['done', 'in_progress'] } }, 'source.doneStatuses[1]')).toBe(
+      'source.doneStatuses[1]: "in_progress" is also pendingStatuses[1]; a status is either pending or done, not both',
+    );
+    // Against the default pending list too.
+    expect(errorAt({ source: { doneStatuses: ['pending'] } }, 'source.doneStatuses[0]')).toContain('is also pendingStatuses[0]');
+  });
+
+  it('rejects an empty list and an empty status', () => {
+    expect(errorAt({ source: { doneStatuses: [] } }, 'source.doneStatuses')).toContain('expected at least one status');
+    expect(errorAt({ source: { doneStatuses: ['done', ''] } }, 'source.doneStatuses[1]')).toContain('got ""');
   });
 });
 

@@ -17,6 +17,7 @@ function scopeLogging(warnings: string[]): RunScope {
     request: { command: 'sweep', config: configFromObject({}, 'test'), now: NOW, failOn: 'outstanding', digest: true },
     sql: undefined as unknown as Sql,
     stats: { queries: 0, slackCalls: 0 },
+    warnings: [],
   };
 }
 

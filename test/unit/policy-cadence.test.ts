@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { assessRow, createPolicyContext } from '../../src/policy/assess.js';
 import { schedulerGraceMs } from '../../src/policy/cadence.js';
+import { FOREVER_MS } from '../../src/policy/time.js';
 import type { ConsumerRow, Disposition } from '../../src/policy/types.js';
 import { consumer, DEFAULT_TEST_TIERS, nudged, tier, type ConsumerSpec } from '../support/builders.js';
 import { DAY_MS, HOUR_MS, NOW } from '../support/clock.js';
@@ -101,8 +102,18 @@ describe('snooze', () => {
       .toBe('due');
   });
 
-  it('ignores an unreadable snooze instead of snoozing forever', () => {
-    expect(decide({ overdueDays: 4, snoozedUntil: new Date(Number.NaN) }).disposition).toBe('due');
+  it('skips a row whose snooze is unreadable: neither nudged on a guess nor taken as "not set"', () => {
+    const row = consumer({ now: NOW, overdueDays: 4, snoozedUntil: new Date(Number.NaN) });
+    expect(assessRow(row, createPolicyContext({ tiers: DEFAULT_TEST_TIERS, pendingStatuses: ['pending'] }), NOW)).toEqual({
+      kind: 'skipped',
+      reason: 'invalid-snooze',
+    });
+  });
+
+  it("snoozes for good until Postgres' infinity (FOREVER), and explains it so", () => {
+    const result = decide({ overdueDays: 40, snoozedUntil: new Date(FOREVER_MS) });
+    expect(result).toMatchObject({ disposition: 'snoozed', tier: 'critical' });
+    expect(result.nextNudgeAt?.getTime()).toBe(FOREVER_MS);
   });
 
   it('keeps a snoozed consumer in its tier (it is still outstanding)', () => {

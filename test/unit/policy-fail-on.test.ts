@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { failOnExceeded, resolveFailOn } from '../../src/policy/fail-on.js';
-import { planSweep } from '../../src/policy/plan.js';
+import { createPlanBuilder, planSweep } from '../../src/policy/plan.js';
 import { consumer, DEFAULT_TEST_TIERS, nudged, planOptions } from '../support/builders.js';
 import { NOW } from '../support/clock.js';
 
@@ -56,6 +56,18 @@ describe('failOnExceeded', () => {
     expect(plan.teams).toEqual([]);
     expect(failOnExceeded(plan, 'critical')).toBe(true);
     expect(failOnExceeded(plan, 'outstanding')).toBe(true);
+  });
+
+  it('fails on rows of an unknown status past their deadline at every threshold but never (a gate does not pass on a guess)', () => {
+    const withUnknown = (overdue: number) => {
+      const builder = createPlanBuilder(planOptions(), NOW);
+      builder.setUnknownStatuses({ rows: 2, overdue, distinct: 1, statuses: [{ status: 'TODO', rows: 2, overdue }] });
+      return builder.finish();
+    };
+    for (const failOn of ['outstanding', 'gentle', 'critical']) expect(failOnExceeded(withUnknown(1), failOn), failOn).toBe(true);
+    expect(failOnExceeded(withUnknown(1), 'never')).toBe(false);
+    // Not yet due: reported, but like a pending consumer before its deadline it does not fail the gate.
+    expect(failOnExceeded(withUnknown(0), 'outstanding')).toBe(false);
   });
 
   it('treats an unresolved value as a bug in the caller', () => {

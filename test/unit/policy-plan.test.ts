@@ -155,7 +155,28 @@ describe('plan totals', () => {
       teams: [],
       summaries: [],
       skipped: [],
+      unknownStatuses: { rows: 0, overdue: 0, statuses: [], distinct: 0 },
+      filters: {},
     });
+  });
+
+  it('carry the run filters and the unknown statuses, with near misses of the configured vocabulary named', () => {
+    const builder = createPlanBuilder(planOptions({ filters: { teams: ['payments'], keyId: 'kms/a' }, doneStatuses: ['confirmed'] }), NOW);
+    builder.setUnknownStatuses({
+      rows: 3,
+      overdue: 2,
+      distinct: 2,
+      statuses: [
+        { status: 'PENDING ', rows: 2, overdue: 2 },
+        { status: null, rows: 1, overdue: 0 },
+      ],
+    });
+    const plan = builder.finish();
+    expect(plan.filters).toEqual({ teams: ['payments'], keyId: 'kms/a' });
+    expect(plan.unknownStatuses.statuses).toEqual([
+      { status: 'PENDING ', rows: 2, overdue: 2, nearMiss: 'pending' },
+      { status: null, rows: 1, overdue: 0 },
+    ]);
   });
 
   it('track the oldest deadline of each tier across teams (the dry-run summary table)', () => {

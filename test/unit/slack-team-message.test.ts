@@ -246,7 +246,19 @@ describe('renderTeamMessage: wording', () => {
     expect(last?.type).toBe('context');
     const footer = textObjects([last!])[0]?.text ?? '';
     expect(footer).toContain('Sent by chaser · repeats every 24h while pending');
-    expect(footer).toContain('set its status to `confirmed`');
+    expect(footer).toContain('set its status to `confirmed` in the rotation inventory (or `exempt` if it cannot move).');
+  });
+
+  it('tells the team the configured vocabulary: the mapped status column and the done values, not `confirmed`', () => {
+    const plan = teamPlan({ tier: URGENT, listed: [listedConsumer({ daysOverdue: 8 })] });
+    const footerOf = (vocabulary: { column: string; done: string[] }) =>
+      textObjects([renderTeamMessage(plan, NOW, DEFAULT_TEST_TIERS, vocabulary).blocks.at(-1)!])[0]?.text ?? '';
+    const mapped = footerOf({ column: 'state', done: ['DONE', 'WONTFIX'] });
+    expect(mapped).toContain('set its `state` to `DONE` in the rotation inventory (or `WONTFIX` if it cannot move).');
+    expect(mapped).not.toMatch(/confirmed|exempt/);
+    expect(footerOf({ column: 'state', done: ['rotated'] })).toContain('set its `state` to `rotated` in the rotation inventory.');
+    // A done value is config text: escaped, and no backtick of its own can end the code span.
+    expect(footerOf({ column: 'status', done: ['<!here> `x`'] })).toContain('to `&lt;!here&gt; \'x\'`');
   });
 
   it("gives each listed tier's cadence, most overdue first, when the list spans tiers", () => {

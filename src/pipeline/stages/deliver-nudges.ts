@@ -5,6 +5,7 @@ import type { RunId } from '../../db/runs.js';
 import type { Plan } from '../../policy/types.js';
 import type { Delivery } from '../../run/types.js';
 import type { SlackSession } from '../../slack/deliver/session.js';
+import { statusVocabulary } from '../../slack/render/team-message.js';
 import type { RunScope } from '../scope.js';
 
 export interface NudgesSent {
@@ -28,6 +29,7 @@ export async function deliverNudges(
     .deliverNudges(plan.teams, {
       now: request.now,
       tiers: request.config.tiers,
+      vocabulary: statusVocabulary(request.config.source),
       ...(request.onProgress ? { onProgress: request.onProgress } : {}),
       record: async (team, accepted) => {
         await recorder.record({

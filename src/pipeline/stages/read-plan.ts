@@ -1,13 +1,20 @@
 import { readOverdueConsumers } from '../../db/consumers.js';
 import type { SourceShape } from '../../db/source.js';
+import { countUnknownStatuses } from '../../db/statuses.js';
 import { explainSkipped } from '../../policy/explain.js';
 import { createPlanBuilder } from '../../policy/plan.js';
+import { describeUnknownStatuses } from '../../policy/statuses.js';
 import type { Plan } from '../../policy/types.js';
-import { guardDb, requestFilters, type RunScope } from '../scope.js';
+import { guardDb, requestFilters, warn, type RunScope } from '../scope.js';
 
-/** Reads the overdue consumers in batches into the pure planner; warns once per row it skipped. */
-export async function readPlan(scope: RunScope, source: SourceShape): Promise<Plan> {
+/**
+ * Reads the overdue consumers in batches into the pure planner, and apart from them the rows
+ * whose status is neither pending nor done; warns once per row it skipped and once for the
+ * unknown statuses. `memory: false`: chaser's tables are absent, every consumer reads as never nudged.
+ */
+export async function readPlan(scope: RunScope, source: SourceShape, { memory }: { memory: boolean }): Promise<Plan> {
   const { request, sql } = scope;
+  const filters = requestFilters(request);
   const plan = await guardDb(scope, async () => {
     const builder = createPlanBuilder(
       {
@@ -15,14 +22,21 @@ export async function readPlan(scope: RunScope, source: SourceShape): Promise<Pl
         teams: request.config.teams,
         ...(request.config.fallbackChannel ? { fallbackChannel: request.config.fallbackChannel } : {}),
         pendingStatuses: request.config.source.pendingStatuses,
+        doneStatuses: request.config.source.doneStatuses,
         idsUnique: source.idIsUnique,
+        filters,
       },
       request.now,
     );
+    // Its own statement, before the cursor opens: on PGlite nothing else may run while it is open.
+    builder.setUnknownStatuses(await countUnknownStatuses(sql, request.config.source, { now: request.now, deadlineKind: source.deadlineKind, filters }));
     for await (const rows of readOverdueConsumers(sql, request.config.source, {
       now: request.now,
       hasSnoozedUntil: source.hasSnoozedUntil,
-      ...requestFilters(request),
+      deadlineKind: source.deadlineKind,
+      snoozedUntilKind: source.snoozedUntilKind,
+      withState: memory,
+      ...filters,
     })) {
       builder.addRows(rows);
     }
@@ -30,6 +44,16 @@ export async function readPlan(scope: RunScope, source: SourceShape): Promise<Pl
   });
   for (const skipped of plan.skipped) {
     scope.env.log.warn(explainSkipped(skipped, request.config.source.columns), { reason: skipped.reason });
+  }
+  const unknown = plan.unknownStatuses;
+  if (unknown.rows > 0) {
+    warn(
+      scope,
+      `${unknown.rows} row(s) have a ${request.config.source.columns.status} in neither source.pendingStatuses nor source.doneStatuses, ` +
+        'so they are not treated as done' +
+        `${unknown.overdue > 0 ? ` (${unknown.overdue} past their deadline keep the gate failing)` : ''}: ${describeUnknownStatuses(unknown)}; ` +
+        'add each to pendingStatuses or doneStatuses (values compare exactly)',
+    );
   }
   return plan;
 }

@@ -4,7 +4,7 @@ import type { Log } from '../../log.js';
 import type { Plan, TeamPlan } from '../../policy/types.js';
 import type { Delivery, DigestOutcome, RunMode } from '../../run/types.js';
 import { renderDigest } from '../render/digest-message.js';
-import { renderTeamMessage } from '../render/team-message.js';
+import { renderTeamMessage, type StatusVocabulary } from '../render/team-message.js';
 import { createSlackClient } from './client.js';
 import { resolveDigestRecipient } from './digest-recipient.js';
 import { classifySlackError, describeFailure } from './failures.js';
@@ -29,6 +29,8 @@ export interface SlackSessionOptions {
 export interface NudgeDelivery {
   now: Date;
   tiers: readonly Tier[];
+  /** The inventory's words for "done", for the message's footer. */
+  vocabulary?: StatusVocabulary;
   /** Runs once Slack accepted a team's message, before that channel posts again. */
   record: (team: TeamPlan, accepted: { channel: string; ts: string }) => Promise<void>;
   onProgress?: (settled: number, total: number) => void;
@@ -90,7 +92,7 @@ export async function openSlackSession(options: SlackSessionOptions) {
       const items = teams.flatMap((team) =>
         team.route.kind === 'unrouted'
           ? []
-          : [{ key: team.team, channel: team.route.channel, message: () => renderTeamMessage(team, delivery.now, delivery.tiers) }],
+          : [{ key: team.team, channel: team.route.channel, message: () => renderTeamMessage(team, delivery.now, delivery.tiers, delivery.vocabulary) }],
       );
       return deliverAll(items, {
         ...common,

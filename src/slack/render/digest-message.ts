@@ -1,4 +1,5 @@
 import type { KnownBlock } from '@slack/web-api';
+import { describeFilters, describeUnknownStatuses } from '../../policy/statuses.js';
 import type { Plan, Skipped, TeamSummary } from '../../policy/types.js';
 import { contextBlock, headerBlock, sectionBlock } from './blocks.js';
 import { TEAM_MAX_CHARS, TIER_NAME_MAX_CHARS, channelRef, safeMrkdwn } from './escape.js';
@@ -27,12 +28,15 @@ const MORE_LINE_RESERVE = 120;
 // A failure reason is a classified Slack error, but it is still shown whole only up to here.
 const REASON_MAX_CHARS = 200;
 const SKIPPED_IDS_SHOWN = 3;
+const FILTERS_MAX_CHARS = 200;
+const STATUSES_MAX_CHARS = 600;
 const SKIPPED_ID_MAX_CHARS = 40;
 
 const SKIP_REASONS: ReadonlyArray<{ reason: Skipped['reason']; label: string }> = [
   { reason: 'missing-id', label: 'no id' },
   { reason: 'missing-team', label: 'no owner team' },
   { reason: 'missing-deadline', label: 'no rotation deadline' },
+  { reason: 'invalid-snooze', label: 'an unreadable snoozed_until' },
   { reason: 'duplicate-id', label: 'a duplicate id' },
 ];
 
@@ -54,10 +58,15 @@ export function renderDigest(input: DigestInput): SlackMessage {
     .join(' · ');
 
   const title = mode === 'dry-run' ? '🔑 Key rotation digest (dry run)' : '🔑 Key rotation digest';
+  // A filtered run counts only part of the campaign: the lead must not read it as the whole.
+  const filtered = describeFilters(plan.filters);
+  const scope = filtered === '' ? '' : ` (filtered: ${safeMrkdwn(filtered, FILTERS_MAX_CHARS, '')})`;
   const headline =
     plan.outstanding === 0
-      ? '✅ Nothing outstanding: every consumer is rotated, exempt, or not yet due.'
-      : `*${plural(plan.outstanding, 'consumer')}* outstanding across *${plural(plan.summaries.length, 'team')}*` +
+      ? plan.unknownStatuses.overdue > 0
+        ? `⚠️ Nothing pending is outstanding${scope}, but some rows have a status chaser does not know (below): they are not counted as done.`
+        : `✅ Nothing outstanding${scope}: every consumer is rotated, exempt, or not yet due.`
+      : `*${plural(plan.outstanding, 'consumer')}* outstanding across *${plural(plan.summaries.length, 'team')}*${scope}` +
         (byTier === '' ? '' : `\n${byTier}`);
 
   const before: KnownBlock[] = [
@@ -68,6 +77,8 @@ export function renderDigest(input: DigestInput): SlackMessage {
   const after: KnownBlock[] = [];
   const skipped = skippedText(plan.skipped);
   if (skipped) after.push(sectionBlock(skipped));
+  const unknown = unknownStatusText(plan);
+  if (unknown) after.push(sectionBlock(unknown));
   after.push(contextBlock(`chaser · as of ${formatMinuteUtc(now)} · \`${mode}\``));
 
   const fixed = [...before, ...after];
@@ -89,7 +100,7 @@ export function renderDigest(input: DigestInput): SlackMessage {
     .filter((part) => part !== '')
     .join(', ');
   const text = truncateMrkdwn(
-    `Key rotation digest: ${plural(plan.outstanding, 'consumer')} outstanding across ${plural(plan.summaries.length, 'team')}` +
+    `Key rotation digest: ${plural(plan.outstanding, 'consumer')} outstanding across ${plural(plan.summaries.length, 'team')}${scope}` +
       (byTier === '' || plan.outstanding === 0 ? '' : ` (${byTier.replace(/\*/g, '')})`) +
       (problems === '' ? '' : `; ${problems}`) +
       '.',
@@ -219,6 +230,18 @@ function outcomeText(summary: TeamSummary, outcome: Outcome): string {
     case 'would-send':
       return `would nudge ${channelRef(outcome.channel)}${viaFallback}`;
   }
+}
+
+/** Rows chaser does not know are done: the lead sees them, with the fix, as long as they exist. */
+function unknownStatusText(plan: Plan): string | null {
+  const unknown = plan.unknownStatuses;
+  if (unknown.rows === 0) return null;
+  const gate = unknown.overdue > 0 ? `; ${plural(unknown.overdue, 'row')} past the deadline keep the gate failing` : '';
+  return (
+    `*Statuses chaser does not know* (${plural(unknown.rows, 'row')}, not treated as done${gate}):\n` +
+    `${safeMrkdwn(describeUnknownStatuses(unknown), STATUSES_MAX_CHARS, '')}\n` +
+    'Add each to `source.pendingStatuses` or `source.doneStatuses` in chaser\'s config.'
+  );
 }
 
 function skippedText(skipped: readonly Skipped[]): string | null {

@@ -7,6 +7,8 @@ import { LINKABLE_CHANNEL_ID, USER_GROUP_ID, USER_ID } from '../../config/identi
  * ping nobody. Mentions chaser does want are built only by `mentionFor`, from validated ids.
  */
 
+import { printable } from '../../printable.js';
+
 /** Slack's three control characters, `&` first so `&lt;` in the data stays `&amp;lt;`. Nothing else is encoded. */
 export function escapeMrkdwn(s: string): string {
   return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
@@ -23,48 +25,16 @@ export const TIER_NAME_MAX_CHARS = 40;
 
 const ELLIPSIS = '…';
 
-// Bidi controls can make `evil.example` read as `elpmaxe.live` and reorder a whole line; the
-// other format characters (zero-width space, word joiner, soft hyphen, BOM, invisible operators,
-// Unicode tags) can hide text from the reader while it still sits in the message. They go first.
-// Two exceptions keep emoji whole: a zero-width joiner between two emoji (👩‍💻) and the tag
-// characters of a subdivision flag (🏴󠁧󠁢󠁳󠁣󠁴󠁿).
-const FLAG_TAG_SEQUENCE = /\u{1F3F4}[\u{E0020}-\u{E007E}]+\u{E007F}/gu;
-const EMOJI_ZWJ = /(?<=[\p{Extended_Pictographic}\p{Emoji_Modifier}]\uFE0F?)\u200D(?=\p{Extended_Pictographic})/gu;
-// Hangul fillers are letters, not format characters, but render as nothing and are a known way to hide text.
-const INVISIBLE_FORMAT = /[\u061C\u200B-\u200F\u202A-\u202E\u2060-\u2069\uFEFF\u00AD\u115F\u1160\u3164\uFFA0]|\p{Cf}/gu;
-// Stand-ins for the kept joiners and flags while the rest is stripped: noncharacters, which are
-// removed from the input first, so they cannot collide with data.
-const KEEP_ZWJ = '\uFDD0';
-const KEEP_TAGS_OPEN = '\uFDD1';
-const NONCHARACTERS = /[\uFDD0-\uFDEF\uFFFE\uFFFF]/g;
-// Line breaks, tabs and every other C0/C1 control, plus the Unicode line/paragraph separators:
-// a name must not start a new line that looks like a message of its own.
-const CONTROLS = /[\u0000-\u001F\u007F-\u009F\u2028\u2029]/g;
-
 let graphemes: Intl.Segmenter | undefined;
 
 /**
- * Makes a database value safe to show on one line: invisible and direction-changing characters
- * removed, controls turned into spaces, whitespace collapsed, at most `maxChars` code points
+ * Makes a database value safe to show on one line (`printable`, the shared door) and at most `maxChars` code points
  * (ending in `…` when cut, never inside a surrogate pair or an emoji), and `placeholder` when
  * nothing visible is left. The result still needs `escapeMrkdwn` before it goes into mrkdwn.
  */
 export function sanitizeText(s: string, maxChars: number, placeholder = ''): string {
-  const flags: string[] = [];
-  let text = s
-    .replace(NONCHARACTERS, '')
-    .replace(FLAG_TAG_SEQUENCE, (flag) => {
-      flags.push(flag);
-      return KEEP_TAGS_OPEN;
-    })
-    .replace(EMOJI_ZWJ, KEEP_ZWJ)
-    .replace(INVISIBLE_FORMAT, '')
-    .replace(CONTROLS, ' ')
-    .replace(/\s+/gu, ' ')
-    .trim();
+  const text = printable(s);
   if (text === '') return placeholder;
-  let flagIndex = 0;
-  text = text.replace(/\uFDD1/g, () => flags[flagIndex++] ?? '').replace(/\uFDD0/g, '\u200D');
   return truncateCodePoints(text, maxChars);
 }
 

@@ -1,5 +1,6 @@
 import type { KnownBlock } from '@slack/web-api';
-import type { Tier } from '../../config/types.js';
+import { DEFAULT_COLUMNS, DEFAULT_DONE_STATUSES } from '../../config/defaults.js';
+import type { SourceConfig, Tier } from '../../config/types.js';
 import type { ListedConsumer, TeamPlan } from '../../policy/types.js';
 import { contextBlock, headerBlock, sectionBlock } from './blocks.js';
 import {
@@ -27,6 +28,23 @@ import { daysOverdueBetween, formatDate, overduePhrase, plural } from './wording
 
 // Room kept for the "…and N more" context while the list is packed.
 const MORE_LINE_RESERVE = 120;
+const STATUS_MAX_CHARS = 40;
+
+/**
+ * The words the footer tells a team to write into its inventory: the mapped status column and the
+ * configured done values (the first means "moved", the others "exempt"), so a table of `DONE`
+ * is not told to say `confirmed`.
+ */
+export interface StatusVocabulary {
+  column: string;
+  done: readonly string[];
+}
+
+export const DEFAULT_VOCABULARY: StatusVocabulary = Object.freeze({ column: DEFAULT_COLUMNS.status, done: DEFAULT_DONE_STATUSES });
+
+export function statusVocabulary(source: Pick<SourceConfig, 'columns' | 'doneStatuses'>): StatusVocabulary {
+  return { column: source.columns.status, done: source.doneStatuses };
+}
 
 /**
  * One team's nudge: a header and intro in the tone of its most overdue tier (the header names
@@ -39,6 +57,7 @@ export function renderTeamMessage(
   plan: TeamPlan,
   now: Date,
   tiers: readonly Tier[],
+  vocabulary: StatusVocabulary = DEFAULT_VOCABULARY,
 ): SlackMessage & { listedCount: number } {
   const tone = toneOf(plan.tier, tiers);
   const rawTeam = sanitizeText(plan.team, TEAM_MAX_CHARS, '(no team)');
@@ -60,7 +79,7 @@ export function renderTeamMessage(
   const after: KnownBlock[] = [];
   if (outroText !== '') after.push(sectionBlock(outroText));
   const listedTiers = plan.listed.map((_, index) => tierOf(plan, index, tiers));
-  after.push(contextBlock(footerOf(listedTiers.length > 0 ? listedTiers : [plan.tier], tiers)));
+  after.push(contextBlock(footerOf(listedTiers.length > 0 ? listedTiers : [plan.tier], tiers, vocabulary)));
 
   const fixed = [...before, ...after];
   const packed = packLines(consumerLines(plan, listedTiers, tiers), {
@@ -125,18 +144,25 @@ function routeNoteOf(plan: TeamPlan, team: string): string | null {
  * Who sent it, how often it comes back and how to stop it. The cadence is each listed tier's
  * `every`, most overdue first ("every 12h / 72h"); the tier itself is named in the header.
  */
-function footerOf(listedTiers: readonly Tier[], tiers: readonly Tier[]): string {
+function footerOf(listedTiers: readonly Tier[], tiers: readonly Tier[], vocabulary: StatusVocabulary): string {
   const severity = (tier: Tier) => tiers.findIndex((t) => t.name === tier.name);
   const mostOverdueFirst = [...listedTiers].sort((a, b) => severity(b) - severity(a));
   const everies = [...new Set(mostOverdueFirst.map((tier) => safeMrkdwn(tier.every, 20, '')))].filter((every) => every !== '');
   let cadence = '';
   if (everies.length === 1) cadence = ` · repeats every ${everies[0]} while pending`;
   if (everies.length > 1) cadence = ` · repeats every ${everies.join(' / ')} while pending, by how overdue each is`;
+  const [moved = 'confirmed', ...exempt] = vocabulary.done.map(codeSpan);
+  const column = vocabulary.column === DEFAULT_COLUMNS.status ? 'status' : codeSpan(vocabulary.column);
+  const otherwise = exempt.length === 0 ? '' : ` (or ${exempt.join(' or ')} if it cannot move)`;
   return (
     `Sent by chaser${cadence} · ` +
-    'To stop it: move each consumer to the new key and set its status to `confirmed` in the rotation inventory ' +
-    '(or `exempt` if it cannot move).'
+    `To stop it: move each consumer to the new key and set its ${column} to ${moved} in the rotation inventory${otherwise}.`
   );
+}
+
+/** A config value shown as code: printable, escaped, and with no backtick that could end the span early. */
+function codeSpan(value: string): string {
+  return `\`${safeMrkdwn(value, STATUS_MAX_CHARS, '(empty)').replace(/`/g, "'")}\``;
 }
 
 /** The tier a listed consumer is nudged in (the plan records it per consumer); the team's tier if unknown. */
