@@ -143,12 +143,13 @@ export async function runPipeline(ctx: CommandContext, request: RunRequest): Pro
           ids: team.nudges.ids(),
           tiers: team.nudges.tiers(),
         });
-        // Recorded first (the message is out), then no further post without the lock.
-        assertLockHeld();
-      }).catch((error: unknown) => {
-        throw describeDbError(error, ctx.redact, 'while recording a delivered nudge; that team may be nudged again on the next run');
-      });
+        // No further post without the lock (asked before each post, after the record of the last).
+      }, () => (lockLost ? 'the sweep lock was lost' : undefined));
       for (const [team, delivery] of report.results) deliveries.set(team, delivery);
+      if (report.unrecorded) {
+        const { keys, error } = report.unrecorded;
+        throw describeDbError(error, ctx.redact, `while recording delivered nudges: ${unrecordedTeams(keys)}`);
+      }
       assertLockHeld();
       if (report.fatal) {
         codes.push(ExitCode.unavailable);
@@ -215,6 +216,13 @@ export async function runPipeline(ctx: CommandContext, request: RunRequest): Pro
     const timeout = failed || lockLost ? 0 : 5;
     await Promise.all([sql.end({ timeout }).catch(() => {}), lockSql?.end({ timeout }).catch(() => {})]);
   }
+}
+
+/** Names the teams whose message went out but whose record did not (the README promises it). */
+function unrecordedTeams(teams: readonly string[]): string {
+  const names = teams.map((t) => JSON.stringify(t));
+  const shown = names.length > 10 ? `${names.slice(0, 10).join(', ')} and ${names.length - 10} more` : names.join(', ');
+  return `the message to ${teams.length === 1 ? 'team' : 'teams'} ${shown} went out but is not recorded, so ${teams.length === 1 ? 'it' : 'they'} may be nudged again on the next run`;
 }
 
 function lockLostError(): ChaserError {

@@ -1,6 +1,6 @@
 import { ChaserError, ExitCode } from '../exit-codes.js';
 import type { Plan, TeamPlan } from '../policy/types.js';
-import { createSlackClient } from '../slack/client.js';
+import { createSlackClients } from '../slack/client.js';
 import { renderDigest } from '../slack/digest-message.js';
 import { resolveDigestRecipient } from '../slack/digest-recipient.js';
 import { classifySlackError, describeFailure } from '../slack/failures.js';
@@ -20,7 +20,7 @@ const REQUIRED_SCOPE = 'chat:write';
 export async function openSlackSession(ctx: CommandContext, request: RunRequest, stats: { slackCalls: number }) {
   let calls = 0;
   const slackConfig = request.config.slack;
-  const client = createSlackClient({
+  const clients = createSlackClients({
     token: request.slackToken ?? '',
     ...(request.slackApiUrl ? { apiUrl: request.slackApiUrl } : {}),
     slack: slackConfig,
@@ -32,7 +32,7 @@ export async function openSlackSession(ctx: CommandContext, request: RunRequest,
   });
 
   try {
-    const auth = await client.auth.test();
+    const auth = await clients.read.auth.test();
     const scopes = auth.response_metadata?.scopes;
     if (scopes && scopes.length > 0 && !scopes.includes(REQUIRED_SCOPE)) {
       throw new ChaserError(ExitCode.unavailable, `the Slack app lacks the scope ${REQUIRED_SCOPE}`, [
@@ -43,14 +43,15 @@ export async function openSlackSession(ctx: CommandContext, request: RunRequest,
   } catch (error) {
     if (error instanceof ChaserError) throw error;
     const failure = classifySlackError(error);
-    const why = failure.kind === 'fatal' || failure.kind === 'failed' ? describeFailure(failure) : `Slack answered ${failure.kind}`;
+    const why = failure.kind === 'fatal' || failure.kind === 'failed' || failure.kind === 'lost' ? describeFailure(failure) : `Slack answered ${failure.kind}`;
     throw new ChaserError(ExitCode.unavailable, `Slack is not usable: ${why}`, [
       'check SLACK_BOT_TOKEN and SLACK_API_URL; nothing was posted',
     ]);
   }
 
   const common = {
-    client,
+    clients,
+    retries: slackConfig.retries,
     concurrency: slackConfig.concurrency,
     perChannelIntervalMs: slackConfig.perChannelIntervalMs,
     maxRetryAfterSeconds: slackConfig.maxRetryAfterSeconds,
@@ -64,6 +65,7 @@ export async function openSlackSession(ctx: CommandContext, request: RunRequest,
     async deliverNudges(
       teams: readonly TeamPlan[],
       record: (team: TeamPlan, accepted: { channel: string; ts: string }) => Promise<void>,
+      halt?: () => string | undefined,
     ): Promise<DeliveryReport<string>> {
       const byTeam = new Map(teams.map((t) => [t.team, t]));
       const items = teams.flatMap((team) =>
@@ -74,6 +76,7 @@ export async function openSlackSession(ctx: CommandContext, request: RunRequest,
       return deliverAll(items, {
         ...common,
         ...(request.onProgress ? { onProgress: request.onProgress } : {}),
+        ...(halt ? { halt } : {}),
         onDelivered: async (item, accepted) => {
           const team = byTeam.get(item.key);
           if (team) await record(team, accepted);
@@ -89,7 +92,7 @@ export async function openSlackSession(ctx: CommandContext, request: RunRequest,
     ): Promise<{ delivered: boolean; channel?: string; error?: string; fatal?: boolean }> {
       const destination = request.config.digest;
       if (!destination) return { delivered: false, error: 'no digest destination configured' };
-      const recipient = await resolveDigestRecipient(client, destination);
+      const recipient = await resolveDigestRecipient(clients.read, destination);
       if (!recipient.ok) {
         const f = recipient.failure;
         const reason = describeFailure(f);
