@@ -57,6 +57,7 @@ export async function openSlackSession(ctx: CommandContext, request: RunRequest,
     maxRetryAfterSeconds: slackConfig.maxRetryAfterSeconds,
     signal: ctx.signal,
     log: ctx.log,
+    redact: ctx.redact,
   };
 
   return {

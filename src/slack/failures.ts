@@ -4,6 +4,10 @@ import {
   WebAPIRateLimitedError,
   WebAPIRequestError,
 } from '@slack/web-api';
+import { sanitizeText } from './escape.js';
+
+/** Most characters of an unreadable answer kept here; the notifier cuts the reason after redacting it. */
+const ANSWER_EXCERPT_CHARS = 1000;
 
 /**
  * What a failed Slack call means for the run. Errors become values at this edge:
@@ -62,6 +66,11 @@ export function classifySlackError(error: unknown): SlackFailure {
     }
     const code = error.data.error;
     if (typeof code !== 'string' || code === '') return { kind: 'failed', reason: 'Slack answered ok:false without an error code' };
+    // An answer that is not JSON (a proxy's page) comes back as `error: <the whole body>`: shown
+    // only as a short, printable excerpt (and redacted on the way out, as it may echo the request).
+    if (!/^[a-z0-9_.]+$/i.test(code)) {
+      return { kind: 'lost', reason: `Slack's answer could not be read (not JSON: "${sanitizeText(code, ANSWER_EXCERPT_CHARS)}")` };
+    }
     if (code === 'missing_scope') {
       const needed = (error.data as { needed?: unknown }).needed;
       return {

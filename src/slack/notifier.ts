@@ -1,6 +1,8 @@
 import type { WebClient } from '@slack/web-api';
 import type { Log } from '../log.js';
+import { redactDeep, type Redact } from '../redact.js';
 import { RETRY_BACKOFF, type SlackClients } from './client.js';
+import { truncateCodePoints } from './escape.js';
 import { classifySlackError } from './failures.js';
 import type { Delivery, SlackMessage } from './types.js';
 
@@ -29,6 +31,12 @@ export interface DeliverOptions<K> {
   halt?: () => string | undefined;
   log: Log;
   /**
+   * The run's redactor (the one every printed line passes): this is the one door to Slack, so
+   * every message posted and every failure reason (which may quote a proxy's echo of the
+   * request) passes it too.
+   */
+  redact: Redact;
+  /**
    * Runs right after Slack accepted a message and before that lane posts again. Recording the
    * nudge here keeps "every recorded nudge is true, every unrecorded one re-sendable". If it
    * throws, no further message is posted; the in-flight posts settle and are recorded, and the
@@ -48,6 +56,8 @@ export interface DeliveryReport<K> {
 }
 
 const MAX_RATE_LIMIT_RETRIES = 5;
+/** Most code points of a failure reason kept (one quoting an unreadable answer can be a whole page). */
+const REASON_MAX_CHARS = 300;
 
 /**
  * Posts every message: one serial lane per channel (paced to Slack's ~1/s/channel), lanes in
@@ -66,7 +76,8 @@ export async function deliverAll<K>(items: readonly Outbound<K>[], options: Deli
     options.signal.aborted || fatal !== undefined || unrecorded !== undefined || laneError !== undefined || options.halt?.() !== undefined;
   const notSent = () => notSentReason(options.signal, fatal, unrecorded, laneError, options.halt?.());
   const settle = (item: Outbound<K>, delivery: Delivery) => {
-    results.set(item.key, delivery);
+    // Redacted before it is cut, so a secret is never left half-shown.
+    results.set(item.key, delivery.ok ? delivery : { ...delivery, reason: truncateCodePoints(options.redact(delivery.reason), REASON_MAX_CHARS) });
     settled += 1;
     options.onProgress?.(settled, items.length);
   };
@@ -95,7 +106,7 @@ export async function deliverAll<K>(items: readonly Outbound<K>[], options: Deli
         // otherwise its 2 s wait becomes a wait for every other channel's turn.
         const outcome = await slots.run(async () => {
           if (stopped()) return { kind: 'retry' as const };
-          const message = item.message();
+          const message = redactDeep(item.message(), options.redact);
           let accepted: { channel: string; ts: string };
           try {
             const response = await options.clients.post.chat.postMessage({

@@ -32,6 +32,7 @@ function options(client: WebClient, extra: Partial<DeliverOptions<string>> = {})
     maxRetryAfterSeconds: 5,
     signal: new AbortController().signal,
     log: silentLog,
+    redact: (text) => text,
     ...extra,
   };
 }
@@ -115,5 +116,31 @@ describe('deliverAll', () => {
     );
     await expect(run).rejects.toBe(bug);
     expect(recorded.sort()).toEqual(['C0B', 'C0C']);
+  });
+
+  it('is the one door to Slack: every string of a message and every failure reason passes the run’s redactor', async () => {
+    const posted: unknown[] = [];
+    const client = {
+      chat: {
+        postMessage: async (args: { channel: string }) => {
+          posted.push(args);
+          if (args.channel === 'C0B') throw new WebAPIRequestError(new Error('proxy said: Bearer s3cret-pw'));
+          return ok(args.channel);
+        },
+      },
+    } as unknown as WebClient;
+    const { createRedactor } = await import('../../src/redact.js');
+    const redact = createRedactor(['s3cret-pw', 'p&ss<word']);
+    const secretMessage = () => ({
+      text: 'db at postgres://u:s3cret-pw@h/db',
+      blocks: [{ type: 'section' as const, text: { type: 'mrkdwn' as const, text: 'consumer p&amp;ss&lt;word' } }],
+    });
+    const report = await deliverAll(
+      [{ key: 'C0A', channel: 'C0A', message: secretMessage }, ...items('C0B')],
+      options(client, { redact }),
+    );
+    expect(JSON.stringify(posted)).not.toMatch(/s3cret-pw|p&amp;ss&lt;word/);
+    expect(JSON.stringify(posted)).toContain('consumer [REDACTED]');
+    expect(report.results.get('C0B')).toMatchObject({ ok: false, reason: expect.stringContaining('Bearer [REDACTED]') });
   });
 });
