@@ -21,6 +21,24 @@ const REPORT_URL = pkg.bugs.url;
 // limit, so setting it here takes effect; a --heap-growing-percent given to node is left alone.
 if (!process.execArgv.some((arg) => arg.replaceAll('_', '-').startsWith('--heap-growing-percent'))) setFlagsFromString('--heap-growing-percent=30');
 
+// A reader that stops early (`chaser dry-run | head -1`) closes the pipe: the next write fails with
+// EPIPE, which Node raises as an uncaught error. A closed stdout or stderr is not chaser's failure:
+// output to it stops quietly and the run ends with its own exit code (so with `set -o pipefail`
+// a gate still sees 3 while consumers remain, never a 0 it did not earn).
+const closed = { stdout: false, stderr: false };
+for (const name of ['stdout', 'stderr'] as const) {
+  process[name].on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE' && error.code !== 'ERR_STREAM_DESTROYED') throw error;
+    closed[name] = true;
+  });
+}
+const writeOut = (text: string) => {
+  if (!closed.stdout) process.stdout.write(text);
+};
+const writeErr = (text: string) => {
+  if (!closed.stderr) process.stderr.write(text);
+};
+
 const env = process.env;
 const redact = createRedactor([env['SLACK_BOT_TOKEN'], env['PGPASSWORD'], ...passwordOf(env['DATABASE_URL'])]);
 const controller = new AbortController();
@@ -30,7 +48,7 @@ function onSignal(signal: 'SIGTERM' | 'SIGINT') {
   const code = signal === 'SIGTERM' ? 143 : 130;
   if (signalExit !== undefined) process.exit(code); // a second signal: the operator insists
   signalExit = code;
-  process.stderr.write(`chaser: ${signal} received: finishing the message in flight, sending no more\n`);
+  writeErr(`chaser: ${signal} received: finishing the message in flight, sending no more\n`);
   controller.abort();
 }
 process.on('SIGTERM', () => onSignal('SIGTERM'));
@@ -42,14 +60,14 @@ function contextFor(options: CommonOptions & { json?: boolean }): CommandContext
   const log = createLog({
     verbosity,
     json: verbosity === 'verbose' && !stderrIsTTY,
-    write: (line) => process.stderr.write(line),
+    write: writeErr,
     redact,
   });
   return {
     env,
     cwd: process.cwd(),
-    stdout: (text) => process.stdout.write(redact(text)),
-    stderr: (text) => process.stderr.write(redact(text)),
+    stdout: (text) => writeOut(redact(text)),
+    stderr: (text) => writeErr(redact(text)),
     stdoutIsTTY: Boolean(process.stdout.isTTY),
     stderrIsTTY,
     log,
@@ -117,8 +135,8 @@ const program = new Command('chaser')
   .showSuggestionAfterError()
   .exitOverride()
   .configureOutput({
-    writeOut: (s) => process.stdout.write(s),
-    writeErr: (s) => process.stderr.write(s),
+    writeOut,
+    writeErr,
   })
   .addHelpText(
     'after',
@@ -176,7 +194,7 @@ function exitCodeFor(error: unknown): number {
       log.error(error.message, error.details.length > 0 ? { details: error.details } : undefined);
     } else {
       log.error(error.message);
-      for (const detail of error.details) process.stderr.write(redact(`  ${detail}\n`));
+      for (const detail of error.details) writeErr(redact(`  ${detail}\n`));
     }
     return error.exitCode;
   }
@@ -188,7 +206,7 @@ function exitCodeFor(error: unknown): number {
     return ExitCode.internal;
   }
   log.error(`internal error: ${message}`);
-  process.stderr.write(`  ${hint}\n`);
-  if (stack) process.stderr.write(redact(`${stack}\n`));
+  writeErr(`  ${hint}\n`);
+  if (stack) writeErr(redact(`${stack}\n`));
   return ExitCode.internal;
 }

@@ -218,6 +218,32 @@ describe(`chaser exit codes (${backend})`, () => {
     expect(`${run.stdout}${run.stderr}`).not.toContain(TEST_TOKEN);
   });
 
+  describe('a closed stdout (`| head -1`) ends output quietly; the exit code is the run\'s own', () => {
+    const cases: Array<{ args: string[]; code: number; seed?: boolean }> = [
+      { args: ['dry-run', '--now', ISO], code: 3, seed: true },
+      { args: ['dry-run', '--now', ISO, '--json'], code: 3, seed: true },
+      { args: ['sweep', '--now', ISO], code: 3, seed: true },
+      { args: ['sweep', '--now', ISO, '--json'], code: 3, seed: true },
+      { args: ['digest', '--now', ISO, '--json'], code: 0 },
+      { args: ['doctor'], code: 0 },
+      { args: ['migrate'], code: 0 },
+      { args: ['--help'], code: 0 },
+      { args: ['sweep', '--version'], code: 0 },
+      { args: ['sweep', '--no-such-flag'], code: 64 },
+    ];
+    for (const { args, code, seed } of cases) {
+      it(`chaser ${args.join(' ')}: exit ${code}, no EPIPE, no stack trace`, async () => {
+        if (seed) {
+          await insertConsumers(s.db.sql, [{ id: 'pay-1', name: 'checkout-api', owner_team: 'payments', rotation_deadline: daysBefore(3) }]);
+        }
+        const run = await s.run(args, { closeStdout: true });
+        expect(run.stderr).not.toMatch(/EPIPE|internal error/);
+        expect(run.stderr).not.toMatch(STACK_FRAME);
+        expect(run.code).toBe(code);
+      });
+    }
+  });
+
   describe('output modes', () => {
     it('-q: a sweep prints nothing on stdout (and no warnings), yet still does its work', async () => {
       await insertConsumers(s.db.sql, [
