@@ -3,6 +3,7 @@ import { setFlagsFromString } from 'node:v8';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { ChaserError, ExitCode } from './exit-codes.js';
 import { createLog, type Verbosity } from './log.js';
+import { parseInstant } from './policy/time.js';
 import { createRedactor, passwordOf } from './redact.js';
 import type { CommandContext, CommonOptions, RunCommand, RunOptions } from './commands/context.js';
 
@@ -100,12 +101,9 @@ async function execute(
 }
 
 function parseNow(value: string): Date {
-  // ISO-8601 with a date; a bare number or free text is refused rather than guessed.
-  const date = /^\d{4}-\d{2}-\d{2}/.test(value) ? new Date(value) : new Date(Number.NaN);
-  if (Number.isNaN(date.getTime())) {
-    throw new InvalidArgumentError('expected an ISO-8601 instant like 2026-03-10T09:00:00Z.');
-  }
-  return date;
+  const parsed = parseInstant(value);
+  if (!parsed.ok) throw new InvalidArgumentError(parsed.message);
+  return parsed.instant;
 }
 
 function collect(value: string, previous: string[] | undefined): string[] {
@@ -122,7 +120,7 @@ function withCommonOptions(command: Command): Command {
 function withRunOptions(command: Command): Command {
   return withCommonOptions(command)
     .option('--json', 'print one machine-readable result on stdout')
-    .addOption(new Option('--now <iso-8601>', 'evaluate as of this instant instead of the clock').argParser(parseNow))
+    .addOption(new Option('--now <iso-8601>', 'evaluate as of this instant instead of the clock (with Z or an offset; a date alone is UTC midnight)').argParser(parseNow))
     .option('--fail-on <outstanding|never|TIER>', 'exit 3 when anything is outstanding (default), never, or only at this tier or later')
     .option('--team <key>', 'only this team (repeatable)', collect)
     .option('--key <key_id>', 'only consumers of this revoked key (one rotation campaign)');

@@ -69,6 +69,8 @@ describe('chaser CLI surface (no database, no Slack)', () => {
       ['a --now that is not a date', ['dry-run', '--now', 'yesterday'], /--now.*'yesterday' is invalid.*ISO-8601/],
       ['a --now with an impossible month', ['dry-run', '--now', '2026-13-01T00:00:00Z'], /--now.*is invalid/],
       ['a --now given as a bare number', ['dry-run', '--now', '1773133200000'], /--now.*is invalid/],
+      ['a --now time without Z or an offset, showing the fix', ['dry-run', '--now', '2026-12-06T09:00'], /needs its zone.*2026-12-06T09:00Z for UTC/],
+      ['a --now date that does not exist (no roll-over into March)', ['dry-run', '--now', '2026-02-30'], /2026-02-30 is not a real date/],
       ['a flag missing its value', ['sweep', '--fail-on'], /--fail-on.*argument missing/],
       ['a stray argument', ['sweep', 'now'], /too many arguments/],
       ['a run flag on a command without it', ['migrate', '--json'], /unknown option '--json'/],
