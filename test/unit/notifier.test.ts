@@ -1,7 +1,7 @@
 import { WebAPIRateLimitedError, WebAPIRequestError, type WebClient } from '@slack/web-api';
 import { describe, expect, it } from 'vitest';
 import { silentLog } from '../../src/log.js';
-import { deliverAll, type DeliverOptions } from '../../src/slack/notifier.js';
+import { deliverAll, type DeliverOptions } from '../../src/slack/deliver/notifier.js';
 
 type Answer = (channel: string, attempt: number) => unknown;
 

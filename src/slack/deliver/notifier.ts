@@ -1,10 +1,11 @@
 import type { WebClient } from '@slack/web-api';
-import type { Log } from '../log.js';
-import { redactDeep, type Redact } from '../redact.js';
+import type { Log } from '../../log.js';
+import { redactDeep, type Redact } from '../../redact.js';
 import { RETRY_BACKOFF, type SlackClients } from './client.js';
-import { truncateCodePoints } from './escape.js';
+import { truncateCodePoints } from '../render/escape.js';
 import { classifySlackError } from './failures.js';
-import type { Delivery, SlackMessage } from './types.js';
+import type { Delivery } from '../../run/types.js';
+import type { SlackMessage } from '../render/types.js';
 
 export interface Outbound<K> {
   key: K;

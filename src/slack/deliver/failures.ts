@@ -4,7 +4,7 @@ import {
   WebAPIRateLimitedError,
   WebAPIRequestError,
 } from '@slack/web-api';
-import { sanitizeText } from './escape.js';
+import { sanitizeText } from '../render/escape.js';
 
 /** Most characters of an unreadable answer kept here; the notifier cuts the reason after redacting it. */
 const ANSWER_EXCERPT_CHARS = 1000;
