@@ -1,7 +1,7 @@
 import { createRequire } from 'node:module';
 import { setFlagsFromString } from 'node:v8';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { ChaserError, ExitCode } from './exit-codes.js';
+import { ChaserError, ExitCode, SIGNAL_EXIT, type StopSignal } from './exit-codes.js';
 import { createLog, type Verbosity } from './log.js';
 import { parseInstant } from './policy/time.js';
 import { createRedactor, passwordOf } from './redact.js';
@@ -46,15 +46,12 @@ const redact = createRedactor([env['SLACK_BOT_TOKEN'], env['PGPASSWORD'], ...pas
 const controller = new AbortController();
 let signalExit: number | undefined;
 
-/** 128 + the signal's number: the shell's convention for a process ended by a signal (not in ExitCode: no outcome of chaser's). */
-const SIGNAL_EXIT = { SIGTERM: 143, SIGINT: 130 } as const;
-
-function onSignal(signal: 'SIGTERM' | 'SIGINT') {
+function onSignal(signal: StopSignal) {
   const code = SIGNAL_EXIT[signal];
   if (signalExit !== undefined) process.exit(code); // a second signal: the operator insists
   signalExit = code;
   writeErr(`chaser: ${signal} received: finishing the message in flight, sending no more\n`);
-  controller.abort();
+  controller.abort(signal); // the reason names the signal: the run reports which one stopped it
 }
 process.on('SIGTERM', () => onSignal('SIGTERM'));
 process.on('SIGINT', () => onSignal('SIGINT'));
@@ -148,6 +145,7 @@ Exit codes:
   4 some Slack deliveries failed                  64 usage error
   69 Postgres or Slack unavailable                70 internal error (a bug)
   75 another sweep holds the lock                 78 configuration invalid
+  130 / 143 stopped by SIGINT / SIGTERM
 
 Environment: DATABASE_URL, SLACK_BOT_TOKEN, SLACK_API_URL, CHASER_CONFIG, NO_COLOR, FORCE_COLOR
 First run: chaser dry-run --demo`,
@@ -164,6 +162,7 @@ withRunOptions(program.command('digest').description('send only the digest of ev
   .action(runAction('digest'));
 
 withRunOptions(program.command('dry-run').description('print every message a sweep would send; post nothing, write nothing'))
+  .option('--no-digest', 'preview as a sweep --no-digest would run (no digest destination needed)')
   .option('--demo', 'run on an embedded database seeded with a sample campaign (no Postgres, Slack or config needed)')
   .action(runAction('dry-run'));
 

@@ -48,7 +48,7 @@ describe('chaser CLI surface (no database, no Slack)', () => {
   const FLAGS: Record<string, { has: string[]; hasNot: string[] }> = {
     sweep: { has: [...COMMON, ...RUN, '--no-digest'], hasNot: ['--demo'] },
     digest: { has: [...COMMON, ...RUN], hasNot: ['--no-digest', '--demo'] },
-    'dry-run': { has: [...COMMON, ...RUN, '--demo'], hasNot: ['--no-digest'] },
+    'dry-run': { has: [...COMMON, ...RUN, '--demo', '--no-digest'], hasNot: [] },
     migrate: { has: COMMON, hasNot: ['--json', '--now', '--fail-on', '--team'] },
     doctor: { has: COMMON, hasNot: ['--json', '--now', '--fail-on', '--team'] },
   };
