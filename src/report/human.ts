@@ -13,7 +13,6 @@ const WIDTH = 80;
 const EXIT_MEANING: Partial<Record<ExitCode, string>> = {
   [ExitCode.ok]: 'nothing outstanding at or above the --fail-on threshold',
   [ExitCode.outstanding]: 'consumers remain outstanding',
-  [ExitCode.deliveryFailed]: 'some Slack deliveries failed; they were not recorded and will be retried next run',
   [ExitCode.unavailable]: 'a dependency is unavailable',
   [ExitCode.locked]: 'another sweep holds the lock',
 };
@@ -114,10 +113,26 @@ function waitingLine(s: TeamSummary): string {
 function exitLine(result: RunResult): string {
   const code = result.exitCode;
   // A signal's code has no fixed meaning: the run's own sentence says what was and was not done.
-  const meaning = code === ExitCode.terminated || code === ExitCode.interrupted ? result.problems[0] : EXIT_MEANING[code];
+  const meaning =
+    code === ExitCode.terminated || code === ExitCode.interrupted
+      ? result.problems[0]
+      : code === ExitCode.deliveryFailed
+        ? deliveryFailedMeaning(result)
+        : EXIT_MEANING[code];
   return kleur.dim(`exit ${code}${meaning ? `: ${meaning}` : ''}`);
 }
 
 function indent(text: string): string {
   return text.replace(/\n$/, '').split('\n').map((l) => `  ${l}`).join('\n');
+}
+
+/** Exit 4 says which deliveries failed and what happens to them: only what will really happen. */
+function deliveryFailedMeaning(result: RunResult): string {
+  const parts: string[] = [];
+  const failed = result.plan.teams.filter((t) => t.route.kind !== 'unrouted' && result.deliveries.get(t.team)?.ok === false);
+  if (failed.length > 0) parts.push(`${failed.length} team message(s) not delivered; not recorded, so the next sweep sends them`);
+  if (!result.digest.delivered && result.command !== 'dry-run' && result.digest.error !== 'skipped (--no-digest)') {
+    parts.push('the digest was not delivered (stderr says what to check)');
+  }
+  return parts.length > 0 ? parts.join('; ') : 'some Slack deliveries failed';
 }

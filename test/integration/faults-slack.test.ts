@@ -227,21 +227,38 @@ describe(`Slack faults (${backend})`, () => {
       const { code, result, stderr } = await sweepJson();
       expect(code).toBe(4);
       expect(stderr).toMatch(/the digest could not be delivered to C0SECURITY1: is_archived/);
-      expect(result.digest).toMatchObject({ delivered: false, error: 'is_archived' });
+      expect(result.digest).toMatchObject({ delivered: false, error: expect.stringMatching(/^is_archived: check digest.channel \(C0SECURITY1\) exists and is not archived/) });
       expect(await nudgeCounts(s.db.sql)).toEqual(ALL_RECORDED);
       const [record] = await runRows(s.db.sql);
       expect(record).toMatchObject({ exit_code: 4, digest_delivered: false });
     });
 
-    it('a lead whose email is unknown to Slack: said on stderr, exit 4', async () => {
+    it('a lead whose email is unknown to Slack: stderr says what to check (the address, users:read.email), exit 4', async () => {
       await seedThreeTeams(s.db.sql);
       s.writeConfig({ ...serialConfig(), digest: { email: 'nobody@example.com' } });
       const { code, result, stderr } = await sweepJson();
       expect(code).toBe(4);
-      expect(stderr).toMatch(/the digest could not be delivered/);
+      expect(stderr).toMatch(/the digest could not be delivered to nobody@example.com: users_not_found: check digest.email \(nobody@example.com\) is the lead's address in Slack, and that the app has the users:read.email/);
       expect(result.digest.delivered).toBe(false);
       expect(s.slack.posts().map((p) => p.channelId)).not.toContain(CHANNELS.security);
       expect(await nudgeCounts(s.db.sql)).toEqual({ [CONSUMER_OF.payments]: 1, [CONSUMER_OF.search]: 1, [CONSUMER_OF.identity]: 1 });
+    });
+
+    it('the summary claims a retry only for what will be retried: a digest run whose digest failed', async () => {
+      await seedThreeTeams(s.db.sql);
+      s.writeConfig({ ...serialConfig(), digest: { email: 'nobody@example.com' } });
+      const run = await s.run(['digest', '--now', ISO]);
+      expect(run.code).toBe(4);
+      expect(run.stdout).toMatch(/^exit 4: the digest was not delivered \(stderr says what to check\)$/m);
+      expect(run.stdout).not.toMatch(/retried next run|next sweep sends them/);
+    });
+
+    it('a sweep whose team message failed: exit 4 says the next sweep sends it (it is not recorded)', async () => {
+      await seedThreeTeams(s.db.sql);
+      s.writeConfig(serialConfig({ teams: { identity: { channel: 'C0NOSUCHCH1' } } }));
+      const run = await s.run(['sweep', '--now', ISO]);
+      expect(run.code).toBe(4);
+      expect(run.stdout).toMatch(/^exit 4: 1 team message\(s\) not delivered; not recorded, so the next sweep sends them$/m);
     });
   });
 });

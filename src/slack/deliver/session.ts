@@ -117,18 +117,28 @@ export async function openSlackSession(options: SlackSessionOptions) {
       if (!recipient.ok) {
         const f = recipient.failure;
         const reason = describeFailure(f);
-        return { delivered: false, channel: recipient.label, error: reason, fatal: f.kind === 'fatal' };
+        return { delivered: false, channel: recipient.label, error: `${reason}: ${digestCheck(destination)}`, fatal: f.kind === 'fatal' };
       }
       const message = () => renderDigest({ plan, deliveries, mode, now });
       const report = await deliverAll([{ key: 'digest', channel: recipient.channel, message }], common);
       const result = report.results.get('digest');
       if (result?.ok) return { delivered: true, channel: recipient.label };
+      const why = report.fatal?.message ?? (result && !result.ok ? result.reason : 'not sent');
       return {
         delivered: false,
         channel: recipient.label,
-        error: report.fatal?.message ?? (result && !result.ok ? result.reason : 'not sent'),
+        error: result && !result.ok && result.uncertain ? why : `${why}: ${digestCheck(destination)}`,
         fatal: report.fatal !== undefined,
       };
     },
   };
+}
+
+/** What to check when the digest could not reach its recipient, by the kind of destination. */
+function digestCheck(destination: DigestDestination): string {
+  if ('email' in destination) {
+    return `check digest.email (${destination.email}) is the lead's address in Slack, and that the app has the users:read.email and im:write scopes`;
+  }
+  if ('user' in destination) return `check digest.user (${destination.user}) is the lead's member id (U…), and that the app has the im:write scope`;
+  return `check digest.channel (${destination.channel}) exists and is not archived, and that the bot is in it (/invite)`;
 }
