@@ -37,6 +37,8 @@ export const DEFAULT_COLUMNS: Readonly<SourceColumns> = Object.freeze({
 });
 
 export const DEFAULT_TABLE = 'rotation_consumers';
+/** digest.every: one digest a day from sweeps, however often they run (a CronJob's retries included). */
+export const DEFAULT_DIGEST_EVERY = '1d';
 export const DEFAULT_PENDING_STATUSES: readonly string[] = Object.freeze(['pending']);
 
 export const DEFAULT_SOURCE: Readonly<SourceConfig> = Object.freeze({

@@ -3,6 +3,7 @@ import {
   DEFAULT_COLUMNS,
   DEFAULT_DATABASE,
   DEFAULT_PENDING_STATUSES,
+  DEFAULT_DIGEST_EVERY,
   DEFAULT_SLACK,
   DEFAULT_TABLE,
   DEFAULT_TIERS_AS_WRITTEN,
@@ -325,6 +326,11 @@ const digest = z
         .email({ error: expected('an email address like "security-lead@example.com"') })
         .optional()
         .describe('Send the digest as a direct message to the Slack user with this email.'),
+      every: duration
+        .default(DEFAULT_DIGEST_EVERY)
+        .describe(
+          'A sweep sends its digest at most once per this period ("1d", "12h"; a scheduler starting a little early is forgiven as for tiers); `chaser digest` always sends.',
+        ),
     },
     { error: expected('an object with one destination like { "channel": "#security-leads" }') },
   )
@@ -340,8 +346,8 @@ const digest = z
     { when: () => true },
   )
   // JSON Schema cannot say "exactly one of three optional keys" in strict-object terms any simpler.
-  .meta({ minProperties: 1, maxProperties: 1 })
-  .describe('Where the summary of everything outstanding goes: exactly one of channel, user, email.');
+  .meta({ minProperties: 1 })
+  .describe('Where the summary of everything outstanding goes: exactly one of channel, user, email; and how often a sweep sends it (every).');
 
 const slackIntervalDescription = 'Least time between two posts into the same channel, in ms (Slack allows about 1 per second).';
 
@@ -397,6 +403,11 @@ function toDigest(parsed: NonNullable<ParsedConfig['digest']>): DigestDestinatio
   return { email: parsed.email as string };
 }
 
+function digestPeriodOf(every: string): Config['digestPeriod'] {
+  // Validated above (or the default): parseDuration of it is never null.
+  return { every, everyMs: parseDuration(every) as number };
+}
+
 function toTier(parsed: ParsedConfig['tiers'][number]): Tier {
   const tier: Tier = {
     name: parsed.name,
@@ -429,6 +440,7 @@ function toConfig(parsed: ParsedConfig): Config {
         route.mention === undefined ? { channel: route.channel } : { channel: route.channel, mention: route.mention },
       ]),
     ),
+    digestPeriod: digestPeriodOf(parsed.digest?.every ?? DEFAULT_DIGEST_EVERY),
     slack: { ...parsed.slack },
   };
   if (parsed.database.url !== undefined) config.database.url = parsed.database.url;

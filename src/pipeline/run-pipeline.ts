@@ -7,6 +7,7 @@ import { decideOutcome } from '../run/outcome.js';
 import type { DigestOutcome, RunResult, RunStats } from '../run/types.js';
 import type { RunEnv, RunRequest, RunScope } from './scope.js';
 import { checkDatabase } from './stages/check-database.js';
+import { checkDigestDue } from './stages/check-digest-due.js';
 import { checkRequest, type RunSteps } from './stages/check-request.js';
 import { connectSlack } from './stages/connect-slack.js';
 import { deliverDigest } from './stages/deliver-digest.js';
@@ -35,11 +36,12 @@ export async function runPipeline(env: RunEnv, request: RunRequest): Promise<Run
     const source = await checkDatabase(scope);
     if (steps.lock) lock = await takeSweepLock(scope, pool);
     const runId = steps.record ? await openRunRecord(scope) : undefined;
+    const digestNotDue = steps.digest ? await checkDigestDue(scope, runId) : undefined;
     const plan = await readPlan(scope, source);
     const nudges = slack && steps.nudge ? await deliverNudges(scope, { slack, plan, runId, lock }) : noNudges();
     const unrouted = markUnrouted(scope, plan, nudges.deliveries);
     // Not after a signal, nor when the credentials just proved unable to post.
-    const sendDigest = slack && steps.digest && !env.signal.aborted && !nudges.fatal;
+    const sendDigest = slack && steps.digest && !digestNotDue && !env.signal.aborted && !nudges.fatal;
     const digest = sendDigest ? await deliverDigest(scope, slack, plan, nudges.deliveries) : undefined;
     const outcome = decideOutcome({
       plan,
@@ -59,7 +61,7 @@ export async function runPipeline(env: RunEnv, request: RunRequest): Promise<Run
       now: request.now,
       plan,
       deliveries: nudges.deliveries,
-      digest: digestOutcome(digest, steps, env.signal, nudges.fatal),
+      digest: digestOutcome(digest, steps, env.signal, nudges.fatal, digestNotDue),
       exitCode: outcome.exitCode,
       problems: outcome.problems,
       stats,
@@ -95,10 +97,12 @@ function digestOutcome(
   steps: RunSteps,
   signal: AbortSignal,
   nudgeFatal: { message: string } | undefined,
+  notDue: string | undefined,
 ): DigestOutcome {
   if (!digest) {
     if (!steps.post) return { delivered: false, error: 'dry-run: not sent' };
     if (!steps.digest) return { delivered: false, error: 'skipped (--no-digest)' };
+    if (notDue) return { delivered: false, error: notDue };
     const stopped = stopSignal(signal);
     if (stopped) return { delivered: false, error: `not sent: interrupted by ${stopped}` };
     if (nudgeFatal) return { delivered: false, error: 'not sent: Slack refused the credentials (see the problems)' };

@@ -42,7 +42,8 @@ describe(`overlapping sweeps (${backend})`, () => {
     () => {
       it('a second sweep started while the first is posting exits 75 having done nothing', async () => {
         await seedThreeTeams(s.db.sql);
-        s.writeConfig(serialConfig());
+        // The held answer must not time out (a lost answer) while the second sweep runs, however slow the machine.
+        s.writeConfig(serialConfig({ slack: { timeoutMs: 60_000 } }));
         const gate = await startSlackGate(s.slack.url);
         gate.hold('chat.postMessage');
         const first = s.start(['sweep', '--now', ISO], { env: { SLACK_API_URL: gate.url } });

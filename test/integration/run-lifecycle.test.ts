@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { seedThreeTeams } from '../support/campaign.js';
+import { runRows } from '../support/chaser-state.js';
 import { backend } from '../support/db.js';
-import { baseConfig, NOW, useScenario } from '../support/scenario.js';
+import { at, baseConfig, CHANNELS, DAY, HOUR, NOW, useScenario } from '../support/scenario.js';
 
 const ISO = NOW.toISOString();
 
@@ -38,6 +39,58 @@ describe(`run lifecycle (${backend})`, () => {
       expect(dry.stderr).toMatch(/warning: SLACK_BOT_TOKEN is not set: .*`chaser sweep` would refuse to run \(exit 78\)/);
       const withToken = await s.run(['dry-run', '--now', ISO]);
       expect(withToken.stderr).not.toContain('SLACK_BOT_TOKEN');
+    });
+  });
+
+  describe('the digest: at most once per digest period from sweeps; `chaser digest` always sends', () => {
+    const digests = () => s.slack.posts().filter((p) => p.channelId === CHANNELS.security).length;
+    const sweepAt = (ms: number, args: string[] = []) => s.run(['sweep', '--now', at(ms).toISOString(), '--json', ...args]);
+
+    it('a re-run (a CronJob retry) does not resend it; the next day does, a little early included', async () => {
+      await seedThreeTeams(s.db.sql);
+      expect((await sweepAt(0)).code).toBe(3);
+      expect(digests()).toBe(1);
+
+      const retry = await sweepAt(10 * 60_000);
+      expect(retry.code).toBe(3);
+      expect(digests()).toBe(1);
+      const result = JSON.parse(retry.stdout) as { digest: { delivered: boolean; error?: string } };
+      expect(result.digest).toEqual({ delivered: false, error: expect.stringMatching(/^not due: a sweep sent it as of 2026-03-10 09:00.*digest\.every is 1d/) });
+      expect((await runRows(s.db.sql)).map((r) => r.digest_delivered)).toEqual([true, false]);
+
+      // The next morning's run starts 20 minutes earlier than today's: within the scheduler grace.
+      expect((await sweepAt(DAY - 20 * 60_000)).code).toBe(3);
+      expect(digests()).toBe(2);
+    });
+
+    it('`chaser digest` by hand always sends, and does not hold back the next sweep\'s', async () => {
+      await seedThreeTeams(s.db.sql);
+      await sweepAt(0);
+      expect((await s.run(['digest', '--now', at(HOUR).toISOString()])).code).toBe(3);
+      expect((await s.run(['digest', '--now', at(2 * HOUR).toISOString()])).code).toBe(3);
+      expect(digests()).toBe(3);
+      await sweepAt(DAY);
+      expect(digests()).toBe(4);
+    });
+
+    it('a digest that failed is sent by the next sweep; digest.every sets the period', async () => {
+      await seedThreeTeams(s.db.sql);
+      s.writeConfig({ ...baseConfig(), digest: { channel: CHANNELS.security, every: '6h' } });
+      s.slack.fail('chat.postMessage', { error: 'is_archived' }, { channel: CHANNELS.security });
+      expect((await sweepAt(0)).code).toBe(4);
+      expect((await sweepAt(HOUR)).code).toBe(3);
+      expect(digests()).toBe(1);
+      expect((await sweepAt(2 * HOUR)).code).toBe(3);
+      expect(digests()).toBe(1);
+      expect((await sweepAt(7 * HOUR)).code).toBe(3);
+      expect(digests()).toBe(2);
+    });
+
+    it('a filtered sweep\'s digest does not count for the whole campaign\'s', async () => {
+      await seedThreeTeams(s.db.sql);
+      await sweepAt(0, ['--team', 'payments']);
+      await sweepAt(60_000);
+      expect(digests()).toBe(2);
     });
   });
 });
