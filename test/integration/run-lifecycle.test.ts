@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { seedThreeTeams } from '../support/campaign.js';
 import { runRows } from '../support/chaser-state.js';
 import { backend } from '../support/db.js';
-import { at, baseConfig, CHANNELS, DAY, HOUR, NOW, useScenario } from '../support/scenario.js';
+import { DAY_MS, HOUR_MS, NOW } from '../support/clock.js';
+import { at, baseConfig, CHANNELS, useScenario } from '../support/scenario.js';
 
 const ISO = NOW.toISOString();
 
@@ -59,17 +60,17 @@ describe(`run lifecycle (${backend})`, () => {
       expect((await runRows(s.db.sql)).map((r) => r.digest_delivered)).toEqual([true, false]);
 
       // The next morning's run starts 20 minutes earlier than today's: within the scheduler grace.
-      expect((await sweepAt(DAY - 20 * 60_000)).code).toBe(3);
+      expect((await sweepAt(DAY_MS - 20 * 60_000)).code).toBe(3);
       expect(digests()).toBe(2);
     });
 
     it('`chaser digest` by hand always sends, and does not hold back the next sweep\'s', async () => {
       await seedThreeTeams(s.db.sql);
       await sweepAt(0);
-      expect((await s.run(['digest', '--now', at(HOUR).toISOString()])).code).toBe(3);
-      expect((await s.run(['digest', '--now', at(2 * HOUR).toISOString()])).code).toBe(3);
+      expect((await s.run(['digest', '--now', at(HOUR_MS).toISOString()])).code).toBe(3);
+      expect((await s.run(['digest', '--now', at(2 * HOUR_MS).toISOString()])).code).toBe(3);
       expect(digests()).toBe(3);
-      await sweepAt(DAY);
+      await sweepAt(DAY_MS);
       expect(digests()).toBe(4);
     });
 
@@ -78,11 +79,11 @@ describe(`run lifecycle (${backend})`, () => {
       s.writeConfig({ ...baseConfig(), digest: { channel: CHANNELS.security, every: '6h' } });
       s.slack.fail('chat.postMessage', { error: 'is_archived' }, { channel: CHANNELS.security });
       expect((await sweepAt(0)).code).toBe(4);
-      expect((await sweepAt(HOUR)).code).toBe(3);
+      expect((await sweepAt(HOUR_MS)).code).toBe(3);
       expect(digests()).toBe(1);
-      expect((await sweepAt(2 * HOUR)).code).toBe(3);
+      expect((await sweepAt(2 * HOUR_MS)).code).toBe(3);
       expect(digests()).toBe(1);
-      expect((await sweepAt(7 * HOUR)).code).toBe(3);
+      expect((await sweepAt(7 * HOUR_MS)).code).toBe(3);
       expect(digests()).toBe(2);
     });
 

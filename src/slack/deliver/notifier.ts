@@ -45,7 +45,18 @@ export interface DeliverOptions<K> {
    */
   onDelivered?: (item: Outbound<K>, accepted: { channel: string; ts: string }) => Promise<void>;
   onProgress?: (settled: number, total: number) => void;
+  /** Time and waiting; the real clock unless a test passes its own. */
+  clock?: Clock;
 }
+
+/** What the notifier needs of time: the current instant (ms) and a wait that an abort cuts short. */
+export interface Clock {
+  now(): number;
+  /** Waits ms, or less if the signal aborts; never rejects. */
+  sleep(ms: number, signal: AbortSignal): Promise<void>;
+}
+
+const systemClock: Clock = { now: () => Date.now(), sleep };
 
 export interface DeliveryReport<K> {
   results: Map<K, Delivery>;
@@ -67,6 +78,7 @@ const REASON_MAX_CHARS = 300;
  */
 export async function deliverAll<K>(items: readonly Outbound<K>[], options: DeliverOptions<K>): Promise<DeliveryReport<K>> {
   const results = new Map<K, Delivery>();
+  const clock = options.clock ?? systemClock;
   const slots = createSemaphore(Math.max(1, options.concurrency));
   let fatal: DeliveryReport<K>['fatal'];
   let unrecorded: DeliveryReport<K>['unrecorded'];
@@ -101,7 +113,7 @@ export async function deliverAll<K>(items: readonly Outbound<K>[], options: Deli
           settle(item, { ok: false, reason: notSent() });
           break;
         }
-        await sleep(nextPostAt - Date.now(), options.signal);
+        await clock.sleep(nextPostAt - clock.now(), options.signal);
         if (stopped()) continue;
         // A message that already waited out a Retry-After goes ahead of the lanes queued meanwhile:
         // otherwise its 2 s wait becomes a wait for every other channel's turn.
@@ -125,7 +137,7 @@ export async function deliverAll<K>(items: readonly Outbound<K>[], options: Deli
             if (failure.kind === 'fatal') fatal ??= { code: failure.code, message: failure.message };
             return { kind: 'error' as const, failure };
           } finally {
-            nextPostAt = Date.now() + options.perChannelIntervalMs;
+            nextPostAt = clock.now() + options.perChannelIntervalMs;
           }
           // Settled before recording: the message is out whatever happens to the record.
           settle(item, { ok: true, ...accepted });
@@ -147,7 +159,7 @@ export async function deliverAll<K>(items: readonly Outbound<K>[], options: Deli
             break;
           }
           options.log.info(`slack rate-limited ${item.channel}; retrying in ${failure.retryAfterSeconds}s`);
-          nextPostAt = Date.now() + failure.retryAfterSeconds * 1000;
+          nextPostAt = clock.now() + failure.retryAfterSeconds * 1000;
           continue;
         }
         if (failure.kind === 'not-in-channel') {
@@ -172,7 +184,7 @@ export async function deliverAll<K>(items: readonly Outbound<K>[], options: Deli
           const waitMs = Math.min(RETRY_BACKOFF.maxTimeout, RETRY_BACKOFF.minTimeout * RETRY_BACKOFF.factor ** retries);
           retries += 1;
           options.log.info(`slack: ${failure.reason} posting to ${item.channel}; retry ${retries} of ${options.retries} in ${waitMs} ms`);
-          nextPostAt = Date.now() + waitMs;
+          nextPostAt = clock.now() + waitMs;
           continue;
         }
         settle(item, { ok: false, reason: retries > 0 ? `${failure.reason} (after ${retries} retries)` : failure.reason });
@@ -214,7 +226,6 @@ function notSentReason(signal: AbortSignal, fatal: { code: string } | undefined,
   return 'not sent';
 }
 
-/** Waits ms, or less if the signal aborts; never rejects. */
 function sleep(ms: number, signal: AbortSignal): Promise<void> {
   if (ms <= 0 || signal.aborted) return Promise.resolve();
   return new Promise((resolve) => {
