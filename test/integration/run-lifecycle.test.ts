@@ -94,4 +94,40 @@ describe(`run lifecycle (${backend})`, () => {
       expect(digests()).toBe(2);
     });
   });
+
+  describe('fallbackChannel: a team whose own channel fails is nudged there, saying why', () => {
+    for (const { what, channel, reason } of [
+      { what: 'channel_not_found', channel: 'C0NOSUCHCH1', reason: 'channel_not_found' },
+      { what: 'is_archived', channel: 'C0ARCHIVED9', reason: 'is_archived' },
+      { what: 'not_in_channel (private, cannot join)', channel: 'G0PRIVATE09', reason: 'not_in_channel' },
+    ]) {
+      it(`${what}: delivered in the fallback channel, recorded there, exit 3`, async () => {
+        s.slack.addChannel({ id: 'C0ARCHIVED9', name: 'old-identity', isArchived: true });
+        s.slack.addChannel({ id: 'G0PRIVATE09', name: 'identity-private', isPrivate: true, isMember: false });
+        await seedThreeTeams(s.db.sql);
+        const config = baseConfig();
+        s.writeConfig({ ...config, fallbackChannel: CHANNELS.fallback, teams: { ...(config['teams'] as object), identity: { channel } } });
+        const run = await s.run(['sweep', '--now', ISO, '--json']);
+        expect(run.code).toBe(3);
+        const identity = (JSON.parse(run.stdout) as { teams: Array<Record<string, unknown>> }).teams.find((t) => t['team'] === 'identity');
+        expect(identity).toMatchObject({ delivered: true, fallback: { channel: CHANNELS.fallback, from: channel, reason: expect.stringContaining(reason) } });
+        const [post] = s.slack.posts().filter((p) => p.channelId === CHANNELS.fallback);
+        expect(JSON.stringify(post?.blocks)).toMatch(new RegExp(`Posted here because team \\*identity\\*'s own channel .*${channel}.* could not be reached \\(${reason}`));
+        expect(run.stderr).toMatch(new RegExp(`team "identity": its channel ${channel} could not be reached .*nudged in the fallbackChannel ${CHANNELS.fallback}`));
+        const log = await s.db.sql<{ consumer_id: string; channel: string }[]>`select consumer_id, channel from chaser_nudge_log order by consumer_id`;
+        expect(log).toContainEqual({ consumer_id: 'id-1', channel: CHANNELS.fallback });
+        expect((await runRows(s.db.sql))[0]).toMatchObject({ teams_failed: 0, teams_messaged: 3 });
+      });
+    }
+
+    it('a fallback that fails too: the team fails with both reasons (exit 4), nothing recorded for it', async () => {
+      await seedThreeTeams(s.db.sql);
+      const config = baseConfig();
+      s.writeConfig({ ...config, fallbackChannel: 'C0NOSUCHFB1', teams: { ...(config['teams'] as object), identity: { channel: 'C0NOSUCHCH1' } } });
+      const run = await s.run(['sweep', '--now', ISO, '--json']);
+      expect(run.code).toBe(4);
+      const identity = (JSON.parse(run.stdout) as { teams: Array<Record<string, unknown>> }).teams.find((t) => t['team'] === 'identity');
+      expect(identity).toMatchObject({ delivered: false, error: 'channel_not_found; the fallbackChannel C0NOSUCHFB1 failed too: channel_not_found' });
+    });
+  });
 });

@@ -29,6 +29,7 @@ export async function deliverNudges(
   const report = await slack.deliverNudges(plan.teams, {
     now: request.now,
     tiers: request.config.tiers,
+    ...(request.config.fallbackChannel ? { fallbackChannel: request.config.fallbackChannel } : {}),
     ...(request.onProgress ? { onProgress: request.onProgress } : {}),
     record: async (team, accepted) => {
       await recorder.record({

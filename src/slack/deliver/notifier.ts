@@ -68,6 +68,8 @@ export interface DeliveryReport<K> {
 }
 
 const MAX_RATE_LIMIT_RETRIES = 5;
+/** Slack's answers that say the channel itself cannot take a post (not_in_channel is handled by a join first). */
+const UNREACHABLE_CHANNEL = new Set(['channel_not_found', 'is_archived']);
 /** Most code points of a failure reason kept (one quoting an unreadable answer can be a whole page). */
 const REASON_MAX_CHARS = 300;
 
@@ -167,7 +169,7 @@ export async function deliverAll<K>(items: readonly Outbound<K>[], options: Deli
             joined = true;
             continue;
           }
-          settle(item, { ok: false, reason: `not_in_channel (invite the bot to ${item.channel} with /invite)` });
+          settle(item, { ok: false, unreachable: true, reason: `not_in_channel (invite the bot to ${item.channel} with /invite)` });
           break;
         }
         if (failure.kind === 'fatal') {
@@ -186,6 +188,10 @@ export async function deliverAll<K>(items: readonly Outbound<K>[], options: Deli
           options.log.info(`slack: ${failure.reason} posting to ${item.channel}; retry ${retries} of ${options.retries} in ${waitMs} ms`);
           nextPostAt = clock.now() + waitMs;
           continue;
+        }
+        if (UNREACHABLE_CHANNEL.has(failure.reason)) {
+          settle(item, { ok: false, unreachable: true, reason: failure.reason });
+          break;
         }
         settle(item, { ok: false, reason: retries > 0 ? `${failure.reason} (after ${retries} retries)` : failure.reason });
         break;

@@ -36,6 +36,8 @@ export interface NudgeDelivery {
   record: (team: TeamPlan, accepted: { channel: string; ts: string }) => Promise<void>;
   /** Asked before every post: a reason (the sweep lock was lost) stops posting. */
   halt?: () => string | undefined;
+  /** Where a team's nudge goes when its own channel cannot be reached (config fallbackChannel). */
+  fallbackChannel?: string;
   onProgress?: (settled: number, total: number) => void;
 }
 
@@ -93,22 +95,49 @@ export async function openSlackSession(options: SlackSessionOptions) {
 
   return {
     async deliverNudges(teams: readonly TeamPlan[], delivery: NudgeDelivery): Promise<DeliveryReport<string>> {
-      const byTeam = new Map(teams.map((t) => [t.team, t]));
-      const items = teams.flatMap((team) =>
-        team.route.kind === 'unrouted'
-          ? []
-          : [{ key: team.team, channel: team.route.channel, message: () => renderTeamMessage(team, delivery.now, delivery.tiers) }],
-      );
-      return deliverAll(items, {
-        ...common,
-        ...(delivery.onProgress ? { onProgress: delivery.onProgress } : {}),
-        ...(delivery.halt ? { halt: delivery.halt } : {}),
-        onDelivered: async (item, accepted) => {
-          const team = byTeam.get(item.key);
-          if (team) await delivery.record(team, accepted);
-          options.log.info(`nudged ${item.key}`, { channel: accepted.channel, consumers: team?.nudges.count });
-        },
-      });
+      const post = (plans: readonly TeamPlan[]) => {
+        const byTeam = new Map(plans.map((t) => [t.team, t]));
+        const items = plans.flatMap((team) =>
+          team.route.kind === 'unrouted'
+            ? []
+            : [{ key: team.team, channel: team.route.channel, message: () => renderTeamMessage(team, delivery.now, delivery.tiers) }],
+        );
+        return deliverAll(items, {
+          ...common,
+          ...(delivery.onProgress ? { onProgress: delivery.onProgress } : {}),
+          ...(delivery.halt ? { halt: delivery.halt } : {}),
+          onDelivered: async (item, accepted) => {
+            const team = byTeam.get(item.key);
+            if (team) await delivery.record(team, accepted);
+            options.log.info(`nudged ${item.key}`, { channel: accepted.channel, consumers: team?.nudges.count });
+          },
+        });
+      };
+      const first = await post(teams);
+      const rerouted = delivery.fallbackChannel && !first.fatal && !first.unrecorded && !first.interrupted
+        ? reroute(teams, first.results, delivery.fallbackChannel)
+        : [];
+      if (rerouted.length === 0) return first;
+      // A second pass, after the teams' own channels: only these teams, into the fallback channel.
+      const second = await post(rerouted);
+      const results = new Map(first.results);
+      for (const team of rerouted) {
+        const because = team.route.kind === 'fallback' ? team.route.because : undefined;
+        const own = first.results.get(team.team);
+        const there = second.results.get(team.team);
+        if (!because || !own || !there) continue;
+        if (there.ok) {
+          options.log.warn(
+            `team ${JSON.stringify(team.team)}: its channel ${because.channel} could not be reached (${because.reason}); nudged in the fallbackChannel ${delivery.fallbackChannel} instead`,
+          );
+          results.set(team.team, { ...there, fallbackFrom: because });
+        } else {
+          results.set(team.team, { ok: false, reason: `${because.reason}; the fallbackChannel ${delivery.fallbackChannel} failed too: ${there.reason}` });
+        }
+      }
+      const fatal = first.fatal ?? second.fatal;
+      const unrecorded = first.unrecorded ?? second.unrecorded;
+      return { results, ...(fatal ? { fatal } : {}), ...(unrecorded ? { unrecorded } : {}), interrupted: first.interrupted || second.interrupted };
     },
 
     async deliverDigest({ destination, plan, deliveries, mode, now }: DigestDelivery): Promise<DigestOutcome & { fatal?: boolean }> {
@@ -141,4 +170,13 @@ function digestCheck(destination: DigestDestination): string {
   }
   if ('user' in destination) return `check digest.user (${destination.user}) is the lead's member id (U…), and that the app has the im:write scope`;
   return `check digest.channel (${destination.channel}) exists and is not archived, and that the bot is in it (/invite)`;
+}
+
+/** The teams whose own channel could not take the post, routed to the fallback channel with why. */
+function reroute(teams: readonly TeamPlan[], results: ReadonlyMap<string, Delivery>, fallbackChannel: string): TeamPlan[] {
+  return teams.flatMap((team) => {
+    const delivery = results.get(team.team);
+    if (team.route.kind !== 'team' || team.route.channel === fallbackChannel || !delivery || delivery.ok || !delivery.unreachable) return [];
+    return [{ ...team, route: { kind: 'fallback', channel: fallbackChannel, because: { channel: team.route.channel, reason: delivery.reason } } }];
+  });
 }
