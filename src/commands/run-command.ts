@@ -11,7 +11,8 @@ import type { CommandContext, RunOptions } from './context.js';
 export async function runCommand(ctx: CommandContext, command: RunMode, options: RunOptions): Promise<ExitCode> {
   const now = options.now ?? new Date();
   if (options.demo) return runDemo(ctx, options, now);
-  const { config } = await loadCommandConfig(ctx, options);
+  const { config, filepath } = await loadCommandConfig(ctx, options);
+  ctx.log.debug('config loaded', { path: filepath });
   return runAndPrint(ctx, command, config, now, options);
 }
 

@@ -87,11 +87,13 @@ function deliverySummary(result: RunResult): string[] {
   if (result.command === 'sweep') {
     const sent = result.plan.teams.filter((t) => result.deliveries.get(t.team)?.ok);
     const consumers = sent.reduce((n, t) => n + t.nudges.count, 0);
-    lines.push(`  nudged ${sent.length} team(s), ${consumers} consumer(s)`);
-    for (const team of result.plan.teams) {
-      const d = result.deliveries.get(team.team);
-      if (d && !d.ok) lines.push(kleur.yellow(`  not delivered: ${team.team} (${d.reason})`));
-    }
+    const names = firstFew(sent.map((t) => t.team));
+    lines.push(`  nudged ${sent.length} team(s), ${consumers} consumer(s)${names ? `: ${names}` : ''}`);
+    const failed = result.plan.teams.flatMap((t) => {
+      const d = result.deliveries.get(t.team);
+      return d && !d.ok ? [`${t.team} (${d.reason})`] : [];
+    });
+    if (failed.length > 0) lines.push(kleur.yellow(`  not delivered to ${failed.length} team(s): ${firstFew(failed)}`));
   }
   const digest = result.digest;
   lines.push(digest.delivered ? `  digest sent to ${digest.channel}` : kleur.dim(`  digest not sent${digest.error ? `: ${digest.error}` : ''}`));
@@ -135,4 +137,13 @@ function deliveryFailedMeaning(result: RunResult): string {
     parts.push('the digest was not delivered (stderr says what to check)');
   }
   return parts.length > 0 ? parts.join('; ') : 'some Slack deliveries failed';
+}
+
+/** Teams named in the summary before "and N more": enough for a cron log to say who was chased. */
+const TEAMS_NAMED = 5;
+
+/** "a, b, c, d, e and 7 more" (empty for none). */
+function firstFew(names: readonly string[]): string {
+  const shown = names.slice(0, TEAMS_NAMED).join(', ');
+  return names.length > TEAMS_NAMED ? `${shown} and ${names.length - TEAMS_NAMED} more` : shown;
 }

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { seedThreeTeams } from '../support/campaign.js';
 import { runRows } from '../support/chaser-state.js';
-import { backend } from '../support/db.js';
+import { backend, insertConsumers } from '../support/db.js';
 import { DAY_MS, HOUR_MS, NOW } from '../support/clock.js';
-import { at, baseConfig, CHANNELS, useScenario } from '../support/scenario.js';
+import { at, baseConfig, CHANNELS, daysBefore, useScenario } from '../support/scenario.js';
 
 const ISO = NOW.toISOString();
 
@@ -128,6 +128,50 @@ describe(`run lifecycle (${backend})`, () => {
       expect(run.code).toBe(4);
       const identity = (JSON.parse(run.stdout) as { teams: Array<Record<string, unknown>> }).teams.find((t) => t['team'] === 'identity');
       expect(identity).toMatchObject({ delivered: false, error: 'channel_not_found; the fallbackChannel C0NOSUCHFB1 failed too: channel_not_found' });
+    });
+  });
+
+  describe('what a cron log says', () => {
+    it('the sweep summary names the teams nudged and those that failed: the first few, then "and N more"', async () => {
+      await insertConsumers(
+        s.db.sql,
+        Array.from({ length: 7 }, (_, i) => ({ id: `c${i + 1}`, name: `svc-${i + 1}`, owner_team: `t${i + 1}`, rotation_deadline: daysBefore(10 - i) })),
+      );
+      s.writeConfig({ ...baseConfig(), fallbackChannel: CHANNELS.fallback });
+      const run = await s.run(['sweep', '--now', ISO]);
+      expect(run.code).toBe(3);
+      expect(run.stdout).toMatch(/^  nudged 7 team\(s\), 7 consumer\(s\): t1, t2, t3, t4, t5 and 2 more$/m);
+    });
+
+    it('a failed team is named with its reason', async () => {
+      await seedThreeTeams(s.db.sql);
+      const config = baseConfig();
+      s.writeConfig({ ...config, teams: { ...(config['teams'] as object), identity: { channel: 'C0NOSUCHCH1' } } });
+      const run = await s.run(['sweep', '--now', ISO]);
+      expect(run.code).toBe(4);
+      expect(run.stdout).toMatch(/^  nudged 2 team\(s\), 2 consumer\(s\): payments, search$/m);
+      expect(run.stdout).toMatch(/^  not delivered to 1 team\(s\): identity \(channel_not_found\)$/m);
+    });
+
+    it('-v logs each stage: config path, database, rows read, plan, each delivery and record, digest, run record', async () => {
+      await seedThreeTeams(s.db.sql);
+      const run = await s.run(['sweep', '--now', ISO, '-v']);
+      expect(run.code).toBe(3);
+      const lines = run.stderr.split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as { msg: string } & Record<string, unknown>);
+      const find = (msg: string) => lines.find((l) => l.msg === msg);
+      expect(find('config loaded')).toMatchObject({ path: expect.stringMatching(/chaser\.config\.json$/) });
+      expect(find('database ready')).toMatchObject({ database: expect.stringMatching(/:\d+\//), table: 'rotation_consumers' });
+      expect(find('rows read')).toMatchObject({ rows: 3 });
+      expect(find('plan')).toMatchObject({ outstanding: 3, teamsDue: 3 });
+      for (const team of ['payments', 'search', 'identity']) {
+        expect(find(`nudged ${team}`)).toBeDefined();
+        expect(find(`recorded ${team}`)).toMatchObject({ nudges: 1 });
+      }
+      expect(find(`digest sent to ${CHANNELS.security}`)).toBeDefined();
+      expect(find('run record closed')).toMatchObject({ exitCode: 3, nudged: 3, digestDelivered: true });
+      const order = ['config loaded', 'database ready', 'run record opened', 'rows read', 'plan', 'recorded payments', `digest sent to ${CHANNELS.security}`, 'run record closed'];
+      const at = order.map((msg) => lines.findIndex((l) => l.msg === msg));
+      expect(at).toEqual([...at].sort((a, b) => a - b));
     });
   });
 });

@@ -1,4 +1,4 @@
-import { untilFirstContact } from '../../db/connect.js';
+import { describeTarget, untilFirstContact } from '../../db/connect.js';
 import { assertSchemaCurrent } from '../../db/schema-version.js';
 import { inspectSource, type SourceShape } from '../../db/source.js';
 import { guardDb, type RunScope } from '../scope.js';
@@ -7,5 +7,7 @@ import { guardDb, type RunScope } from '../scope.js';
 export async function checkDatabase(scope: RunScope): Promise<SourceShape> {
   const { sql, request } = scope;
   await guardDb(scope, () => untilFirstContact(sql, () => assertSchemaCurrent(sql)));
-  return guardDb(scope, () => inspectSource(sql, request.config.source));
+  const source = await guardDb(scope, () => inspectSource(sql, request.config.source));
+  scope.env.log.debug('database ready', { database: describeTarget(sql), table: request.config.source.table, snoozedUntil: source.hasSnoozedUntil });
+  return source;
 }

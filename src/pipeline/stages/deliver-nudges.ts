@@ -39,6 +39,7 @@ export async function deliverNudges(
         ids: team.nudges.ids(),
         tiers: team.nudges.tiers(),
       });
+      env.log.debug(`recorded ${team.team}`, { nudges: team.nudges.count, channel: accepted.channel, ts: accepted.ts });
     },
     // Recorded first (the message is out), then no further post without the lock.
     halt: () => (lock?.lost ? 'the sweep lock was lost' : undefined),
@@ -48,6 +49,9 @@ export async function deliverNudges(
     throw describeDbError(error, env.redact, `while recording delivered nudges: ${unrecordedTeams(keys)}`) ?? error;
   }
   lock?.assertHeld();
+  for (const [team, delivery] of report.results) {
+    if (!delivery.ok) env.log.debug(`not delivered: ${team}`, { reason: delivery.reason });
+  }
   return { deliveries: new Map(report.results), ...(report.fatal ? { fatal: { message: report.fatal.message } } : {}) };
 }
 

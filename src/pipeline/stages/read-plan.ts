@@ -8,6 +8,7 @@ import { guardDb, requestFilters, type RunScope } from '../scope.js';
 /** Reads the overdue consumers in batches into the pure planner; warns once per row it skipped. */
 export async function readPlan(scope: RunScope, source: SourceShape): Promise<Plan> {
   const { request, sql } = scope;
+  let rowsRead = 0;
   const plan = await guardDb(scope, async () => {
     const builder = createPlanBuilder(
       {
@@ -24,9 +25,18 @@ export async function readPlan(scope: RunScope, source: SourceShape): Promise<Pl
       hasSnoozedUntil: source.hasSnoozedUntil,
       ...requestFilters(request),
     })) {
+      rowsRead += rows.length;
       builder.addRows(rows);
     }
     return builder.finish();
+  });
+  scope.env.log.debug('rows read', { rows: rowsRead });
+  scope.env.log.debug('plan', {
+    outstanding: plan.outstanding,
+    byTier: plan.byTier,
+    teams: plan.summaries.length,
+    teamsDue: plan.teams.length,
+    skipped: plan.skipped.length,
   });
   for (const skipped of plan.skipped) {
     scope.env.log.warn(explainSkipped(skipped, request.config.source.columns), { reason: skipped.reason });
