@@ -30,6 +30,7 @@ async function runAndPrint(ctx: CommandContext, command: RunMode, config: Config
     ...(ctx.env['SLACK_API_URL'] ? { slackApiUrl: ctx.env['SLACK_API_URL'] } : {}),
     ...progressReporter(ctx, options),
     ...(options.demo ? { demo: true } : {}),
+    ...(options.now ? { nowGiven: true } : {}),
   });
   print(ctx, options, result, config);
   return result.exitCode;

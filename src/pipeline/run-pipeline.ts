@@ -6,6 +6,7 @@ import { failOnExceeded } from '../policy/fail-on.js';
 import { decideOutcome } from '../run/outcome.js';
 import type { DigestOutcome, RunResult, RunStats } from '../run/types.js';
 import type { RunEnv, RunRequest, RunScope } from './scope.js';
+import { checkClock } from './stages/check-clock.js';
 import { checkDatabase } from './stages/check-database.js';
 import { checkDigestDue } from './stages/check-digest-due.js';
 import { checkRequest, type RunSteps } from './stages/check-request.js';
@@ -34,6 +35,7 @@ export async function runPipeline(env: RunEnv, request: RunRequest): Promise<Run
   try {
     const slack = steps.post ? await connectSlack(scope) : undefined;
     const source = await checkDatabase(scope);
+    await checkClock(scope, steps.record);
     if (steps.lock) lock = await takeSweepLock(scope, pool);
     const runId = steps.record ? await openRunRecord(scope) : undefined;
     const digestNotDue = steps.digest ? await checkDigestDue(scope, runId) : undefined;

@@ -30,6 +30,8 @@ export interface RunRequest {
   onProgress?: (settled: number, total: number) => void;
   /** `dry-run --demo`: a sample campaign, not a deployment; sweep's environment is not checked. */
   demo?: boolean;
+  /** `now` came from --now (not the clock): a writing command checks it against the database's clock. */
+  nowGiven?: boolean;
 }
 
 /** Handed to every stage: the request, the run's environment, its main pool and its counters. */

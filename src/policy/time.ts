@@ -57,3 +57,12 @@ export function parseInstant(value: string): { ok: true; instant: Date } | { ok:
   }
   return { ok: true, instant };
 }
+
+/** How far a writing command's `--now` may run ahead of the database's clock (clocks of two hosts differ a little). */
+export const CLOCK_SKEW_MS = 5 * 60 * 1000;
+
+/** A writing command's instant is usable unless it is ahead of the database's clock by more than the skew. */
+export function aheadOfClock(now: Date, databaseNow: Date, skewMs: number = CLOCK_SKEW_MS): number | null {
+  const ahead = now.getTime() - databaseNow.getTime();
+  return ahead > skewMs ? ahead : null;
+}

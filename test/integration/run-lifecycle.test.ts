@@ -174,4 +174,38 @@ describe(`run lifecycle (${backend})`, () => {
       expect(at).toEqual([...at].sort((a, b) => a - b));
     });
   });
+
+  describe('--now against the database clock', () => {
+    const fromNow = (ms: number) => new Date(Date.now() + ms).toISOString();
+
+    it('sweep and digest refuse a --now a day ahead (64, pointing at dry-run); nothing posted or written; dry-run previews it', async () => {
+      await seedThreeTeams(s.db.sql);
+      const future = fromNow(DAY_MS);
+      for (const command of ['sweep', 'digest']) {
+        const run = await s.run([command, '--now', future]);
+        expect(run.code).toBe(64);
+        expect(run.stderr).toMatch(/--now .* is 24 h ahead of the database's clock/);
+        expect(run.stderr).toContain(`chaser dry-run --now ${future}`);
+      }
+      expect(s.slack.calls('chat.postMessage')).toEqual([]);
+      expect(await runRows(s.db.sql)).toEqual([]);
+      expect((await s.run(['dry-run', '--now', future])).code).toBe(3);
+    });
+
+    it('a --now within the 5-minute skew is accepted', async () => {
+      await seedThreeTeams(s.db.sql);
+      expect((await s.run(['sweep', '--now', fromNow(2 * 60_000)])).code).toBe(3);
+    });
+
+    it('nudges recorded in the future: every run and doctor warn', async () => {
+      await seedThreeTeams(s.db.sql);
+      expect((await s.run(['sweep', '--now', ISO])).code).toBe(3);
+      await s.db.sql`update chaser_nudge_state set last_nudged_at = now() + interval '30 days' where consumer_id = 'pay-1'`;
+      const warning = /warning: 1 consumer\(s\) have a nudge recorded in the future \(latest .*\): they are not nudged again until then/;
+      expect((await s.run(['dry-run', '--now', ISO])).stderr).toMatch(warning);
+      expect((await s.run(['sweep', '--now', at(HOUR_MS).toISOString()])).stderr).toMatch(warning);
+      const doctor = await s.run(['doctor']);
+      expect(doctor.stdout).toMatch(/no nudge recorded in the future — 1 consumer\(s\) have a nudge dated after the database's clock/);
+    });
+  });
 });
