@@ -15,7 +15,18 @@ export const ExitCode = {
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
 
 /** Most severe first: 70 > 78 > 69 > 64 > 75 > 4 > 3 > 0; a signal ends the run whatever else happened. */
-const severityOrder: readonly ExitCode[] = [143, 130, 70, 78, 69, 64, 75, 4, 3, 0];
+const severityOrder: readonly ExitCode[] = [
+  ExitCode.terminated,
+  ExitCode.interrupted,
+  ExitCode.internal,
+  ExitCode.config,
+  ExitCode.unavailable,
+  ExitCode.usage,
+  ExitCode.locked,
+  ExitCode.deliveryFailed,
+  ExitCode.outstanding,
+  ExitCode.ok,
+];
 
 /** The signals that stop a run early, and the code each ends it with. */
 export type StopSignal = 'SIGTERM' | 'SIGINT';
