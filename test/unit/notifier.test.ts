@@ -261,10 +261,12 @@ function recordingClient(answer: PlainAnswer) {
   const calls: string[] = [];
   const client = {
     chat: {
-      postMessage: async ({ channel }: { channel: string }) => {
-        calls.push(channel);
-        return answer(channel, calls.filter((c) => c === channel).length);
-      },
+      // A throw inside the executor rejects the promise, as WebClient's call would.
+      postMessage: ({ channel }: { channel: string }) =>
+        new Promise((resolve) => {
+          calls.push(channel);
+          resolve(answer(channel, calls.filter((c) => c === channel).length));
+        }),
     },
   } as unknown as WebClient;
   return { client, calls };
@@ -361,10 +363,10 @@ describe('deliverAll: lost answers, lanes and redaction', () => {
     const posted: unknown[] = [];
     const client = {
       chat: {
-        postMessage: async (args: { channel: string }) => {
+        postMessage: (args: { channel: string }) => {
           posted.push(args);
-          if (args.channel === 'C0B') throw new WebAPIRequestError(new Error('proxy said: Bearer s3cret-pw'));
-          return ok(args.channel);
+          if (args.channel === 'C0B') return Promise.reject(new WebAPIRequestError(new Error('proxy said: Bearer s3cret-pw')));
+          return Promise.resolve(ok(args.channel));
         },
       },
     } as unknown as WebClient;
