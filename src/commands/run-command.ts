@@ -13,7 +13,8 @@ import type { CommandContext, RunOptions } from './context.js';
 export async function runCommand(ctx: CommandContext, command: RunMode, options: RunOptions): Promise<ExitCode> {
   const now = options.now ?? new Date();
   if (options.demo) return runDemo(ctx, options, now);
-  const { config } = await loadCommandConfig(ctx, options);
+  const { config, filepath } = await loadCommandConfig(ctx, options);
+  ctx.log.debug('config loaded', { path: filepath });
   return runAndPrint(ctx, command, config, now, options);
 }
 
@@ -30,6 +31,8 @@ async function runAndPrint(ctx: CommandContext, command: RunMode, config: Config
     ...(ctx.env['SLACK_BOT_TOKEN'] ? { slackToken: ctx.env['SLACK_BOT_TOKEN'] } : {}),
     ...(ctx.env['SLACK_API_URL'] ? { slackApiUrl: ctx.env['SLACK_API_URL'] } : {}),
     ...progressReporter(ctx, options),
+    ...(options.demo ? { demo: true } : {}),
+    ...(options.now ? { nowGiven: true } : {}),
   });
   print(ctx, options, result, config);
   return result.exitCode;

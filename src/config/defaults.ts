@@ -37,6 +37,8 @@ export const DEFAULT_COLUMNS: Readonly<SourceColumns> = Object.freeze({
 });
 
 export const DEFAULT_TABLE = 'rotation_consumers';
+/** digest.every: one digest a day from sweeps, however often they run (a CronJob's retries included). */
+export const DEFAULT_DIGEST_EVERY = '1d';
 export const DEFAULT_PENDING_STATUSES: readonly string[] = Object.freeze(['pending']);
 /** The contract's "done" values: moved to the new key, or exempted from moving. The first is the one messages ask for. */
 export const DEFAULT_DONE_STATUSES: readonly string[] = Object.freeze(['confirmed', 'exempt']);

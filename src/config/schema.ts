@@ -4,6 +4,7 @@ import {
   DEFAULT_DATABASE,
   DEFAULT_DONE_STATUSES,
   DEFAULT_PENDING_STATUSES,
+  DEFAULT_DIGEST_EVERY,
   DEFAULT_SLACK,
   DEFAULT_TABLE,
   DEFAULT_TIERS_AS_WRITTEN,
@@ -359,6 +360,11 @@ const digest = z
         .email({ error: expected('an email address like "security-lead@example.com"') })
         .optional()
         .describe('Send the digest as a direct message to the Slack user with this email.'),
+      every: duration
+        .default(DEFAULT_DIGEST_EVERY)
+        .describe(
+          'A sweep sends its digest at most once per this period ("1d", "12h"; a scheduler starting a little early is forgiven as for tiers); `chaser digest` always sends.',
+        ),
     },
     { error: expected('an object with one destination like { "channel": "#security-leads" }') },
   )
@@ -374,8 +380,8 @@ const digest = z
     { when: () => true },
   )
   // JSON Schema cannot say "exactly one of three optional keys" in strict-object terms any simpler.
-  .meta({ minProperties: 1, maxProperties: 1 })
-  .describe('Where the summary of everything outstanding goes: exactly one of channel, user, email.');
+  .meta({ minProperties: 1 })
+  .describe('Where the summary of everything outstanding goes: exactly one of channel, user, email; and how often a sweep sends it (every).');
 
 const slackIntervalDescription = 'Least time between two posts into the same channel, in ms (Slack allows about 1 per second).';
 
@@ -384,7 +390,7 @@ const slack = z
     {
       concurrency: wholeNumber(LIMITS.concurrency, DEFAULT_SLACK.concurrency, 'Messages in flight at once, across different channels.'),
       timeoutMs: wholeNumber(LIMITS.timeoutMs, DEFAULT_SLACK.timeoutMs, 'Per-attempt HTTP timeout, in ms.'),
-      retries: wholeNumber(LIMITS.retries, DEFAULT_SLACK.retries, 'Retries for 5xx / network errors before a delivery fails.'),
+      retries: wholeNumber(LIMITS.retries, DEFAULT_SLACK.retries, 'Retries of a call Slack provably did not act on (could not connect, HTTP 503), and of read-only calls; a post whose answer was lost is never retried.'),
       maxRetryAfterSeconds: wholeNumber(
         LIMITS.maxRetryAfterSeconds,
         DEFAULT_SLACK.maxRetryAfterSeconds,
@@ -430,6 +436,11 @@ function toDigest(parsed: NonNullable<ParsedConfig['digest']>): DigestDestinatio
   return { email: parsed.email as string };
 }
 
+function digestPeriodOf(every: string): Config['digestPeriod'] {
+  // Validated above (or the default): parseDuration of it is never null.
+  return { every, everyMs: parseDuration(every) as number };
+}
+
 function toTier(parsed: ParsedConfig['tiers'][number]): Tier {
   const tier: Tier = {
     name: parsed.name,
@@ -463,6 +474,7 @@ function toConfig(parsed: ParsedConfig): Config {
         route.mention === undefined ? { channel: route.channel } : { channel: route.channel, mention: route.mention },
       ]),
     ),
+    digestPeriod: digestPeriodOf(parsed.digest?.every ?? DEFAULT_DIGEST_EVERY),
     slack: { ...parsed.slack },
   };
   if (parsed.database.url !== undefined) config.database.url = parsed.database.url;

@@ -77,5 +77,7 @@ export interface Config {
   teams: Record<string, TeamRoute>;
   fallbackChannel?: string;
   digest?: DigestDestination;
+  /** digest.every: a sweep sends its digest at most once per this period (`chaser digest` always sends). */
+  digestPeriod: { every: string; everyMs: number };
   slack: SlackConfig;
 }

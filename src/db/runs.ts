@@ -18,10 +18,7 @@ export interface RunStart {
  * that dies half-way is still visible (finished_at stays null).
  */
 export async function startRun(sql: Sql, run: RunStart): Promise<RunId> {
-  const filters = {
-    ...(run.filters.teams && run.filters.teams.length > 0 ? { teams: run.filters.teams } : {}),
-    ...(run.filters.keyId !== undefined ? { keyId: run.filters.keyId } : {}),
-  };
+  const filters = storedFilters(run.filters);
   const [row] = await sql<{ id: string }[]>`
     insert into chaser_runs (command, as_of, filters)
     values (${run.command}::text, ${run.now}::timestamptz, ${sql.json(filters)})
@@ -44,4 +41,24 @@ export async function finishRun(sql: Sql, id: RunId, outcome: RunRecordOutcome):
       outcome = ${outcome.outcome}::text
     where id = ${id}::bigint`;
   if (result.count !== 1) throw new Error(`finishRun: run ${id} not found`);
+}
+
+/** The filters as chaser_runs.filters holds them: absent ones left out, so `{}` is an unfiltered run. */
+function storedFilters(filters: RunStart['filters']): { teams?: string[]; keyId?: string } {
+  return {
+    ...(filters.teams && filters.teams.length > 0 ? { teams: filters.teams } : {}),
+    ...(filters.keyId !== undefined ? { keyId: filters.keyId } : {}),
+  };
+}
+
+/**
+ * The instant (as_of) of the last sweep with the same filters that delivered its digest, other
+ * than `exceptRun`; null when there is none. What the digest period is measured from.
+ */
+export async function lastSweepDigestAt(sql: Sql, filters: RunStart['filters'], exceptRun: RunId): Promise<Date | null> {
+  const [row] = await sql<{ at: Date | null }[]>`
+    select max(as_of) as at from chaser_runs
+    where command = 'sweep' and digest_delivered and filters = ${sql.json(storedFilters(filters))}
+      and id <> ${exceptRun}::bigint`;
+  return row?.at ?? null;
 }

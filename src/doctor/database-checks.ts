@@ -7,6 +7,8 @@ import { findSweepIndex, inspectSource, type SourceShape } from '../db/source.js
 import { countStatuses, countUnknownStatuses } from '../db/statuses.js';
 import { listOutstandingTeams } from '../db/teams.js';
 import { describeUnknownStatuses, showStatus, withNearMisses } from '../policy/statuses.js';
+import { readDatabaseClock } from '../db/clock.js';
+import { CLOCK_SKEW_MS, formatExactInstant } from '../policy/time.js';
 import type { Redact } from '../redact.js';
 import { fail, pass, quotedList, skip, warn, type Check } from './checks.js';
 
@@ -57,6 +59,20 @@ export async function checkDatabase(sql: Sql, config: Config, now: Date, redact:
     }
   } catch (error) {
     checks.push(asCheck('source table and mapped columns', error));
+  }
+  if (migrated) {
+    try {
+      const clock = await readDatabaseClock(sql, CLOCK_SKEW_MS);
+      checks.push(
+        clock.futureNudges === 0
+          ? pass('database', 'no nudge recorded in the future', `database clock ${formatExactInstant(clock.now)}`)
+          : warn('database', 'no nudge recorded in the future',
+              `${clock.futureNudges} consumer(s) have a nudge dated after the database's clock (latest ${formatExactInstant(clock.latestFutureNudge!)}): they are not nudged again until then`,
+              'a sweep ran with --now ahead; set chaser_nudge_state.last_nudged_at back to the real instant of those nudges (see chaser_nudge_log)'),
+      );
+    } catch (error) {
+      checks.push(asCheck('no nudge recorded in the future', error));
+    }
   }
   if (!hasSource) {
     checks.push(skip('database', "index for the sweep's read", 'source table not usable'));

@@ -1,11 +1,14 @@
 import type { ConnectOptions } from '../db/connect.js';
+import type { StopSignal } from '../exit-codes.js';
 import type { HeldSweepLock } from '../db/lock.js';
 import { openDatabase } from '../db/open.js';
 import { failOnExceeded } from '../policy/fail-on.js';
 import { decideOutcome } from '../run/outcome.js';
 import type { DigestOutcome, RunResult, RunStats } from '../run/types.js';
 import type { RunEnv, RunRequest, RunScope } from './scope.js';
+import { checkClock } from './stages/check-clock.js';
 import { checkDatabase } from './stages/check-database.js';
+import { checkDigestDue } from './stages/check-digest-due.js';
 import { checkFilters } from './stages/check-filters.js';
 import { checkRequest, type RunSteps } from './stages/check-request.js';
 import { connectSlack } from './stages/connect-slack.js';
@@ -23,6 +26,7 @@ import { takeSweepLock } from './stages/take-sweep-lock.js';
  */
 export async function runPipeline(env: RunEnv, request: RunRequest): Promise<RunResult> {
   const steps = checkRequest(request);
+  for (const warning of steps.warnings) env.log.warn(warning);
   const stats: RunStats = { queries: 0, slackCalls: 0 };
   const pool = poolOptions(request, stats);
   const db = openDatabase(request.config.database, env.redact, { onQuery: pool.onQuery });
@@ -32,14 +36,16 @@ export async function runPipeline(env: RunEnv, request: RunRequest): Promise<Run
   try {
     const slack = steps.post ? await connectSlack(scope) : undefined;
     const { source, memory } = await checkDatabase(scope, { allowNoSchema: !steps.record });
+    if (memory) await checkClock(scope, steps.record);
     await checkFilters(scope);
     if (steps.lock) lock = await takeSweepLock(scope, pool);
     const runId = steps.record ? await openRunRecord(scope) : undefined;
+    const digestNotDue = steps.digest ? await checkDigestDue(scope, runId) : undefined;
     const plan = await readPlan(scope, source, { memory });
     const nudges = slack && steps.nudge ? await deliverNudges(scope, { slack, plan, runId, lock }) : noNudges();
     const unrouted = markUnrouted(scope, plan, nudges.deliveries);
     // Not after a signal, nor when the credentials just proved unable to post.
-    const sendDigest = slack && steps.digest && !env.signal.aborted && !nudges.fatal;
+    const sendDigest = slack && steps.digest && !digestNotDue && !env.signal.aborted && !nudges.fatal;
     const digest = sendDigest ? await deliverDigest(scope, slack, plan, nudges.deliveries) : undefined;
     const outcome = decideOutcome({
       plan,
@@ -49,7 +55,7 @@ export async function runPipeline(env: RunEnv, request: RunRequest): Promise<Run
       ...(nudges.fatal ? { nudgeFatal: nudges.fatal } : {}),
       ...(digest ? { digest } : {}),
       outstandingExceeded: failOnExceeded(plan, request.failOn),
-      interrupted: env.signal.aborted,
+      ...(stopSignal(env.signal) ? { interrupted: stopSignal(env.signal)! } : {}),
     });
     if (runId !== undefined) await closeRunRecord(scope, runId, outcome.record);
 
@@ -59,7 +65,7 @@ export async function runPipeline(env: RunEnv, request: RunRequest): Promise<Run
       now: request.now,
       plan,
       deliveries: nudges.deliveries,
-      digest: digestOutcome(digest, steps),
+      digest: digestOutcome(digest, steps, env.signal, nudges.fatal, digestNotDue),
       exitCode: outcome.exitCode,
       problems: outcome.problems,
       warnings: scope.warnings,
@@ -84,9 +90,29 @@ function poolOptions(request: RunRequest, stats: RunStats): ConnectOptions {
   };
 }
 
+/** Which signal stopped the run (cli.ts aborts with its name), if one did. */
+function stopSignal(signal: AbortSignal): StopSignal | undefined {
+  if (!signal.aborted) return undefined;
+  return signal.reason === 'SIGINT' ? 'SIGINT' : 'SIGTERM';
+}
+
 /** The digest as the result reports it: what happened, or why it was not tried. */
-function digestOutcome(digest: (DigestOutcome & { fatal?: boolean }) | undefined, steps: RunSteps): DigestOutcome {
-  if (!digest) return { delivered: false, error: steps.post ? 'skipped (--no-digest)' : 'dry-run: not sent' };
+function digestOutcome(
+  digest: (DigestOutcome & { fatal?: boolean }) | undefined,
+  steps: RunSteps,
+  signal: AbortSignal,
+  nudgeFatal: { message: string } | undefined,
+  notDue: string | undefined,
+): DigestOutcome {
+  if (!digest) {
+    if (!steps.post) return { delivered: false, error: 'dry-run: not sent' };
+    if (!steps.digest) return { delivered: false, error: 'skipped (--no-digest)' };
+    if (notDue) return { delivered: false, error: notDue };
+    const stopped = stopSignal(signal);
+    if (stopped) return { delivered: false, error: `not sent: interrupted by ${stopped}` };
+    if (nudgeFatal) return { delivered: false, error: 'not sent: Slack refused the credentials (see the problems)' };
+    return { delivered: false, error: 'not sent' };
+  }
   const { fatal: _fatal, ...outcome } = digest;
   return outcome;
 }

@@ -28,6 +28,10 @@ export interface RunRequest {
   slackApiUrl?: string;
   /** Called with the result's progress on a TTY. */
   onProgress?: (settled: number, total: number) => void;
+  /** `dry-run --demo`: a sample campaign, not a deployment; sweep's environment is not checked. */
+  demo?: boolean;
+  /** `now` came from --now (not the clock): a writing command checks it against the database's clock. */
+  nowGiven?: boolean;
 }
 
 /** Handed to every stage: the request, the run's environment, its main pool and its counters. */

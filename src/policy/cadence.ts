@@ -44,3 +44,16 @@ export function decideCadence(tier: Tier, state: NudgeState | null, snoozedUntil
   if (elapsedMs >= 0 && nowMs >= cadenceEndsMs) return { disposition: 'due', nextNudgeAt: null };
   return { disposition: 'waiting', nextNudgeAt: new Date(cadenceEndsMs) };
 }
+
+/**
+ * Whether a sweep sends its digest: once per period (digest.every) from the last sweep digest
+ * that went out, with the same scheduler grace as the tiers' cadence. A last digest dated after
+ * `now` (--now in the past) is not trusted to have passed. Returns when the next one is due.
+ */
+export function decideDigestDue(lastSentAt: Date | null, everyMs: number, now: Date): { due: true } | { due: false; nextAt: Date } {
+  if (!isValidDate(lastSentAt)) return { due: true };
+  const lastMs = lastSentAt.getTime();
+  const nextMs = lastMs + everyMs - schedulerGraceMs(everyMs);
+  if (now.getTime() >= lastMs && now.getTime() >= nextMs) return { due: true };
+  return { due: false, nextAt: new Date(Math.max(nextMs, lastMs)) };
+}

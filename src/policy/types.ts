@@ -108,7 +108,8 @@ export interface UnknownStatusCount {
 /** Where a team's message goes. */
 export type Route =
   | { kind: 'team'; channel: string; mention?: string }
-  | { kind: 'fallback'; channel: string }
+  /** `because`: the team has a channel, but it could not be reached in this run (reason as Slack said). */
+  | { kind: 'fallback'; channel: string; because?: { channel: string; reason: string } }
   | { kind: 'unrouted' };
 
 /** One team's message for this run: only built when at least one of its consumers is due. */

@@ -14,7 +14,6 @@ const WIDTH = 80;
 const EXIT_MEANING: Partial<Record<ExitCode, string>> = {
   [ExitCode.ok]: 'nothing outstanding at or above the --fail-on threshold',
   [ExitCode.outstanding]: 'consumers remain outstanding',
-  [ExitCode.deliveryFailed]: 'some Slack deliveries failed; they were not recorded and will be retried next run',
   [ExitCode.unavailable]: 'a dependency is unavailable',
   [ExitCode.locked]: 'another sweep holds the lock',
 };
@@ -23,7 +22,7 @@ export function renderRunSummary(result: RunResult): string {
   const lines = [heading(result), ...tierSummary(result.plan)];
   if (result.command !== 'dry-run') lines.push(...deliverySummary(result));
   lines.push(...result.problems.map((p) => kleur.red(`  ✗ ${p}`)));
-  lines.push(exitLine(result.exitCode));
+  lines.push(exitLine(result));
   return `${lines.join('\n')}\n`;
 }
 
@@ -72,7 +71,7 @@ export function writeDryRun(
     '',
     kleur.dim('dry-run: nothing was posted and nothing was written.'),
     kleur.dim(`a sweep now would record ${wouldRecord} nudge(s), of the ${plan.outstanding} outstanding.`),
-    exitLine(result.exitCode),
+    exitLine(result),
   );
   write(`${out.join('\n')}\n`);
 }
@@ -132,11 +131,13 @@ function deliverySummary(result: RunResult): string[] {
   if (result.command === 'sweep') {
     const sent = result.plan.teams.filter((t) => result.deliveries.get(t.team)?.ok);
     const consumers = sent.reduce((n, t) => n + t.nudges.count, 0);
-    lines.push(`  nudged ${sent.length} team(s), ${consumers} consumer(s)`);
-    for (const team of result.plan.teams) {
-      const d = result.deliveries.get(team.team);
-      if (d && !d.ok) lines.push(kleur.yellow(`  not delivered: ${team.team} (${d.reason})`));
-    }
+    const names = firstFew(sent.map((t) => t.team));
+    lines.push(`  nudged ${sent.length} team(s), ${consumers} consumer(s)${names ? `: ${names}` : ''}`);
+    const failed = result.plan.teams.flatMap((t) => {
+      const d = result.deliveries.get(t.team);
+      return d && !d.ok ? [`${t.team} (${d.reason})`] : [];
+    });
+    if (failed.length > 0) lines.push(kleur.yellow(`  not delivered to ${failed.length} team(s): ${firstFew(failed)}`));
   }
   const digest = result.digest;
   lines.push(digest.delivered ? `  digest sent to ${digest.channel}` : kleur.dim(`  digest not sent${digest.error ? `: ${digest.error}` : ''}`));
@@ -155,11 +156,38 @@ function waitingLine(s: TeamSummary): string {
   return parts.join(', ');
 }
 
-function exitLine(code: ExitCode): string {
-  const meaning = EXIT_MEANING[code];
+function exitLine(result: RunResult): string {
+  const code = result.exitCode;
+  // A signal's code has no fixed meaning: the run's own sentence says what was and was not done.
+  const meaning =
+    code === ExitCode.terminated || code === ExitCode.interrupted
+      ? result.problems[0]
+      : code === ExitCode.deliveryFailed
+        ? deliveryFailedMeaning(result)
+        : EXIT_MEANING[code];
   return kleur.dim(`exit ${code}${meaning ? `: ${meaning}` : ''}`);
 }
 
 function indent(text: string): string {
   return text.replace(/\n$/, '').split('\n').map((l) => `  ${l}`).join('\n');
+}
+
+/** Exit 4 says which deliveries failed and what happens to them: only what will really happen. */
+function deliveryFailedMeaning(result: RunResult): string {
+  const parts: string[] = [];
+  const failed = result.plan.teams.filter((t) => t.route.kind !== 'unrouted' && result.deliveries.get(t.team)?.ok === false);
+  if (failed.length > 0) parts.push(`${failed.length} team message(s) not delivered; not recorded, so the next sweep sends them`);
+  if (!result.digest.delivered && result.command !== 'dry-run' && result.digest.error !== 'skipped (--no-digest)') {
+    parts.push('the digest was not delivered (stderr says what to check)');
+  }
+  return parts.length > 0 ? parts.join('; ') : 'some Slack deliveries failed';
+}
+
+/** Teams named in the summary before "and N more": enough for a cron log to say who was chased. */
+const TEAMS_NAMED = 5;
+
+/** "a, b, c, d, e and 7 more" (empty for none). */
+function firstFew(names: readonly string[]): string {
+  const shown = names.slice(0, TEAMS_NAMED).join(', ');
+  return names.length > TEAMS_NAMED ? `${shown} and ${names.length - TEAMS_NAMED} more` : shown;
 }

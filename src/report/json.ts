@@ -24,6 +24,9 @@ export function toJsonResult(result: RunResult) {
         consumers: team.nudges.ids(),
         delivered: delivery?.ok ?? false,
         ...(delivery && !delivery.ok ? { error: delivery.reason } : {}),
+        ...(delivery?.ok && delivery.fallbackFrom
+          ? { fallback: { channel: delivery.channel, from: delivery.fallbackFrom.channel, reason: delivery.fallbackFrom.reason } }
+          : {}),
       };
     }),
     digest: result.digest,

@@ -5,7 +5,26 @@ import type { Plan } from '../policy/types.js';
 export type RunMode = 'sweep' | 'digest' | 'dry-run';
 
 /** What happened to one delivery: errors at this edge are values, not exceptions. */
-export type Delivery = { ok: true; channel: string; ts: string } | { ok: false; reason: string };
+export type Delivery =
+  | {
+      ok: true;
+      channel: string;
+      ts: string;
+      /** Delivered in the fallbackChannel because the team's own channel could not be reached. */
+      fallbackFrom?: { channel: string; reason: string };
+    }
+  | {
+      ok: false;
+      reason: string;
+      /** The channel itself cannot take the post (channel_not_found, is_archived, not_in_channel): a fallback may. */
+      unreachable?: true;
+      /**
+       * The post reached Slack but no answer chaser could read came back (slack/deliver/failures.ts
+       * `lost`): it may have been delivered. Not retried in this run and not recorded, so the next
+       * run sends it at most once more; a lookup of what was posted can settle it (issue 10).
+       */
+      uncertain?: true;
+    };
 
 /** What became of the digest. */
 export interface DigestOutcome {

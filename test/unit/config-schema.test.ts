@@ -58,8 +58,18 @@ describe('validateConfig: defaults', () => {
         { name: 'critical', afterDaysOverdue: 14, every: '12h', everyMs: 43_200_000, mention: 'team' },
       ],
       teams: {},
+      digestPeriod: { every: '1d', everyMs: 86_400_000 },
       slack: { concurrency: 8, timeoutMs: 10_000, retries: 2, maxRetryAfterSeconds: 120, perChannelIntervalMs: 1_000 },
     });
+  });
+
+  it('digest.every: the digest period of sweeps (default 1d), a duration like a tier\'s every', () => {
+    expect(configOf({ digest: { channel: '#security', every: '12h' } })).toMatchObject({
+      digest: { channel: '#security' },
+      digestPeriod: { every: '12h', everyMs: 43_200_000 },
+    });
+    expect(errorsOf({ digest: { channel: '#security', every: 'daily' } })).toEqual([expect.stringMatching(/^digest\.every: expected a positive duration/)]);
+    expect(errorsOf({ digest: { every: '1d' } })).toEqual([expect.stringMatching(/exactly one of digest.channel, digest.user or digest.email; got none/)]);
   });
 
   it('leaves the optional destinations out rather than inventing them', () => {

@@ -1,4 +1,4 @@
-import { WebAPIPlatformError, WebAPIRateLimitedError, type WebClient } from '@slack/web-api';
+import { WebAPIPlatformError, WebAPIRateLimitedError, WebAPIRequestError, type WebClient } from '@slack/web-api';
 import { describe, expect, it } from 'vitest';
 import { silentLog } from '../../src/log.js';
 import { deliverAll, type DeliverOptions, type Outbound } from '../../src/slack/deliver/notifier.js';
@@ -52,7 +52,9 @@ const platformError = (error: string) => new WebAPIPlatformError({ ok: false, er
 
 function options(clock: VirtualClock, client: WebClient, overrides: Partial<DeliverOptions<string>> = {}): DeliverOptions<string> {
   return {
-    client,
+    clients: { post: client, read: client },
+    retries: 0,
+    redact: (text) => text,
     concurrency: 4,
     perChannelIntervalMs: 1_000,
     maxRetryAfterSeconds: 30,
@@ -226,25 +228,160 @@ describe('deliverAll: recording a delivered message', () => {
     expect(order).toEqual(['post C0A', 'record C0A#0', 'post C0A', 'record C0A#1']);
   });
 
-  it('a record that fails stops all posting; the error is rethrown once the posts in flight settle', async () => {
+  it('a record that fails stops all posting; once the posts in flight settle, the report names the unrecorded ones', async () => {
     const clock = new VirtualClock();
     const slack = fakeClient(clock, () => 'ok', 100);
     const failure = new Error('the database went away');
     const recorded: string[] = [];
-    const run = deliverAll(
-      items('C01', 'C02', 'C03', 'C04'),
-      options(clock, slack.client, {
-        concurrency: 2,
-        onDelivered: (item) => {
-          if (item.channel === 'C01') return Promise.reject(failure);
-          recorded.push(item.key);
-          return Promise.resolve();
-        },
-      }),
+    const report = await clock.run(
+      deliverAll(
+        items('C01', 'C02', 'C03', 'C04'),
+        options(clock, slack.client, {
+          concurrency: 2,
+          onDelivered: (item) => {
+            if (item.channel === 'C01') return Promise.reject(failure);
+            recorded.push(item.key);
+            return Promise.resolve();
+          },
+        }),
+      ),
     );
-    await expect(clock.run(run)).rejects.toBe(failure);
     // C01 and C02 were in flight together; nothing was posted after C01's record failed.
     expect(slack.posts.map((p) => p.channel)).toEqual(['C01', 'C02']);
     expect(recorded).toEqual(['C02#1']);
+    expect(report.unrecorded).toEqual({ keys: ['C01#0'], error: failure });
+    expect(reasons(report)['C03#2']).toBe('not sent: run aborted (could not record a delivered nudge)');
+  });
+});
+
+type PlainAnswer = (channel: string, attempt: number) => unknown;
+
+/** A WebClient stand-in: records the order of posts; `answer` returns a response or throws. */
+function recordingClient(answer: PlainAnswer) {
+  const calls: string[] = [];
+  const client = {
+    chat: {
+      // A throw inside the executor rejects the promise, as WebClient's call would.
+      postMessage: ({ channel }: { channel: string }) =>
+        new Promise((resolve) => {
+          calls.push(channel);
+          resolve(answer(channel, calls.filter((c) => c === channel).length));
+        }),
+    },
+  } as unknown as WebClient;
+  return { client, calls };
+}
+
+const ok = (channel: string) => ({ ok: true, channel, ts: '1700000000.000001' });
+const plainItems = (...channels: string[]) => channels.map((channel) => ({ key: channel, channel, message }));
+
+function plainOptions(client: WebClient, extra: Partial<DeliverOptions<string>> = {}): DeliverOptions<string> {
+  return {
+    clients: { post: client, read: client },
+    retries: 2,
+    concurrency: 1,
+    perChannelIntervalMs: 0,
+    maxRetryAfterSeconds: 5,
+    signal: new AbortController().signal,
+    log: silentLog,
+    redact: (text) => text,
+    ...extra,
+  };
+}
+
+/** What WebClient throws when the answer to a request never arrived in time. */
+const timeout = () => {
+  const original = new Error('The operation was aborted due to timeout');
+  original.name = 'TimeoutError';
+  return new WebAPIRequestError(original);
+};
+
+describe('deliverAll: lost answers, lanes and redaction', () => {
+  it('a post whose answer was lost (timeout) is not posted again: one call, an uncertain failure', async () => {
+    const { client, calls } = recordingClient((channel) => {
+      if (channel === 'C0A') throw timeout();
+      return ok(channel);
+    });
+    const report = await deliverAll(plainItems('C0A', 'C0B'), plainOptions(client, { retries: 5 }));
+    expect(calls).toEqual(['C0A', 'C0B']);
+    expect(report.results.get('C0A')).toEqual({ ok: false, uncertain: true, reason: expect.stringMatching(/timeout.*may have been posted/) });
+    expect(report.results.get('C0B')).toMatchObject({ ok: true });
+  });
+
+  it('a post Slack provably did not receive (connection refused) is retried slack.retries times', async () => {
+    const refused = () => new WebAPIRequestError(Object.assign(new TypeError('fetch failed'), { cause: { code: 'ECONNREFUSED' } }));
+    const { client, calls } = recordingClient(() => {
+      throw refused();
+    });
+    const report = await deliverAll(plainItems('C0A'), { ...plainOptions(client, { retries: 1 }) });
+    expect(calls).toEqual(['C0A', 'C0A']);
+    expect(report.results.get('C0A')).toEqual({ ok: false, reason: 'could not reach Slack (ECONNREFUSED) (after 1 retries)' });
+  });
+
+  it('a failure in one lane loses no other lane’s accepted post: every in-flight record completes, the failed ones are named', async () => {
+    const { client } = recordingClient((channel) => ok(channel));
+    const recorded: string[] = [];
+    const report = await deliverAll(
+      plainItems('C0A', 'C0B', 'C0C', 'C0D'),
+      plainOptions(client, {
+        concurrency: 3,
+        onDelivered: async (item) => {
+          // C0A's record fails at once; C0B's and C0C's, in flight meanwhile, commit later.
+          if (item.key === 'C0A') throw new Error('connection lost');
+          await new Promise((resolve) => setTimeout(resolve, 20));
+          recorded.push(item.key);
+        },
+      }),
+    );
+    expect(recorded.sort()).toEqual(['C0B', 'C0C']);
+    expect(report.unrecorded).toMatchObject({ keys: ['C0A'], error: expect.objectContaining({ message: 'connection lost' }) });
+    expect(report.results.get('C0D')).toEqual({ ok: false, reason: 'not sent: run aborted (could not record a delivered nudge)' });
+  });
+
+  it('a bug in one lane stops new posts but waits for the other lanes’ records before it surfaces', async () => {
+    const { client } = recordingClient((channel) => ok(channel));
+    const recorded: string[] = [];
+    const bug = new Error('a bug while rendering');
+    const run = deliverAll(
+      [
+        { key: 'C0A', channel: 'C0A', message: () => { throw bug; } },
+        ...plainItems('C0B', 'C0C'),
+      ],
+      plainOptions(client, {
+        concurrency: 3,
+        onDelivered: async (item) => {
+          await new Promise((resolve) => setTimeout(resolve, 20));
+          recorded.push(item.key);
+        },
+      }),
+    );
+    await expect(run).rejects.toBe(bug);
+    expect(recorded.sort()).toEqual(['C0B', 'C0C']);
+  });
+
+  it('is the one door to Slack: every string of a message and every failure reason passes the run’s redactor', async () => {
+    const posted: unknown[] = [];
+    const client = {
+      chat: {
+        postMessage: (args: { channel: string }) => {
+          posted.push(args);
+          if (args.channel === 'C0B') return Promise.reject(new WebAPIRequestError(new Error('proxy said: Bearer s3cret-pw')));
+          return Promise.resolve(ok(args.channel));
+        },
+      },
+    } as unknown as WebClient;
+    const { createRedactor } = await import('../../src/redact.js');
+    const redact = createRedactor(['s3cret-pw', 'p&ss<word']);
+    const secretMessage = () => ({
+      text: 'db at postgres://u:s3cret-pw@h/db',
+      blocks: [{ type: 'section' as const, text: { type: 'mrkdwn' as const, text: 'consumer p&amp;ss&lt;word' } }],
+    });
+    const report = await deliverAll(
+      [{ key: 'C0A', channel: 'C0A', message: secretMessage }, ...plainItems('C0B')],
+      plainOptions(client, { redact }),
+    );
+    expect(JSON.stringify(posted)).not.toMatch(/s3cret-pw|p&amp;ss&lt;word/);
+    expect(JSON.stringify(posted)).toContain('consumer [REDACTED]');
+    expect(report.results.get('C0B')).toMatchObject({ ok: false, reason: expect.stringContaining('Bearer [REDACTED]') });
   });
 });

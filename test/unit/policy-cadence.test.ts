@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { assessRow, createPolicyContext } from '../../src/policy/assess.js';
-import { schedulerGraceMs } from '../../src/policy/cadence.js';
+import { decideDigestDue, schedulerGraceMs } from '../../src/policy/cadence.js';
 import { FOREVER_MS } from '../../src/policy/time.js';
 import type { ConsumerRow, Disposition } from '../../src/policy/types.js';
 import { consumer, DEFAULT_TEST_TIERS, nudged, tier, type ConsumerSpec } from '../support/builders.js';
@@ -118,5 +118,24 @@ describe('snooze', () => {
 
   it('keeps a snoozed consumer in its tier (it is still outstanding)', () => {
     expect(decide({ overdueMs: 14 * DAY_MS, snoozedUntil: ms(DAY_MS) })).toMatchObject({ disposition: 'snoozed', tier: 'critical' });
+  });
+});
+
+describe('decideDigestDue', () => {
+  const last = new Date('2026-03-10T09:00:00Z');
+  const at = (ms: number) => new Date(last.getTime() + ms);
+  it('no digest yet: due', () => {
+    expect(decideDigestDue(null, DAY_MS, last)).toEqual({ due: true });
+  });
+  it('within the period: not due, with when it will be (the scheduler grace, an hour a day, taken off)', () => {
+    expect(decideDigestDue(last, DAY_MS, at(10 * 60_000))).toEqual({ due: false, nextAt: at(DAY_MS - 60 * 60_000) });
+    expect(decideDigestDue(last, DAY_MS, at(DAY_MS - 60 * 60_000 - 1)).due).toBe(false);
+  });
+  it('a period later, or a little earlier within the grace: due', () => {
+    expect(decideDigestDue(last, DAY_MS, at(DAY_MS - 60 * 60_000))).toEqual({ due: true });
+    expect(decideDigestDue(last, DAY_MS, at(DAY_MS))).toEqual({ due: true });
+  });
+  it('a last digest dated after now (--now in the past): not trusted to have passed', () => {
+    expect(decideDigestDue(last, DAY_MS, at(-2 * DAY_MS)).due).toBe(false);
   });
 });

@@ -1,4 +1,4 @@
-import { untilFirstContact } from '../../db/connect.js';
+import { describeTarget, untilFirstContact } from '../../db/connect.js';
 import { assertSchemaCurrent } from '../../db/schema-version.js';
 import { inspectSource, type SourceShape } from '../../db/source.js';
 import { guardDb, warn, type RunScope } from '../scope.js';
@@ -25,5 +25,6 @@ export async function checkDatabase(scope: RunScope, { allowNoSchema }: { allowN
     );
   }
   const source = await guardDb(scope, () => inspectSource(sql, request.config.source));
+  scope.env.log.debug('database ready', { database: describeTarget(sql), table: request.config.source.table, snoozedUntil: source.hasSnoozedUntil });
   return { source, memory: !schema.absent };
 }

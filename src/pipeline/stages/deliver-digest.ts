@@ -11,5 +11,8 @@ export async function deliverDigest(
   deliveries: ReadonlyMap<string, Delivery>,
 ): Promise<DigestOutcome & { fatal?: boolean }> {
   const { request } = scope;
-  return slack.deliverDigest({ destination: request.config.digest, plan, deliveries, mode: request.command, now: request.now });
+  const digest = await slack.deliverDigest({ destination: request.config.digest, plan, deliveries, mode: request.command, now: request.now });
+  if (digest.delivered) scope.env.log.debug(`digest sent to ${digest.channel ?? 'its recipient'}`);
+  else scope.env.log.debug('digest not delivered', { to: digest.channel, reason: digest.error });
+  return digest;
 }

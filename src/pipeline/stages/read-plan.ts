@@ -15,6 +15,7 @@ import { guardDb, requestFilters, warn, type RunScope } from '../scope.js';
 export async function readPlan(scope: RunScope, source: SourceShape, { memory }: { memory: boolean }): Promise<Plan> {
   const { request, sql } = scope;
   const filters = requestFilters(request);
+  let rowsRead = 0;
   const plan = await guardDb(scope, async () => {
     const builder = createPlanBuilder(
       {
@@ -38,9 +39,18 @@ export async function readPlan(scope: RunScope, source: SourceShape, { memory }:
       withState: memory,
       ...filters,
     })) {
+      rowsRead += rows.length;
       builder.addRows(rows);
     }
     return builder.finish();
+  });
+  scope.env.log.debug('rows read', { rows: rowsRead });
+  scope.env.log.debug('plan', {
+    outstanding: plan.outstanding,
+    byTier: plan.byTier,
+    teams: plan.summaries.length,
+    teamsDue: plan.teams.length,
+    skipped: plan.skipped.length,
   });
   for (const skipped of plan.skipped) {
     scope.env.log.warn(explainSkipped(skipped, request.config.source.columns), { reason: skipped.reason });

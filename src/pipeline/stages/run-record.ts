@@ -5,11 +5,14 @@ import { guardDb, requestFilters, type RunScope } from '../scope.js';
 /** Opens the chaser_runs record before anything is sent, so every logged nudge points at a run. */
 export async function openRunRecord(scope: RunScope): Promise<RunId> {
   const { request } = scope;
-  return guardDb(scope, () => startRun(scope.sql, { command: request.command, now: request.now, filters: requestFilters(request) }));
+  const runId = await guardDb(scope, () => startRun(scope.sql, { command: request.command, now: request.now, filters: requestFilters(request) }));
+  scope.env.log.debug('run record opened', { run: runId });
+  return runId;
 }
 
 /** Closes the record with what the run ended as. */
 export async function closeRunRecord(scope: RunScope, runId: RunId, record: RunRecordOutcome): Promise<void> {
   // Problems quote Slack's and the network's errors: redacted like everything printed (runs.ts expects it).
   await guardDb(scope, () => finishRun(scope.sql, runId, { ...record, outcome: scope.env.redact(record.outcome) }));
+  scope.env.log.debug('run record closed', { run: runId, exitCode: record.exitCode, nudged: record.nudged, digestDelivered: record.digestDelivered });
 }

@@ -1,11 +1,12 @@
 import type { DigestDestination, SlackConfig, Tier } from '../../config/types.js';
 import { ChaserError, ExitCode } from '../../exit-codes.js';
 import type { Log } from '../../log.js';
+import type { Redact } from '../../redact.js';
 import type { Plan, TeamPlan } from '../../policy/types.js';
 import type { Delivery, DigestOutcome, RunMode } from '../../run/types.js';
 import { renderDigest } from '../render/digest-message.js';
 import { renderTeamMessage, type StatusVocabulary } from '../render/team-message.js';
-import { createSlackClient } from './client.js';
+import { createSlackClients } from './client.js';
 import { resolveDigestRecipient } from './digest-recipient.js';
 import { classifySlackError, describeFailure } from './failures.js';
 import { deliverAll, type DeliveryReport } from './notifier.js';
@@ -22,6 +23,8 @@ export interface SlackSessionOptions {
   /** Aborted on SIGTERM/SIGINT: nothing new is posted. */
   signal: AbortSignal;
   log: Log;
+  /** The run's redactor: every message and failure reason passes it on the way to Slack. */
+  redact: Redact;
   /** Counts HTTP requests (retries included). */
   onRequest?: () => void;
 }
@@ -33,6 +36,10 @@ export interface NudgeDelivery {
   vocabulary?: StatusVocabulary;
   /** Runs once Slack accepted a team's message, before that channel posts again. */
   record: (team: TeamPlan, accepted: { channel: string; ts: string }) => Promise<void>;
+  /** Asked before every post: a reason (the sweep lock was lost) stops posting. */
+  halt?: () => string | undefined;
+  /** Where a team's nudge goes when its own channel cannot be reached (config fallbackChannel). */
+  fallbackChannel?: string;
   onProgress?: (settled: number, total: number) => void;
 }
 
@@ -51,7 +58,7 @@ export type SlackSession = Awaited<ReturnType<typeof openSlackSession>>;
  * is exit 69 in one cheap call), then posts nudges and the digest through one paced notifier.
  */
 export async function openSlackSession(options: SlackSessionOptions) {
-  const client = createSlackClient({
+  const clients = createSlackClients({
     token: options.token,
     ...(options.apiUrl ? { apiUrl: options.apiUrl } : {}),
     slack: options.slack,
@@ -60,7 +67,7 @@ export async function openSlackSession(options: SlackSessionOptions) {
   });
 
   try {
-    const auth = await client.auth.test();
+    const auth = await clients.read.auth.test();
     const scopes = auth.response_metadata?.scopes;
     if (scopes && scopes.length > 0 && !scopes.includes(REQUIRED_SCOPE)) {
       throw new ChaserError(ExitCode.unavailable, `the Slack app lacks the scope ${REQUIRED_SCOPE}`, [
@@ -71,14 +78,16 @@ export async function openSlackSession(options: SlackSessionOptions) {
   } catch (error) {
     if (error instanceof ChaserError) throw error;
     const failure = classifySlackError(error);
-    const why = failure.kind === 'fatal' || failure.kind === 'failed' ? describeFailure(failure) : `Slack answered ${failure.kind}`;
+    const why = failure.kind === 'fatal' || failure.kind === 'failed' || failure.kind === 'lost' ? describeFailure(failure) : `Slack answered ${failure.kind}`;
     throw new ChaserError(ExitCode.unavailable, `Slack is not usable: ${why}`, [
       'check SLACK_BOT_TOKEN and SLACK_API_URL; nothing was posted',
     ]);
   }
 
   const common = {
-    client,
+    clients,
+    retries: options.slack.retries,
+    redact: options.redact,
     concurrency: options.slack.concurrency,
     perChannelIntervalMs: options.slack.perChannelIntervalMs,
     maxRetryAfterSeconds: options.slack.maxRetryAfterSeconds,
@@ -88,41 +97,88 @@ export async function openSlackSession(options: SlackSessionOptions) {
 
   return {
     async deliverNudges(teams: readonly TeamPlan[], delivery: NudgeDelivery): Promise<DeliveryReport<string>> {
-      const byTeam = new Map(teams.map((t) => [t.team, t]));
-      const items = teams.flatMap((team) =>
-        team.route.kind === 'unrouted'
-          ? []
-          : [{ key: team.team, channel: team.route.channel, message: () => renderTeamMessage(team, delivery.now, delivery.tiers, delivery.vocabulary) }],
-      );
-      return deliverAll(items, {
-        ...common,
-        ...(delivery.onProgress ? { onProgress: delivery.onProgress } : {}),
-        onDelivered: async (item, accepted) => {
-          const team = byTeam.get(item.key);
-          if (team) await delivery.record(team, accepted);
-          options.log.info(`nudged ${item.key}`, { channel: accepted.channel, consumers: team?.nudges.count });
-        },
-      });
+      const post = (plans: readonly TeamPlan[]) => {
+        const byTeam = new Map(plans.map((t) => [t.team, t]));
+        const items = plans.flatMap((team) =>
+          team.route.kind === 'unrouted'
+            ? []
+            : [{ key: team.team, channel: team.route.channel, message: () => renderTeamMessage(team, delivery.now, delivery.tiers, delivery.vocabulary) }],
+        );
+        return deliverAll(items, {
+          ...common,
+          ...(delivery.onProgress ? { onProgress: delivery.onProgress } : {}),
+          ...(delivery.halt ? { halt: delivery.halt } : {}),
+          onDelivered: async (item, accepted) => {
+            const team = byTeam.get(item.key);
+            if (team) await delivery.record(team, accepted);
+            options.log.info(`nudged ${item.key}`, { channel: accepted.channel, consumers: team?.nudges.count });
+          },
+        });
+      };
+      const first = await post(teams);
+      const rerouted = delivery.fallbackChannel && !first.fatal && !first.unrecorded && !first.interrupted
+        ? reroute(teams, first.results, delivery.fallbackChannel)
+        : [];
+      if (rerouted.length === 0) return first;
+      // A second pass, after the teams' own channels: only these teams, into the fallback channel.
+      const second = await post(rerouted);
+      const results = new Map(first.results);
+      for (const team of rerouted) {
+        const because = team.route.kind === 'fallback' ? team.route.because : undefined;
+        const own = first.results.get(team.team);
+        const there = second.results.get(team.team);
+        if (!because || !own || !there) continue;
+        if (there.ok) {
+          options.log.warn(
+            `team ${JSON.stringify(team.team)}: its channel ${because.channel} could not be reached (${because.reason}); nudged in the fallbackChannel ${delivery.fallbackChannel} instead`,
+          );
+          results.set(team.team, { ...there, fallbackFrom: because });
+        } else {
+          results.set(team.team, { ok: false, reason: `${because.reason}; the fallbackChannel ${delivery.fallbackChannel} failed too: ${there.reason}` });
+        }
+      }
+      const fatal = first.fatal ?? second.fatal;
+      const unrecorded = first.unrecorded ?? second.unrecorded;
+      return { results, ...(fatal ? { fatal } : {}), ...(unrecorded ? { unrecorded } : {}), interrupted: first.interrupted || second.interrupted };
     },
 
     async deliverDigest({ destination, plan, deliveries, mode, now }: DigestDelivery): Promise<DigestOutcome & { fatal?: boolean }> {
       if (!destination) return { delivered: false, error: 'no digest destination configured' };
-      const recipient = await resolveDigestRecipient(client, destination);
+      const recipient = await resolveDigestRecipient(clients.read, destination);
       if (!recipient.ok) {
         const f = recipient.failure;
         const reason = describeFailure(f);
-        return { delivered: false, channel: recipient.label, error: reason, fatal: f.kind === 'fatal' };
+        return { delivered: false, channel: recipient.label, error: `${reason}: ${digestCheck(destination)}`, fatal: f.kind === 'fatal' };
       }
       const message = () => renderDigest({ plan, deliveries, mode, now });
       const report = await deliverAll([{ key: 'digest', channel: recipient.channel, message }], common);
       const result = report.results.get('digest');
       if (result?.ok) return { delivered: true, channel: recipient.label };
+      const why = report.fatal?.message ?? (result && !result.ok ? result.reason : 'not sent');
       return {
         delivered: false,
         channel: recipient.label,
-        error: report.fatal?.message ?? (result && !result.ok ? result.reason : 'not sent'),
+        error: result && !result.ok && result.uncertain ? why : `${why}: ${digestCheck(destination)}`,
         fatal: report.fatal !== undefined,
       };
     },
   };
+}
+
+/** What to check when the digest could not reach its recipient, by the kind of destination. */
+function digestCheck(destination: DigestDestination): string {
+  if ('email' in destination) {
+    return `check digest.email (${destination.email}) is the lead's address in Slack, and that the app has the users:read.email and im:write scopes`;
+  }
+  if ('user' in destination) return `check digest.user (${destination.user}) is the lead's member id (U…), and that the app has the im:write scope`;
+  return `check digest.channel (${destination.channel}) exists and is not archived, and that the bot is in it (/invite)`;
+}
+
+/** The teams whose own channel could not take the post, routed to the fallback channel with why. */
+function reroute(teams: readonly TeamPlan[], results: ReadonlyMap<string, Delivery>, fallbackChannel: string): TeamPlan[] {
+  return teams.flatMap((team) => {
+    const delivery = results.get(team.team);
+    if (team.route.kind !== 'team' || team.route.channel === fallbackChannel || !delivery || delivery.ok || !delivery.unreachable) return [];
+    return [{ ...team, route: { kind: 'fallback', channel: fallbackChannel, because: { channel: team.route.channel, reason: delivery.reason } } }];
+  });
 }

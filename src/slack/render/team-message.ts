@@ -9,6 +9,7 @@ import {
   NAME_MAX_CHARS,
   TEAM_MAX_CHARS,
   TIER_NAME_MAX_CHARS,
+  channelRef,
   escapeMrkdwn,
   mentionFor,
   safeMrkdwn,
@@ -131,6 +132,13 @@ export function missingMentionOf(plan: TeamPlan): 'no-mention' | 'no-route' | nu
 }
 
 function routeNoteOf(plan: TeamPlan, team: string): string | null {
+  if (plan.route.kind === 'fallback' && plan.route.because) {
+    const { channel, reason } = plan.route.because;
+    return (
+      `⚠️ Posted here because team *${team}*'s own channel ${channelRef(channel)} could not be reached ` +
+      `(${safeMrkdwn(reason, 120, 'no reason given')}). Fix the channel (unarchive it, invite the bot) or \`teams.${team}.channel\`.`
+    );
+  }
   if (plan.route.kind === 'fallback') {
     return `ℹ️ Routed here because team *${team}* has no channel in chaser's config. Add one under \`teams\` to send these to the team directly.`;
   }
