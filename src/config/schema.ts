@@ -21,8 +21,9 @@ import {
   USER_ID,
   isPostgresUrl,
 } from './identifiers.js';
+import { calendarDefaults, calendarFields, DEFAULT_CALENDAR, digestTiming, overdueClock } from './calendar-schema.js';
 import { expected, expectedWithoutEcho, fallbackError, formatIssues, show, type ErrorFn } from './issues.js';
-import type { Config, DigestDestination, Tier } from './types.js';
+import type { CalendarSettings, Config, DigestDestination, TeamRoute, Tier } from './types.js';
 
 /**
  * The configuration rules, written once: `validateConfig` checks user input against them and
@@ -297,6 +298,7 @@ const teams = z
             .regex(MENTION_TARGET, { error: mentionError })
             .optional()
             .describe('User group (S…) or user (U…/W…) mentioned on tiers whose mention is "team".'),
+          ...calendarFields,
         },
         { error: expected('a route like { "channel": "#payments-alerts" }') },
       )
@@ -327,6 +329,7 @@ const digest = z
         .email({ error: expected('an email address like "security-lead@example.com"') })
         .optional()
         .describe('Send the digest as a direct message to the Slack user with this email.'),
+      ...digestTiming,
     },
     { error: expected('an object with one destination like { "channel": "#security-leads" }') },
   )
@@ -342,8 +345,8 @@ const digest = z
     { when: () => true },
   )
   // JSON Schema cannot say "exactly one of three optional keys" in strict-object terms any simpler.
-  .meta({ minProperties: 1, maxProperties: 1 })
-  .describe('Where the summary of everything outstanding goes: exactly one of channel, user, email.');
+  .meta({ minProperties: 1 })
+  .describe('Where the summary of everything outstanding goes: exactly one of channel, user, email; and optionally when (at, timezone).');
 
 const slackIntervalDescription = 'Least time between two posts into the same channel, in ms (Slack allows about 1 per second).';
 
@@ -376,6 +379,8 @@ export const configSchema = z
       source,
       tiers,
       teams,
+      calendar: calendarDefaults,
+      overdueClock,
       fallbackChannel: channel('Where nudges for a team with no route go (the digest lists them as unrouted).').optional(),
       digest: digest.optional(),
       slack,
@@ -397,6 +402,35 @@ function toDigest(parsed: NonNullable<ParsedConfig['digest']>): DigestDestinatio
   if (parsed.channel !== undefined) return { channel: parsed.channel };
   if (parsed.user !== undefined) return { user: parsed.user };
   return { email: parsed.email as string };
+}
+
+function toCalendar(parsed: ParsedConfig['calendar']): CalendarSettings {
+  return {
+    timezone: parsed?.timezone ?? DEFAULT_CALENDAR.timezone,
+    workdays: [...(parsed?.workdays ?? DEFAULT_CALENDAR.workdays)],
+    hours: { ...(parsed?.hours ?? DEFAULT_CALENDAR.hours) },
+    holidays: [...(parsed?.holidays ?? DEFAULT_CALENDAR.holidays)],
+    outsideHours: parsed?.outsideHours ?? DEFAULT_CALENDAR.outsideHours,
+  };
+}
+
+/** Only the calendar keys a team wrote itself, so the rest follow the defaults. */
+function teamCalendar(route: ParsedConfig['teams'][string]): Partial<CalendarSettings> | undefined {
+  const own: Partial<CalendarSettings> = {};
+  if (route.timezone !== undefined) own.timezone = route.timezone;
+  if (route.workdays !== undefined) own.workdays = [...route.workdays];
+  if (route.hours !== undefined) own.hours = { ...route.hours };
+  if (route.holidays !== undefined) own.holidays = [...route.holidays];
+  if (route.outsideHours !== undefined) own.outsideHours = route.outsideHours;
+  return Object.keys(own).length === 0 ? undefined : own;
+}
+
+function toRoute(route: ParsedConfig['teams'][string]): TeamRoute {
+  const result: TeamRoute = { channel: route.channel };
+  if (route.mention !== undefined) result.mention = route.mention;
+  const calendar = teamCalendar(route);
+  if (calendar !== undefined) result.calendar = calendar;
+  return result;
 }
 
 function toTier(parsed: ParsedConfig['tiers'][number]): Tier {
@@ -425,14 +459,12 @@ function toConfig(parsed: ParsedConfig): Config {
       pendingStatuses: [...parsed.source.pendingStatuses],
     },
     tiers: parsed.tiers.map(toTier),
-    teams: Object.fromEntries(
-      Object.entries(parsed.teams).map(([team, route]) => [
-        team,
-        route.mention === undefined ? { channel: route.channel } : { channel: route.channel, mention: route.mention },
-      ]),
-    ),
+    teams: Object.fromEntries(Object.entries(parsed.teams).map(([team, route]) => [team, toRoute(route)])),
+    calendar: toCalendar(parsed.calendar),
+    overdueClock: parsed.overdueClock,
     slack: { ...parsed.slack },
   };
+  if (parsed.digest?.at !== undefined) config.digestAt = { at: parsed.digest.at, timezone: parsed.digest.timezone ?? 'UTC' };
   if (parsed.database.url !== undefined) config.database.url = parsed.database.url;
   if (parsed.fallbackChannel !== undefined) config.fallbackChannel = parsed.fallbackChannel;
   if (parsed.digest !== undefined) config.digest = toDigest(parsed.digest);

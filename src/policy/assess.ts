@@ -1,7 +1,8 @@
 import type { Tier } from '../config/types.js';
+import { CALENDAR_CLOCK, type OverdueClock } from '../calendar/team-calendars.js';
 import { decideCadence } from './cadence.js';
 import { assertValidLadder, tierIndexAt, tierThresholdsMs } from './tiers.js';
-import { daysOverdue, isValidDate } from './time.js';
+import { DAY_MS, isValidDate } from './time.js';
 import type { ConsumerRow, Laggard, PlanOptions, Skipped } from './types.js';
 
 /** What one row means for this run, before any team or run-wide bookkeeping. */
@@ -16,14 +17,18 @@ export interface PolicyContext {
   thresholdsMs: readonly number[];
   /** Each pending status mapped to one shared string, so a million rows do not keep a million copies of "pending". */
   pendingStatuses: ReadonlyMap<string, string>;
+  /** The ladder's clock for a team (calendar time, or the team's business time). */
+  clockFor: (team: string) => OverdueClock;
 }
 
-export function createPolicyContext(options: Pick<PlanOptions, 'tiers' | 'pendingStatuses'>): PolicyContext {
+export function createPolicyContext(options: Pick<PlanOptions, 'tiers' | 'pendingStatuses' | 'calendars'>): PolicyContext {
   assertValidLadder(options.tiers);
+  const calendars = options.calendars;
   return {
     tiers: options.tiers,
     thresholdsMs: tierThresholdsMs(options.tiers),
     pendingStatuses: new Map(options.pendingStatuses.map((status) => [status, status])),
+    clockFor: calendars ? (team) => calendars.clockFor(team) : () => CALENDAR_CLOCK,
   };
 }
 
@@ -48,10 +53,14 @@ export function assessRow(row: ConsumerRow, context: PolicyContext, now: Date): 
   // A blank team is as unroutable as a NULL one: no config key can sensibly be "   ".
   if (team === null || team.trim() === '') return { kind: 'skipped', reason: 'missing-team' };
 
-  const tierIndex = tierIndexAt(context.thresholdsMs, overdueMs);
+  // "Is it overdue at all" is calendar time (the deadline has passed); how overdue, on the ladder's clock.
+  const clock = context.clockFor(team);
+  const ladderMs = clock === CALENDAR_CLOCK ? overdueMs : clock.elapsedMs(deadline, now);
+  // On the business clock a consumer overdue since the weekend has 0 working time: still the first tier.
+  const tierIndex = Math.max(0, tierIndexAt(context.thresholdsMs, ladderMs));
   const tier = context.tiers[tierIndex];
   if (tier === undefined) throw new Error(`policy: no tier for ${overdueMs} ms overdue; is the first tier at 0 days?`);
-  const { disposition, nextNudgeAt } = decideCadence(tier, row.state, row.snoozedUntil, now);
+  const { disposition, nextNudgeAt } = decideCadence(tier, row.state, row.snoozedUntil, now, clock);
   const laggard: Laggard = {
     // A fresh object without `state`: the laggard carries state once, beside the consumer.
     consumer: {
@@ -63,7 +72,7 @@ export function assessRow(row: ConsumerRow, context: PolicyContext, now: Date): 
       deadline,
       snoozedUntil: row.snoozedUntil,
     },
-    daysOverdue: daysOverdue(deadline, now),
+    daysOverdue: Math.floor(ladderMs / DAY_MS),
     tier,
     state: row.state,
     disposition,

@@ -1,3 +1,4 @@
+import type { Sending } from '../calendar/team-calendars.js';
 import type { Tier } from '../config/types.js';
 import { assessRow, createPolicyContext } from './assess.js';
 import { routeFor } from './routes.js';
@@ -6,6 +7,8 @@ import { isValidDate } from './time.js';
 import type { ConsumerRow, Plan, PlanOptions, Skipped, TeamPlan, TeamSummary } from './types.js';
 
 export { LISTED_MAX } from './team-tally.js';
+
+const SEND: Sending = Object.freeze({ mode: 'send' });
 
 export interface PlanBuilder {
   /** Feeds rows in any number of batches; rows of one team are best kept together (see createPlanBuilder). */
@@ -83,7 +86,7 @@ export function createPlanBuilder(options: PlanOptions, now: Date): PlanBuilder 
       // the rest are packed, instead of every team's being held twice at the end.
       const results: TeamResult[] = [];
       for (const [team, tally] of tallies) {
-        results.push(tally.finish(tiers, now));
+        results.push(tally.finish(tiers, () => options.calendars?.sendingFor(team, now) ?? SEND));
         tallies.delete(team);
       }
       seenIds.clear();
