@@ -192,3 +192,16 @@ export function addBusinessMs(calendar: Calendar, from: Date, ms: number): Date 
   }
   throw new Error(`calendar ${calendar.timezone}: no working day within ${MAX_DAYS_SEARCHED} days`);
 }
+
+/**
+ * The latest instant at or before `now` when the local clock in `timezone` read `minute`
+ * (minutes after midnight): today's when it has passed, else yesterday's. A time skipped by DST
+ * counts at the end of the gap. For "once a day at 08:30": a run is due when no digest was sent
+ * since this instant.
+ */
+export function latestDailySlot(timezone: string, minute: number, now: Date): Date {
+  const calendar: Calendar = { timezone, workdays: new Set(), startMinute: 0, endMinute: 0, holidays: NO_HOLIDAYS };
+  const today = zoned(calendar, now).toPlainDate();
+  const slot = wallTimeMs(calendar, today, minute);
+  return new Date(slot <= now.getTime() ? slot : wallTimeMs(calendar, today.add({ days: -1 }), minute));
+}

@@ -2,6 +2,7 @@ import { ChaserError, ExitCode, mostSevere } from '../exit-codes.js';
 import type { Config } from '../config/types.js';
 import { connect } from '../db/connect.js';
 import { fail, pass, skip, type Check } from '../doctor/checks.js';
+import { checkCalendars } from '../doctor/calendar-checks.js';
 import { checkDatabase } from '../doctor/database-checks.js';
 import { formatChecks } from '../doctor/format.js';
 import { passwordOf } from '../redact.js';
@@ -54,6 +55,7 @@ async function checkConfig(ctx: CommandContext, options: CommonOptions, checks: 
         ? pass('config', 'digest destination', Object.values(config.digest)[0] as string)
         : fail('config', 'digest destination', ExitCode.config, 'none configured', 'set digest.channel, digest.user or digest.email'),
     );
+    checks.push(...checkCalendars(config, new Date()));
     return config;
   } catch (error) {
     if (!(error instanceof ChaserError)) throw error;

@@ -4,7 +4,9 @@ import { failOnExceeded } from '../policy/fail-on.js';
 import { decideOutcome } from '../run/outcome.js';
 import type { DigestOutcome, RunResult, RunStats } from '../run/types.js';
 import type { RunEnv, RunRequest, RunScope } from './scope.js';
+import { applySendingWindow } from './stages/apply-sending-window.js';
 import { checkDatabase } from './stages/check-database.js';
+import { checkDigestTime, type DigestTime } from './stages/check-digest-time.js';
 import { checkRequest, type RunSteps } from './stages/check-request.js';
 import { connectSlack } from './stages/connect-slack.js';
 import { deliverDigest } from './stages/deliver-digest.js';
@@ -32,10 +34,17 @@ export async function runPipeline(env: RunEnv, request: RunRequest): Promise<Run
     if (steps.lock) lock = await takeSweepLock(scope, pool);
     const runId = steps.record ? await openRunRecord(scope) : undefined;
     const plan = await readPlan(scope, source);
-    const nudges = slack && steps.nudge ? await deliverNudges(scope, { slack, plan, runId, lock }) : noNudges();
+    const window = applySendingWindow(plan);
+    for (const team of window.held) {
+      if (team.sending.mode === 'hold') {
+        env.log.info(`held ${team.team}: outside working hours`, { opensAt: team.sending.opensAt.toISOString(), consumers: team.nudges.count });
+      }
+    }
+    const nudges = slack && steps.nudge ? await deliverNudges(scope, { slack, teams: window.send, runId, lock }) : noNudges();
     const unrouted = markUnrouted(scope, plan, nudges.deliveries);
     // Not after a signal, nor when the credentials just proved unable to post.
-    const sendDigest = slack && steps.digest && !env.signal.aborted && !nudges.fatal;
+    const digestTime: DigestTime = steps.digest ? await checkDigestTime(scope) : { due: true };
+    const sendDigest = slack && steps.digest && digestTime.due && !env.signal.aborted && !nudges.fatal;
     const digest = sendDigest ? await deliverDigest(scope, slack, plan, nudges.deliveries) : undefined;
     const outcome = decideOutcome({
       plan,
@@ -55,7 +64,7 @@ export async function runPipeline(env: RunEnv, request: RunRequest): Promise<Run
       now: request.now,
       plan,
       deliveries: nudges.deliveries,
-      digest: digestOutcome(digest, steps),
+      digest: digestOutcome(digest, steps, digestTime),
       exitCode: outcome.exitCode,
       problems: outcome.problems,
       stats,
@@ -82,7 +91,8 @@ function poolOptions(request: RunRequest, stats: RunStats): ConnectOptions {
 }
 
 /** The digest as the result reports it: what happened, or why it was not tried. */
-function digestOutcome(digest: (DigestOutcome & { fatal?: boolean }) | undefined, steps: RunSteps): DigestOutcome {
+function digestOutcome(digest: (DigestOutcome & { fatal?: boolean }) | undefined, steps: RunSteps, time: DigestTime): DigestOutcome {
+  if (!digest && !time.due) return { delivered: false, error: time.reason };
   if (!digest) return { delivered: false, error: steps.post ? 'skipped (--no-digest)' : 'dry-run: not sent' };
   const { fatal: _fatal, ...outcome } = digest;
   return outcome;

@@ -91,6 +91,7 @@ function deliverySummary(result: RunResult): string[] {
     for (const team of result.plan.teams) {
       const d = result.deliveries.get(team.team);
       if (d && !d.ok) lines.push(kleur.yellow(`  not delivered: ${team.team} (${d.reason})`));
+      if (!d && team.sending.mode === 'hold') lines.push(`  held: ${team.team} (outside working hours; window opens ${formatInstant(team.sending.opensAt)})`);
     }
   }
   const digest = result.digest;
@@ -100,7 +101,8 @@ function deliverySummary(result: RunResult): string[] {
 
 function teamHeading(team: TeamPlan): string {
   const where = team.route.kind === 'unrouted' ? 'unrouted' : `→ ${team.route.channel}${team.route.kind === 'fallback' ? ' (fallback)' : ''}`;
-  return `${kleur.bold().cyan(`▌ ${team.team}`)} ${kleur.dim(`${where} · ${team.tier.name} · ${team.dueCount} due`)}`;
+  const held = team.sending.mode === 'hold' ? ` · held: outside working hours until ${formatInstant(team.sending.opensAt)}` : '';
+  return `${kleur.bold().cyan(`▌ ${team.team}`)} ${kleur.dim(`${where} · ${team.tier.name} · ${team.dueCount} due${held}`)}`;
 }
 
 function waitingLine(s: TeamSummary): string {

@@ -17,6 +17,8 @@ export function toJsonResult(result: RunResult) {
         consumers: team.nudges.ids(),
         delivered: delivery?.ok ?? false,
         ...(delivery && !delivery.ok ? { error: delivery.reason } : {}),
+        ...(team.sending.mode === 'hold' ? { held: { reason: team.sending.reason, until: team.sending.opensAt.toISOString() } } : {}),
+        ...(team.sending.mode === 'schedule' ? { scheduled: { postAt: team.sending.postAt.toISOString() } } : {}),
       };
     }),
     digest: result.digest,

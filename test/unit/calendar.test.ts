@@ -232,3 +232,17 @@ describe('decideSending', () => {
     expect(SCHEDULE_MAX_AHEAD_MS).toBe(120 * DAY);
   });
 });
+
+describe('latestDailySlot (digest.at)', () => {
+  it("is today's slot once it has passed, else yesterday's, in the zone's local time", async () => {
+    const { latestDailySlot } = await import('../../src/calendar/calendar.js');
+    // 08:30 Berlin = 07:30Z in winter.
+    expect(latestDailySlot('Europe/Berlin', 8 * 60 + 30, at('2026-03-13T07:30:00Z'))).toEqual(at('2026-03-13T07:30:00Z'));
+    expect(latestDailySlot('Europe/Berlin', 8 * 60 + 30, at('2026-03-13T07:29:59Z'))).toEqual(at('2026-03-12T07:30:00Z'));
+    // Across the spring change: 08:30 CEST = 06:30Z.
+    expect(latestDailySlot('Europe/Berlin', 8 * 60 + 30, at('2026-03-30T12:00:00Z'))).toEqual(at('2026-03-30T06:30:00Z'));
+    expect(latestDailySlot('Europe/Berlin', 8 * 60 + 30, at('2026-03-30T06:00:00Z'))).toEqual(at('2026-03-29T06:30:00Z'));
+    // Kolkata, half an hour off: 08:30 IST = 03:00Z.
+    expect(latestDailySlot('Asia/Kolkata', 8 * 60 + 30, at('2026-03-13T03:00:00Z'))).toEqual(at('2026-03-13T03:00:00Z'));
+  });
+});

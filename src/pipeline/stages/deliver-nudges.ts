@@ -2,7 +2,7 @@ import { describeDbError } from '../../db/connect.js';
 import type { HeldSweepLock } from '../../db/lock.js';
 import { createNudgeRecorder } from '../../db/nudge-recorder.js';
 import type { RunId } from '../../db/runs.js';
-import type { Plan } from '../../policy/types.js';
+import type { TeamPlan } from '../../policy/types.js';
 import type { Delivery } from '../../run/types.js';
 import type { SlackSession } from '../../slack/deliver/session.js';
 import type { RunScope } from '../scope.js';
@@ -19,13 +19,13 @@ export interface NudgesSent {
  */
 export async function deliverNudges(
   scope: RunScope,
-  { slack, plan, runId, lock }: { slack: SlackSession; plan: Plan; runId: RunId | undefined; lock: HeldSweepLock | undefined },
+  { slack, teams, runId, lock }: { slack: SlackSession; teams: readonly TeamPlan[]; runId: RunId | undefined; lock: HeldSweepLock | undefined },
 ): Promise<NudgesSent> {
   const { request, env } = scope;
   if (runId === undefined) throw new Error('deliverNudges: nudges are recorded against a run record, and none was opened');
   const recorder = createNudgeRecorder(scope.sql, { runId, now: request.now });
   const report = await slack
-    .deliverNudges(plan.teams, {
+    .deliverNudges(teams, {
       now: request.now,
       tiers: request.config.tiers,
       ...(request.onProgress ? { onProgress: request.onProgress } : {}),

@@ -1,6 +1,7 @@
 import { readOverdueConsumers } from '../../db/consumers.js';
 import type { SourceShape } from '../../db/source.js';
 import { explainSkipped } from '../../policy/explain.js';
+import { resolveTeamCalendars } from '../../calendar/team-calendars.js';
 import { createPlanBuilder } from '../../policy/plan.js';
 import type { Plan } from '../../policy/types.js';
 import { guardDb, requestFilters, type RunScope } from '../scope.js';
@@ -16,6 +17,7 @@ export async function readPlan(scope: RunScope, source: SourceShape): Promise<Pl
         ...(request.config.fallbackChannel ? { fallbackChannel: request.config.fallbackChannel } : {}),
         pendingStatuses: request.config.source.pendingStatuses,
         idsUnique: source.idIsUnique,
+        calendars: resolveTeamCalendars(request.config),
       },
       request.now,
     );

@@ -105,7 +105,8 @@ type Outcome =
   | { kind: 'nothing-due' }
   | { kind: 'not-nudged' }
   | { kind: 'not-sent' }
-  | { kind: 'would-send'; channel: string };
+  | { kind: 'would-send'; channel: string }
+  | { kind: 'held'; opensAt: Date };
 
 interface Row {
   summary: TeamSummary;
@@ -126,8 +127,11 @@ function outcomeOf(summary: TeamSummary, delivery: Delivery | undefined, mode: R
 /** Teams needing the lead (unrouted, failed) first, then the most severe tier, most days overdue, most outstanding. */
 function orderTeams(plan: Plan, deliveries: ReadonlyMap<string, Delivery>, mode: RunMode): Row[] {
   const severity = new Map(plan.tiers.map((tier, index) => [tier.name, index]));
+  const held = new Map(plan.teams.flatMap((team) => (team.sending.mode === 'hold' ? [[team.team, team.sending.opensAt] as const] : [])));
   const rows = plan.summaries.map((summary): Row => {
-    const outcome = outcomeOf(summary, deliveries.get(summary.team), mode);
+    // Held by the team's window (outsideHours "wait"): not the lead's concern, a later run sends it.
+    const opensAt = mode === 'digest' || deliveries.has(summary.team) ? undefined : held.get(summary.team);
+    const outcome: Outcome = opensAt ? { kind: 'held', opensAt } : outcomeOf(summary, deliveries.get(summary.team), mode);
     // A due team this sweep did not reach (it stopped early) is as much the lead's concern as a failure.
     const needsAttention = outcome.kind === 'unrouted' || outcome.kind === 'failed' || outcome.kind === 'not-sent';
     return { summary, outcome, needsAttention };
@@ -218,6 +222,8 @@ function outcomeText(summary: TeamSummary, outcome: Outcome): string {
       return 'not sent by this run';
     case 'would-send':
       return `would nudge ${channelRef(outcome.channel)}${viaFallback}`;
+    case 'held':
+      return `⏰ held: outside working hours, window opens ${formatInstant(outcome.opensAt)}`;
   }
 }
 

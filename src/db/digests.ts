@@ -1,0 +1,13 @@
+import type { Sql } from './connect.js';
+
+/**
+ * When a sweep last delivered its digest at or after `since` (and not after `now`: a run with
+ * `--now` in the past must not see the future), or null. Read from chaser_runs, where every
+ * run records whether its digest went out.
+ */
+export async function readLastSweepDigest(sql: Sql, since: Date, now: Date): Promise<Date | null> {
+  const [row] = await sql<{ as_of: Date | null }[]>`
+    select max(as_of) as as_of from chaser_runs
+    where command = 'sweep' and digest_delivered and as_of >= ${since}::timestamptz and as_of <= ${now}::timestamptz`;
+  return row?.as_of ?? null;
+}
