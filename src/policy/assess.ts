@@ -19,6 +19,13 @@ export interface PolicyContext {
   pendingStatuses: ReadonlyMap<string, string>;
   /** The ladder's clock for a team (calendar time, or the team's business time). */
   clockFor: (team: string) => OverdueClock;
+  /**
+   * When a team's message posted in a run at `now` would reach its channel: `now`, or the next
+   * opening for a team whose outsideHours is "schedule". The cadence is measured between
+   * deliveries, so a once-a-day job that schedules for 09:00 is not held back by yesterday's
+   * 09:00 message being only 15 hours before tonight's run.
+   */
+  deliveryAt: (team: string, now: Date) => Date;
 }
 
 export function createPolicyContext(options: Pick<PlanOptions, 'tiers' | 'pendingStatuses' | 'calendars'>): PolicyContext {
@@ -29,6 +36,26 @@ export function createPolicyContext(options: Pick<PlanOptions, 'tiers' | 'pendin
     thresholdsMs: tierThresholdsMs(options.tiers),
     pendingStatuses: new Map(options.pendingStatuses.map((status) => [status, status])),
     clockFor: calendars ? (team) => calendars.clockFor(team) : () => CALENDAR_CLOCK,
+    deliveryAt: calendars ? memoisedDeliveryAt(calendars) : (_team, now) => now,
+  };
+}
+
+/** One sending decision per team and instant, not one per row. */
+function memoisedDeliveryAt(calendars: NonNullable<PlanOptions['calendars']>): (team: string, now: Date) => Date {
+  let at = Number.NaN;
+  const byTeam = new Map<string, Date>();
+  return (team, now) => {
+    if (now.getTime() !== at) {
+      at = now.getTime();
+      byTeam.clear();
+    }
+    let delivery = byTeam.get(team);
+    if (delivery === undefined) {
+      const sending = calendars.sendingFor(team, now);
+      delivery = sending.mode === 'schedule' ? sending.postAt : now;
+      byTeam.set(team, delivery);
+    }
+    return delivery;
   };
 }
 
@@ -60,7 +87,7 @@ export function assessRow(row: ConsumerRow, context: PolicyContext, now: Date): 
   const tierIndex = Math.max(0, tierIndexAt(context.thresholdsMs, ladderMs));
   const tier = context.tiers[tierIndex];
   if (tier === undefined) throw new Error(`policy: no tier for ${overdueMs} ms overdue; is the first tier at 0 days?`);
-  const { disposition, nextNudgeAt } = decideCadence(tier, row.state, row.snoozedUntil, now, clock);
+  const { disposition, nextNudgeAt } = decideCadence(tier, row.state, row.snoozedUntil, context.deliveryAt(team, now), clock);
   const laggard: Laggard = {
     // A fresh object without `state`: the laggard carries state once, beside the consumer.
     consumer: {
