@@ -12,6 +12,8 @@ import {
   type UserSpec,
 } from './fake-slack-workspace.js';
 
+import { deliverScheduled, type ChannelMessage, type ScheduledMessage } from './fake-slack-schedule.js';
+export type { ChannelMessage, ScheduledMessage } from './fake-slack-schedule.js';
 export type { ChannelSpec, FakeChannel, FakeIdentity, FakeUser, UserSpec } from './fake-slack-workspace.js';
 export { DEFAULT_IDENTITY } from './fake-slack-workspace.js';
 
@@ -138,6 +140,14 @@ export interface FakeSlack {
   fail(method: string, fault: Fault, options?: FaultOptions): void;
   /** The chat.postMessage calls that delivered a message, in arrival order. */
   posts(): RecordedPost[];
+  /** Sets the fake's clock (what chat.scheduleMessage calls "now"); undefined: the real clock. */
+  setClock(at: Date | undefined): void;
+  /** Scheduled messages not yet posted. */
+  scheduled(): ScheduledMessage[];
+  /** Plays Slack's scheduler up to `at`: posts what is due, returns it. */
+  deliverScheduled(at: Date): ChannelMessage[];
+  /** What conversations.history holds for a channel. */
+  history(channelId: string): ChannelMessage[];
   calls(method: string): RecordedRequest[];
   /** Forgets requests, pending faults and rate-limit history; keeps channels, users, scopes. */
   reset(): void;
@@ -378,6 +388,12 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
           : [],
       ),
     calls: (method) => requests.filter((r) => r.method === method),
+    setClock: (at) => {
+      workspace.clock = at;
+    },
+    scheduled: () => [...workspace.scheduled.values()],
+    deliverScheduled: (at) => deliverScheduled(workspace, at.getTime()),
+    history: (channelId) => [...(workspace.history.get(channelId) ?? [])],
     reset: () => {
       requests.length = 0;
       faults = [];
