@@ -13,6 +13,7 @@ import { deliverDigest } from './stages/deliver-digest.js';
 import { deliverNudges, noNudges } from './stages/deliver-nudges.js';
 import { markUnrouted } from './stages/mark-unrouted.js';
 import { readPlan } from './stages/read-plan.js';
+import { reconcileScheduled } from './stages/reconcile-scheduled.js';
 import { closeRunRecord, openRunRecord } from './stages/run-record.js';
 import { takeSweepLock } from './stages/take-sweep-lock.js';
 
@@ -33,6 +34,7 @@ export async function runPipeline(env: RunEnv, request: RunRequest): Promise<Run
     const source = await checkDatabase(scope);
     if (steps.lock) lock = await takeSweepLock(scope, pool);
     const runId = steps.record ? await openRunRecord(scope) : undefined;
+    if (slack && steps.nudge) await reconcileScheduled(scope, slack);
     const plan = await readPlan(scope, source);
     const window = applySendingWindow(plan);
     for (const team of window.held) {
@@ -40,7 +42,8 @@ export async function runPipeline(env: RunEnv, request: RunRequest): Promise<Run
         env.log.info(`held ${team.team}: outside working hours`, { opensAt: team.sending.opensAt.toISOString(), consumers: team.nudges.count });
       }
     }
-    const nudges = slack && steps.nudge ? await deliverNudges(scope, { slack, teams: window.send, runId, lock }) : noNudges();
+    const outgoing = [...window.send, ...window.schedule];
+    const nudges = slack && steps.nudge ? await deliverNudges(scope, { slack, teams: outgoing, runId, lock }) : noNudges();
     const unrouted = markUnrouted(scope, plan, nudges.deliveries);
     // Not after a signal, nor when the credentials just proved unable to post.
     const digestTime: DigestTime = steps.digest ? await checkDigestTime(scope) : { due: true };

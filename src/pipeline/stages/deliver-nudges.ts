@@ -1,6 +1,7 @@
 import { describeDbError } from '../../db/connect.js';
 import type { HeldSweepLock } from '../../db/lock.js';
 import { createNudgeRecorder } from '../../db/nudge-recorder.js';
+import { recordScheduledNudge } from '../../db/scheduled.js';
 import type { RunId } from '../../db/runs.js';
 import type { TeamPlan } from '../../policy/types.js';
 import type { Delivery } from '../../run/types.js';
@@ -30,13 +31,20 @@ export async function deliverNudges(
       tiers: request.config.tiers,
       ...(request.onProgress ? { onProgress: request.onProgress } : {}),
       record: async (team, accepted) => {
-        await recorder.record({
-          team: team.team,
-          channel: accepted.channel,
-          messageTs: accepted.ts,
-          ids: team.nudges.ids(),
-          tiers: team.nudges.tiers(),
-        });
+        const nudges = { team: team.team, channel: accepted.channel, messageTs: accepted.ts, ids: team.nudges.ids(), tiers: team.nudges.tiers() };
+        if (accepted.scheduled) {
+          // A scheduled message counts as a nudge from its post_at, and is reconciled next run.
+          const { id, postAt } = accepted.scheduled;
+          await recordScheduledNudge(scope.sql, { runId, now: request.now }, nudges, {
+            scheduledMessageId: id,
+            team: team.team,
+            channel: accepted.channel,
+            postAt,
+            consumerIds: nudges.ids,
+          });
+        } else {
+          await recorder.record(nudges);
+        }
         // Recorded first (the message is out), then no further post without the lock.
         lock?.assertHeld();
       },

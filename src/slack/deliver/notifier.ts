@@ -10,6 +10,18 @@ export interface Outbound<K> {
   channel: string;
   /** Rendered when its turn comes, so thousands of teams never sit in memory as Block Kit at once. */
   message: () => SlackMessage;
+  /**
+   * Post it with chat.scheduleMessage at this instant instead of now (outsideHours "schedule").
+   * Never with `metadata`: Slack does not deliver scheduled messages that carry it.
+   */
+  postAt?: Date;
+}
+
+/** What Slack accepted: a posted message (channel, ts) or a scheduled one (also its id and post_at). */
+export interface Accepted {
+  channel: string;
+  ts: string;
+  scheduled?: { id: string; postAt: Date };
 }
 
 export interface DeliverOptions<K> {
@@ -28,7 +40,7 @@ export interface DeliverOptions<K> {
    * nudge here keeps "every recorded nudge is true, every unrecorded one re-sendable". If it
    * throws, no further message is posted and the error is rethrown once the in-flight posts settle.
    */
-  onDelivered?: (item: Outbound<K>, accepted: { channel: string; ts: string }) => Promise<void>;
+  onDelivered?: (item: Outbound<K>, accepted: Accepted) => Promise<void>;
   onProgress?: (settled: number, total: number) => void;
 }
 
@@ -84,16 +96,19 @@ export async function deliverAll<K>(items: readonly Outbound<K>[], options: Deli
           if (stopped()) return { kind: 'retry' as const };
           try {
             const message = item.message();
-            const response = await options.client.chat.postMessage({
-              channel: item.channel,
-              text: message.text,
-              blocks: message.blocks,
-              unfurl_links: false,
-              unfurl_media: false,
-            });
-            const accepted = { channel: String(response.channel ?? item.channel), ts: String(response.ts ?? '') };
+            const content = { channel: item.channel, text: message.text, blocks: message.blocks, unfurl_links: false, unfurl_media: false };
+            let accepted: Accepted;
+            if (item.postAt) {
+              const response = await options.client.chat.scheduleMessage({ ...content, post_at: Math.floor(item.postAt.getTime() / 1000) });
+              const id = String(response.scheduled_message_id ?? '');
+              const postAt = typeof response.post_at === 'number' ? new Date(response.post_at * 1000) : item.postAt;
+              accepted = { channel: String(response.channel ?? item.channel), ts: `scheduled:${id}`, scheduled: { id, postAt } };
+            } else {
+              const response = await options.client.chat.postMessage(content);
+              accepted = { channel: String(response.channel ?? item.channel), ts: String(response.ts ?? '') };
+            }
             // Settled before recording: the message is out whatever happens to the record.
-            settle(item, { ok: true, ...accepted });
+            settle(item, { ok: true, channel: accepted.channel, ts: accepted.ts });
             try {
               await options.onDelivered?.(item, accepted);
             } catch (error) {
