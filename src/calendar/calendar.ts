@@ -1,5 +1,5 @@
 import { Temporal } from 'temporal-polyfill';
-import { DAY_MS } from '../policy/time.js';
+import { DAY_MS } from '../config/duration.js';
 
 /**
  * A team's working calendar, and the two things chaser asks of it: is the sending window open
@@ -11,8 +11,9 @@ import { DAY_MS } from '../policy/time.js';
 /** ISO weekday: 1 = Monday … 7 = Sunday (Temporal's dayOfWeek). */
 export type IsoWeekday = 1 | 2 | 3 | 4 | 5 | 6 | 7;
 
-/** Public holidays of one year as local dates ("2026-12-25"); memoised by whoever builds it. */
-export type HolidaysOfYear = (year: number) => ReadonlySet<string>;
+import type { HolidaysOfYear } from '../config/holidays.js';
+
+export type { HolidaysOfYear };
 
 export interface Calendar {
   /** IANA zone, validated by the config. */

@@ -1,7 +1,7 @@
 import type { CalendarSettings, Config, OverdueClockMode } from '../config/types.js';
 import { clockMinutes, WEEKDAY_NAMES, type OutsideHours } from '../config/calendar-schema.js';
 import { addBusinessMs, businessMsBetween, type Calendar, windowAt } from './calendar.js';
-import { holidaysOf } from './holidays.js';
+import { holidaysOf } from '../config/holidays.js';
 
 /**
  * From the config's calendar settings to the calendars the policy reads: one per distinct

@@ -31,7 +31,7 @@ const MAX_RUNS = 20_000;
  * `chaser simulate`: reads the inventory and chaser's state once (read-only), then runs the pure
  * simulation; writes nothing, posts nothing, needs no Slack token.
  */
-export async function simulateCommand(ctx: CommandContext, options: SimulateOptions): Promise<number> {
+export async function simulateCommand(ctx: CommandContext, options: SimulateOptions): Promise<ExitCode> {
   const from = options.from ?? new Date();
   const to = options.to ?? new Date(from.getTime() + DEFAULT_DAYS * 86_400_000);
   const everyMs = options.everyMs ?? 3_600_000;
@@ -40,7 +40,7 @@ export async function simulateCommand(ctx: CommandContext, options: SimulateOpti
     throw new ChaserError(ExitCode.usage, `--from … --to at --every ${everyMs} ms is more than ${MAX_RUNS} runs`, ['shorten the range or use a longer --every']);
   }
   const { config } = await loadCommandConfig(ctx, options);
-  passwordOf(config.database.url).forEach(ctx.redact.add);
+  for (const password of passwordOf(config.database.url)) ctx.redact.add(password);
   const sql = connect(config.database.url, {
     connectTimeoutSeconds: config.database.connectTimeoutSeconds,
     statementTimeoutMs: config.database.statementTimeoutMs,
@@ -88,6 +88,6 @@ async function guard<T>(ctx: CommandContext, step: () => Promise<T>): Promise<T>
     return await step();
   } catch (error) {
     if (error instanceof ChaserError) throw error;
-    throw describeDbError(error, ctx.redact);
+    throw describeDbError(error, ctx.redact) ?? error;
   }
 }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { HOLIDAY_DATE, REGION_CODE, unknownRegion } from '../calendar/holidays.js';
+import { HOLIDAY_DATE, REGION_CODE, unknownRegion } from './holidays.js';
 import { expected, show } from './issues.js';
 
 /**
@@ -18,7 +18,7 @@ export const DEFAULT_CALENDAR = Object.freeze({
   workdays: Object.freeze(['mon', 'tue', 'wed', 'thu', 'fri'] as WeekdayName[]),
   hours: Object.freeze({ start: '09:00', end: '17:00' }),
   holidays: Object.freeze([] as string[]),
-  outsideHours: 'wait' as OutsideHours,
+  outsideHours: 'wait',
 });
 
 /** An IANA zone the runtime knows ("Europe/Berlin", "Asia/Kolkata", "UTC"); offsets and abbreviations are not zones. */

@@ -1,7 +1,7 @@
 import { localDate, localTime, windowAt } from '../calendar/calendar.js';
 import { resolveTeamCalendars } from '../calendar/team-calendars.js';
 import type { Config } from '../config/types.js';
-import { formatInstant } from '../policy/time.js';
+import { formatExactInstant as formatInstant } from '../policy/time.js';
 import { pass, type Check } from './checks.js';
 
 /** Teams listed one by one; more would drown the other checks. */

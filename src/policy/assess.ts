@@ -2,7 +2,8 @@ import type { Tier } from '../config/types.js';
 import { CALENDAR_CLOCK, type OverdueClock } from '../calendar/team-calendars.js';
 import { decideCadence } from './cadence.js';
 import { assertValidLadder, tierIndexAt, tierThresholdsMs } from './tiers.js';
-import { DAY_MS, isValidDate } from './time.js';
+import { DAY_MS } from '../config/duration.js';
+import { isValidDate } from './time.js';
 import type { ConsumerRow, Laggard, PlanOptions, Skipped } from './types.js';
 
 /** What one row means for this run, before any team or run-wide bookkeeping. */
@@ -15,8 +16,7 @@ export type Assessment =
 export interface PolicyContext {
   tiers: readonly Tier[];
   thresholdsMs: readonly number[];
-  /** Each pending status mapped to one shared string, so a million rows do not keep a million copies of "pending". */
-  pendingStatuses: ReadonlyMap<string, string>;
+  pendingStatuses: ReadonlySet<string>;
   /** The ladder's clock for a team (calendar time, or the team's business time). */
   clockFor: (team: string) => OverdueClock;
   /**
@@ -34,7 +34,7 @@ export function createPolicyContext(options: Pick<PlanOptions, 'tiers' | 'pendin
   return {
     tiers: options.tiers,
     thresholdsMs: tierThresholdsMs(options.tiers),
-    pendingStatuses: new Map(options.pendingStatuses.map((status) => [status, status])),
+    pendingStatuses: new Set(options.pendingStatuses),
     clockFor: calendars ? (team) => calendars.clockFor(team) : () => CALENDAR_CLOCK,
     deliveryAt: calendars ? memoisedDeliveryAt(calendars) : (_team, now) => now,
   };
@@ -71,8 +71,7 @@ function memoisedDeliveryAt(calendars: NonNullable<PlanOptions['calendars']>): (
  *    future consumer with a gap in the inventory does not warn on every run before its time.
  */
 export function assessRow(row: ConsumerRow, context: PolicyContext, now: Date): Assessment {
-  const status = context.pendingStatuses.get(row.status);
-  if (status === undefined) return { kind: 'not-outstanding' };
+  if (!context.pendingStatuses.has(row.status)) return { kind: 'not-outstanding' };
   const { deadline, team } = row;
   if (!isValidDate(deadline)) return { kind: 'skipped', reason: 'missing-deadline' };
   const overdueMs = now.getTime() - deadline.getTime();
@@ -95,7 +94,7 @@ export function assessRow(row: ConsumerRow, context: PolicyContext, now: Date): 
       name: row.name,
       team,
       keyId: row.keyId,
-      status,
+      status: row.status,
       deadline,
       snoozedUntil: row.snoozedUntil,
     },

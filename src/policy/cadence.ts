@@ -1,7 +1,8 @@
 import type { Tier } from '../config/types.js';
 import type { Disposition, NudgeState } from './types.js';
 import { CALENDAR_CLOCK, type OverdueClock } from '../calendar/team-calendars.js';
-import { HOUR_MS, isValidDate } from './time.js';
+import { HOUR_MS } from '../config/duration.js';
+import { isValidDate } from './time.js';
 
 export interface CadenceDecision {
   disposition: Disposition;

@@ -1,20 +1,21 @@
 import kleur from 'kleur';
+import { ExitCode } from '../exit-codes.js';
 import type { RunResult } from '../run/types.js';
 import type { Plan, TeamPlan, TeamSummary } from '../policy/types.js';
 import { renderDigest } from '../slack/render/digest-message.js';
 import { renderTeamMessage } from '../slack/render/team-message.js';
-import { formatDate, formatInstant } from '../slack/render/wording.js';
+import { formatDate, formatMinuteUtc } from '../slack/render/wording.js';
 import { renderMessageForTerminal } from './terminal-message.js';
 
 const WIDTH = 80;
 
 /** What the exit code asks of the operator, in one line. */
-export const EXIT_MEANING: Record<number, string> = {
-  0: 'nothing outstanding at or above the --fail-on threshold',
-  3: 'consumers remain outstanding',
-  4: 'some Slack deliveries failed; they were not recorded and will be retried next run',
-  69: 'a dependency is unavailable',
-  75: 'another sweep holds the lock',
+const EXIT_MEANING: Partial<Record<ExitCode, string>> = {
+  [ExitCode.ok]: 'nothing outstanding at or above the --fail-on threshold',
+  [ExitCode.outstanding]: 'consumers remain outstanding',
+  [ExitCode.deliveryFailed]: 'some Slack deliveries failed; they were not recorded and will be retried next run',
+  [ExitCode.unavailable]: 'a dependency is unavailable',
+  [ExitCode.locked]: 'another sweep holds the lock',
 };
 
 export function renderRunSummary(result: RunResult): string {
@@ -60,7 +61,7 @@ export function writeDryRun(result: RunResult, mentionLabels: Record<string, str
 }
 
 function heading(result: RunResult): string {
-  return kleur.bold(`chaser ${result.command} · as of ${formatInstant(result.now)}`);
+  return kleur.bold(`chaser ${result.command} · as of ${formatMinuteUtc(result.now)}`);
 }
 
 function tierSummary(plan: Plan): string[] {
@@ -91,7 +92,7 @@ function deliverySummary(result: RunResult): string[] {
     for (const team of result.plan.teams) {
       const d = result.deliveries.get(team.team);
       if (d && !d.ok) lines.push(kleur.yellow(`  not delivered: ${team.team} (${d.reason})`));
-      if (!d && team.sending.mode === 'hold') lines.push(`  held: ${team.team} (outside working hours; window opens ${formatInstant(team.sending.opensAt)})`);
+      if (!d && team.sending.mode === 'hold') lines.push(`  held: ${team.team} (outside working hours; window opens ${formatMinuteUtc(team.sending.opensAt)})`);
     }
   }
   const digest = result.digest;
@@ -101,7 +102,7 @@ function deliverySummary(result: RunResult): string[] {
 
 function teamHeading(team: TeamPlan): string {
   const where = team.route.kind === 'unrouted' ? 'unrouted' : `→ ${team.route.channel}${team.route.kind === 'fallback' ? ' (fallback)' : ''}`;
-  const held = team.sending.mode === 'hold' ? ` · held: outside working hours until ${formatInstant(team.sending.opensAt)}` : '';
+  const held = team.sending.mode === 'hold' ? ` · held: outside working hours until ${formatMinuteUtc(team.sending.opensAt)}` : '';
   return `${kleur.bold().cyan(`▌ ${team.team}`)} ${kleur.dim(`${where} · ${team.tier.name} · ${team.dueCount} due${held}`)}`;
 }
 
@@ -112,7 +113,7 @@ function waitingLine(s: TeamSummary): string {
   return parts.join(', ');
 }
 
-function exitLine(code: number): string {
+function exitLine(code: ExitCode): string {
   const meaning = EXIT_MEANING[code];
   return kleur.dim(`exit ${code}${meaning ? `: ${meaning}` : ''}`);
 }

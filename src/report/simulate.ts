@@ -1,5 +1,5 @@
 import { formatDuration } from '../config/duration.js';
-import { formatInstant } from '../policy/time.js';
+import { formatExactInstant as formatInstant } from '../policy/time.js';
 import { sanitizeText } from '../slack/render/escape.js';
 import type { SimulationResult } from '../simulate/simulate.js';
 

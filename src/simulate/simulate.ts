@@ -2,7 +2,7 @@ import { localDate, localTime } from '../calendar/calendar.js';
 import type { TeamCalendars } from '../calendar/team-calendars.js';
 import { assessRow, createPolicyContext } from '../policy/assess.js';
 import { planSweep } from '../policy/plan.js';
-import { DAY_MS } from '../policy/time.js';
+import { DAY_MS } from '../config/duration.js';
 import type { ConsumerRow, NudgeState, PlanOptions } from '../policy/types.js';
 
 /**

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { backend, insertConsumers } from '../support/db.js';
-import { baseConfig, CHANNELS, HOUR, useScenario } from '../support/scenario.js';
+import { baseConfig, CHANNELS, useScenario } from '../support/scenario.js';
+import { HOUR_MS as HOUR } from '../support/clock.js';
 
 /**
  * `chaser simulate` against the real inventory, then the sweeps it predicted, run for real over

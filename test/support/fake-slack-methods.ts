@@ -1,6 +1,5 @@
 import { validateBlocks } from './block-kit-limits.js';
 import type { FakeChannel, FakeUser, FakeWorkspace } from './fake-slack-workspace.js';
-import { SCHEDULE_METHODS, SCHEDULE_SCOPES } from './fake-slack-schedule.js';
 
 /**
  * The Web API methods the fake Slack answers, as plain functions of (decoded params, workspace):
@@ -30,7 +29,6 @@ export const METHODS: Record<string, MethodHandler> = {
   'conversations.list': list,
   'conversations.open': open,
   'users.lookupByEmail': lookupByEmail,
-  ...SCHEDULE_METHODS,
 };
 
 /** The scopes each method accepts, for the `x-accepted-oauth-scopes` header. */
@@ -41,7 +39,6 @@ export const ACCEPTED_SCOPES: Record<string, string> = {
   'conversations.list': 'channels:read,groups:read,im:read,mpim:read',
   'conversations.open': 'channels:manage,groups:write,im:write,mpim:write',
   'users.lookupByEmail': 'users:read.email',
-  ...SCHEDULE_SCOPES,
 };
 
 function authTest(_params: Params, ws: FakeWorkspace): Reply {

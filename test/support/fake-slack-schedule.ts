@@ -1,4 +1,4 @@
-import type { FakeWorkspace } from './fake-slack-workspace.js';
+import type { ChannelMessage, FakeWorkspace } from './fake-slack-workspace.js';
 import { fail, ok, text, type MethodHandler, type Params, type Reply } from './fake-slack-methods.js';
 
 /**
@@ -13,22 +13,6 @@ import { fail, ok, text, type MethodHandler, type Params, type Reply } from './f
 
 /** Slack refuses post_at more than 120 days ahead. */
 const MAX_AHEAD_SECONDS = 120 * 24 * 3600;
-
-export interface ScheduledMessage {
-  id: string;
-  channelId: string;
-  postAt: number;
-  dateCreated: number;
-  text: string;
-  params: Params;
-}
-
-export interface ChannelMessage {
-  ts: string;
-  text: string;
-  botId: string;
-  scheduledMessageId?: string;
-}
 
 export const SCHEDULE_METHODS: Record<string, MethodHandler> = {
   'chat.scheduleMessage': scheduleMessage,

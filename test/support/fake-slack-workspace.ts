@@ -60,7 +60,21 @@ const USER_ID = /^[UW][A-Z0-9]{2,}$/;
 /** A resolved conversation: a channel the workspace knows, or the bot's DM with a user. */
 export type Conversation = { kind: 'channel'; channel: FakeChannel } | { kind: 'dm'; id: string; user: FakeUser };
 
-import type { ChannelMessage, ScheduledMessage } from './fake-slack-schedule.js';
+export interface ScheduledMessage {
+  id: string;
+  channelId: string;
+  postAt: number;
+  dateCreated: number;
+  text: string;
+  params: Record<string, unknown>;
+}
+
+export interface ChannelMessage {
+  ts: string;
+  text: string;
+  botId: string;
+  scheduledMessageId?: string;
+}
 
 export class FakeWorkspace {
   /** Scheduled messages not yet posted (chat.scheduleMessage), by id. */

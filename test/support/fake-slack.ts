@@ -12,8 +12,9 @@ import {
   type UserSpec,
 } from './fake-slack-workspace.js';
 
-import { deliverScheduled, type ChannelMessage, type ScheduledMessage } from './fake-slack-schedule.js';
-export type { ChannelMessage, ScheduledMessage } from './fake-slack-schedule.js';
+import { deliverScheduled, SCHEDULE_METHODS, SCHEDULE_SCOPES } from './fake-slack-schedule.js';
+import type { ChannelMessage, ScheduledMessage } from './fake-slack-workspace.js';
+export type { ChannelMessage, ScheduledMessage } from './fake-slack-workspace.js';
 export type { ChannelSpec, FakeChannel, FakeIdentity, FakeUser, UserSpec } from './fake-slack-workspace.js';
 export { DEFAULT_IDENTITY } from './fake-slack-workspace.js';
 
@@ -58,19 +59,6 @@ export interface FakeSlackOptions {
   /** What auth.test reports. Default DEFAULT_IDENTITY. */
   identity?: Partial<FakeIdentity>;
 }
-
-/** A ready-made small workspace, for tests that just need somewhere to post: pass it as options. */
-export const SAMPLE_WORKSPACE = {
-  channels: [
-    { id: 'C0PAYMENTS1', name: 'team-payments' },
-    { id: 'C0SEARCH001', name: 'team-search' },
-    { id: 'C0SECURITY1', name: 'security' },
-    { id: 'C0NOTJOINED', name: 'not-joined', isMember: false },
-    { id: 'G0PRIVATE01', name: 'private-ops', isPrivate: true, isMember: false },
-    { id: 'C0ARCHIVED1', name: 'old-team', isArchived: true },
-  ],
-  users: [{ id: 'U0SECLEAD01', email: 'lead@example.com', name: 'lead' }],
-} as const satisfies Pick<FakeSlackOptions, 'channels' | 'users'>;
 
 /**
  * What the next matching call(s) answer instead of the normal response.
@@ -253,7 +241,7 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
 
   /** Slack reports the token's scopes (and the method's) on authenticated answers only. */
   const jsonAnswer = (reply: Reply, scopesOf?: string): Answer => {
-    const accepted = scopesOf === undefined ? undefined : ACCEPTED_SCOPES[scopesOf];
+    const accepted = scopesOf === undefined ? undefined : (ACCEPTED_SCOPES[scopesOf] ?? SCHEDULE_SCOPES[scopesOf]);
     return {
       status: 200,
       headers: {
@@ -268,7 +256,7 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
 
   /** The normal answer: method lookup, token, channel rate, then the method itself. */
   const answerMethod = (method: string, params: Params, headers: IncomingHttpHeaders, record: RecordedRequest): Answer => {
-    const handler = METHODS[method];
+    const handler = METHODS[method] ?? SCHEDULE_METHODS[method];
     if (!handler) return jsonAnswer(fail('unknown_method', { req_method: method }));
     const presented = bearerToken(headers) ?? text(params, 'token');
     if (!presented) return jsonAnswer(fail('not_authed'));

@@ -10,7 +10,7 @@ import {
   NO_HOLIDAYS,
   windowAt,
 } from '../../src/calendar/calendar.js';
-import { holidaysOf } from '../../src/calendar/holidays.js';
+import { holidaysOf } from '../../src/config/holidays.js';
 import { businessClock, decideSending, SCHEDULE_MAX_AHEAD_MS } from '../../src/calendar/team-calendars.js';
 import { decideCadence } from '../../src/policy/cadence.js';
 import type { Tier } from '../../src/config/types.js';

@@ -1,7 +1,7 @@
 import { latestDailySlot } from '../../calendar/calendar.js';
 import { clockMinutes } from '../../config/calendar-schema.js';
 import { readLastSweepDigest } from '../../db/digests.js';
-import { formatInstant } from '../../policy/time.js';
+import { formatExactInstant as formatInstant } from '../../policy/time.js';
 import { guardDb, type RunScope } from '../scope.js';
 
 export type DigestTime = { due: true } | { due: false; reason: string };

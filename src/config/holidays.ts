@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module';
 import type HolidaysClass from 'date-holidays';
-import type { HolidaysOfYear } from './calendar.js';
+/** Public holidays of one year as local dates ("2026-12-25"); memoised by whoever builds it. */
+export type HolidaysOfYear = (year: number) => ReadonlySet<string>;
 
 /**
  * Public holidays by country/region, from date-holidays (rules for ~200 countries and their
