@@ -2,7 +2,7 @@ import { latestDailySlot } from '../../calendar/calendar.js';
 import { clockMinutes } from '../../config/calendar-schema.js';
 import { readLastSweepDigest } from '../../db/digests.js';
 import { formatExactInstant as formatInstant } from '../../policy/time.js';
-import { guardDb, type RunScope } from '../scope.js';
+import { guardDb, requestFilters, type RunScope } from '../scope.js';
 
 export type DigestTime = { due: true } | { due: false; reason: string };
 
@@ -17,7 +17,7 @@ export async function checkDigestTime(scope: RunScope): Promise<DigestTime> {
   const digestAt = request.config.digestAt;
   if (request.command !== 'sweep' || digestAt === undefined) return { due: true };
   const slot = latestDailySlot(digestAt.timezone, clockMinutes(digestAt.at), request.now);
-  const sent = await guardDb(scope, () => readLastSweepDigest(scope.sql, slot, request.now));
+  const sent = await guardDb(scope, () => readLastSweepDigest(scope.sql, requestFilters(request), slot, request.now));
   if (sent === null) return { due: true };
   return { due: false, reason: `not due: already sent at ${formatInstant(sent)} (digest.at ${digestAt.at} ${digestAt.timezone})` };
 }
