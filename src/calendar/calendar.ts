@@ -8,9 +8,6 @@ import { DAY_MS } from '../config/duration.js';
  * DST, half-hour offsets) goes through Temporal, never through hand-made offsets.
  */
 
-/** ISO weekday: 1 = Monday … 7 = Sunday (Temporal's dayOfWeek). */
-export type IsoWeekday = 1 | 2 | 3 | 4 | 5 | 6 | 7;
-
 import type { HolidaysOfYear } from '../config/holidays.js';
 
 export type { HolidaysOfYear };
@@ -18,7 +15,7 @@ export type { HolidaysOfYear };
 export interface Calendar {
   /** IANA zone, validated by the config. */
   timezone: string;
-  /** Never empty (the config refuses an empty workweek). */
+  /** ISO weekdays, 1 = Monday … 7 = Sunday (Temporal's dayOfWeek); never empty (the config refuses an empty workweek). */
   workdays: ReadonlySet<number>;
   /** Minutes after local midnight when the window opens. */
   startMinute: number;
