@@ -28,10 +28,7 @@ export function businessClock(calendar: Calendar): OverdueClock {
 }
 
 /** What one team's nudge does in this run, given its window. */
-export type Sending =
-  | { mode: 'send' }
-  | { mode: 'hold'; reason: 'outside-hours'; opensAt: Date }
-  | { mode: 'schedule'; postAt: Date };
+export type Sending = { mode: 'send' } | { mode: 'hold'; reason: 'outside-hours'; opensAt: Date } | { mode: 'schedule'; postAt: Date };
 
 /** Slack refuses a scheduled message more than 120 days ahead (time_too_far). */
 export const SCHEDULE_MAX_AHEAD_MS = 120 * 24 * 3_600_000;

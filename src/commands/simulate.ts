@@ -35,9 +35,12 @@ export async function simulateCommand(ctx: CommandContext, options: SimulateOpti
   const from = options.from ?? new Date();
   const to = options.to ?? new Date(from.getTime() + DEFAULT_DAYS * 86_400_000);
   const everyMs = options.everyMs ?? 3_600_000;
-  if (to.getTime() < from.getTime()) throw new ChaserError(ExitCode.usage, '--to is before --from', ['give --to later than --from (default: 30 days after it)']);
+  if (to.getTime() < from.getTime())
+    throw new ChaserError(ExitCode.usage, '--to is before --from', ['give --to later than --from (default: 30 days after it)']);
   if ((to.getTime() - from.getTime()) / everyMs > MAX_RUNS) {
-    throw new ChaserError(ExitCode.usage, `--from … --to at --every ${everyMs} ms is more than ${MAX_RUNS} runs`, ['shorten the range or use a longer --every']);
+    throw new ChaserError(ExitCode.usage, `--from … --to at --every ${everyMs} ms is more than ${MAX_RUNS} runs`, [
+      'shorten the range or use a longer --every',
+    ]);
   }
   const { config } = await loadCommandConfig(ctx, options);
   for (const password of passwordOf(config.database.url)) ctx.redact.add(password);

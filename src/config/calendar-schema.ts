@@ -32,7 +32,10 @@ export function isKnownTimeZone(zone: string): boolean {
   }
 }
 
-const zoneError = expected('an IANA time zone like "Europe/Berlin", "America/Los_Angeles" or "UTC"', 'offsets like "+02:00" and abbreviations like "CET" are not zones');
+const zoneError = expected(
+  'an IANA time zone like "Europe/Berlin", "America/Los_Angeles" or "UTC"',
+  'offsets like "+02:00" and abbreviations like "CET" are not zones',
+);
 
 export const timezone = z
   .string({ error: zoneError })
@@ -64,7 +67,11 @@ const hours = z
   .superRefine((value, ctx) => {
     if (typeof value?.start !== 'string' || typeof value.end !== 'string') return;
     if (clockMinutes(value.start) === clockMinutes(value.end)) {
-      ctx.addIssue({ code: 'custom', path: ['end'], message: `the window opens and closes at ${value.start}; for all day write "00:00" to "24:00"` });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['end'],
+        message: `the window opens and closes at ${value.start}; for all day write "00:00" to "24:00"`,
+      });
     }
   })
   .describe('Working hours, local time: nudges go out only inside them (see outsideHours).');
@@ -79,7 +86,8 @@ const workdays = z
       if (!Array.isArray(list)) return;
       const seen = new Set<unknown>();
       list.forEach((day: unknown, index) => {
-        if (typeof day === 'string' && seen.has(day)) ctx.addIssue({ code: 'custom', path: [index], message: `${show(day)} is listed twice` });
+        if (typeof day === 'string' && seen.has(day))
+          ctx.addIssue({ code: 'custom', path: [index], message: `${show(day)} is listed twice` });
         seen.add(day);
       });
     },
@@ -100,7 +108,10 @@ const holiday = z.string({ error: holidayError }).superRefine((text, ctx) => {
     return;
   }
   if (!REGION_CODE.test(text)) {
-    ctx.addIssue({ code: 'custom', message: `expected a date like "2026-12-24" or a country/region code like "DE", "DE-BE" or "US-CA", got ${show(text)}` });
+    ctx.addIssue({
+      code: 'custom',
+      message: `expected a date like "2026-12-24" or a country/region code like "DE", "DE-BE" or "US-CA", got ${show(text)}`,
+    });
     return;
   }
   const problem = unknownRegion(text);
@@ -111,7 +122,7 @@ const holidays = z
   .array(holiday, { error: expected('a list of dates and/or region codes like ["DE-BE", "2026-12-24"]') })
   .describe(
     'Days off: dates ("2026-12-24") and/or country/region codes ("DE", "DE-BE", "US-CA") whose public holidays apply (from the date-holidays rules). ' +
-      'A team\'s list replaces the default list.',
+      "A team's list replaces the default list.",
   );
 
 const outsideHours = z
@@ -131,9 +142,13 @@ export const calendarFields = {
 };
 
 export const calendarDefaults = z
-  .strictObject(calendarFields, { error: expected('an object like { "timezone": "Europe/Berlin", "hours": { "start": "09:00", "end": "17:00" } }') })
+  .strictObject(calendarFields, {
+    error: expected('an object like { "timezone": "Europe/Berlin", "hours": { "start": "09:00", "end": "17:00" } }'),
+  })
   .optional()
-  .describe('Defaults of every team\'s calendar (a team overrides any of these keys): UTC, Monday to Friday, 09:00 to 17:00, no holidays, "wait".');
+  .describe(
+    'Defaults of every team\'s calendar (a team overrides any of these keys): UTC, Monday to Friday, 09:00 to 17:00, no holidays, "wait".',
+  );
 
 export const overdueClock = z
   .enum(['calendar', 'business'], { error: expected('"calendar" or "business"') })
@@ -150,6 +165,8 @@ export const digestTiming = {
     .string({ error: digestAtError })
     .regex(CLOCK_TIME, { error: digestAtError })
     .optional()
-    .describe('Send the digest once a day, on the first run at or after this local time (digest.timezone); without it, every run sends one.'),
+    .describe(
+      'Send the digest once a day, on the first run at or after this local time (digest.timezone); without it, every run sends one.',
+    ),
   timezone: timezone.optional().describe('IANA zone of digest.at (default UTC).'),
 };

@@ -26,7 +26,8 @@ export function unknownRegion(code: string): string | null {
   const Holidays = library();
   const hd = new Holidays();
   const countries = hd.getCountries();
-  if (!(country in countries)) return `no public-holiday rules for country ${JSON.stringify(country)} (ISO 3166-1 alpha-2, like "DE" or "US")`;
+  if (!(country in countries))
+    return `no public-holiday rules for country ${JSON.stringify(country)} (ISO 3166-1 alpha-2, like "DE" or "US")`;
   if (state === undefined) return null;
   const states = hd.getStates(country) ?? {};
   if (!(state in states)) {
@@ -58,7 +59,11 @@ export function holidaysOf(entries: readonly string[]): HolidaysOfYear {
   const instances = regions.map((code) => {
     const [country = '', state, region] = code.split('-');
     const Holidays = library();
-    return state === undefined ? new Holidays(country) : region === undefined ? new Holidays(country, state) : new Holidays(country, state, region);
+    return state === undefined
+      ? new Holidays(country)
+      : region === undefined
+        ? new Holidays(country, state)
+        : new Holidays(country, state, region);
   });
   const years = new Map<number, ReadonlySet<string>>();
   return (year) => {

@@ -20,7 +20,9 @@ export const scheduledTs = (id: string) => `scheduled:${id}`;
  */
 export async function recordScheduledNudge(sql: Sql, run: NudgeRun, nudges: TeamNudges, scheduled: ScheduledNudge): Promise<void> {
   await sql.begin(async (tx) => {
-    await recordNudges(tx as unknown as Sql, run, [{ ...nudges, messageTs: scheduledTs(scheduled.scheduledMessageId), nudgedAt: scheduled.postAt }]);
+    await recordNudges(tx as unknown as Sql, run, [
+      { ...nudges, messageTs: scheduledTs(scheduled.scheduledMessageId), nudgedAt: scheduled.postAt },
+    ]);
     await tx`
       insert into chaser_scheduled_nudges (scheduled_message_id, run_id, team, channel, post_at, consumer_ids)
       values (${scheduled.scheduledMessageId}::text, ${run.runId}::bigint, ${scheduled.team}::text, ${scheduled.channel}::text,
@@ -53,8 +55,7 @@ export async function readStillPending(sql: Sql, source: SourceConfig, ids: read
 }
 
 export type Reconciled =
-  | { scheduledMessageId: string; status: 'sent'; messageTs: string | null }
-  | { scheduledMessageId: string; status: 'deleted' | 'gone' };
+  { scheduledMessageId: string; status: 'sent'; messageTs: string | null } | { scheduledMessageId: string; status: 'deleted' | 'gone' };
 
 /**
  * Settles reconciled rows: one statement. The real ts of a sent one is kept here, beside its

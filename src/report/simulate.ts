@@ -35,7 +35,10 @@ export function simulationJson(result: SimulationResult) {
 /** Per team and day what would be sent, each team's messages per week, the day each consumer reaches each tier. */
 export function renderSimulation(result: SimulationResult): string {
   const out: string[] = [];
-  out.push(`chaser simulate · ${formatInstant(result.from)} → ${formatInstant(result.to)} · a run every ${formatDuration(result.everyMs)} (${result.runs} runs) · nothing posted, nothing written`, '');
+  out.push(
+    `chaser simulate · ${formatInstant(result.from)} → ${formatInstant(result.to)} · a run every ${formatDuration(result.everyMs)} (${result.runs} runs) · nothing posted, nothing written`,
+    '',
+  );
   const teams = [...new Set(result.messages.map((m) => m.team))].sort();
   if (teams.length === 0) out.push('No message would be sent in this range.', '');
   for (const team of teams) {

@@ -19,7 +19,10 @@ describe('calendar config errors (no database, no Slack)', () => {
         teams: { payments: { channel: '#payments', timezone: 'Europe/Berlim', holidays: ['DE-XX'] } },
       }),
     );
-    const run = await runCli(['dry-run', '--now', '2026-03-02T09:00:00Z'], { cwd: dir, env: { DATABASE_URL: 'postgres://nobody@127.0.0.1:1/none' } });
+    const run = await runCli(['dry-run', '--now', '2026-03-02T09:00:00Z'], {
+      cwd: dir,
+      env: { DATABASE_URL: 'postgres://nobody@127.0.0.1:1/none' },
+    });
     expect(run.code).toBe(78);
     expect(run.stderr).toMatch(/^ {2}calendar\.workdays: expected at least one workday/m);
     expect(run.stderr).toMatch(/^ {2}teams\.payments\.timezone: expected an IANA time zone/m);

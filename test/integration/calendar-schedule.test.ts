@@ -23,7 +23,7 @@ describe(`outsideHours "schedule" (${backend})`, () => {
     s.db.sql<{ team: string; status: string; post_at: Date; message_ts: string | null; scheduled_message_id: string }[]>`
       select team, status, post_at, message_ts, scheduled_message_id from chaser_scheduled_nudges order by post_at, team`;
 
-  it('daily runs: scheduled at the opening; a confirmed consumer\'s nudge deleted, a sent one reconciled; next day scheduled again', async () => {
+  it("daily runs: scheduled at the opening; a confirmed consumer's nudge deleted, a sent one reconciled; next day scheduled again", async () => {
     s.writeConfig({
       ...baseConfig(),
       teams: {
@@ -40,10 +40,12 @@ describe(`outsideHours "schedule" (${backend})`, () => {
 
     // Monday 00:00Z, the daily job: nobody's window is open; each team's nudge is scheduled at its 09:00.
     const monday = await sweep(MONDAY);
-    expect(monday.teams.map((t) => [t.team, t.delivered, t.scheduled?.postAt])).toEqual([
-      ['payments', true, '2026-03-09T08:00:00.000Z'],
-      ['search', true, '2026-03-09T16:00:00.000Z'],
-    ].sort());
+    expect(monday.teams.map((t) => [t.team, t.delivered, t.scheduled?.postAt])).toEqual(
+      [
+        ['payments', true, '2026-03-09T08:00:00.000Z'],
+        ['search', true, '2026-03-09T16:00:00.000Z'],
+      ].sort(),
+    );
     expect(s.slack.posts()).toEqual([]);
     const requests = s.slack.calls('chat.scheduleMessage');
     expect(requests).toHaveLength(2);
@@ -53,7 +55,9 @@ describe(`outsideHours "schedule" (${backend})`, () => {
       ['search', 'scheduled', '2026-03-09T16:00:00.000Z'],
     ]);
     // Counted as nudges from post_at.
-    const state = await s.db.sql<{ consumer_id: string; last_nudged_at: Date }[]>`select consumer_id, last_nudged_at from chaser_nudge_state order by consumer_id`;
+    const state = await s.db.sql<
+      { consumer_id: string; last_nudged_at: Date }[]
+    >`select consumer_id, last_nudged_at from chaser_nudge_state order by consumer_id`;
     expect(state.map((r) => [r.consumer_id, r.last_nudged_at.toISOString()])).toEqual([
       ['pay-1', '2026-03-09T08:00:00.000Z'],
       ['search-1', '2026-03-09T16:00:00.000Z'],

@@ -22,9 +22,19 @@ const calendarTeams = {
 };
 
 const localParts = (zone: string, at: Date) => {
-  const parts = new Intl.DateTimeFormat('en-GB', { timeZone: zone, weekday: 'short', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).formatToParts(at);
+  const parts = new Intl.DateTimeFormat('en-GB', {
+    timeZone: zone,
+    weekday: 'short',
+    hour: '2-digit',
+    minute: '2-digit',
+    hourCycle: 'h23',
+  }).formatToParts(at);
   const get = (type: string) => parts.find((p) => p.type === type)?.value ?? '';
-  return { weekday: get('weekday'), minutes: Number(get('hour')) * 60 + Number(get('minute')), date: at.toLocaleDateString('en-CA', { timeZone: zone }) };
+  return {
+    weekday: get('weekday'),
+    minutes: Number(get('hour')) * 60 + Number(get('minute')),
+    date: at.toLocaleDateString('en-CA', { timeZone: zone }),
+  };
 };
 
 describe(`sending window (${backend})`, () => {
@@ -55,7 +65,9 @@ describe(`sending window (${backend})`, () => {
         sentAt.set(team, [...(sentAt.get(team) ?? []), now]);
       }
       // A team outside its window is reported as held, with when it opens.
-      const result = JSON.parse(run.stdout) as { teams: Array<{ team: string; delivered: boolean; held?: { reason: string; until: string } }> };
+      const result = JSON.parse(run.stdout) as {
+        teams: Array<{ team: string; delivered: boolean; held?: { reason: string; until: string } }>;
+      };
       for (const team of result.teams) {
         if (!team.delivered) expect(team.held?.reason, `${team.team} at ${now.toISOString()}`).toBe('outside-hours');
       }
@@ -70,10 +82,17 @@ describe(`sending window (${backend})`, () => {
       '2026-03-16T08:00:00.000Z',
     ]);
     const windows = { payments: [9 * 60, 17 * 60], search: [9 * 60, 17 * 60], identity: [9 * 60 + 30, 18 * 60] } as const;
-    for (const [team, zone] of [['payments', 'Europe/Berlin'], ['search', 'America/Los_Angeles'], ['identity', 'Asia/Kolkata']] as const) {
+    for (const [team, zone] of [
+      ['payments', 'Europe/Berlin'],
+      ['search', 'America/Los_Angeles'],
+      ['identity', 'Asia/Kolkata'],
+    ] as const) {
       const local = (sentAt.get(team) ?? []).map((at) => localParts(zone, at));
       // Once per working day, never at the weekend…
-      expect(local.map((l) => l.weekday), team).toEqual(['Fri', 'Mon']);
+      expect(
+        local.map((l) => l.weekday),
+        team,
+      ).toEqual(['Fri', 'Mon']);
       expect(new Set(local.map((l) => l.date)).size, team).toBe(2);
       // …and each inside the team's own hours.
       const [open, close] = windows[team];

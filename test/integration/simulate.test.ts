@@ -69,11 +69,14 @@ describe(`chaser simulate (${backend})`, () => {
       const run = await s.run(['sweep', '--no-digest', '--now', now, '--json']);
       expect([0, 3], run.stderr).toContain(run.code);
       const result = JSON.parse(run.stdout) as { teams: Array<{ team: string; tier: string; consumers: string[]; delivered: boolean }> };
-      for (const team of result.teams) if (team.delivered) actual.push({ team: team.team, runAt: now, tier: team.tier, consumers: team.consumers });
+      for (const team of result.teams)
+        if (team.delivered) actual.push({ team: team.team, runAt: now, tier: team.tier, consumers: team.consumers });
     }
     expect(predicted.runs).toBe(Math.floor((TO.getTime() - FROM.getTime()) / (EVERY_HOURS * HOUR)) + 1);
     const byRun = (list: Array<{ team: string; runAt: string; tier: string; consumers: string[] }>) =>
-      list.map(({ team, runAt, tier, consumers }) => ({ team, runAt, tier, consumers })).sort((a, b) => (a.runAt + a.team < b.runAt + b.team ? -1 : 1));
+      list
+        .map(({ team, runAt, tier, consumers }) => ({ team, runAt, tier, consumers }))
+        .sort((a, b) => (a.runAt + a.team < b.runAt + b.team ? -1 : 1));
     expect(byRun(predicted.messages)).toEqual(byRun(actual));
     expect(actual.length).toBeGreaterThanOrEqual(5);
 
@@ -92,7 +95,17 @@ describe(`chaser simulate (${backend})`, () => {
 
   it('prints per team and day, per week, and the tier each consumer reaches; --team and --consumer narrow it', async () => {
     await seed();
-    const run = await s.run(['simulate', '--from', FROM.toISOString(), '--to', TO.toISOString(), '--team', 'payments', '--consumer', 'pay-2']);
+    const run = await s.run([
+      'simulate',
+      '--from',
+      FROM.toISOString(),
+      '--to',
+      TO.toISOString(),
+      '--team',
+      'payments',
+      '--consumer',
+      'pay-2',
+    ]);
     expect(run.code, run.stderr).toBe(0);
     expect(run.stdout).toMatch(/^chaser simulate · 2026-03-13 00:00Z → 2026-03-16 20:00Z · a run every 1h \(93 runs\)/);
     expect(run.stdout).toMatch(/▌ payments · \d+ message\(s\) · per week: \d+/);

@@ -57,7 +57,7 @@ function scheduleMessage(params: Params, ws: FakeWorkspace): Reply {
 
 function listScheduled(params: Params, ws: FakeWorkspace): Reply {
   const channel = text(params, 'channel');
-  const channelId = channel === undefined ? undefined : ws.findChannel(channel, { byName: false })?.id ?? ws.dmById(channel)?.id;
+  const channelId = channel === undefined ? undefined : (ws.findChannel(channel, { byName: false })?.id ?? ws.dmById(channel)?.id);
   if (channel !== undefined && channelId === undefined) return fail('channel_not_found');
   const oldest = Number(text(params, 'oldest') ?? '-Infinity');
   const latest = Number(text(params, 'latest') ?? 'Infinity');
@@ -108,7 +108,12 @@ export function deliverScheduled(ws: FakeWorkspace, upToMs: number): ChannelMess
   for (const message of [...ws.scheduled.values()].sort((a, b) => a.postAt - b.postAt)) {
     if (message.postAt * 1000 > upToMs) continue;
     ws.scheduled.delete(message.id);
-    const entry: ChannelMessage = { ts: `${message.postAt}.${String(posted.length + 1).padStart(6, '0')}`, text: message.text, botId: ws.identity.botId, scheduledMessageId: message.id };
+    const entry: ChannelMessage = {
+      ts: `${message.postAt}.${String(posted.length + 1).padStart(6, '0')}`,
+      text: message.text,
+      botId: ws.identity.botId,
+      scheduledMessageId: message.id,
+    };
     ws.history.set(message.channelId, [...(ws.history.get(message.channelId) ?? []), entry]);
     posted.push(entry);
   }

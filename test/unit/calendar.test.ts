@@ -189,7 +189,9 @@ describe('business time', () => {
           const later = new Date(to.getTime() + 1 + (offset % DAY));
           expect(businessMsBetween(cal, from, later)).toBeLessThanOrEqual(later.getTime() - from.getTime() + 2 * HOUR);
           // Additive: from → to → later equals from → later.
-          expect(Math.abs(businessMsBetween(cal, from, to) + businessMsBetween(cal, to, later) - businessMsBetween(cal, from, later))).toBeLessThanOrEqual(2);
+          expect(
+            Math.abs(businessMsBetween(cal, from, to) + businessMsBetween(cal, to, later) - businessMsBetween(cal, from, later)),
+          ).toBeLessThanOrEqual(2);
         },
       ),
       { numRuns: 200 },
@@ -226,7 +228,9 @@ describe('decideSending', () => {
     expect(decideSending(cal, 'send', SAT_1200Z)).toEqual({ mode: 'send' });
   });
   it('never schedules more than 120 days ahead: holds instead', () => {
-    const longHoliday = calendar({ holidays: holidaysOf(Array.from({ length: 200 }, (_, i) => new Date(Date.UTC(2026, 2, 7 + i)).toISOString().slice(0, 10))) });
+    const longHoliday = calendar({
+      holidays: holidaysOf(Array.from({ length: 200 }, (_, i) => new Date(Date.UTC(2026, 2, 7 + i)).toISOString().slice(0, 10))),
+    });
     const decision = decideSending(longHoliday, 'schedule', SAT_1200Z);
     expect(decision.mode).toBe('hold');
     expect(SCHEDULE_MAX_AHEAD_MS).toBe(120 * DAY);

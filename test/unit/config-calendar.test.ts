@@ -29,9 +29,17 @@ describe('calendar keys in the config', () => {
       overdueClock: 'business',
       digest: { channel: '#leads', at: '08:30', timezone: 'Europe/Berlin' },
     });
-    expect(config.teams['payments']?.calendar).toEqual({ timezone: 'Asia/Kolkata', hours: { start: '10:00', end: '18:30' }, outsideHours: 'schedule' });
+    expect(config.teams['payments']?.calendar).toEqual({
+      timezone: 'Asia/Kolkata',
+      hours: { start: '10:00', end: '18:30' },
+      outsideHours: 'schedule',
+    });
     expect(config.teams['search']?.calendar).toBeUndefined();
-    expect(config.calendar).toMatchObject({ timezone: 'Europe/Berlin', holidays: ['DE-BE'], workdays: ['mon', 'tue', 'wed', 'thu', 'fri'] });
+    expect(config.calendar).toMatchObject({
+      timezone: 'Europe/Berlin',
+      holidays: ['DE-BE'],
+      workdays: ['mon', 'tue', 'wed', 'thu', 'fri'],
+    });
     expect(config.overdueClock).toBe('business');
     expect(config.digestAt).toEqual({ at: '08:30', timezone: 'Europe/Berlin' });
     expect(config.digest).toEqual({ channel: '#leads' });
@@ -54,29 +62,42 @@ describe('calendar keys in the config', () => {
   });
 
   it('refuses an unknown country or region, naming what is known', () => {
-    expect(errorsOf(route({ holidays: ['XX'] }))).toEqual(['teams.payments.holidays[0]: no public-holiday rules for country "XX" (ISO 3166-1 alpha-2, like "DE" or "US")']);
+    expect(errorsOf(route({ holidays: ['XX'] }))).toEqual([
+      'teams.payments.holidays[0]: no public-holiday rules for country "XX" (ISO 3166-1 alpha-2, like "DE" or "US")',
+    ]);
     const [line] = errorsOf(route({ holidays: ['2026-12-24', 'DE-ZZ'] }));
     expect(line).toMatch(/^teams\.payments\.holidays\[1\]: DE has no state "ZZ"; known: BB, BE, BW/);
-    expect(errorsOf(route({ holidays: ['2026-02-30'] }))).toEqual(['teams.payments.holidays[0]: "2026-02-30" is not a date on the calendar']);
-    expect(errorsOf(route({ holidays: ['christmas'] }))[0]).toMatch(/^teams\.payments\.holidays\[0\]: expected a date like "2026-12-24" or a country\/region code/);
+    expect(errorsOf(route({ holidays: ['2026-02-30'] }))).toEqual([
+      'teams.payments.holidays[0]: "2026-02-30" is not a date on the calendar',
+    ]);
+    expect(errorsOf(route({ holidays: ['christmas'] }))[0]).toMatch(
+      /^teams\.payments\.holidays\[0\]: expected a date like "2026-12-24" or a country\/region code/,
+    );
   });
 
   it('refuses an empty workweek, a repeated or unknown day, and a window of no length', () => {
     expect(errorsOf({ calendar: { workdays: [] } })).toEqual([
       'calendar.workdays: expected at least one workday: an empty workweek never opens and never counts a business day',
     ]);
-    expect(errorsOf(route({ workdays: ['mon', 'mon', 'funday'] }))).toEqual([
-      expect.stringMatching(/^teams\.payments\.workdays\[2\]: expected a weekday/),
-      'teams.payments.workdays[1]: "mon" is listed twice',
-    ].sort());
+    expect(errorsOf(route({ workdays: ['mon', 'mon', 'funday'] }))).toEqual(
+      [
+        expect.stringMatching(/^teams\.payments\.workdays\[2\]: expected a weekday/),
+        'teams.payments.workdays[1]: "mon" is listed twice',
+      ].sort(),
+    );
     expect(errorsOf(route({ hours: { start: '09:00', end: '09:00' } }))).toEqual([
       'teams.payments.hours.end: the window opens and closes at 09:00; for all day write "00:00" to "24:00"',
     ]);
-    expect(errorsOf(route({ hours: { start: '25:00', end: '17:00' } }))[0]).toMatch(/^teams\.payments\.hours\.start: expected a local time/);
+    expect(errorsOf(route({ hours: { start: '25:00', end: '17:00' } }))[0]).toMatch(
+      /^teams\.payments\.hours\.start: expected a local time/,
+    );
   });
 
   it('accepts a window crossing midnight and an all-day window', () => {
-    expect(configOf(route({ hours: { start: '22:00', end: '06:00' } })).teams['payments']?.calendar?.hours).toEqual({ start: '22:00', end: '06:00' });
+    expect(configOf(route({ hours: { start: '22:00', end: '06:00' } })).teams['payments']?.calendar?.hours).toEqual({
+      start: '22:00',
+      end: '06:00',
+    });
     expect(configOf(route({ hours: { start: '00:00', end: '24:00' } })).teams['payments']?.calendar?.hours?.end).toBe('24:00');
   });
 

@@ -37,7 +37,10 @@ describe('the plan with team calendars', () => {
       ['search', 'firm', 6],
     ]);
     // A team that works seven days a week counts every day again.
-    const allWeek = plan({ overdueClock: 'business', teams: { ...teams, search: { channel: '#search', workdays: ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] } } });
+    const allWeek = plan({
+      overdueClock: 'business',
+      teams: { ...teams, search: { channel: '#search', workdays: ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] } },
+    });
     expect(allWeek.summaries.map((s) => [s.team, s.worstTier.name, s.maxDaysOverdue])).toEqual([
       ['search', 'urgent', 10],
       ['payments', 'firm', 6],
@@ -55,7 +58,10 @@ describe('the plan with team calendars', () => {
     // 09:00Z is 01:00 in Los Angeles (waits for 09:00 PDT = 16:00Z) and 14:30 in Kolkata (open).
     expect(sending['payments']).toEqual({ mode: 'hold', reason: 'outside-hours', opensAt: new Date('2026-03-09T16:00:00Z') });
     expect(sending['search']).toEqual({ mode: 'send' });
-    const evening = plan({ teams: { ...teams, search: { channel: '#search', timezone: 'Asia/Kolkata', outsideHours: 'schedule' } } }, new Date('2026-03-09T13:00:00Z'));
+    const evening = plan(
+      { teams: { ...teams, search: { channel: '#search', timezone: 'Asia/Kolkata', outsideHours: 'schedule' } } },
+      new Date('2026-03-09T13:00:00Z'),
+    );
     // 18:30 IST: closed; schedules at Tuesday 09:00 IST = 03:30Z.
     expect(evening.teams.find((t) => t.team === 'search')?.sending).toEqual({ mode: 'schedule', postAt: new Date('2026-03-10T03:30:00Z') });
   });

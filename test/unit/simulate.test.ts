@@ -19,7 +19,14 @@ const rows = () => [consumer({ id: 'p1', team: 'payments', deadline: new Date('2
 
 describe('simulate (pure)', () => {
   it('steps the real planner: a gentle 72h tier, then firm every working-hours day; nothing at the weekend', () => {
-    const result = simulate({ rows: rows(), options: options(), from: FROM, to: new Date(FROM.getTime() + 14 * DAY), everyMs: HOUR, confirmRate: 0 });
+    const result = simulate({
+      rows: rows(),
+      options: options(),
+      from: FROM,
+      to: new Date(FROM.getTime() + 14 * DAY),
+      everyMs: HOUR,
+      confirmRate: 0,
+    });
     expect(result.runs).toBe(14 * 24 + 1);
     const local = result.messages.map((m) => `${m.localDate} ${m.localTime} ${m.tier}`);
     // 3 days overdue on Monday 00:00Z: firm from the start, sent when the window opens at 09:00 and
@@ -55,23 +62,47 @@ describe('simulate (pure)', () => {
   });
 
   it('the business clock slows the ladder: urgent comes three weekend days later', () => {
-    const calendar = simulate({ rows: rows(), options: options(), from: FROM, to: new Date(FROM.getTime() + 21 * DAY), everyMs: 6 * HOUR, confirmRate: 0 });
-    const business = simulate({ rows: rows(), options: options({ overdueClock: 'business' }), from: FROM, to: new Date(FROM.getTime() + 21 * DAY), everyMs: 6 * HOUR, confirmRate: 0 });
+    const calendar = simulate({
+      rows: rows(),
+      options: options(),
+      from: FROM,
+      to: new Date(FROM.getTime() + 21 * DAY),
+      everyMs: 6 * HOUR,
+      confirmRate: 0,
+    });
+    const business = simulate({
+      rows: rows(),
+      options: options({ overdueClock: 'business' }),
+      from: FROM,
+      to: new Date(FROM.getTime() + 21 * DAY),
+      everyMs: 6 * HOUR,
+      confirmRate: 0,
+    });
     expect(calendar.consumers[0]?.tiers['critical']?.toISOString()).toBe('2026-03-20T00:00:00.000Z');
     // 14 working days from Friday 2026-03-06 00:00: Thursday 2026-03-26 00:00.
     expect(business.consumers[0]?.tiers['critical']?.toISOString()).toBe('2026-03-26T00:00:00.000Z');
   });
 
   it('a confirm rate stops the chasing for those it picks, deterministically', () => {
-    const many = Array.from({ length: 200 }, (_, i) => consumer({ id: `c${i}`, team: 'payments', deadline: new Date('2026-03-06T00:00:00Z') }));
-    const run = () => simulate({ rows: many, options: options(), from: FROM, to: new Date(FROM.getTime() + 3 * DAY), everyMs: HOUR, confirmRate: 0.5 });
+    const many = Array.from({ length: 200 }, (_, i) =>
+      consumer({ id: `c${i}`, team: 'payments', deadline: new Date('2026-03-06T00:00:00Z') }),
+    );
+    const run = () =>
+      simulate({ rows: many, options: options(), from: FROM, to: new Date(FROM.getTime() + 3 * DAY), everyMs: HOUR, confirmRate: 0.5 });
     const first = run();
     const confirmed = first.consumers.filter((c) => c.confirmedAt).length;
     expect(confirmed).toBeGreaterThan(150);
     expect(confirmed).toBeLessThan(200);
     expect(run()).toEqual(first);
     expect(confirmDraw('c1', 0)).toBe(confirmDraw('c1', 0));
-    const none = simulate({ rows: many, options: options(), from: FROM, to: new Date(FROM.getTime() + 3 * DAY), everyMs: HOUR, confirmRate: 0 });
+    const none = simulate({
+      rows: many,
+      options: options(),
+      from: FROM,
+      to: new Date(FROM.getTime() + 3 * DAY),
+      everyMs: HOUR,
+      confirmRate: 0,
+    });
     expect(none.consumers.some((c) => c.confirmedAt)).toBe(false);
   });
 });

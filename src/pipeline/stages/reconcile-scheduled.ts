@@ -32,7 +32,10 @@ export async function reconcileScheduled(scope: RunScope, slack: SlackSession): 
         if (allMoved && nudge.postAt.getTime() - nowMs > DELETE_MIN_AHEAD_MS) {
           const deleted = await slack.deleteScheduled(channel, id);
           outcomes.push({ scheduledMessageId: id, status: deleted ? 'deleted' : 'gone' });
-          env.log.info(`deleted the scheduled nudge of ${nudge.team}: every consumer it names has moved`, { channel, postAt: nudge.postAt.toISOString() });
+          env.log.info(`deleted the scheduled nudge of ${nudge.team}: every consumer it names has moved`, {
+            channel,
+            postAt: nudge.postAt.toISOString(),
+          });
         }
         continue;
       }
@@ -41,7 +44,10 @@ export async function reconcileScheduled(scope: RunScope, slack: SlackSession): 
         outcomes.push({ scheduledMessageId: id, status: 'sent', messageTs: ts });
       } else {
         outcomes.push({ scheduledMessageId: id, status: 'gone' });
-        env.log.warn(`the scheduled nudge of ${nudge.team} is no longer in Slack's queue (deleted in Slack?)`, { channel, postAt: nudge.postAt.toISOString() });
+        env.log.warn(`the scheduled nudge of ${nudge.team} is no longer in Slack's queue (deleted in Slack?)`, {
+          channel,
+          postAt: nudge.postAt.toISOString(),
+        });
       }
     }
   }
