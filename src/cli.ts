@@ -1,12 +1,14 @@
 import { createRequire } from 'node:module';
 import { setFlagsFromString } from 'node:v8';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { parseDuration } from './config/duration.js';
 import { ChaserError, ExitCode, SIGNAL_EXIT, type StopSignal } from './exit-codes.js';
 import { createLog, type Verbosity } from './log.js';
 import { parseInstant } from './policy/time.js';
 import { createRedactor, passwordOf } from './redact.js';
 import type { CommandContext, CommonOptions, RunOptions } from './commands/context.js';
 import type { RunMode } from './run/types.js';
+import type { SimulateOptions } from './commands/simulate.js';
 
 /**
  * The only file that touches process: argv, env, stdio, signals, the exit code. Commands are
@@ -108,6 +110,21 @@ function parseNow(value: string): Date {
   return parsed.instant;
 }
 
+function parseRate(value: string): number {
+  const rate = /^\d*\.?\d+$/.test(value) ? Number(value) : Number.NaN;
+  if (!(rate >= 0 && rate <= 1)) throw new InvalidArgumentError('expected a number from 0 to 1, like 0.2 (a fifth of the outstanding consumers confirm each day).');
+  return rate;
+}
+
+function parseEvery(value: string): number {
+  const ms = parseDuration(value);
+  if (ms === null) throw new InvalidArgumentError('expected a positive duration like "1h" or "24h".');
+  return ms;
+}
+
+/** commander's parse of simulate's flags: --every arrives as `every`, already in milliseconds. */
+type SimulateCliOptions = Omit<SimulateOptions, 'everyMs'> & { every?: number };
+
 function collect(value: string, previous: string[] | undefined): string[] {
   return [...(previous ?? []), value];
 }
@@ -168,6 +185,24 @@ withRunOptions(program.command('dry-run').description('print every message a swe
   .option('--no-digest', 'preview as a sweep --no-digest would run (no digest destination needed)')
   .option('--demo', 'run on an embedded database seeded with a sample campaign (no Postgres, Slack or config needed)')
   .action(runAction('dry-run'));
+
+withCommonOptions(program.command('simulate').description('time travel: what the ladder would send, to whom and when, over the next days; posts nothing, writes nothing'))
+  .option('--json', 'print one machine-readable result on stdout')
+  .addOption(new Option('--from <iso-8601>', 'start of the simulated range (default: now)').argParser(parseNow))
+  .addOption(new Option('--to <iso-8601>', 'end of the simulated range (default: 30 days after --from)').argParser(parseNow))
+  .option('--team <key>', 'only this team (repeatable)', collect)
+  .option('--key <key_id>', 'only consumers of this revoked key (one rotation campaign)')
+  .option('--consumer <id>', 'only this consumer (repeatable)', collect)
+  .addOption(new Option('--confirm-rate <0..1>', 'chance per day that an outstanding consumer confirms (default 0: nobody does)').argParser(parseRate))
+  .addOption(new Option('--every <duration>', 'the schedule assumed: a sweep every … (default 1h; "24h" for a daily job)').argParser(parseEvery))
+  .action(async (options: SimulateCliOptions) =>
+    execute('simulate', options, async (ctx) =>
+      (await import('./commands/simulate.js')).simulateCommand(ctx, {
+        ...options,
+        ...(options.every !== undefined ? { everyMs: options.every } : {}),
+      }),
+    ),
+  );
 
 withCommonOptions(program.command('migrate').description("create or upgrade chaser's tables (sql/NNNN_*.sql, once each)"))
   .action(async (options: CommonOptions) =>

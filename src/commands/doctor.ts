@@ -2,6 +2,7 @@ import { ChaserError, ExitCode, mostSevere } from '../exit-codes.js';
 import type { Config } from '../config/types.js';
 import { withDatabase } from '../db/open.js';
 import { fail, pass, quotedList, skip, warn, type Check } from '../doctor/checks.js';
+import { checkCalendars } from '../doctor/calendar-checks.js';
 import { checkDatabase } from '../doctor/database-checks.js';
 import { formatChecks } from '../doctor/format.js';
 import { teamsWithoutMention } from '../policy/routes.js';
@@ -47,6 +48,7 @@ async function checkConfig(ctx: CommandContext, options: CommonOptions, checks: 
         ? pass('config', 'digest destination', Object.values(config.digest)[0])
         : fail('config', 'digest destination', ExitCode.config, 'none configured', 'set digest.channel, digest.user or digest.email'),
     );
+    checks.push(...checkCalendars(config, new Date()));
     return config;
   } catch (error) {
     if (!(error instanceof ChaserError)) throw error;

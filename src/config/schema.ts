@@ -25,8 +25,9 @@ import {
   USER_ID,
   isPostgresUrl,
 } from './identifiers.js';
+import { calendarDefaults, calendarFields, DEFAULT_CALENDAR, digestTiming, overdueClock } from './calendar-schema.js';
 import { expected, expectedWithoutEcho, fallbackError, formatIssues, show, type ErrorFn } from './issues.js';
-import type { Config, DigestDestination, Tier } from './types.js';
+import type { CalendarSettings, Config, DigestDestination, TeamRoute, Tier } from './types.js';
 
 /**
  * The configuration rules, written once: `validateConfig` checks user input against them and
@@ -330,6 +331,7 @@ const teams = z
             .regex(MENTION_TARGET, { error: mentionError })
             .optional()
             .describe('User group (S…) or user (U…/W…) mentioned on tiers whose mention is "team".'),
+          ...calendarFields,
         },
         { error: expected('a route like { "channel": "#payments-alerts" }') },
       )
@@ -365,6 +367,7 @@ const digest = z
         .describe(
           'A sweep sends its digest at most once per this period ("1d", "12h"; a scheduler starting a little early is forgiven as for tiers); `chaser digest` always sends.',
         ),
+      ...digestTiming,
     },
     { error: expected('an object with one destination like { "channel": "#security-leads" }') },
   )
@@ -381,7 +384,7 @@ const digest = z
   )
   // JSON Schema cannot say "exactly one of three optional keys" in strict-object terms any simpler.
   .meta({ minProperties: 1 })
-  .describe('Where the summary of everything outstanding goes: exactly one of channel, user, email; and how often a sweep sends it (every).');
+  .describe('Where the summary of everything outstanding goes: exactly one of channel, user, email; how often a sweep sends it (every) and optionally when (at, timezone).');
 
 const slackIntervalDescription = 'Least time between two posts into the same channel, in ms (Slack allows about 1 per second).';
 
@@ -414,6 +417,8 @@ export const configSchema = z
       source,
       tiers,
       teams,
+      calendar: calendarDefaults,
+      overdueClock,
       fallbackChannel: channel('Where nudges for a team with no route go (the digest lists them as unrouted).').optional(),
       digest: digest.optional(),
       slack,
@@ -439,6 +444,35 @@ function toDigest(parsed: NonNullable<ParsedConfig['digest']>): DigestDestinatio
 function digestPeriodOf(every: string): Config['digestPeriod'] {
   // Validated above (or the default): parseDuration of it is never null.
   return { every, everyMs: parseDuration(every) as number };
+}
+
+function toCalendar(parsed: ParsedConfig['calendar']): CalendarSettings {
+  return {
+    timezone: parsed?.timezone ?? DEFAULT_CALENDAR.timezone,
+    workdays: [...(parsed?.workdays ?? DEFAULT_CALENDAR.workdays)],
+    hours: { ...(parsed?.hours ?? DEFAULT_CALENDAR.hours) },
+    holidays: [...(parsed?.holidays ?? DEFAULT_CALENDAR.holidays)],
+    outsideHours: parsed?.outsideHours ?? DEFAULT_CALENDAR.outsideHours,
+  };
+}
+
+/** Only the calendar keys a team wrote itself, so the rest follow the defaults. */
+function teamCalendar(route: ParsedConfig['teams'][string]): Partial<CalendarSettings> | undefined {
+  const own: Partial<CalendarSettings> = {};
+  if (route.timezone !== undefined) own.timezone = route.timezone;
+  if (route.workdays !== undefined) own.workdays = [...route.workdays];
+  if (route.hours !== undefined) own.hours = { ...route.hours };
+  if (route.holidays !== undefined) own.holidays = [...route.holidays];
+  if (route.outsideHours !== undefined) own.outsideHours = route.outsideHours;
+  return Object.keys(own).length === 0 ? undefined : own;
+}
+
+function toRoute(route: ParsedConfig['teams'][string]): TeamRoute {
+  const result: TeamRoute = { channel: route.channel };
+  if (route.mention !== undefined) result.mention = route.mention;
+  const calendar = teamCalendar(route);
+  if (calendar !== undefined) result.calendar = calendar;
+  return result;
 }
 
 function toTier(parsed: ParsedConfig['tiers'][number]): Tier {
@@ -468,15 +502,13 @@ function toConfig(parsed: ParsedConfig): Config {
       doneStatuses: [...parsed.source.doneStatuses],
     },
     tiers: parsed.tiers.map(toTier),
-    teams: Object.fromEntries(
-      Object.entries(parsed.teams).map(([team, route]) => [
-        team,
-        route.mention === undefined ? { channel: route.channel } : { channel: route.channel, mention: route.mention },
-      ]),
-    ),
+    teams: Object.fromEntries(Object.entries(parsed.teams).map(([team, route]) => [team, toRoute(route)])),
+    calendar: toCalendar(parsed.calendar),
+    overdueClock: parsed.overdueClock,
     digestPeriod: digestPeriodOf(parsed.digest?.every ?? DEFAULT_DIGEST_EVERY),
     slack: { ...parsed.slack },
   };
+  if (parsed.digest?.at !== undefined) config.digestAt = { at: parsed.digest.at, timezone: parsed.digest.timezone ?? 'UTC' };
   if (parsed.database.url !== undefined) config.database.url = parsed.database.url;
   if (parsed.fallbackChannel !== undefined) config.fallbackChannel = parsed.fallbackChannel;
   if (parsed.digest !== undefined) config.digest = toDigest(parsed.digest);

@@ -1,3 +1,4 @@
+import type { OutsideHours, WeekdayName } from './calendar-schema.js';
 /**
  * The validated, defaulted configuration every command receives. `validateConfig` (schema.ts)
  * produces exactly this shape from whatever the user wrote; nothing below the config layer
@@ -23,7 +24,24 @@ export interface TeamRoute {
   channel: string;
   /** User group (S…) or user (U…/W…) mentioned on tiers whose mention is "team". */
   mention?: string;
+  /** The calendar keys this team sets itself; the rest come from Config.calendar. */
+  calendar?: Partial<CalendarSettings>;
 }
+
+/** A team's working calendar as configured (see src/calendar/ for what it means). */
+export interface CalendarSettings {
+  /** IANA zone. */
+  timezone: string;
+  /** Never empty. */
+  workdays: WeekdayName[];
+  /** Local "HH:MM"; end ≤ start crosses midnight; end may be "24:00". */
+  hours: { start: string; end: string };
+  /** Dates "YYYY-MM-DD" and region codes ("DE-BE"). */
+  holidays: string[];
+  outsideHours: OutsideHours;
+}
+
+export type OverdueClockMode = 'calendar' | 'business';
 
 export interface SourceColumns {
   id: string;
@@ -79,5 +97,11 @@ export interface Config {
   digest?: DigestDestination;
   /** digest.every: a sweep sends its digest at most once per this period (`chaser digest` always sends). */
   digestPeriod: { every: string; everyMs: number };
+  /** digest.at / digest.timezone: one digest a day, on the first run at or after `at` local time. */
+  digestAt?: { at: string; timezone: string };
+  /** The default calendar of every team (each team may override keys in its route). */
+  calendar: CalendarSettings;
+  /** How the ladder counts days overdue and cadence. */
+  overdueClock: OverdueClockMode;
   slack: SlackConfig;
 }

@@ -15,6 +15,8 @@ export interface TeamNudges {
   /** Parallel arrays: ids[i] was nudged in tier tiers[i] (TeamPlan.nudges). */
   ids: readonly string[];
   tiers: readonly string[];
+  /** When the nudge counts from: the run's `now`, or a scheduled message's post_at. */
+  nudgedAt?: Date;
 }
 
 /**
@@ -46,7 +48,8 @@ export async function recordNudges(sql: Sql, run: NudgeRun, messages: readonly T
     with message as (
       select *
       from unnest(${messages.map((m) => m.team)}::text[], ${messages.map((m) => m.channel)}::text[],
-                  ${messages.map((m) => m.messageTs)}::text[]) with ordinality as m(team, channel, message_ts, message_no)
+                  ${messages.map((m) => m.messageTs)}::text[], ${messages.map((m) => (m.nudgedAt ?? run.now).toISOString())}::timestamptz[])
+             with ordinality as m(team, channel, message_ts, nudged_at, message_no)
     ), batch as (
       select distinct on (consumer_id) consumer_id, tier, message_no
       from unnest(${ids}::text[], ${tiers}::text[], ${messageNumbers}::int[]) with ordinality as b(consumer_id, tier, message_no, position)
@@ -54,11 +57,11 @@ export async function recordNudges(sql: Sql, run: NudgeRun, messages: readonly T
     ), logged as (
       insert into chaser_nudge_log (run_id, consumer_id, team, tier, channel, message_ts, nudged_at)
       select ${run.runId}::bigint, batch.consumer_id, message.team, batch.tier, message.channel,
-             message.message_ts, ${run.now}::timestamptz
+             message.message_ts, message.nudged_at
       from batch join message using (message_no)
     )
     insert into chaser_nudge_state as state (consumer_id, nudge_count, first_nudged_at, last_nudged_at, last_tier)
-    select consumer_id, 1, ${run.now}::timestamptz, ${run.now}::timestamptz, tier from batch
+    select batch.consumer_id, 1, message.nudged_at, message.nudged_at, batch.tier from batch join message using (message_no)
     on conflict (consumer_id) do update
       set nudge_count = state.nudge_count + 1,
           last_nudged_at = excluded.last_nudged_at,

@@ -2,7 +2,7 @@ import { ChaserError, ExitCode } from '../exit-codes.js';
 import type { Sql } from './connect.js';
 import { latestMigrationVersion, schemaTooNew } from './migrate.js';
 
-const CHASER_TABLES = ['chaser_migrations', 'chaser_nudge_state', 'chaser_nudge_log', 'chaser_runs'] as const;
+const CHASER_TABLES = ['chaser_migrations', 'chaser_nudge_state', 'chaser_nudge_log', 'chaser_runs', 'chaser_scheduled_nudges'] as const;
 
 /**
  * Refuses to run against a database whose chaser schema is missing or not the one this code was

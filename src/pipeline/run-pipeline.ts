@@ -6,6 +6,7 @@ import { failOnExceeded } from '../policy/fail-on.js';
 import { decideOutcome } from '../run/outcome.js';
 import type { DigestOutcome, RunResult, RunStats } from '../run/types.js';
 import type { RunEnv, RunRequest, RunScope } from './scope.js';
+import { applySendingWindow } from './stages/apply-sending-window.js';
 import { checkClock } from './stages/check-clock.js';
 import { checkDatabase } from './stages/check-database.js';
 import { checkDigestDue } from './stages/check-digest-due.js';
@@ -16,6 +17,7 @@ import { deliverDigest } from './stages/deliver-digest.js';
 import { deliverNudges, noNudges } from './stages/deliver-nudges.js';
 import { markUnrouted } from './stages/mark-unrouted.js';
 import { readPlan } from './stages/read-plan.js';
+import { reconcileScheduled } from './stages/reconcile-scheduled.js';
 import { closeRunRecord, openRunRecord } from './stages/run-record.js';
 import { takeSweepLock } from './stages/take-sweep-lock.js';
 
@@ -41,8 +43,16 @@ export async function runPipeline(env: RunEnv, request: RunRequest): Promise<Run
     if (steps.lock) lock = await takeSweepLock(scope, pool);
     const runId = steps.record ? await openRunRecord(scope) : undefined;
     const digestNotDue = steps.digest ? await checkDigestDue(scope, runId) : undefined;
+    if (slack && steps.nudge) await reconcileScheduled(scope, slack);
     const plan = await readPlan(scope, source, { memory });
-    const nudges = slack && steps.nudge ? await deliverNudges(scope, { slack, plan, runId, lock }) : noNudges();
+    const window = applySendingWindow(plan);
+    for (const team of window.held) {
+      if (team.sending.mode === 'hold') {
+        env.log.info(`held ${team.team}: outside working hours`, { opensAt: team.sending.opensAt.toISOString(), consumers: team.nudges.count });
+      }
+    }
+    const outgoing = [...window.send, ...window.schedule];
+    const nudges = slack && steps.nudge ? await deliverNudges(scope, { slack, teams: outgoing, runId, lock }) : noNudges();
     const unrouted = markUnrouted(scope, plan, nudges.deliveries);
     // Not after a signal, nor when the credentials just proved unable to post.
     const sendDigest = slack && steps.digest && !digestNotDue && !env.signal.aborted && !nudges.fatal;

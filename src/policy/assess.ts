@@ -1,7 +1,9 @@
 import type { Tier } from '../config/types.js';
+import { CALENDAR_CLOCK, type OverdueClock } from '../calendar/team-calendars.js';
 import { decideCadence } from './cadence.js';
 import { assertValidLadder, tierIndexAt, tierThresholdsMs } from './tiers.js';
-import { daysOverdue, isValidDate } from './time.js';
+import { DAY_MS } from '../config/duration.js';
+import { isValidDate } from './time.js';
 import type { ConsumerRow, Laggard, PlanOptions, Skipped } from './types.js';
 
 /** What one row means for this run, before any team or run-wide bookkeeping. */
@@ -15,14 +17,45 @@ export interface PolicyContext {
   tiers: readonly Tier[];
   thresholdsMs: readonly number[];
   pendingStatuses: ReadonlySet<string>;
+  /** The ladder's clock for a team (calendar time, or the team's business time). */
+  clockFor: (team: string) => OverdueClock;
+  /**
+   * When a team's message posted in a run at `now` would reach its channel: `now`, or the next
+   * opening for a team whose outsideHours is "schedule". The cadence is measured between
+   * deliveries, so a once-a-day job that schedules for 09:00 is not held back by yesterday's
+   * 09:00 message being only 15 hours before tonight's run.
+   */
+  deliveryAt: (team: string, now: Date) => Date;
 }
 
-export function createPolicyContext(options: Pick<PlanOptions, 'tiers' | 'pendingStatuses'>): PolicyContext {
+export function createPolicyContext(options: Pick<PlanOptions, 'tiers' | 'pendingStatuses' | 'calendars'>): PolicyContext {
   assertValidLadder(options.tiers);
+  const calendars = options.calendars;
   return {
     tiers: options.tiers,
     thresholdsMs: tierThresholdsMs(options.tiers),
     pendingStatuses: new Set(options.pendingStatuses),
+    clockFor: calendars ? (team) => calendars.clockFor(team) : () => CALENDAR_CLOCK,
+    deliveryAt: calendars ? memoisedDeliveryAt(calendars) : (_team, now) => now,
+  };
+}
+
+/** One sending decision per team and instant, not one per row. */
+function memoisedDeliveryAt(calendars: NonNullable<PlanOptions['calendars']>): (team: string, now: Date) => Date {
+  let at = Number.NaN;
+  const byTeam = new Map<string, Date>();
+  return (team, now) => {
+    if (now.getTime() !== at) {
+      at = now.getTime();
+      byTeam.clear();
+    }
+    let delivery = byTeam.get(team);
+    if (delivery === undefined) {
+      const sending = calendars.sendingFor(team, now);
+      delivery = sending.mode === 'schedule' ? sending.postAt : now;
+      byTeam.set(team, delivery);
+    }
+    return delivery;
   };
 }
 
@@ -49,10 +82,14 @@ export function assessRow(row: ConsumerRow, context: PolicyContext, now: Date): 
   // A snooze that is not an instant: the team may have asked for quiet, so no nudge on a guess.
   if (row.snoozedUntil !== null && !isValidDate(row.snoozedUntil)) return { kind: 'skipped', reason: 'invalid-snooze' };
 
-  const tierIndex = tierIndexAt(context.thresholdsMs, overdueMs);
+  // "Is it overdue at all" is calendar time (the deadline has passed); how overdue, on the ladder's clock.
+  const clock = context.clockFor(team);
+  const ladderMs = clock === CALENDAR_CLOCK ? overdueMs : clock.elapsedMs(deadline, now);
+  // On the business clock a consumer overdue since the weekend has 0 working time: still the first tier.
+  const tierIndex = Math.max(0, tierIndexAt(context.thresholdsMs, ladderMs));
   const tier = context.tiers[tierIndex];
   if (tier === undefined) throw new Error(`policy: no tier for ${overdueMs} ms overdue; is the first tier at 0 days?`);
-  const { disposition, nextNudgeAt } = decideCadence(tier, row.state, row.snoozedUntil, now);
+  const { disposition, nextNudgeAt } = decideCadence(tier, row.state, row.snoozedUntil, context.deliveryAt(team, now), clock);
   const laggard: Laggard = {
     // A fresh object without `state`: the laggard carries state once, beside the consumer.
     consumer: {
@@ -64,7 +101,7 @@ export function assessRow(row: ConsumerRow, context: PolicyContext, now: Date): 
       deadline,
       snoozedUntil: row.snoozedUntil,
     },
-    daysOverdue: daysOverdue(deadline, now),
+    daysOverdue: Math.floor(ladderMs / DAY_MS),
     tier,
     state: row.state,
     disposition,

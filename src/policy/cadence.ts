@@ -1,5 +1,6 @@
 import type { Tier } from '../config/types.js';
 import type { Disposition, NudgeState } from './types.js';
+import { CALENDAR_CLOCK, type OverdueClock } from '../calendar/team-calendars.js';
 import { HOUR_MS } from '../config/duration.js';
 import { isValidDate } from './time.js';
 
@@ -24,12 +25,21 @@ export function schedulerGraceMs(everyMs: number): number {
  * consumer is in NOW, not the tier of its last nudge: moving up the ladder is what is meant to
  * make chaser more insistent, so the new tier's pace applies at once.
  */
-export function decideCadence(tier: Tier, state: NudgeState | null, snoozedUntil: Date | null, now: Date): CadenceDecision {
+export function decideCadence(
+  tier: Tier,
+  state: NudgeState | null,
+  snoozedUntil: Date | null,
+  now: Date,
+  clock: OverdueClock = CALENDAR_CLOCK,
+): CadenceDecision {
   const nowMs = now.getTime();
   // A state row with an unreadable timestamp must not silence a laggard forever: treat it as
   // never nudged, which at worst sends one nudge too many.
-  const lastMs = state && isValidDate(state.lastNudgedAt) ? state.lastNudgedAt.getTime() : null;
-  const cadenceEndsMs = lastMs === null ? null : lastMs + tier.everyMs - schedulerGraceMs(tier.everyMs);
+  const last = state && isValidDate(state.lastNudgedAt) ? state.lastNudgedAt : null;
+  const lastMs = last === null ? null : last.getTime();
+  // `every` is measured on the ladder's clock: with the business clock, in working time.
+  const waitMs = tier.everyMs - schedulerGraceMs(tier.everyMs);
+  const cadenceEndsMs = last === null ? null : clock === CALENDAR_CLOCK ? last.getTime() + waitMs : clock.after(last, waitMs).getTime();
 
   // Strictly after now: at the snooze's own instant the snooze is over (same convention as the deadline).
   if (isValidDate(snoozedUntil) && snoozedUntil.getTime() > nowMs) {

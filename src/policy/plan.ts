@@ -1,3 +1,4 @@
+import type { Sending } from '../calendar/team-calendars.js';
 import type { Tier } from '../config/types.js';
 import { assessRow, createPolicyContext } from './assess.js';
 import { routeFor } from './routes.js';
@@ -5,6 +6,8 @@ import { compareText, countsByName, createInterner, TeamTally, type TeamResult }
 import { isValidDate } from './time.js';
 import type { ConsumerRow, Plan, PlanOptions, Skipped, TeamPlan, TeamSummary, UnknownStatuses } from './types.js';
 import { withNearMisses } from './statuses.js';
+
+const SEND: Sending = Object.freeze({ mode: 'send' });
 
 export interface PlanBuilder {
   /** Feeds rows in any number of batches; rows of one team are best kept together (see createPlanBuilder). */
@@ -90,7 +93,7 @@ export function createPlanBuilder(options: PlanOptions, now: Date): PlanBuilder 
       // the rest are packed, instead of every team's being held twice at the end.
       const results: TeamResult[] = [];
       for (const [team, tally] of tallies) {
-        results.push(tally.finish(tiers, now));
+        results.push(tally.finish(tiers, () => options.calendars?.sendingFor(team, now) ?? SEND));
         tallies.delete(team);
       }
       seenIds.clear();

@@ -1,6 +1,6 @@
 import type { Tier } from '../config/types.js';
 import { NudgeList } from './nudge-list.js';
-import { daysOverdue } from './time.js';
+import type { Sending } from '../calendar/team-calendars.js';
 import type { Laggard, ListedConsumer, Route, TeamPlan, TeamSummary } from './types.js';
 
 /**
@@ -49,6 +49,9 @@ export class TeamTally {
   private readonly byTier: number[];
   private worstTierIndex = -1;
   private oldestDeadlineMs = Infinity;
+  /** Kept from the laggards rather than derived from the oldest deadline: on the business clock, days depend on the team's calendar. */
+  private maxDaysOverdue = 0;
+  private dueMaxDaysOverdue = 0;
 
   private readonly dueIds: string[] = [];
   private readonly dueDeadlinesMs: number[] = [];
@@ -73,6 +76,7 @@ export class TeamTally {
     this.byTier[tierIndex] = (this.byTier[tierIndex] ?? 0) + 1;
     this.worstTierIndex = Math.max(this.worstTierIndex, tierIndex);
     this.oldestDeadlineMs = Math.min(this.oldestDeadlineMs, deadlineMs);
+    this.maxDaysOverdue = Math.max(this.maxDaysOverdue, laggard.daysOverdue);
 
     if (laggard.disposition === 'waiting') this.waiting += 1;
     if (laggard.disposition === 'snoozed') this.snoozed += 1;
@@ -84,6 +88,7 @@ export class TeamTally {
     this.dueTierIndexes.push(tierIndex);
     this.dueWorstTierIndex = Math.max(this.dueWorstTierIndex, tierIndex);
     this.dueOldestDeadlineMs = Math.min(this.dueOldestDeadlineMs, deadlineMs);
+    this.dueMaxDaysOverdue = Math.max(this.dueMaxDaysOverdue, laggard.daysOverdue);
     const { id, name, keyId } = laggard.consumer;
     this.listCandidates.push({ id, name, keyId: keyId === null ? null : this.intern(keyId), deadlineMs, daysOverdue: laggard.daysOverdue });
     // Trimming only once the buffer doubles keeps the cost per row amortised O(log LISTED_MAX).
@@ -97,7 +102,8 @@ export class TeamTally {
     }
   }
 
-  finish(tiers: readonly Tier[], now: Date): TeamResult {
+  /** `sendingFor` is asked only for a team with something due. */
+  finish(tiers: readonly Tier[], sendingFor: () => Sending): TeamResult {
     const worstTier = tierAt(tiers, this.worstTierIndex);
     const summary: TeamSummary = {
       team: this.team,
@@ -107,8 +113,7 @@ export class TeamTally {
       waiting: this.waiting,
       snoozed: this.snoozed,
       worstTier,
-      // Days overdue only grows as the deadline gets older, so the oldest deadline gives the maximum.
-      maxDaysOverdue: daysOverdue(new Date(this.oldestDeadlineMs), now),
+      maxDaysOverdue: this.maxDaysOverdue,
       oldestDeadline: new Date(this.oldestDeadlineMs),
       byTier: countsByName(tiers, this.byTier),
     };
@@ -122,11 +127,12 @@ export class TeamTally {
       listed: [...this.listCandidates].sort(compareListed).slice(0, LISTED_MAX),
       nudges: this.sortedNudges(tiers),
       oldestDeadline: dueOldestDeadline,
+      sending: sendingFor(),
     };
     return {
       summary,
       worstTierIndex: this.worstTierIndex,
-      plan: { teamPlan, tierIndex: this.dueWorstTierIndex, maxDaysOverdue: daysOverdue(dueOldestDeadline, now) },
+      plan: { teamPlan, tierIndex: this.dueWorstTierIndex, maxDaysOverdue: this.dueMaxDaysOverdue },
     };
   }
 

@@ -1,4 +1,5 @@
 import type { TeamRoute, Tier } from '../config/types.js';
+import type { Sending, TeamCalendars } from '../calendar/team-calendars.js';
 import type { NudgeList } from './nudge-list.js';
 
 /** One inventory row as read from the user's table (ids in their text form). */
@@ -124,6 +125,8 @@ export interface TeamPlan {
   /** Every consumer the message covers, listed or counted, with the tier it was nudged in: all are recorded. */
   nudges: NudgeList;
   oldestDeadline: Date;
+  /** What its window says: send now, hold for a run inside the window, or schedule at the opening. */
+  sending: Sending;
 }
 
 /** One team's outstanding consumers, for the digest (every team with anything outstanding). */
@@ -177,4 +180,6 @@ export interface PlanOptions {
   filters?: RunFilters;
   /** The configured "done" values (source.doneStatuses): only needed to spot near misses. */
   doneStatuses?: readonly string[];
+  /** Team calendars (windows and the ladder's clock); without them: calendar time, always open. */
+  calendars?: Pick<TeamCalendars, 'clockFor' | 'sendingFor'>;
 }

@@ -138,6 +138,11 @@ function deliverySummary(result: RunResult): string[] {
       return d && !d.ok ? [`${t.team} (${d.reason})`] : [];
     });
     if (failed.length > 0) lines.push(kleur.yellow(`  not delivered to ${failed.length} team(s): ${firstFew(failed)}`));
+    for (const team of result.plan.teams) {
+      if (!result.deliveries.get(team.team) && team.sending.mode === 'hold') {
+        lines.push(`  held: ${team.team} (outside working hours; window opens ${formatMinuteUtc(team.sending.opensAt)})`);
+      }
+    }
   }
   const digest = result.digest;
   lines.push(digest.delivered ? `  digest sent to ${digest.channel}` : kleur.dim(`  digest not sent${digest.error ? `: ${digest.error}` : ''}`));
@@ -146,7 +151,8 @@ function deliverySummary(result: RunResult): string[] {
 
 function teamHeading(team: TeamPlan): string {
   const where = team.route.kind === 'unrouted' ? 'unrouted' : `→ ${team.route.channel}${team.route.kind === 'fallback' ? ' (fallback)' : ''}`;
-  return `${kleur.bold().cyan(`▌ ${team.team}`)} ${kleur.dim(`${where} · ${team.tier.name} · ${team.dueCount} due`)}`;
+  const held = team.sending.mode === 'hold' ? ` · held: outside working hours until ${formatMinuteUtc(team.sending.opensAt)}` : '';
+  return `${kleur.bold().cyan(`▌ ${team.team}`)} ${kleur.dim(`${where} · ${team.tier.name} · ${team.dueCount} due${held}`)}`;
 }
 
 function waitingLine(s: TeamSummary): string {

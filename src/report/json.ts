@@ -27,6 +27,8 @@ export function toJsonResult(result: RunResult) {
         ...(delivery?.ok && delivery.fallbackFrom
           ? { fallback: { channel: delivery.channel, from: delivery.fallbackFrom.channel, reason: delivery.fallbackFrom.reason } }
           : {}),
+        ...(team.sending.mode === 'hold' ? { held: { reason: team.sending.reason, until: team.sending.opensAt.toISOString() } } : {}),
+        ...(team.sending.mode === 'schedule' ? { scheduled: { postAt: team.sending.postAt.toISOString() } } : {}),
       };
     }),
     digest: result.digest,

@@ -68,6 +68,23 @@ describe(`chaser doctor (${backend})`, () => {
     expect(await s.db.sql`select * from chaser_nudge_state`).toHaveLength(0);
   });
 
+  it("prints each team's next opening in its own zone", async () => {
+    s.writeConfig({
+      ...baseConfig(),
+      teams: {
+        payments: { channel: CHANNELS.payments, timezone: 'Asia/Kolkata', hours: { start: '09:30', end: '18:00' } },
+        search: { channel: CHANNELS.search, outsideHours: 'schedule' },
+      },
+    });
+    const run = await doctor();
+    expect(run.code).toBe(0);
+    // doctor runs on the real clock: either answer is right, the form is what is pinned.
+    expect(checkLine(run, '✓', 'window payments').line).toMatch(
+      /window payments — (open now, until 18:00 Asia\/Kolkata|next opening \d{4}-\d{2}-\d{2} 09:30 Asia\/Kolkata \(\d{4}-\d{2}-\d{2} 04:00Z\)); outside hours: wait/,
+    );
+    expect(checkLine(run, '✓', 'window search').line).toMatch(/(open now, until 17:00 UTC|next opening \d{4}-\d{2}-\d{2} 09:00 UTC .*); outside hours: schedule/);
+  });
+
   describe('config', () => {
     it('an invalid config: 78, the config line with every problem, database and Slack skipped', async () => {
       s.writeConfig({ tiers: [{ name: 'gentle', afterDaysOverdue: 0, every: 'often' }], teams: { payments: {} } });

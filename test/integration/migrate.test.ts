@@ -14,7 +14,7 @@ import { closedPort } from '../support/ports.js';
  */
 
 async function dropChaserSchema(sql: Sql): Promise<void> {
-  await sql`drop table if exists chaser_nudge_log, chaser_nudge_state, chaser_runs, chaser_migrations, rotation_consumers cascade`;
+  await sql`drop table if exists chaser_scheduled_nudges, chaser_nudge_log, chaser_nudge_state, chaser_runs, chaser_migrations, rotation_consumers cascade`;
 }
 
 interface ColumnShape {
@@ -76,7 +76,7 @@ describe(`chaser migrate (${backend})`, () => {
     const run = await migrateCli();
     expect(run.code).toBe(0);
     expect(run.stdout).toBe(
-      'applied 1 migration(s): 0001_init; schema at version 1\n' +
+      'applied 2 migration(s): 0001_init, 0004_scheduled_nudges; schema at version 4\n' +
         'created the inventory table rotation_consumers (source.table is the default); fill it with your consumers\n',
     );
     expect(run.stderr).toBe('');
@@ -121,9 +121,12 @@ describe(`chaser migrate (${backend})`, () => {
     expect((await migrateCli()).code).toBe(0);
     const again = await migrateCli();
     expect(again.code).toBe(0);
-    expect(again.stdout).toBe('schema is current (version 1); nothing to apply\n');
+    expect(again.stdout).toBe('schema is current (version 4); nothing to apply\n');
     const recorded = await db.sql<{ version: number; name: string }[]>`select version, name from chaser_migrations order by version`;
-    expect(recorded).toEqual([{ version: 1, name: '0001_init' }]);
+    expect(recorded).toEqual([
+      { version: 1, name: '0001_init' },
+      { version: 4, name: '0004_scheduled_nudges' },
+    ]);
   });
 
   it('with a mapped source.table, creates no empty rotation_consumers beside it; switching to the default later does', async () => {
@@ -136,14 +139,14 @@ describe(`chaser migrate (${backend})`, () => {
     );
     const run = await migrateCli();
     expect(run.code).toBe(0);
-    expect(run.stdout).toBe('applied 1 migration(s): 0001_init; schema at version 1\n');
+    expect(run.stdout).toBe('applied 2 migration(s): 0001_init, 0004_scheduled_nudges; schema at version 4\n');
     expect(await db.sql`select to_regclass('rotation_consumers') as t`).toEqual([{ t: null }]);
     expect(await db.sql`select to_regclass('chaser_nudge_state')::text as t`).toEqual([{ t: 'chaser_nudge_state' }]);
 
     rmSync(join(cwd, 'chaser.config.json'));
     const later = await migrateCli();
     expect(later.stdout).toBe(
-      'schema is current (version 1); nothing to apply\n' +
+      'schema is current (version 4); nothing to apply\n' +
         'created the inventory table rotation_consumers (source.table is the default); fill it with your consumers\n',
     );
     expect(await primaryKeyOf(db.sql, 'rotation_consumers')).toEqual(['id']);
@@ -175,7 +178,7 @@ describe(`chaser migrate (${backend})`, () => {
     writeFileSync(join(cwd, 'chaser.config.json'), JSON.stringify({ database: { url: db.url } }));
     const run = await runCli(['migrate'], { cwd, secrets: urlPassword(db.url) });
     expect(run.code).toBe(0);
-    expect(run.stdout).toContain('applied 1 migration(s)');
+    expect(run.stdout).toContain('applied 2 migration(s)');
   });
 
   it('an invalid config file is still refused (78), even though migrate needs only the database', async () => {
@@ -209,6 +212,6 @@ describe(`chaser migrate (${backend})`, () => {
     expect(run.code).toBe(69);
     expect(run.stderr).toMatch(/newer than this chaser.*upgrade chaser/);
     const recorded = await db.sql<{ version: number }[]>`select version from chaser_migrations order by version`;
-    expect(recorded).toEqual([{ version: 1 }, { version: 9999 }]);
+    expect(recorded).toEqual([{ version: 1 }, { version: 4 }, { version: 9999 }]);
   });
 });

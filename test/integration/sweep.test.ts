@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { backend, insertConsumers } from '../support/db.js';
 import { checkPostMessage } from '../support/slack-checker.js';
-import { at, CHANNELS, daysBefore, useScenario } from '../support/scenario.js';
+import { at, baseConfig, CHANNELS, daysBefore, useScenario } from '../support/scenario.js';
 import { DAY_MS, HOUR_MS, NOW } from '../support/clock.js';
 
 const ISO = NOW.toISOString();
@@ -64,6 +64,8 @@ describe(`chaser sweep (${backend})`, () => {
   });
 
   it('re-running at once sends no nudge again; after the cadence it does', async () => {
+    // Runs at 21:00Z, outside the default 09:00–17:00 window: this test is about cadence alone.
+    s.writeConfig({ ...baseConfig(), calendar: { outsideHours: 'send' } });
     await seedCampaign();
     expect((await s.run(['sweep', '--now', ISO])).code).toBe(3);
     s.slack.reset();

@@ -60,7 +60,41 @@ const USER_ID = /^[UW][A-Z0-9]{2,}$/;
 /** A resolved conversation: a channel the workspace knows, or the bot's DM with a user. */
 export type Conversation = { kind: 'channel'; channel: FakeChannel } | { kind: 'dm'; id: string; user: FakeUser };
 
+export interface ScheduledMessage {
+  id: string;
+  channelId: string;
+  postAt: number;
+  dateCreated: number;
+  text: string;
+  params: Record<string, unknown>;
+}
+
+export interface ChannelMessage {
+  ts: string;
+  text: string;
+  botId: string;
+  scheduledMessageId?: string;
+}
+
 export class FakeWorkspace {
+  /** Scheduled messages not yet posted (chat.scheduleMessage), by id. */
+  readonly scheduled = new Map<string, ScheduledMessage>();
+  /** Messages in each conversation that conversations.history returns (scheduled ones once posted). */
+  readonly history = new Map<string, ChannelMessage[]>();
+  /** The fake's "now" for scheduling; the real clock unless a test sets one (runs with --now). */
+  clock: Date | undefined;
+  private scheduledCount = 0;
+
+  clockMs(): number {
+    return this.clock?.getTime() ?? Date.now();
+  }
+
+  /** "Q…" ids like Slack's. */
+  nextScheduledId(): string {
+    this.scheduledCount += 1;
+    return `Q${String(this.scheduledCount).padStart(10, '0')}`;
+  }
+
   readonly channels = new Map<string, FakeChannel>();
   readonly users = new Map<string, FakeUser>();
   scopes: Set<string>;

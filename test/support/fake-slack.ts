@@ -12,6 +12,9 @@ import {
   type UserSpec,
 } from './fake-slack-workspace.js';
 
+import { deliverScheduled, SCHEDULE_METHODS, SCHEDULE_SCOPES } from './fake-slack-schedule.js';
+import type { ChannelMessage, ScheduledMessage } from './fake-slack-workspace.js';
+export type { ChannelMessage, ScheduledMessage } from './fake-slack-workspace.js';
 export type { ChannelSpec, FakeChannel, FakeIdentity, FakeUser, UserSpec } from './fake-slack-workspace.js';
 export { DEFAULT_IDENTITY } from './fake-slack-workspace.js';
 
@@ -129,6 +132,14 @@ export interface FakeSlack {
   fail(method: string, fault: Fault, options?: FaultOptions): void;
   /** The chat.postMessage calls that delivered a message, in arrival order. */
   posts(): RecordedPost[];
+  /** Sets the fake's clock (what chat.scheduleMessage calls "now"); undefined: the real clock. */
+  setClock(at: Date | undefined): void;
+  /** Scheduled messages not yet posted. */
+  scheduled(): ScheduledMessage[];
+  /** Plays Slack's scheduler up to `at`: posts what is due, returns it. */
+  deliverScheduled(at: Date): ChannelMessage[];
+  /** What conversations.history holds for a channel. */
+  history(channelId: string): ChannelMessage[];
   calls(method: string): RecordedRequest[];
   /** Forgets requests, pending faults and rate-limit history; keeps channels, users, scopes. */
   reset(): void;
@@ -239,7 +250,7 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
 
   /** Slack reports the token's scopes (and the method's) on authenticated answers only. */
   const jsonAnswer = (reply: Reply, scopesOf?: string): Answer => {
-    const accepted = scopesOf === undefined ? undefined : ACCEPTED_SCOPES[scopesOf];
+    const accepted = scopesOf === undefined ? undefined : (ACCEPTED_SCOPES[scopesOf] ?? SCHEDULE_SCOPES[scopesOf]);
     return {
       status: 200,
       headers: {
@@ -254,7 +265,7 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
 
   /** The normal answer: method lookup, token, channel rate, then the method itself. */
   const answerMethod = (method: string, params: Params, headers: IncomingHttpHeaders, record: RecordedRequest): Answer => {
-    const handler = METHODS[method];
+    const handler = METHODS[method] ?? SCHEDULE_METHODS[method];
     if (!handler) return jsonAnswer(fail('unknown_method', { req_method: method }));
     const presented = bearerToken(headers) ?? text(params, 'token');
     if (!presented) return jsonAnswer(fail('not_authed'));
@@ -374,6 +385,12 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
           : [],
       ),
     calls: (method) => requests.filter((r) => r.method === method),
+    setClock: (at) => {
+      workspace.clock = at;
+    },
+    scheduled: () => [...workspace.scheduled.values()],
+    deliverScheduled: (at) => deliverScheduled(workspace, at.getTime()),
+    history: (channelId) => [...(workspace.history.get(channelId) ?? [])],
     reset: () => {
       requests.length = 0;
       faults = [];

@@ -46,6 +46,7 @@ export function teamPlan(options: {
     route: options.route ?? TEAM_ROUTE,
     tier: options.tier ?? (worst ? tierFor(worst.daysOverdue) : GENTLE),
     dueCount: options.dueCount ?? listed.length,
+    sending: { mode: 'send' },
     listed,
     nudges: new NudgeList(
       listed.map((l) => l.id),

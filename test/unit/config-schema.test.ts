@@ -59,6 +59,14 @@ describe('validateConfig: defaults', () => {
       ],
       teams: {},
       digestPeriod: { every: '1d', everyMs: 86_400_000 },
+      calendar: {
+        timezone: 'UTC',
+        workdays: ['mon', 'tue', 'wed', 'thu', 'fri'],
+        hours: { start: '09:00', end: '17:00' },
+        holidays: [],
+        outsideHours: 'wait',
+      },
+      overdueClock: 'calendar',
       slack: { concurrency: 8, timeoutMs: 10_000, retries: 2, maxRetryAfterSeconds: 120, perChannelIntervalMs: 1_000 },
     });
   });
@@ -125,7 +133,7 @@ describe('validateConfig: the document itself', () => {
 
   it('rejects an unknown top-level key and suggests the key that was meant', () => {
     expect(errorAt({ tier: [] }, 'tier')).toBe(
-      'tier: unknown key; did you mean "tiers"? allowed here: $schema, database, source, tiers, teams, fallbackChannel, digest, slack',
+      'tier: unknown key; did you mean "tiers"? allowed here: $schema, database, source, tiers, teams, calendar, overdueClock, fallbackChannel, digest, slack',
     );
   });
 

@@ -226,3 +226,28 @@ describe('renderDigest: footer', () => {
     expect(footer).toBe('chaser · as of 2026-03-10 09:00 UTC · `digest`');
   });
 });
+
+describe('renderDigest: sending windows', () => {
+  it('shows a team held outside its hours (not needing attention) and a scheduled one with its time', async () => {
+    const { teamPlan } = await import('../support/slack-builders.js');
+    const opensAt = new Date('2026-03-10T16:00:00Z');
+    const postAt = new Date('2026-03-11T03:30:00Z');
+    const message = digest(
+      plan({
+        summaries: [summary({ team: 'payments' }), summary({ team: 'search' }), summary({ team: 'identity' })],
+        teams: [
+          { ...teamPlan({ team: 'payments' }), sending: { mode: 'hold', reason: 'outside-hours', opensAt } },
+          { ...teamPlan({ team: 'search' }), sending: { mode: 'schedule', postAt } },
+          teamPlan({ team: 'identity' }),
+        ],
+      }),
+      'sweep',
+      { search: { ok: true, channel: 'C0SEARCH', ts: 'scheduled:Q0000000001' }, identity: ok('C0IDENTITY') },
+    );
+    const lines = teamLines(message);
+    expect(lines.find((l) => l.startsWith('*payments*'))).toMatch(/⏰ held: outside working hours, window opens 2026-03-10 16:00 UTC$/);
+    expect(lines.find((l) => l.startsWith('*search*'))).toMatch(/🕘 scheduled for 2026-03-11 03:30 UTC in <#C0SEARCH>$/);
+    expect(allText(message)).not.toContain('Needs attention');
+    expect(allText(message)).toContain('This sweep nudged *2 teams*');
+  });
+});

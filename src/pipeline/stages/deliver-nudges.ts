@@ -1,8 +1,9 @@
 import { describeDbError } from '../../db/connect.js';
 import type { HeldSweepLock } from '../../db/lock.js';
 import { createNudgeRecorder } from '../../db/nudge-recorder.js';
+import { recordScheduledNudge } from '../../db/scheduled.js';
 import type { RunId } from '../../db/runs.js';
-import type { Plan } from '../../policy/types.js';
+import type { TeamPlan } from '../../policy/types.js';
 import type { Delivery } from '../../run/types.js';
 import type { SlackSession } from '../../slack/deliver/session.js';
 import { statusVocabulary } from '../../slack/render/team-message.js';
@@ -22,25 +23,32 @@ export interface NudgesSent {
  */
 export async function deliverNudges(
   scope: RunScope,
-  { slack, plan, runId, lock }: { slack: SlackSession; plan: Plan; runId: RunId | undefined; lock: HeldSweepLock | undefined },
+  { slack, teams, runId, lock }: { slack: SlackSession; teams: readonly TeamPlan[]; runId: RunId | undefined; lock: HeldSweepLock | undefined },
 ): Promise<NudgesSent> {
   const { request, env } = scope;
   if (runId === undefined) throw new Error('deliverNudges: nudges are recorded against a run record, and none was opened');
   const recorder = createNudgeRecorder(scope.sql, { runId, now: request.now });
-  const report = await slack.deliverNudges(plan.teams, {
+  const report = await slack.deliverNudges(teams, {
     now: request.now,
     tiers: request.config.tiers,
     vocabulary: statusVocabulary(request.config.source),
     ...(request.config.fallbackChannel ? { fallbackChannel: request.config.fallbackChannel } : {}),
     ...(request.onProgress ? { onProgress: request.onProgress } : {}),
     record: async (team, accepted) => {
-      await recorder.record({
-        team: team.team,
-        channel: accepted.channel,
-        messageTs: accepted.ts,
-        ids: team.nudges.ids(),
-        tiers: team.nudges.tiers(),
-      });
+      const nudges = { team: team.team, channel: accepted.channel, messageTs: accepted.ts, ids: team.nudges.ids(), tiers: team.nudges.tiers() };
+      if (accepted.scheduled) {
+        // A scheduled message counts as a nudge from its post_at, and is reconciled next run.
+        const { id, postAt } = accepted.scheduled;
+        await recordScheduledNudge(scope.sql, { runId, now: request.now }, nudges, {
+          scheduledMessageId: id,
+          team: team.team,
+          channel: accepted.channel,
+          postAt,
+          consumerIds: nudges.ids,
+        });
+      } else {
+        await recorder.record(nudges);
+      }
       env.log.debug(`recorded ${team.team}`, { nudges: team.nudges.count, channel: accepted.channel, ts: accepted.ts });
     },
     // Recorded first (the message is out), then no further post without the lock.

@@ -2,6 +2,7 @@ import { readOverdueConsumers } from '../../db/consumers.js';
 import type { SourceShape } from '../../db/source.js';
 import { countUnknownStatuses } from '../../db/statuses.js';
 import { explainSkipped } from '../../policy/explain.js';
+import { resolveTeamCalendars } from '../../calendar/team-calendars.js';
 import { createPlanBuilder } from '../../policy/plan.js';
 import { describeUnknownStatuses } from '../../policy/statuses.js';
 import type { Plan } from '../../policy/types.js';
@@ -26,6 +27,7 @@ export async function readPlan(scope: RunScope, source: SourceShape, { memory }:
         doneStatuses: request.config.source.doneStatuses,
         idsUnique: source.idIsUnique,
         filters,
+        calendars: resolveTeamCalendars(request.config),
       },
       request.now,
     );

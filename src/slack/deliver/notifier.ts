@@ -13,6 +13,18 @@ export interface Outbound<K> {
   channel: string;
   /** Rendered when its turn comes, so thousands of teams never sit in memory as Block Kit at once. */
   message: () => SlackMessage;
+  /**
+   * Post it with chat.scheduleMessage at this instant instead of now (outsideHours "schedule").
+   * Never with `metadata`: Slack does not deliver scheduled messages that carry it.
+   */
+  postAt?: Date;
+}
+
+/** What Slack accepted: a posted message (channel, ts) or a scheduled one (also its id and post_at). */
+export interface Accepted {
+  channel: string;
+  ts: string;
+  scheduled?: { id: string; postAt: Date };
 }
 
 export interface DeliverOptions<K> {
@@ -43,7 +55,7 @@ export interface DeliverOptions<K> {
    * throws, no further message is posted; the in-flight posts settle and are recorded, and the
    * report names every item whose record failed (`unrecorded`).
    */
-  onDelivered?: (item: Outbound<K>, accepted: { channel: string; ts: string }) => Promise<void>;
+  onDelivered?: (item: Outbound<K>, accepted: Accepted) => Promise<void>;
   onProgress?: (settled: number, total: number) => void;
   /** Time and waiting; the real clock unless a test passes its own. */
   clock?: Clock;
@@ -122,16 +134,18 @@ export async function deliverAll<K>(items: readonly Outbound<K>[], options: Deli
         const outcome = await slots.run(async () => {
           if (stopped()) return { kind: 'retry' as const };
           const message = redactDeep(item.message(), options.redact);
-          let accepted: { channel: string; ts: string };
+          let accepted: Accepted;
           try {
-            const response = await options.clients.post.chat.postMessage({
-              channel: item.channel,
-              text: message.text,
-              blocks: message.blocks,
-              unfurl_links: false,
-              unfurl_media: false,
-            });
-            accepted = { channel: String(response.channel ?? item.channel), ts: String(response.ts ?? '') };
+            const content = { channel: item.channel, text: message.text, blocks: message.blocks, unfurl_links: false, unfurl_media: false };
+            if (item.postAt) {
+              const response = await options.clients.post.chat.scheduleMessage({ ...content, post_at: Math.floor(item.postAt.getTime() / 1000) });
+              const id = String(response.scheduled_message_id ?? '');
+              const postAt = typeof response.post_at === 'number' ? new Date(response.post_at * 1000) : item.postAt;
+              accepted = { channel: String(response.channel ?? item.channel), ts: `scheduled:${id}`, scheduled: { id, postAt } };
+            } else {
+              const response = await options.clients.post.chat.postMessage(content);
+              accepted = { channel: String(response.channel ?? item.channel), ts: String(response.ts ?? '') };
+            }
           } catch (error) {
             const failure = classifySlackError(error);
             // Marked while this lane still holds its slot: the slot goes straight to a waiting
@@ -142,7 +156,7 @@ export async function deliverAll<K>(items: readonly Outbound<K>[], options: Deli
             nextPostAt = clock.now() + options.perChannelIntervalMs;
           }
           // Settled before recording: the message is out whatever happens to the record.
-          settle(item, { ok: true, ...accepted });
+          settle(item, { ok: true, channel: accepted.channel, ts: accepted.ts });
           try {
             await options.onDelivered?.(item, accepted);
           } catch (error) {

@@ -9,7 +9,7 @@ import { renderTeamMessage, type StatusVocabulary } from '../render/team-message
 import { createSlackClients } from './client.js';
 import { resolveDigestRecipient } from './digest-recipient.js';
 import { classifySlackError, describeFailure } from './failures.js';
-import { deliverAll, type DeliveryReport } from './notifier.js';
+import { deliverAll, type Accepted, type DeliveryReport } from './notifier.js';
 
 /** The scope chaser cannot post without; the others are checked where they are used. */
 const REQUIRED_SCOPE = 'chat:write';
@@ -35,7 +35,7 @@ export interface NudgeDelivery {
   /** The inventory's words for "done", for the message's footer. */
   vocabulary?: StatusVocabulary;
   /** Runs once Slack accepted a team's message, before that channel posts again. */
-  record: (team: TeamPlan, accepted: { channel: string; ts: string }) => Promise<void>;
+  record: (team: TeamPlan, accepted: Accepted) => Promise<void>;
   /** Asked before every post: a reason (the sweep lock was lost) stops posting. */
   halt?: () => string | undefined;
   /** Where a team's nudge goes when its own channel cannot be reached (config fallbackChannel). */
@@ -66,6 +66,7 @@ export async function openSlackSession(options: SlackSessionOptions) {
     ...(options.onRequest ? { onRequest: options.onRequest } : {}),
   });
 
+  let botId: string | undefined;
   try {
     const auth = await clients.read.auth.test();
     const scopes = auth.response_metadata?.scopes;
@@ -75,6 +76,7 @@ export async function openSlackSession(options: SlackSessionOptions) {
       ]);
     }
     options.log.debug('slack auth ok', { team: auth.team, user: auth.user });
+    botId = auth.bot_id;
   } catch (error) {
     if (error instanceof ChaserError) throw error;
     const failure = classifySlackError(error);
@@ -102,7 +104,14 @@ export async function openSlackSession(options: SlackSessionOptions) {
         const items = plans.flatMap((team) =>
           team.route.kind === 'unrouted'
             ? []
-            : [{ key: team.team, channel: team.route.channel, message: () => renderTeamMessage(team, delivery.now, delivery.tiers, delivery.vocabulary) }],
+            : [
+                {
+                  key: team.team,
+                  channel: team.route.channel,
+                  message: () => renderTeamMessage(team, delivery.now, delivery.tiers, delivery.vocabulary),
+                  ...(team.sending.mode === 'schedule' ? { postAt: team.sending.postAt } : {}),
+                },
+              ],
         );
         return deliverAll(items, {
           ...common,
@@ -140,6 +149,45 @@ export async function openSlackSession(options: SlackSessionOptions) {
       const fatal = first.fatal ?? second.fatal;
       const unrecorded = first.unrecorded ?? second.unrecorded;
       return { results, ...(fatal ? { fatal } : {}), ...(unrecorded ? { unrecorded } : {}), interrupted: first.interrupted || second.interrupted };
+    },
+
+    /** The ids (and post_at) still in Slack's queue for a channel. */
+    async listScheduled(channel: string): Promise<Map<string, Date>> {
+      const pending = new Map<string, Date>();
+      for await (const page of clients.read.paginate('chat.scheduledMessages.list', { channel, limit: 100 })) {
+        const list = (page as { scheduled_messages?: Array<{ id?: string; post_at?: number }> }).scheduled_messages ?? [];
+        for (const entry of list) if (entry.id) pending.set(String(entry.id), new Date((entry.post_at ?? 0) * 1000));
+      }
+      return pending;
+    },
+
+    /** Deletes a scheduled message; false when Slack says it is no longer there (already posted or deleted). */
+    async deleteScheduled(channel: string, id: string): Promise<boolean> {
+      try {
+        await clients.read.chat.deleteScheduledMessage({ channel, scheduled_message_id: id });
+        return true;
+      } catch (error) {
+        const failure = classifySlackError(error);
+        if (failure.kind === 'failed' && failure.reason.startsWith('invalid_scheduled_message_id')) return false;
+        throw error;
+      }
+    },
+
+    /**
+     * The ts of the bot's message Slack posted for a scheduled one: the bot's message nearest
+     * after post_at in the channel's history. Null when it cannot be read (no history scope).
+     */
+    async findPosted(channel: string, postAt: Date): Promise<string | null> {
+      const at = postAt.getTime() / 1000;
+      try {
+        const history = await clients.read.conversations.history({ channel, oldest: String(at - 1), latest: String(at + 3600), limit: 50, inclusive: true });
+        const own = (history.messages ?? []).filter((m) => m.bot_id === botId && m.ts !== undefined);
+        own.sort((a, b) => Number(a.ts) - Number(b.ts));
+        return own[0]?.ts ?? null;
+      } catch (error) {
+        options.log.info(`could not read ${channel}'s history to find a scheduled nudge's ts: ${describeFailure(classifySlackError(error))}`);
+        return null;
+      }
     },
 
     async deliverDigest({ destination, plan, deliveries, mode, now }: DigestDelivery): Promise<DigestOutcome & { fatal?: boolean }> {

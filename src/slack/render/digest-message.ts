@@ -116,7 +116,9 @@ type Outcome =
   | { kind: 'nothing-due' }
   | { kind: 'not-nudged' }
   | { kind: 'not-sent' }
-  | { kind: 'would-send'; channel: string };
+  | { kind: 'would-send'; channel: string }
+  | { kind: 'held'; opensAt: Date }
+  | { kind: 'scheduled'; channel: string; postAt: Date };
 
 interface Row {
   summary: TeamSummary;
@@ -137,8 +139,18 @@ function outcomeOf(summary: TeamSummary, delivery: Delivery | undefined, mode: R
 /** Teams needing the lead (unrouted, failed) first, then the most severe tier, most days overdue, most outstanding. */
 function orderTeams(plan: Plan, deliveries: ReadonlyMap<string, Delivery>, mode: RunMode): Row[] {
   const severity = new Map(plan.tiers.map((tier, index) => [tier.name, index]));
+  const held = new Map(plan.teams.flatMap((team) => (team.sending.mode === 'hold' ? [[team.team, team.sending.opensAt] as const] : [])));
+  const scheduled = new Map(plan.teams.flatMap((team) => (team.sending.mode === 'schedule' ? [[team.team, team.sending.postAt] as const] : [])));
   const rows = plan.summaries.map((summary): Row => {
-    const outcome = outcomeOf(summary, deliveries.get(summary.team), mode);
+    // Held by the team's window (outsideHours "wait"): not the lead's concern, a later run sends it.
+    const opensAt = mode === 'digest' || deliveries.has(summary.team) ? undefined : held.get(summary.team);
+    const delivery = deliveries.get(summary.team);
+    const postAt = delivery?.ok ? scheduled.get(summary.team) : undefined;
+    const outcome: Outcome = opensAt
+      ? { kind: 'held', opensAt }
+      : postAt && delivery?.ok
+        ? { kind: 'scheduled', channel: delivery.channel, postAt }
+        : outcomeOf(summary, delivery, mode);
     // A due team this sweep did not reach (it stopped early) is as much the lead's concern as a failure.
     const needsAttention = outcome.kind === 'unrouted' || outcome.kind === 'failed' || outcome.kind === 'not-sent';
     return { summary, outcome, needsAttention };
@@ -175,7 +187,7 @@ function runLine(rows: readonly Row[], mode: RunMode, { unrouted, failed, notSen
   if (mode === 'digest') run = 'Digest only: this run sent no nudges.';
   else if (mode === 'dry-run') run = 'Dry run: nothing was sent; each team shows what a sweep would do.';
   else {
-    const delivered = rows.filter((row) => row.outcome.kind === 'delivered').length;
+    const delivered = rows.filter((row) => row.outcome.kind === 'delivered' || row.outcome.kind === 'scheduled').length;
     run = `This sweep nudged *${plural(delivered, 'team')}*.`;
   }
   return [run, ...problems].join(' · ');
@@ -229,6 +241,10 @@ function outcomeText(summary: TeamSummary, outcome: Outcome): string {
       return 'not sent by this run';
     case 'would-send':
       return `would nudge ${channelRef(outcome.channel)}${viaFallback}`;
+    case 'scheduled':
+      return `🕘 scheduled for ${formatMinuteUtc(outcome.postAt)} in ${channelRef(outcome.channel)}${viaFallback}`;
+    case 'held':
+      return `⏰ held: outside working hours, window opens ${formatMinuteUtc(outcome.opensAt)}`;
   }
 }
 
