@@ -4,7 +4,8 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 import { ChaserError, ExitCode } from './exit-codes.js';
 import { createLog, type Verbosity } from './log.js';
 import { createRedactor, passwordOf } from './redact.js';
-import type { CommandContext, CommonOptions, RunCommand, RunOptions } from './commands/context.js';
+import type { CommandContext, CommonOptions, RunOptions } from './commands/context.js';
+import type { RunMode } from './run/types.js';
 
 /**
  * The only file that touches process: argv, env, stdio, signals, the exit code. Commands are
@@ -133,19 +134,19 @@ Environment: DATABASE_URL, SLACK_BOT_TOKEN, SLACK_API_URL, CHASER_CONFIG, NO_COL
 First run: chaser dry-run --demo`,
   );
 
-const runCommand = (name: RunCommand) => async (options: RunOptions) =>
+const runAction = (name: RunMode) => async (options: RunOptions) =>
   execute(name, options, async (ctx) => (await import('./commands/run-command.js')).runCommand(ctx, name, options));
 
 withRunOptions(program.command('sweep').description('nudge every team with overdue consumers, record it, send the digest'))
   .option('--no-digest', 'do not send the digest')
-  .action(runCommand('sweep'));
+  .action(runAction('sweep'));
 
 withRunOptions(program.command('digest').description('send only the digest of everything outstanding to the security lead'))
-  .action(runCommand('digest'));
+  .action(runAction('digest'));
 
 withRunOptions(program.command('dry-run').description('print every message a sweep would send; post nothing, write nothing'))
   .option('--demo', 'run on an embedded database seeded with a sample campaign (no Postgres, Slack or config needed)')
-  .action(runCommand('dry-run'));
+  .action(runAction('dry-run'));
 
 withCommonOptions(program.command('migrate').description("create or upgrade chaser's tables (sql/NNNN_*.sql, once each)"))
   .action(async (options: CommonOptions) =>

@@ -1,14 +1,14 @@
-import { ExitCode } from '../exit-codes.js';
 import type { Config } from '../config/types.js';
 import { passwordOf } from '../redact.js';
 import { renderRunSummary, writeDryRun } from '../report/human.js';
 import { toJsonResult } from '../report/json.js';
 import { loadCommandConfig } from './command-config.js';
-import type { CommandContext, RunCommand, RunOptions } from './context.js';
-import { runPipeline, type RunResult } from './run.js';
+import { runPipeline } from '../pipeline/run-pipeline.js';
+import type { RunMode, RunResult } from '../run/types.js';
+import type { CommandContext, RunOptions } from './context.js';
 
 /** sweep, digest and dry-run: resolve config and flags once, run the pipeline, print the result. */
-export async function runCommand(ctx: CommandContext, command: RunCommand, options: RunOptions): Promise<number> {
+export async function runCommand(ctx: CommandContext, command: RunMode, options: RunOptions): Promise<number> {
   const now = options.now ?? new Date();
   if (options.demo) return runDemo(ctx, options, now);
   const { config } = await loadCommandConfig(ctx, options);
@@ -17,7 +17,7 @@ export async function runCommand(ctx: CommandContext, command: RunCommand, optio
 }
 
 /** The pipeline with what the flags and the environment ask for, then its report. */
-async function runAndPrint(ctx: CommandContext, command: RunCommand, config: Config, now: Date, options: RunOptions): Promise<number> {
+async function runAndPrint(ctx: CommandContext, command: RunMode, config: Config, now: Date, options: RunOptions): Promise<number> {
   const result = await runPipeline(ctx, {
     command,
     config,
@@ -95,4 +95,3 @@ function progressReporter(ctx: CommandContext, options: RunOptions) {
   };
 }
 
-export { ExitCode };

@@ -1,9 +1,9 @@
 import kleur from 'kleur';
-import type { RunResult } from '../commands/run.js';
+import type { RunResult } from '../run/types.js';
 import type { Plan, TeamPlan, TeamSummary } from '../policy/types.js';
-import { renderDigest } from '../slack/digest-message.js';
-import { renderTeamMessage } from '../slack/team-message.js';
-import { formatDate, formatInstant } from '../slack/wording.js';
+import { renderDigest } from '../slack/render/digest-message.js';
+import { renderTeamMessage } from '../slack/render/team-message.js';
+import { formatDate, formatInstant } from '../slack/render/wording.js';
 import { renderMessageForTerminal } from './terminal-message.js';
 
 const WIDTH = 80;
