@@ -1,4 +1,4 @@
-import { sanitizeText } from '../../slack/escape.js';
+import { sanitizeText } from '../../slack/render/escape.js';
 import type { ParsedAnswer } from './grammar.js';
 import { NOT_ALLOWED, type AckEvent, type NewAckEvent } from './types.js';
 

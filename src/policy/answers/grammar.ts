@@ -1,4 +1,4 @@
-import { sanitizeText } from '../../slack/escape.js';
+import { sanitizeText } from '../../slack/render/escape.js';
 
 /**
  * The reply grammar, case-insensitive, one line:
