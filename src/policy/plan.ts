@@ -3,7 +3,8 @@ import { assessRow, createPolicyContext } from './assess.js';
 import { routeFor } from './routes.js';
 import { compareText, countsByName, createInterner, TeamTally, type TeamResult } from './team-tally.js';
 import { isValidDate } from './time.js';
-import type { ConsumerRow, Plan, PlanOptions, Skipped, TeamPlan, TeamSummary } from './types.js';
+import { LISTED_MAX } from './team-tally.js';
+import type { AnsweredConsumer, ConsumerRow, Plan, PlanOptions, Skipped, TeamPlan, TeamSummary } from './types.js';
 
 export { LISTED_MAX } from './team-tally.js';
 
@@ -33,6 +34,7 @@ export function createPlanBuilder(options: PlanOptions, now: Date): PlanBuilder 
   const seenIds = new Set<string>();
   const internKeyId = createInterner();
   const skipped: Skipped[] = [];
+  const answered = new Map<string, AnsweredConsumer[]>();
   const oldestByTier: Array<Date | undefined> = new Array(tiers.length).fill(undefined);
   let previous: TeamTally | undefined;
   let finished: Plan | undefined;
@@ -74,6 +76,12 @@ export function createPlanBuilder(options: PlanOptions, now: Date): PlanBuilder 
         if (previous !== undefined && previous !== tally) previous.compact();
         previous = tally;
         tally.add(assessment.laggard, assessment.tierIndex);
+        const { answers, consumer } = assessment.laggard;
+        if (answers) {
+          const list = answered.get(consumer.team) ?? [];
+          if (list.length < LISTED_MAX) list.push({ id: consumer.id, name: consumer.name, answers });
+          answered.set(consumer.team, list);
+        }
       }
     },
 
@@ -88,6 +96,7 @@ export function createPlanBuilder(options: PlanOptions, now: Date): PlanBuilder 
       }
       seenIds.clear();
       finished = assemblePlan(results, tiers, skipped, now);
+      finished.answered = answered;
       finished.oldestDeadlineByTier = Object.fromEntries(tiers.map((tier, i) => [tier.name, oldestByTier[i] ?? null]));
       return finished;
     },
@@ -122,7 +131,7 @@ function assemblePlan(results: TeamResult[], tiers: Tier[], skipped: Skipped[], 
     team: plan.teamPlan.team,
   })).map((plan) => plan.teamPlan);
   const oldestDeadlineByTier = Object.fromEntries(tiers.map((tier) => [tier.name, null]));
-  return { now, tiers, outstanding, byTier: countsByName(tiers, byTier), oldestDeadlineByTier, teams, summaries, skipped };
+  return { now, tiers, outstanding, byTier: countsByName(tiers, byTier), oldestDeadlineByTier, teams, summaries, skipped, answered: new Map() };
 }
 
 interface MostOverdueKey {

@@ -98,6 +98,7 @@ export function plan(options: Partial<Plan> & { summaries: TeamSummary[] }): Pla
     oldestDeadlineByTier: Object.fromEntries(DEFAULT_TIERS.map((t) => [t.name, null])),
     teams: [],
     skipped: [],
+    answered: new Map(),
     ...options,
   };
 }

@@ -11,7 +11,7 @@ import {
 } from '../../src/policy/answers/effects.js';
 import type { AckEvent, NewAckEvent } from '../../src/policy/answers/types.js';
 import { isPerson, isPersonReacting, mayAnswer } from '../../src/policy/answers/who.js';
-import { DAY_MS, HOUR_MS } from '../support/builders.js';
+import { consumer, DAY_MS, HOUR_MS, planOptions } from '../support/builders.js';
 
 /** Labelled instants: the campaign's first Tuesday, 09:00 UTC. */
 const NOW = new Date('2026-12-01T09:00:00Z');
@@ -309,5 +309,48 @@ describe('who may answer', () => {
 
   it('notAllowedEvent records the stranger as a refusal that counts for nothing', () => {
     expect(notAllowedEvent({ actor: 'U0X', ts: '1.2', text: 'done' }, 'reply')).toMatchObject({ kind: 'refused', detail: 'not-allowed', consumerId: null });
+  });
+});
+
+describe('answers in the plan', () => {
+  // Imported here so the grammar tests above stay free of the planner.
+  const PLAN_NOW = new Date('2026-03-10T09:00:00Z');
+  const answerOf = (kind: NewAckEvent['kind'], consumerId: string, at: Date, extra: Partial<NewAckEvent> = {}) =>
+    recorded({ kind, consumerId, ...extra }, at);
+  const planWith = async (rows: ReturnType<typeof consumer>[], events: AckEvent[], now = PLAN_NOW) => {
+    const { planSweep } = await import('../../src/policy/plan.js');
+    const { groupByConsumer } = await import('../../src/policy/answers/effects.js');
+    return planSweep(rows, planOptions({ answers: { byConsumer: groupByConsumer(events), settings: SETTINGS } }), now);
+  };
+
+  it('a claim within claimGrace holds the consumer back (listed as snoozed, not due); after it, one tier higher', async () => {
+    const rows = [consumer({ id: 'checkout-api', overdueDays: 1, now: PLAN_NOW }), consumer({ id: 'other', overdueDays: 1, now: PLAN_NOW })];
+    const claimed = [answerOf('done', 'checkout-api', new Date(PLAN_NOW.getTime() - DAY_MS))];
+    const during = await planWith(rows, claimed);
+    expect(during.teams[0]?.nudges.ids()).toEqual(['other']);
+    expect(during.summaries[0]).toMatchObject({ due: 1, snoozed: 1 });
+    expect(during.answered.get('payments')?.[0]).toMatchObject({ id: 'checkout-api', answers: { claim: { state: 'claimed' } } });
+
+    const after = await planWith(rows, [answerOf('done', 'checkout-api', new Date(PLAN_NOW.getTime() - 3 * DAY_MS))]);
+    const team = after.teams[0];
+    expect(team?.nudges.ids()).toEqual(['checkout-api', 'other']);
+    // gentle by its days; firm because the claim did not verify, and the message takes the worst tier.
+    expect(team?.tier.name).toBe('firm');
+    expect(after.byTier).toMatchObject({ gentle: 1, firm: 1 });
+  });
+
+  it('a dispute holds the consumer back from its team however long; an answer from another team changes nothing', async () => {
+    const rows = [consumer({ id: 'checkout-api', overdueDays: 20, now: PLAN_NOW })];
+    const disputed = await planWith(rows, [answerOf('not_ours', 'checkout-api', new Date(PLAN_NOW.getTime() - 30 * DAY_MS))]);
+    expect(disputed.teams).toEqual([]);
+    expect(disputed.outstanding).toBe(1);
+    const otherTeam = await planWith(rows, [recorded({ kind: 'not_ours', consumerId: 'checkout-api' }, PLAN_NOW, 'search')]);
+    expect(otherTeam.teams.map((t) => t.team)).toEqual(['payments']);
+  });
+
+  it('the critical tier stays the last: an unverified claim there does not climb past it', async () => {
+    const rows = [consumer({ id: 'checkout-api', overdueDays: 20, now: PLAN_NOW })];
+    const plan = await planWith(rows, [answerOf('done', 'checkout-api', new Date(PLAN_NOW.getTime() - 3 * DAY_MS))]);
+    expect(plan.teams[0]?.tier.name).toBe('critical');
   });
 });

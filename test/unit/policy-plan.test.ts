@@ -154,6 +154,7 @@ describe('plan totals', () => {
       teams: [],
       summaries: [],
       skipped: [],
+      answered: new Map(),
     });
   });
 

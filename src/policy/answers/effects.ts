@@ -124,72 +124,90 @@ export function deriveAnswers(
   settings: AnswerSettings,
   now: Date,
 ): Map<string, ConsumerAnswers> {
-  const latest = new Map<string, Partial<Record<'done' | 'snooze' | 'not_ours' | 'eta', AckEvent>>>();
-  for (const event of events) {
-    if (event.consumerId === null || event.kind === 'response' || event.kind === 'refused') continue;
-    const facts = inventory.get(event.consumerId);
-    if (!facts || facts.team !== event.team) continue;
-    const kinds = latest.get(event.consumerId) ?? {};
-    const previous = kinds[event.kind];
-    if (!previous || isLater(event, previous)) kinds[event.kind] = event;
-    latest.set(event.consumerId, kinds);
-  }
-
+  const byConsumer = groupByConsumer(events);
   const result = new Map<string, ConsumerAnswers>();
-  const nowMs = now.getTime();
   for (const [id, facts] of inventory) {
-    const kinds = latest.get(id) ?? {};
-    const answers: ConsumerAnswers = { holdUntil: null, held: false, tierBump: 0 };
-    const seen = facts.lastSeenOnOldKey;
-    const done = kinds.done;
-    if (done) {
-      const at = done.recordedAt;
-      const graceEndsAt = new Date(at.getTime() + settings.claimGraceMs);
-      if (seen && seen.getTime() > at.getTime()) {
-        answers.claim = { by: done.actor, at, graceEndsAt, state: 'contradicted', seenAt: seen };
-        answers.tierBump = 1;
-      } else if (nowMs < graceEndsAt.getTime()) {
-        answers.claim = { by: done.actor, at, graceEndsAt, state: 'claimed' };
-        answers.holdUntil = graceEndsAt;
-      } else {
-        answers.claim = { by: done.actor, at, graceEndsAt, state: 'unverified' };
-        answers.tierBump = 1;
-      }
-    }
-    const snooze = kinds.snooze;
-    if (snooze && snooze.untilAt) {
-      const at = snooze.recordedAt;
-      const cap = at.getTime() + settings.maxSnoozeMs;
-      const requestedUntil = snooze.untilAt;
-      const until = new Date(Math.min(requestedUntil.getTime(), cap));
-      if (requestedUntil.getTime() > nowMs) {
-        const [requested = '', ...reason] = (snooze.detail ?? '').split(' ');
-        answers.snooze = {
-          by: snooze.actor,
-          at,
-          until,
-          requestedUntil,
-          requested: requested === '' ? snooze.body : requested,
-          overLimit: requestedUntil.getTime() > cap,
-          ...(reason.length > 0 ? { reason: reason.join(' ') } : {}),
-        };
-        // A claim already re-escalating is not quietened by a snooze: the inventory disagreed.
-        if (until.getTime() > nowMs && answers.tierBump === 0) {
-          answers.holdUntil = new Date(Math.max(answers.holdUntil?.getTime() ?? 0, until.getTime()));
-        }
-      }
-    }
-    const dispute = kinds.not_ours;
-    if (dispute) {
-      answers.dispute = { by: dispute.actor, at: dispute.recordedAt, ...(dispute.detail ? { suggestedTeam: dispute.detail } : {}) };
-      answers.held = true;
-    }
-    const eta = kinds.eta;
-    if (eta && eta.untilAt) answers.eta = { by: eta.actor, at: eta.recordedAt, eta: eta.untilAt };
-    if (!done && seen && nowMs - seen.getTime() >= settings.quietMs) answers.looksDone = { lastSeenAt: seen };
-    if (answers.claim || answers.snooze || answers.dispute || answers.eta || answers.looksDone) result.set(id, answers);
+    const answers = answersFor(byConsumer.get(id) ?? [], facts, settings, now);
+    if (answers) result.set(id, answers);
   }
   return result;
+}
+
+/** Events about a consumer, per consumer (answers without one left out): what the planner looks up per row. */
+export function groupByConsumer(events: readonly AckEvent[]): Map<string, AckEvent[]> {
+  const byConsumer = new Map<string, AckEvent[]>();
+  for (const event of events) {
+    if (event.consumerId === null || event.kind === 'response' || event.kind === 'refused') continue;
+    const list = byConsumer.get(event.consumerId);
+    if (list) list.push(event);
+    else byConsumer.set(event.consumerId, [event]);
+  }
+  return byConsumer;
+}
+
+/** What one consumer's answers mean now; undefined when nothing applies. */
+export function answersFor(
+  events: readonly AckEvent[],
+  facts: InventoryFacts,
+  settings: AnswerSettings,
+  now: Date,
+): ConsumerAnswers | undefined {
+  const kinds: Partial<Record<'done' | 'snooze' | 'not_ours' | 'eta', AckEvent>> = {};
+  for (const event of events) {
+    if (event.kind === 'response' || event.kind === 'refused' || event.team !== facts.team) continue;
+    const previous = kinds[event.kind];
+    if (!previous || isLater(event, previous)) kinds[event.kind] = event;
+  }
+  const nowMs = now.getTime();
+  const answers: ConsumerAnswers = { holdUntil: null, held: false, tierBump: 0 };
+  const seen = facts.lastSeenOnOldKey;
+  const done = kinds.done;
+  if (done) {
+    const at = done.recordedAt;
+    const graceEndsAt = new Date(at.getTime() + settings.claimGraceMs);
+    if (seen && seen.getTime() > at.getTime()) {
+      answers.claim = { by: done.actor, at, graceEndsAt, state: 'contradicted', seenAt: seen };
+      answers.tierBump = 1;
+    } else if (nowMs < graceEndsAt.getTime()) {
+      answers.claim = { by: done.actor, at, graceEndsAt, state: 'claimed' };
+      answers.holdUntil = graceEndsAt;
+    } else {
+      answers.claim = { by: done.actor, at, graceEndsAt, state: 'unverified' };
+      answers.tierBump = 1;
+    }
+  }
+  const snooze = kinds.snooze;
+  if (snooze && snooze.untilAt) {
+    const at = snooze.recordedAt;
+    const cap = at.getTime() + settings.maxSnoozeMs;
+    const requestedUntil = snooze.untilAt;
+    const until = new Date(Math.min(requestedUntil.getTime(), cap));
+    if (requestedUntil.getTime() > nowMs) {
+      const [requested = '', ...reason] = (snooze.detail ?? '').split(' ');
+      answers.snooze = {
+        by: snooze.actor,
+        at,
+        until,
+        requestedUntil,
+        requested: requested === '' ? snooze.body : requested,
+        overLimit: requestedUntil.getTime() > cap,
+        ...(reason.length > 0 ? { reason: reason.join(' ') } : {}),
+      };
+      // A claim already re-escalating is not quietened by a snooze: the inventory disagreed.
+      if (until.getTime() > nowMs && answers.tierBump === 0) {
+        answers.holdUntil = new Date(Math.max(answers.holdUntil?.getTime() ?? 0, until.getTime()));
+      }
+    }
+  }
+  const dispute = kinds.not_ours;
+  if (dispute) {
+    answers.dispute = { by: dispute.actor, at: dispute.recordedAt, ...(dispute.detail ? { suggestedTeam: dispute.detail } : {}) };
+    answers.held = true;
+  }
+  const eta = kinds.eta;
+  if (eta && eta.untilAt) answers.eta = { by: eta.actor, at: eta.recordedAt, eta: eta.untilAt };
+  if (!done && seen && nowMs - seen.getTime() >= settings.quietMs) answers.looksDone = { lastSeenAt: seen };
+  return answers.claim || answers.snooze || answers.dispute || answers.eta || answers.looksDone ? answers : undefined;
 }
 
 function isLater(a: AckEvent, b: AckEvent): boolean {

@@ -1,4 +1,4 @@
-import type { WebClient } from '@slack/web-api';
+import type { ChatPostMessageArguments, WebClient } from '@slack/web-api';
 import type { Log } from '../../log.js';
 import { classifySlackError } from './failures.js';
 import type { Delivery } from '../../run/types.js';
@@ -10,6 +10,12 @@ export interface Outbound<K> {
   channel: string;
   /** Rendered when its turn comes, so thousands of teams never sit in memory as Block Kit at once. */
   message: () => SlackMessage;
+  /** A reply in this thread; `broadcast` also shows it in the channel (reply_broadcast). */
+  thread?: { ts: string; broadcast: boolean };
+  /** Edits this message (chat.update) instead of posting a new one. */
+  update?: { ts: string };
+  /** Message metadata (event type and payload), so chaser can recognise its own posts later. */
+  metadata?: { event_type: string; event_payload: Record<string, string> };
 }
 
 export interface DeliverOptions<K> {
@@ -84,13 +90,9 @@ export async function deliverAll<K>(items: readonly Outbound<K>[], options: Deli
           if (stopped()) return { kind: 'retry' as const };
           try {
             const message = item.message();
-            const response = await options.client.chat.postMessage({
-              channel: item.channel,
-              text: message.text,
-              blocks: message.blocks,
-              unfurl_links: false,
-              unfurl_media: false,
-            });
+            const response = item.update
+              ? await options.client.chat.update({ channel: item.channel, ts: item.update.ts, text: message.text, blocks: message.blocks })
+              : await options.client.chat.postMessage(postArguments(item, message));
             const accepted = { channel: String(response.channel ?? item.channel), ts: String(response.ts ?? '') };
             // Settled before recording: the message is out whatever happens to the record.
             settle(item, { ok: true, ...accepted });
@@ -145,6 +147,20 @@ export async function deliverAll<K>(items: readonly Outbound<K>[], options: Deli
   await Promise.all([...lanes.values()].map(runLane));
   if (recordError !== undefined) throw recordError;
   return { results, ...(fatal ? { fatal } : {}), interrupted: options.signal.aborted };
+}
+
+/** chat.postMessage's arguments: WebClient's types want reply_broadcast only beside thread_ts. */
+function postArguments<K>(item: Outbound<K>, message: SlackMessage): ChatPostMessageArguments {
+  const base = {
+    channel: item.channel,
+    text: message.text,
+    blocks: message.blocks,
+    unfurl_links: false,
+    unfurl_media: false,
+    ...(item.metadata ? { metadata: item.metadata } : {}),
+  };
+  if (!item.thread) return base;
+  return item.thread.broadcast ? { ...base, thread_ts: item.thread.ts, reply_broadcast: true } : { ...base, thread_ts: item.thread.ts };
 }
 
 async function tryJoin(client: WebClient, channel: string, log: Log): Promise<boolean> {
