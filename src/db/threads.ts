@@ -1,4 +1,5 @@
 import type { AckEvent, AckKind, NewAckEvent } from '../policy/answers/types.js';
+import type { SourceConfig } from '../config/types.js';
 import type { Sql } from './connect.js';
 
 /** One living thread (chaser_threads), as the harvest and the nudges need it. */
@@ -211,4 +212,44 @@ export async function readListedByMessage(sql: Sql, channel: string, messageTs: 
     from chaser_nudge_log where channel = ${channel} and message_ts = any(${[...messageTs]}::text[])
     group by message_ts`;
   return new Map(rows.map((row) => [row.message_ts, row.ids]));
+}
+
+/** What each thread has listed: every consumer chaser nudged in it (with its name now), and per chaser message its consumers. */
+export interface ThreadConsumers {
+  listed: Array<{ id: string; name: string | null }>;
+  byMessage: Map<string, string[]>;
+}
+
+/**
+ * From the nudge log (the team's messages in the thread's channel since it opened), joined to the
+ * inventory for the names people will type: one statement for every thread.
+ */
+export async function readThreadConsumers(
+  sql: Sql,
+  source: SourceConfig,
+  threads: readonly ThreadRow[],
+): Promise<Map<string, ThreadConsumers>> {
+  const result = new Map<string, ThreadConsumers>(threads.map((t) => [t.id, { listed: [], byMessage: new Map() }]));
+  if (threads.length === 0) return result;
+  const c = source.columns;
+  const rows = await sql<{ thread_id: string; consumer_id: string; message_ts: string; name: string | null }[]>`
+    with thread as (
+      select * from unnest(${threads.map((t) => t.id)}::bigint[], ${threads.map((t) => t.team)}::text[],
+                           ${threads.map((t) => t.channel)}::text[], ${threads.map((t) => t.openedAt.toISOString())}::timestamptz[])
+        as t(id, team, channel, opened_at)
+    )
+    select thread.id::text as thread_id, log.consumer_id, log.message_ts, inventory.${sql(c.name)}::text as name
+    from thread
+    join chaser_nudge_log log on log.team = thread.team and log.channel = thread.channel and log.nudged_at >= thread.opened_at
+    left join ${sql(source.table)} as inventory on inventory.${sql(c.id)}::text = log.consumer_id
+    order by log.id`;
+  for (const row of rows) {
+    const entry = result.get(String(row.thread_id));
+    if (!entry) continue;
+    if (!entry.listed.some((l) => l.id === row.consumer_id)) entry.listed.push({ id: row.consumer_id, name: row.name });
+    const ids = entry.byMessage.get(row.message_ts) ?? [];
+    if (!ids.includes(row.consumer_id)) ids.push(row.consumer_id);
+    entry.byMessage.set(row.message_ts, ids);
+  }
+  return result;
 }

@@ -3,12 +3,17 @@ import type { HeldSweepLock } from '../db/lock.js';
 import { failOnExceeded } from '../policy/fail-on.js';
 import { decideOutcome } from '../run/outcome.js';
 import type { DigestOutcome, RunResult, RunStats } from '../run/types.js';
-import type { RunEnv, RunRequest, RunScope } from './scope.js';
+import { guardDb, type RunEnv, type RunRequest, type RunScope } from './scope.js';
 import { checkDatabase } from './stages/check-database.js';
 import { checkRequest, type RunSteps } from './stages/check-request.js';
 import { connectSlack } from './stages/connect-slack.js';
 import { deliverDigest } from './stages/deliver-digest.js';
 import { deliverNudges, noNudges } from './stages/deliver-nudges.js';
+import { deliverThreadNudges } from './stages/deliver-threads.js';
+import { answerSettingsOf, harvestAnswers, noHarvest, type Harvest } from './stages/harvest-answers.js';
+import { groupByConsumer } from '../policy/answers/effects.js';
+import { readAckEvents } from '../db/threads.js';
+import type { PlanAnswers } from '../policy/types.js';
 import { markUnrouted } from './stages/mark-unrouted.js';
 import { readPlan } from './stages/read-plan.js';
 import { closeRunRecord, openRunRecord } from './stages/run-record.js';
@@ -31,8 +36,15 @@ export async function runPipeline(env: RunEnv, request: RunRequest): Promise<Run
     const source = await checkDatabase(scope);
     if (steps.lock) lock = await takeSweepLock(scope, pool);
     const runId = steps.record ? await openRunRecord(scope) : undefined;
-    const plan = await readPlan(scope, source);
-    const nudges = slack && steps.nudge ? await deliverNudges(scope, { slack, plan, runId, lock }) : noNudges();
+    const threads = request.config.threads === 'reply';
+    const harvest = threads ? await readAnswers(scope, slack && steps.nudge ? { slack, runId } : undefined) : noHarvest();
+    const plan = await readPlan(scope, source, threads ? planAnswers(scope, harvest) : undefined);
+    const nudges =
+      slack && steps.nudge
+        ? threads
+          ? await deliverThreadNudges(scope, { slack, plan, runId, lock, harvest })
+          : await deliverNudges(scope, { slack, plan, runId, lock })
+        : noNudges();
     const unrouted = markUnrouted(scope, plan, nudges.deliveries);
     // Not after a signal, nor when the credentials just proved unable to post.
     const sendDigest = slack && steps.digest && !env.signal.aborted && !nudges.fatal;
@@ -69,6 +81,23 @@ export async function runPipeline(env: RunEnv, request: RunRequest): Promise<Run
     // end waiting for an answer that never comes: close at once instead of stalling the exit.
     await scope.sql.end({ timeout: failed || lock?.lost ? 0 : 5 }).catch(() => {});
   }
+}
+
+/**
+ * The answers this run plans with: a sweep harvests the threads first (and records what it read);
+ * digest and dry-run use what earlier sweeps recorded.
+ */
+async function readAnswers(scope: RunScope, harvesting: { slack: NonNullable<Awaited<ReturnType<typeof connectSlack>>>; runId: string | undefined } | undefined): Promise<Harvest> {
+  if (harvesting) return harvestAnswers(scope, { ...harvesting, record: true });
+  const harvest = noHarvest();
+  harvest.campaign = scope.request.keyId ?? '';
+  harvest.events = await guardDb(scope, () => readAckEvents(scope.sql, harvest.campaign, scope.request.teams));
+  return harvest;
+}
+
+function planAnswers(scope: RunScope, harvest: Harvest): PlanAnswers | undefined {
+  if (harvest.events.length === 0) return undefined;
+  return { byConsumer: groupByConsumer(harvest.events), settings: answerSettingsOf(scope) };
 }
 
 function poolOptions(request: RunRequest, stats: RunStats): ConnectOptions {

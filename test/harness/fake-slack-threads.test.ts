@@ -262,6 +262,14 @@ describe('usergroups.users.list', () => {
   });
 });
 
+describe('users.info', () => {
+  it('tells bots from people; user_not_found for a stranger', async () => {
+    expect((await slack.users.info({ user: 'U0WORKFLOW' })).user).toMatchObject({ id: 'U0WORKFLOW', is_bot: true });
+    expect((await slack.users.info({ user: 'U0ANA00001' })).user).toMatchObject({ is_bot: false });
+    expect((await slackError(slack.users.info({ user: 'U0NOBODY01' }))).error).toBe('user_not_found');
+  });
+});
+
 describe('per-method rate limits (methodLimits)', () => {
   it('answers 429 with Retry-After once a method used its budget in the window; other methods are unaffected', async () => {
     await fake.close();

@@ -16,6 +16,7 @@ export const THREAD_METHODS: Record<string, MethodHandler> = {
   'conversations.replies': replies,
   'conversations.history': history,
   'usergroups.users.list': usergroupUsers,
+  'users.info': usersInfo,
 };
 
 export const THREAD_SCOPES: Record<string, string> = {
@@ -25,6 +26,7 @@ export const THREAD_SCOPES: Record<string, string> = {
   'conversations.replies': 'channels:history,groups:history,im:history,mpim:history',
   'conversations.history': 'channels:history,groups:history,im:history,mpim:history',
   'usergroups.users.list': 'usergroups:read',
+  'users.info': 'users:read',
 };
 
 const TS = /^\d{10}\.\d{6}$/;
@@ -240,6 +242,15 @@ function usergroupUsers(params: Params, ws: FakeWorkspace): Reply {
   const id = text(params, 'usergroup') ?? '';
   const members = ws.usergroups.get(id);
   return members ? ok({ users: [...members] }) : fail('no_such_subteam');
+}
+
+function usersInfo(params: Params, ws: FakeWorkspace): Reply {
+  const missing = missingScope(ws, 'users:read');
+  if (missing) return missing;
+  const id = text(params, 'user') ?? '';
+  if (id === ws.identity.userId) return ok({ user: { id, name: ws.identity.user, is_bot: true, deleted: false } });
+  const user = ws.users.get(id);
+  return user ? ok({ user: { id, name: user.name, real_name: user.name, is_bot: user.isBot, deleted: false } }) : fail('user_not_found');
 }
 
 interface ShapeOptions {

@@ -57,9 +57,13 @@ export async function openSlackSession(options: SlackSessionOptions) {
     ...(options.onRequest ? { onRequest: options.onRequest } : {}),
   });
 
+  let granted: string[] | undefined;
+  let botUserId: string | undefined;
   try {
     const auth = await client.auth.test();
     const scopes = auth.response_metadata?.scopes;
+    granted = scopes && scopes.length > 0 ? [...scopes] : undefined;
+    botUserId = typeof auth.user_id === 'string' ? auth.user_id : undefined;
     if (scopes && scopes.length > 0 && !scopes.includes(REQUIRED_SCOPE)) {
       throw new ChaserError(ExitCode.unavailable, `the Slack app lacks the scope ${REQUIRED_SCOPE}`, [
         `granted: ${scopes.join(', ')}; add ${REQUIRED_SCOPE} under OAuth & Permissions and reinstall the app`,
@@ -85,6 +89,14 @@ export async function openSlackSession(options: SlackSessionOptions) {
   };
 
   return {
+    client,
+    /** The scopes the token was granted (x-oauth-scopes), when Slack said. */
+    granted,
+    /** chaser's own user id: its messages and reactions are never answers. */
+    botUserId,
+    /** The paced notifier's settings, for the thread stage's own deliveries. */
+    common,
+
     async deliverNudges(teams: readonly TeamPlan[], delivery: NudgeDelivery): Promise<DeliveryReport<string>> {
       const byTeam = new Map(teams.map((t) => [t.team, t]));
       const items = teams.flatMap((team) =>
