@@ -74,6 +74,8 @@ export interface OpenThread {
   runId?: string | undefined;
   /** Closed in the same transaction: the new parent replaces it. */
   replaces?: { id: string; reason: CloseReason };
+  /** The tier of the nudge the parent carries. */
+  tier?: string;
 }
 
 /**
@@ -81,17 +83,24 @@ export interface OpenThread {
  * same transaction, so a team never has two open threads nor, after a crash, none it can find.
  */
 export async function openThread(sql: Sql, thread: OpenThread): Promise<ThreadRow> {
+  const insert = (tx: Sql) => tx<ThreadDbRow[]>`
+    insert into chaser_threads (team, campaign, channel, parent_ts, permalink, opened_at, opened_run_id, replaces_thread_id,
+                                parent_updated_at, last_tier, last_nudged_at)
+    values (${thread.team}, ${thread.campaign}, ${thread.channel}, ${thread.parentTs}, ${thread.permalink ?? null},
+            ${thread.now}, ${thread.runId ?? null}, ${thread.replaces?.id ?? null}, ${thread.now},
+            ${thread.tier ?? null}, ${thread.tier ? thread.now : null})
+    returning id, team, campaign, channel, parent_ts, permalink, opened_at, last_tier, last_nudged_at,
+              reply_cursor, seen_reply_count, seen_latest_reply, confirmed_event_id`;
+  // One statement for a team's first thread (the sweep's per-team cost); a transaction only to replace one.
+  if (!thread.replaces) {
+    const [row] = await insert(sql);
+    return toThread(row as ThreadDbRow);
+  }
+  const replaces = thread.replaces;
   return sql.begin(async (tx) => {
-    if (thread.replaces) {
-      await tx`update chaser_threads set closed_at = ${thread.now}, closed_reason = ${thread.replaces.reason}
-               where id = ${thread.replaces.id} and closed_at is null`;
-    }
-    const [row] = await tx<ThreadDbRow[]>`
-      insert into chaser_threads (team, campaign, channel, parent_ts, permalink, opened_at, opened_run_id, replaces_thread_id, parent_updated_at)
-      values (${thread.team}, ${thread.campaign}, ${thread.channel}, ${thread.parentTs}, ${thread.permalink ?? null},
-              ${thread.now}, ${thread.runId ?? null}, ${thread.replaces?.id ?? null}, ${thread.now})
-      returning id, team, campaign, channel, parent_ts, permalink, opened_at, last_tier, last_nudged_at,
-                reply_cursor, seen_reply_count, seen_latest_reply, confirmed_event_id`;
+    await tx`update chaser_threads set closed_at = ${thread.now}, closed_reason = ${replaces.reason}
+             where id = ${replaces.id} and closed_at is null`;
+    const [row] = await insert(tx as unknown as Sql);
     return toThread(row as ThreadDbRow);
   }) as Promise<ThreadRow>;
 }

@@ -88,9 +88,9 @@ export async function deliverThreadNudges(
             parentTs: accepted.ts,
             now,
             runId,
+            tier,
             ...(item.replaces ? { replaces: item.replaces } : {}),
           });
-          await recordThreadNudge(sql, thread.id, now, tier);
           harvest.threads.set(item.team.team, thread);
           opened.add(item.team.team);
         }
