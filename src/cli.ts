@@ -27,8 +27,11 @@ const redact = createRedactor([env['SLACK_BOT_TOKEN'], env['PGPASSWORD'], ...pas
 const controller = new AbortController();
 let signalExit: number | undefined;
 
+/** 128 + the signal's number: the shell's convention for a process ended by a signal (not in ExitCode: no outcome of chaser's). */
+const SIGNAL_EXIT = { SIGTERM: 143, SIGINT: 130 } as const;
+
 function onSignal(signal: 'SIGTERM' | 'SIGINT') {
-  const code = signal === 'SIGTERM' ? 143 : 130;
+  const code = SIGNAL_EXIT[signal];
   if (signalExit !== undefined) process.exit(code); // a second signal: the operator insists
   signalExit = code;
   process.stderr.write(`chaser: ${signal} received: finishing the message in flight, sending no more\n`);
@@ -64,7 +67,7 @@ let lastContext: CommandContext | undefined;
 async function execute(
   command: string,
   options: CommonOptions & { json?: boolean },
-  task: (ctx: CommandContext) => Promise<number>,
+  task: (ctx: CommandContext) => Promise<ExitCode>,
 ) {
   const ctx = contextFor(options);
   lastContext = ctx;
@@ -165,10 +168,10 @@ try {
 }
 if (signalExit !== undefined) process.exitCode = signalExit;
 
-function exitCodeFor(error: unknown): number {
+function exitCodeFor(error: unknown): ExitCode {
   if (error instanceof CommanderError) {
     // Help and --version are not errors; everything else commander rejects is a usage error.
-    if (error.exitCode === 0) return 0;
+    if (error.exitCode === 0) return ExitCode.ok;
     return ExitCode.usage;
   }
   const log = lastContext?.log ?? contextFor({}).log;

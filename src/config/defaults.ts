@@ -1,3 +1,4 @@
+import { DAY_MS, HOUR_MS } from './duration.js';
 import type { AnswersConfig, DatabaseConfig, SlackConfig, SourceColumns, SourceConfig, Tier } from './types.js';
 
 /**
@@ -5,8 +6,6 @@ import type { AnswersConfig, DatabaseConfig, SlackConfig, SourceColumns, SourceC
  * example config and the JSON Schema show them. Frozen, because they are shared by every
  * config that omits a key.
  */
-
-const HOUR_MS = 3_600_000;
 
 /** The contract's escalation ladder: polite first, harder later. */
 export const DEFAULT_TIERS: readonly Readonly<Tier>[] = Object.freeze([
@@ -66,9 +65,9 @@ export const DEFAULT_ANSWERS: Readonly<AnswersConfig> = Object.freeze({
   who: 'team' as const,
   reactions: Object.freeze({ done: 'white_check_mark', snooze: 'zzz', notOurs: 'no_entry_sign' }),
   claimGrace: '2d',
-  claimGraceMs: 2 * 24 * HOUR_MS,
+  claimGraceMs: 2 * DAY_MS,
   maxSnooze: '7d',
-  maxSnoozeMs: 7 * 24 * HOUR_MS,
+  maxSnoozeMs: 7 * DAY_MS,
 });
 
 /** Allowed ranges of the numeric settings: the schema enforces them, the JSON Schema shows them. */

@@ -1,5 +1,6 @@
-import { connect, type ConnectOptions } from '../db/connect.js';
+import type { ConnectOptions } from '../db/connect.js';
 import type { HeldSweepLock } from '../db/lock.js';
+import { openDatabase } from '../db/open.js';
 import { failOnExceeded } from '../policy/fail-on.js';
 import { decideOutcome } from '../run/outcome.js';
 import type { DigestOutcome, RunResult, RunStats } from '../run/types.js';
@@ -28,7 +29,8 @@ export async function runPipeline(env: RunEnv, request: RunRequest): Promise<Run
   const steps = checkRequest(request);
   const stats: RunStats = { queries: 0, slackCalls: 0 };
   const pool = poolOptions(request, stats);
-  const scope: RunScope = { env, request, stats, sql: connect(request.config.database.url, pool) };
+  const db = openDatabase(request.config.database, env.redact, { onQuery: pool.onQuery });
+  const scope: RunScope = { env, request, stats, sql: db.sql };
   let lock: HeldSweepLock | undefined;
   let failed = false;
   try {
@@ -77,9 +79,7 @@ export async function runPipeline(env: RunEnv, request: RunRequest): Promise<Run
     throw error;
   } finally {
     await lock?.release({ failed });
-    // Failing, nothing of ours is in flight, and a connection the server broke can keep a graceful
-    // end waiting for an answer that never comes: close at once instead of stalling the exit.
-    await scope.sql.end({ timeout: failed || lock?.lost ? 0 : 5 }).catch(() => {});
+    await db.close({ failed: failed || lock?.lost === true });
   }
 }
 

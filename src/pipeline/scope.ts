@@ -1,6 +1,5 @@
 import type { Config } from '../config/types.js';
 import { describeDbError, type Sql } from '../db/connect.js';
-import { ChaserError } from '../exit-codes.js';
 import type { Log } from '../log.js';
 import type { Redactor } from '../redact.js';
 import type { RunMode, RunStats } from '../run/types.js';
@@ -49,7 +48,6 @@ export async function guardDb<T>(scope: RunScope, step: () => Promise<T>): Promi
   try {
     return await step();
   } catch (error) {
-    if (error instanceof ChaserError) throw error;
-    throw describeDbError(error, scope.env.redact);
+    throw describeDbError(error, scope.env.redact) ?? error;
   }
 }

@@ -6,8 +6,6 @@ import { isValidDate } from './time.js';
 import { LISTED_MAX } from './team-tally.js';
 import type { AnsweredConsumer, ConsumerRow, Plan, PlanOptions, Skipped, TeamPlan, TeamSummary } from './types.js';
 
-export { LISTED_MAX } from './team-tally.js';
-
 export interface PlanBuilder {
   /** Feeds rows in any number of batches; rows of one team are best kept together (see createPlanBuilder). */
   addRows(rows: Iterable<ConsumerRow>): void;
@@ -95,9 +93,8 @@ export function createPlanBuilder(options: PlanOptions, now: Date): PlanBuilder 
         tallies.delete(team);
       }
       seenIds.clear();
-      finished = assemblePlan(results, tiers, skipped, now);
+      finished = assemblePlan(results, tiers, skipped, oldestByTier, now);
       finished.answered = answered;
-      finished.oldestDeadlineByTier = Object.fromEntries(tiers.map((tier, i) => [tier.name, oldestByTier[i] ?? null]));
       return finished;
     },
   };
@@ -110,7 +107,13 @@ export function planSweep(rows: Iterable<ConsumerRow>, options: PlanOptions, now
   return builder.finish();
 }
 
-function assemblePlan(results: TeamResult[], tiers: Tier[], skipped: Skipped[], now: Date): Plan {
+function assemblePlan(
+  results: TeamResult[],
+  tiers: Tier[],
+  skipped: Skipped[],
+  oldestByTier: ReadonlyArray<Date | undefined>,
+  now: Date,
+): Plan {
   const byTier = new Array<number>(tiers.length).fill(0);
   let outstanding = 0;
   for (const { summary } of results) {
@@ -130,7 +133,7 @@ function assemblePlan(results: TeamResult[], tiers: Tier[], skipped: Skipped[], 
     maxDaysOverdue: plan.maxDaysOverdue,
     team: plan.teamPlan.team,
   })).map((plan) => plan.teamPlan);
-  const oldestDeadlineByTier = Object.fromEntries(tiers.map((tier) => [tier.name, null]));
+  const oldestDeadlineByTier = Object.fromEntries(tiers.map((tier, i) => [tier.name, oldestByTier[i] ?? null]));
   return { now, tiers, outstanding, byTier: countsByName(tiers, byTier), oldestDeadlineByTier, teams, summaries, skipped, answered: new Map() };
 }
 

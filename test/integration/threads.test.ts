@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { backend, insertConsumers } from '../support/db.js';
 import { DEFAULT_SCOPES } from '../support/fake-slack.js';
 import { checkPostMessage } from '../support/slack-checker.js';
-import { baseConfig, CHANNELS, DAY, useScenario } from '../support/scenario.js';
+import { DAY_MS as DAY } from '../support/clock.js';
+import { baseConfig, CHANNELS, useScenario } from '../support/scenario.js';
 
 /** Day 0 of the campaign: Tuesday 2026-12-01, 09:00 UTC. Runs are daily, at --now, never waited for. */
 const START = new Date('2026-12-01T09:00:00Z');

@@ -10,8 +10,10 @@ import {
   type InventoryFacts,
 } from '../../src/policy/answers/effects.js';
 import type { AckEvent, NewAckEvent } from '../../src/policy/answers/types.js';
+import { renderConfirmation } from '../../src/slack/render/thread-messages.js';
 import { isPerson, isPersonReacting, mayAnswer } from '../../src/policy/answers/who.js';
-import { consumer, DAY_MS, HOUR_MS, planOptions } from '../support/builders.js';
+import { consumer, planOptions } from '../support/builders.js';
+import { DAY_MS, HOUR_MS } from '../support/clock.js';
 
 /** Labelled instants: the campaign's first Tuesday, 09:00 UTC. */
 const NOW = new Date('2026-12-01T09:00:00Z');
@@ -112,12 +114,16 @@ describe('reply grammar: untrusted text is parsed strictly', () => {
     expect(parse('\u202Edone')).toMatchObject({ kind: 'refused' });
   });
 
-  it('mentions and broadcast syntax are not consumers; what is refused is shown printable', () => {
+  it('mentions and broadcast syntax are not consumers; what is refused is shown printable and escaped', () => {
     expect(parse('done <!channel>')).toMatchObject({ kind: 'refused', reason: expect.stringContaining('<!channel>') });
-    const refused = parse('done \u202Eevil\u0007');
+    const refused = parse('done \u202Eevil\u0007 <!channel>');
     expect(refused.kind).toBe('refused');
-    expect(JSON.stringify(refused)).not.toMatch(/[\u202E\u0007]/);
     expect(parse('done <@U0ANA00001>')).toMatchObject({ kind: 'refused' });
+    const [event] = eventsFromReply(refused, { actor: 'U0ANA00001', ts: '1796115600.000100', text: 'done \u202Eevil\u0007 <!channel>' }, [], NOW);
+    const shown = JSON.stringify(renderConfirmation([{ ...event!, id: '1', threadId: '1', team: 'payments', recordedAt: NOW }], new Map(), SETTINGS));
+    expect(shown).not.toMatch(/[\u202E\u0007]/);
+    expect(shown).not.toContain('<!channel>');
+    expect(shown).toContain('&lt;!channel&gt;');
   });
 
   it('a name Slack turned into a link still names its consumer; entities are decoded', () => {
@@ -150,8 +156,7 @@ describe('events from answers', () => {
     expect(snooze).toMatchObject({ untilAt: later(10 * DAY_MS), detail: '10d vendor' });
     const [refused] = eventsFromReply(parse('snooze 99999d'), { ...message, text: `snooze 99999d\u202E${'x'.repeat(1000)}` }, listed, NOW);
     expect(refused?.kind).toBe('refused');
-    expect(refused?.body.length).toBeLessThanOrEqual(500);
-    expect(refused?.body).not.toContain('\u202E');
+    expect(Array.from(refused?.body ?? '').length).toBeLessThanOrEqual(500);
   });
 
   it('reactions: ✅ done, 💤 snooze for maxSnooze, 🙅 not ours; any other emoji is nothing', () => {

@@ -42,7 +42,7 @@ export async function deliverNudges(
       },
     })
     .catch((error: unknown) => {
-      throw describeDbError(error, env.redact, 'while recording a delivered nudge; that team may be nudged again on the next run');
+      throw describeDbError(error, env.redact, 'while recording a delivered nudge; that team may be nudged again on the next run') ?? error;
     });
   lock?.assertHeld();
   return { deliveries: new Map(report.results), ...(report.fatal ? { fatal: { message: report.fatal.message } } : {}) };

@@ -1,3 +1,4 @@
+import { DAY_MS } from '../../config/duration.js';
 import { describeDbError } from '../../db/connect.js';
 import type { HeldSweepLock } from '../../db/lock.js';
 import { createNudgeRecorder } from '../../db/nudge-recorder.js';
@@ -12,7 +13,6 @@ import { guardDb, type RunScope } from '../scope.js';
 import type { NudgesSent } from './deliver-nudges.js';
 import type { Harvest } from './harvest-answers.js';
 
-const DAY_MS = 86_400_000;
 
 /** Slack's answers to a reply whose thread cannot take one: open a new thread instead. */
 const THREAD_GONE: Readonly<Record<string, CloseReason>> = {

@@ -1,5 +1,4 @@
-import { sanitizeText } from '../../slack/render/escape.js';
-import type { ParsedAnswer } from './grammar.js';
+import { clip, type ParsedAnswer } from './grammar.js';
 import { NOT_ALLOWED, type AckEvent, type NewAckEvent } from './types.js';
 
 /** What answers are worth, from the config (`answers`). */
@@ -28,7 +27,7 @@ export function eventsFromReply(
     source: 'reply' as const,
     actor: message.actor,
     messageTs: message.ts,
-    body: sanitizeText(message.text, BODY_MAX_CHARS, '(empty)'),
+    body: clip(message.text, BODY_MAX_CHARS, '(empty)'),
   };
   if (parsed.kind === 'response') return [{ ...base, consumerId: null, kind: 'response', untilAt: null, detail: null }];
   if (parsed.kind === 'refused') return [{ ...base, consumerId: null, kind: 'refused', untilAt: null, detail: parsed.reason }];
@@ -77,7 +76,7 @@ export function notAllowedEvent(message: { actor: string; ts: string; text: stri
     source,
     actor: message.actor,
     messageTs: message.ts,
-    body: sanitizeText(message.text, BODY_MAX_CHARS, '(empty)'),
+    body: clip(message.text, BODY_MAX_CHARS, '(empty)'),
     untilAt: null,
     detail: NOT_ALLOWED,
   };

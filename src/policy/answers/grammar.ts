@@ -1,4 +1,4 @@
-import { sanitizeText } from '../../slack/render/escape.js';
+import { DAY_MS, HOUR_MS } from '../../config/duration.js';
 
 /**
  * The reply grammar, case-insensitive, one line:
@@ -29,7 +29,6 @@ export interface GrammarContext {
   now: Date;
 }
 
-const DAY_MS = 86_400_000;
 /** Longest command line read (after mentions); a longer one is refused, not scanned. */
 export const COMMAND_MAX_CHARS = 500;
 /** Longest snooze anyone may ask for; maxSnooze (config) caps what is granted. */
@@ -42,7 +41,7 @@ export const REASON_MAX_CHARS = 200;
 const KEYWORDS = ['done', 'snooze', 'not', 'eta'] as const;
 const LEADING_MENTIONS = /^(\s*<@[UW][A-Z0-9]+>\s*)+/;
 const DURATION = /^(\d{1,3})(h|d|w)$/i;
-const UNIT_MS: Record<string, number> = { h: 3_600_000, d: DAY_MS, w: 7 * DAY_MS };
+const UNIT_MS: Record<string, number> = { h: HOUR_MS, d: DAY_MS, w: 7 * DAY_MS };
 const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 const SUBTEAM = /^<!subteam\^(S[A-Z0-9]+)(?:\|@?([^>]*))?>$/;
 const LINK = /^<([^<>|]+)(?:\|([^<>]*))?>$/;
@@ -55,7 +54,17 @@ function decodeEntities(s: string): string {
 
 /** The first word as a person sees it: format characters gone, compatibility forms folded. */
 function skeleton(word: string): string {
-  return sanitizeText(word, 40).normalize('NFKC').toLowerCase();
+  return word.replace(/\p{Cf}/gu, '').normalize('NFKC').toLowerCase();
+}
+
+/**
+ * At most `max` code points of untrusted text, whitespace runs as one space. Not a sanitiser: what
+ * is kept is made printable and escaped where it is shown (slack/render/escape.ts).
+ */
+export function clip(text: string, max: number, placeholder = ''): string {
+  const points = Array.from(text.replace(/\s+/g, ' ').trim());
+  const clipped = points.length > max ? `${points.slice(0, max - 1).join('')}…` : points.join('');
+  return clipped === '' ? placeholder : clipped;
 }
 
 export function parseReply(raw: string, context: GrammarContext): ParsedAnswer {
@@ -113,7 +122,7 @@ export function parseReply(raw: string, context: GrammarContext): ParsedAnswer {
         if (id === undefined) break;
         if (!ids.includes(id)) ids.push(id);
       }
-      const reasonText = sanitizeText(decodeEntities(rest.slice(i).join(' ')), REASON_MAX_CHARS);
+      const reasonText = clip(decodeEntities(rest.slice(i).join(' ')), REASON_MAX_CHARS);
       return {
         kind: 'snooze',
         consumers: ids.length > 0 ? ids : 'all',
@@ -141,7 +150,7 @@ function consumersOf(tokens: readonly string[], context: GrammarContext): { ids:
   const unknown: string[] = [];
   for (const token of tokens) {
     const id = matchConsumer(token, context);
-    if (id === undefined) unknown.push(sanitizeText(decodeEntities(token), 40, '?'));
+    if (id === undefined) unknown.push(clip(decodeEntities(token), 40, '?'));
     else if (!ids.includes(id)) ids.push(id);
   }
   if (unknown.length > 0) {
@@ -174,7 +183,7 @@ function matchConsumer(token: string, context: GrammarContext): string | undefin
 /** `@team`, or a user-group mention `<!subteam^S…|@handle>`: the team the consumer belongs to, as written. */
 function teamOf(token: string): string | undefined {
   const subteam = SUBTEAM.exec(token);
-  if (subteam) return subteam[2] ? sanitizeText(subteam[2], 80) : subteam[1];
+  if (subteam) return subteam[2] ? clip(subteam[2], 80) : subteam[1];
   const plain = TEAM_WORD.exec(decodeEntities(token));
   return plain?.[1];
 }
@@ -182,7 +191,7 @@ function teamOf(token: string): string | undefined {
 function parseSnooze(text: string): number | string {
   const match = DURATION.exec(text);
   const example = 'a duration like "3d", "36h" or "2w"';
-  if (!match) return text === '' ? `snooze needs ${example}` : `"${sanitizeText(decodeEntities(text), 20, '?')}" is not ${example}`;
+  if (!match) return text === '' ? `snooze needs ${example}` : `"${clip(decodeEntities(text), 20, '?')}" is not ${example}`;
   const ms = Number(match[1]) * (UNIT_MS[(match[2] ?? '').toLowerCase()] ?? 0);
   if (ms <= 0) return `snooze needs ${example}`;
   if (ms > SNOOZE_ASK_MAX_MS) return 'a snooze is at most 365d';

@@ -12,7 +12,7 @@ import {
 } from './limits.js';
 import type { Delivery, RunMode } from '../../run/types.js';
 import type { SlackMessage } from './types.js';
-import { formatInstant, overduePhrase, plural } from './wording.js';
+import { formatMinuteUtc, overduePhrase, plural } from './wording.js';
 
 export interface DigestInput {
   plan: Plan;
@@ -68,7 +68,7 @@ export function renderDigest(input: DigestInput): SlackMessage {
   const after: KnownBlock[] = [];
   const skipped = skippedText(plan.skipped);
   if (skipped) after.push(sectionBlock(skipped));
-  after.push(contextBlock(`chaser · as of ${formatInstant(now)} · \`${mode}\``));
+  after.push(contextBlock(`chaser · as of ${formatMinuteUtc(now)} · \`${mode}\``));
 
   const fixed = [...before, ...after];
   const packed = packLines(teamLines(rows), {

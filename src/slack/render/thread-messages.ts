@@ -8,7 +8,7 @@ import { NAME_MAX_CHARS, TEAM_MAX_CHARS, escapeMrkdwn, mentionFor, safeMrkdwn, s
 import { MAX_FALLBACK_TEXT, MAX_SECTION_TEXT, truncateMrkdwn } from './limits.js';
 import { renderTeamMessage } from './team-message.js';
 import type { SlackMessage } from './types.js';
-import { formatDate, formatInstant, plural } from './wording.js';
+import { formatDate, formatMinuteUtc, plural } from './wording.js';
 
 /**
  * The messages of a living thread (pure): the parent (the team's status, kept current with
@@ -54,7 +54,7 @@ export function renderAllDone(team: string, now: Date): SlackMessage {
   const line = `✅ All done: every consumer of team *${name}* is off the revoked key. Thank you!`;
   return {
     text: truncateMrkdwn(`All done: team ${name} has nothing left on the revoked key.`, MAX_FALLBACK_TEXT),
-    blocks: [headerBlock('Key rotation: all done'), sectionBlock(line), contextBlock(`Status as of ${formatInstant(now)}. This thread is closed.`)],
+    blocks: [headerBlock('Key rotation: all done'), sectionBlock(line), contextBlock(`Status as of ${formatMinuteUtc(now)}. This thread is closed.`)],
   };
 }
 
@@ -64,7 +64,7 @@ export function renderThreadReply(plan: TeamPlan, answered: readonly AnsweredCon
 }
 
 function statusLine(input: ParentInput): string {
-  return `Status as of ${formatInstant(input.now)}: ${countsOf(input.summary)}.`;
+  return `Status as of ${formatMinuteUtc(input.now)}: ${countsOf(input.summary)}.`;
 }
 
 function countsOf(summary: TeamSummary | undefined): string {
@@ -91,7 +91,7 @@ export function describeAnswers(answers: ConsumerAnswers, now: Date): string {
     if (claim.state === 'claimed') parts.push(`claimed done by ${who} on ${formatDate(claim.at)}; I'll check the inventory on ${formatDate(claim.graceEndsAt)}`);
     if (claim.state === 'unverified') parts.push(`claimed done by ${who} on ${formatDate(claim.at)}, still pending in the inventory`);
     if (claim.state === 'contradicted' && claim.seenAt) {
-      parts.push(`claimed done by ${who} on ${formatDate(claim.at)}, but seen on the old key at ${formatInstant(claim.seenAt)}`);
+      parts.push(`claimed done by ${who} on ${formatDate(claim.at)}, but seen on the old key at ${formatMinuteUtc(claim.seenAt)}`);
     }
   }
   const snooze = answers.snooze;
