@@ -58,8 +58,8 @@ async function checkSlackSection(ctx: CommandContext, config: Config): Promise<C
   if (!token) {
     return [fail('slack', 'token present', ExitCode.config, 'SLACK_BOT_TOKEN is not set', 'export SLACK_BOT_TOKEN=xoxb-… (the bot token of the Slack app)')];
   }
-  const [{ createSlackClient }, { checkSlack }] = await Promise.all([import('../slack/deliver/client.js'), import('../doctor/slack-checks.js')]);
-  const client = createSlackClient({
+  const [{ createSlackClients }, { checkSlack }] = await Promise.all([import('../slack/deliver/client.js'), import('../doctor/slack-checks.js')]);
+  const { read: client } = createSlackClients({
     token,
     ...(ctx.env['SLACK_API_URL'] ? { apiUrl: ctx.env['SLACK_API_URL'] } : {}),
     slack: { ...config.slack, retries: 0 },

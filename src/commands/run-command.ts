@@ -28,6 +28,7 @@ async function runAndPrint(ctx: CommandContext, command: RunMode, config: Config
     ...(ctx.env['SLACK_BOT_TOKEN'] ? { slackToken: ctx.env['SLACK_BOT_TOKEN'] } : {}),
     ...(ctx.env['SLACK_API_URL'] ? { slackApiUrl: ctx.env['SLACK_API_URL'] } : {}),
     ...progressReporter(ctx, options),
+    ...(options.demo ? { demo: true } : {}),
   });
   print(ctx, options, result, config);
   return result.exitCode;

@@ -353,7 +353,7 @@ const slack = z
     {
       concurrency: wholeNumber(LIMITS.concurrency, DEFAULT_SLACK.concurrency, 'Messages in flight at once, across different channels.'),
       timeoutMs: wholeNumber(LIMITS.timeoutMs, DEFAULT_SLACK.timeoutMs, 'Per-attempt HTTP timeout, in ms.'),
-      retries: wholeNumber(LIMITS.retries, DEFAULT_SLACK.retries, 'Retries for 5xx / network errors before a delivery fails.'),
+      retries: wholeNumber(LIMITS.retries, DEFAULT_SLACK.retries, 'Retries of a call Slack provably did not act on (could not connect, HTTP 503), and of read-only calls; a post whose answer was lost is never retried.'),
       maxRetryAfterSeconds: wholeNumber(
         LIMITS.maxRetryAfterSeconds,
         DEFAULT_SLACK.maxRetryAfterSeconds,

@@ -1,4 +1,5 @@
 import type { ConnectOptions } from '../db/connect.js';
+import type { StopSignal } from '../exit-codes.js';
 import type { HeldSweepLock } from '../db/lock.js';
 import { openDatabase } from '../db/open.js';
 import { failOnExceeded } from '../policy/fail-on.js';
@@ -27,6 +28,7 @@ import { takeSweepLock } from './stages/take-sweep-lock.js';
  */
 export async function runPipeline(env: RunEnv, request: RunRequest): Promise<RunResult> {
   const steps = checkRequest(request);
+  for (const warning of steps.warnings) env.log.warn(warning);
   const stats: RunStats = { queries: 0, slackCalls: 0 };
   const pool = poolOptions(request, stats);
   const db = openDatabase(request.config.database, env.redact, { onQuery: pool.onQuery });
@@ -59,7 +61,7 @@ export async function runPipeline(env: RunEnv, request: RunRequest): Promise<Run
       ...(nudges.fatal ? { nudgeFatal: nudges.fatal } : {}),
       ...(digest ? { digest } : {}),
       outstandingExceeded: failOnExceeded(plan, request.failOn),
-      interrupted: env.signal.aborted,
+      ...(stopSignal(env.signal) ? { interrupted: stopSignal(env.signal)! } : {}),
     });
     if (runId !== undefined) await closeRunRecord(scope, runId, outcome.record);
 
@@ -69,7 +71,7 @@ export async function runPipeline(env: RunEnv, request: RunRequest): Promise<Run
       now: request.now,
       plan,
       deliveries: nudges.deliveries,
-      digest: digestOutcome(digest, steps),
+      digest: digestOutcome(digest, steps, env.signal, nudges.fatal),
       exitCode: outcome.exitCode,
       problems: outcome.problems,
       stats,
@@ -110,9 +112,27 @@ function poolOptions(request: RunRequest, stats: RunStats): ConnectOptions {
   };
 }
 
+/** Which signal stopped the run (cli.ts aborts with its name), if one did. */
+function stopSignal(signal: AbortSignal): StopSignal | undefined {
+  if (!signal.aborted) return undefined;
+  return signal.reason === 'SIGINT' ? 'SIGINT' : 'SIGTERM';
+}
+
 /** The digest as the result reports it: what happened, or why it was not tried. */
-function digestOutcome(digest: (DigestOutcome & { fatal?: boolean }) | undefined, steps: RunSteps): DigestOutcome {
-  if (!digest) return { delivered: false, error: steps.post ? 'skipped (--no-digest)' : 'dry-run: not sent' };
+function digestOutcome(
+  digest: (DigestOutcome & { fatal?: boolean }) | undefined,
+  steps: RunSteps,
+  signal: AbortSignal,
+  nudgeFatal: { message: string } | undefined,
+): DigestOutcome {
+  if (!digest) {
+    if (!steps.post) return { delivered: false, error: 'dry-run: not sent' };
+    if (!steps.digest) return { delivered: false, error: 'skipped (--no-digest)' };
+    const stopped = stopSignal(signal);
+    if (stopped) return { delivered: false, error: `not sent: interrupted by ${stopped}` };
+    if (nudgeFatal) return { delivered: false, error: 'not sent: Slack refused the credentials (see the problems)' };
+    return { delivered: false, error: 'not sent' };
+  }
   const { fatal: _fatal, ...outcome } = digest;
   return outcome;
 }

@@ -28,6 +28,8 @@ export interface RunRequest {
   slackApiUrl?: string;
   /** Called with the result's progress on a TTY. */
   onProgress?: (settled: number, total: number) => void;
+  /** `dry-run --demo`: a sample campaign, not a deployment; sweep's environment is not checked. */
+  demo?: boolean;
 }
 
 /** Handed to every stage: the request, the run's environment, its main pool and its counters. */

@@ -5,7 +5,18 @@ import type { Plan } from '../policy/types.js';
 export type RunMode = 'sweep' | 'digest' | 'dry-run';
 
 /** What happened to one delivery: errors at this edge are values, not exceptions. */
-export type Delivery = { ok: true; channel: string; ts: string } | { ok: false; reason: string };
+export type Delivery =
+  | { ok: true; channel: string; ts: string }
+  | {
+      ok: false;
+      reason: string;
+      /**
+       * The post reached Slack but no answer chaser could read came back (slack/deliver/failures.ts
+       * `lost`): it may have been delivered. Not retried in this run and not recorded, so the next
+       * run sends it at most once more; a lookup of what was posted can settle it (issue 10).
+       */
+      uncertain?: true;
+    };
 
 /** What became of the digest. */
 export interface DigestOutcome {

@@ -192,7 +192,7 @@ describe(`chaser doctor (${backend})`, () => {
       const run = await doctor({ env: { SLACK_API_URL: `http://127.0.0.1:${await closedPort()}/api/` } });
       expect(run.code).toBe(69);
       const { line, fix } = checkLine(run, '✗', 'token accepted');
-      expect(line).toMatch(/network error reaching Slack/);
+      expect(line).toMatch(/could not reach Slack \(ECONNREFUSED\)/);
       expect(fix).toMatch(/SLACK_API_URL/);
     });
 

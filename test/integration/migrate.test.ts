@@ -109,7 +109,7 @@ describe(`chaser migrate (${backend})`, () => {
     expect(runs['finished_at']?.nullable).toBe(true);
 
     // The run commands accept the result at once.
-    writeFileSync(join(cwd, 'chaser.config.json'), JSON.stringify({ teams: {}, fallbackChannel: '#security' }));
+    writeFileSync(join(cwd, 'chaser.config.json'), JSON.stringify({ teams: {}, fallbackChannel: '#security', digest: { channel: '#security' } }));
     const dryRun = await runCli(['dry-run', '--now', '2026-03-10T09:00:00Z'], options());
     expect(dryRun.code).toBe(0);
   });

@@ -97,15 +97,19 @@ export const SAMPLE_WORKSPACE = {
  *   message is posted first anyway, like Slack's `fatal_error` that "may have partly succeeded".
  * - `status: 429`: `retry-after` header and `{"ok":false,"error":"ratelimited"}`.
  * - `status: 5xx`: an HTML page, as Slack's outage pages are.
+ *   `deliver: true` posts first: a gateway (502/504) that lost Slack's answer.
  * - `delayMs`: handled normally (a post IS delivered), answered late: a client timeout that still posted.
  * - `dropConnection`: the socket is destroyed without an answer; `deliver: true` posts first.
+ * - `body`: HTTP 200 with this raw JSON text (`null`, `"ok"`, `[]`): an answer a proxy mangled;
+ *   `deliver: true` posts first.
  */
 export type Fault =
   | { error: string; extra?: Record<string, unknown>; deliver?: boolean }
   | { status: 429; retryAfter: number }
-  | { status: 500 | 502 | 503 }
+  | { status: 500 | 502 | 503 | 504; deliver?: boolean }
   | { delayMs: number }
-  | { dropConnection: true; deliver?: boolean };
+  | { dropConnection: true; deliver?: boolean }
+  | { body: string; deliver?: boolean };
 
 export interface FaultOptions {
   /** How many matching calls get the fault. Default 1; Infinity for all of them. */
@@ -281,7 +285,12 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
       if (fault.deliver) normally();
       return { answer: jsonAnswer(fail(fault.error, fault.extra)), delayMs: 0 };
     }
+    if ('body' in fault) {
+      if (fault.deliver) normally();
+      return { answer: { status: 200, headers: { 'content-type': JSON_TYPE }, body: fault.body, recorded: fault.body }, delayMs: 0 };
+    }
     if (fault.status === 429) return { answer: rateLimited(fault.retryAfter), delayMs: 0 };
+    if (fault.deliver) normally();
     return { answer: outagePage(fault.status), delayMs: 0 };
   };
 

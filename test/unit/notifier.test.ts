@@ -52,7 +52,9 @@ const platformError = (error: string) => new WebAPIPlatformError({ ok: false, er
 
 function options(clock: VirtualClock, client: WebClient, overrides: Partial<DeliverOptions<string>> = {}): DeliverOptions<string> {
   return {
-    client,
+    clients: { post: client, read: client },
+    retries: 2,
+    redact: (text) => text,
     concurrency: 4,
     perChannelIntervalMs: 1_000,
     maxRetryAfterSeconds: 30,
@@ -226,24 +228,5 @@ describe('deliverAll: recording a delivered message', () => {
     expect(order).toEqual(['post C0A', 'record C0A#0', 'post C0A', 'record C0A#1']);
   });
 
-  it('a record that fails stops all posting; the error is rethrown once the posts in flight settle', async () => {
-    const clock = new VirtualClock();
-    const slack = fakeClient(clock, () => 'ok', 100);
-    const failure = new Error('the database went away');
-    const recorded: string[] = [];
-    const run = deliverAll(
-      items('C01', 'C02', 'C03', 'C04'),
-      options(clock, slack.client, {
-        concurrency: 2,
-        onDelivered: async (item) => {
-          if (item.channel === 'C01') throw failure;
-          recorded.push(item.key);
-        },
-      }),
-    );
-    await expect(clock.run(run)).rejects.toBe(failure);
-    // C01 and C02 were in flight together; nothing was posted after C01's record failed.
-    expect(slack.posts.map((p) => p.channel)).toEqual(['C01', 'C02']);
-    expect(recorded).toEqual(['C02#1']);
-  });
+  // A failed record: gate-run's notifier reports it as report.unrecorded (notifier-uncertain.test.ts).
 });
