@@ -4,7 +4,7 @@ import type { HeldSweepLock } from '../db/lock.js';
 import { openDatabase } from '../db/open.js';
 import { failOnExceeded } from '../policy/fail-on.js';
 import { decideOutcome } from '../run/outcome.js';
-import type { DigestOutcome, RunResult, RunStats } from '../run/types.js';
+import type { DigestOutcome, RunResult, RunStats, RunThreads } from '../run/types.js';
 import { guardDb, type RunEnv, type RunRequest, type RunScope } from './scope.js';
 import { checkDatabase } from './stages/check-database.js';
 import { checkRequest, type RunSteps } from './stages/check-request.js';
@@ -13,7 +13,7 @@ import { deliverDigest } from './stages/deliver-digest.js';
 import { deliverNudges, noNudges } from './stages/deliver-nudges.js';
 import { deliverThreadNudges } from './stages/deliver-threads.js';
 import { answerSettingsOf, harvestAnswers, noHarvest, type Harvest } from './stages/harvest-answers.js';
-import { groupByConsumer } from '../policy/answers/effects.js';
+import { groupByConsumer, teamAnswerFacts } from '../policy/answers/effects.js';
 import { readAckEvents } from '../db/threads.js';
 import type { PlanAnswers } from '../policy/types.js';
 import { markUnrouted } from './stages/mark-unrouted.js';
@@ -52,7 +52,8 @@ export async function runPipeline(env: RunEnv, request: RunRequest): Promise<Run
     const unrouted = markUnrouted(scope, plan, nudges.deliveries);
     // Not after a signal, nor when the credentials just proved unable to post.
     const sendDigest = slack && steps.digest && !env.signal.aborted && !nudges.fatal;
-    const digest = sendDigest ? await deliverDigest(scope, slack, plan, nudges.deliveries) : undefined;
+    const runThreads = threads ? threadsOutcome(harvest, slack && steps.nudge ? undefined : skippedWhy(scope, Boolean(slack))) : undefined;
+    const digest = sendDigest ? await deliverDigest(scope, slack, plan, nudges.deliveries, runThreads) : undefined;
     const outcome = decideOutcome({
       plan,
       deliveries: nudges.deliveries,
@@ -75,6 +76,7 @@ export async function runPipeline(env: RunEnv, request: RunRequest): Promise<Run
       exitCode: outcome.exitCode,
       problems: outcome.problems,
       stats,
+      ...(runThreads ? { threads: runThreads } : {}),
     };
   } catch (error) {
     failed = true;
@@ -95,6 +97,23 @@ async function readAnswers(scope: RunScope, harvesting: { slack: NonNullable<Awa
   harvest.campaign = scope.request.keyId ?? '';
   harvest.events = await guardDb(scope, () => readAckEvents(scope.sql, harvest.campaign, scope.request.teams));
   return harvest;
+}
+
+function skippedWhy(scope: RunScope, slack: boolean): string {
+  if (scope.request.command === 'dry-run') return 'dry-run: answers already recorded are used; no thread was read';
+  return slack ? `${scope.request.command}: only sweep reads the threads` : 'no Slack session';
+}
+
+function threadsOutcome(harvest: Harvest, skipped: string | undefined): RunThreads {
+  const lastNudged = new Map([...harvest.threads].map(([team, t]) => [team, t.lastNudgedAt]));
+  return {
+    open: new Map([...harvest.threads].map(([team, t]) => [team, { channel: t.channel, ts: t.parentTs }])),
+    facts: teamAnswerFacts(harvest.events, lastNudged),
+    read: harvest.recorded,
+    ...(skipped ? { skipped } : {}),
+    incomplete: harvest.incomplete,
+    calls: harvest.calls,
+  };
 }
 
 function planAnswers(scope: RunScope, harvest: Harvest): PlanAnswers | undefined {

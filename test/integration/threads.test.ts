@@ -171,3 +171,51 @@ describe(`living threads and answers read back (${backend})`, () => {
     s.slack.setScopes(THREAD_SCOPES);
   });
 });
+
+describe(`answers in the digest and --json (${backend})`, () => {
+  const s = useScenario({
+    slack: {
+      scopes: THREAD_SCOPES,
+      users: [
+        { id: 'U0SECLEAD01', email: 'lead@example.com' },
+        { id: ANA, email: 'ana@example.com' },
+      ],
+      usergroups: { S0PAYONCALL: [ANA] },
+    },
+  });
+
+  it('each answer kind takes effect and appears in the digest; --json names the thread and what was read', async () => {
+    await insertConsumers(s.db.sql, [
+      { id: 'pay-1', name: 'checkout-api', owner_team: 'payments', rotation_deadline: new Date(START.getTime() - DAY) },
+      { id: 'pay-2', name: 'refunds-worker', owner_team: 'payments', rotation_deadline: new Date(START.getTime() - DAY) },
+      { id: 'pay-3', name: 'ledger', owner_team: 'payments', rotation_deadline: new Date(START.getTime() - DAY) },
+    ]);
+    expect((await s.run(['sweep', '--now', day(0)])).code).toBe(3);
+    const parentTs = s.slack.posts().find((p) => p.channelId === CHANNELS.payments)?.ts ?? '';
+    s.slack.reply(CHANNELS.payments, parentTs, ANA, 'snooze 30d checkout-api release freeze');
+    s.slack.reply(CHANNELS.payments, parentTs, ANA, 'not ours refunds-worker @search');
+    s.slack.reply(CHANNELS.payments, parentTs, ANA, 'eta 2026-12-09 ledger');
+
+    const run = await s.run(['sweep', '--now', day(3), '--json']);
+    expect(run.code, run.stderr).toBe(3);
+    const result = JSON.parse(run.stdout) as { teams: Array<Record<string, unknown>> };
+    const payments = result.teams.find((t) => t['team'] === 'payments');
+    // Only ledger is nudged: checkout-api is snoozed (7 of the 30 days asked), refunds-worker disputed.
+    expect(payments?.['consumers']).toEqual(['pay-3']);
+    expect(payments?.['thread']).toEqual({ channel: CHANNELS.payments, ts: parentTs });
+    expect((payments?.['answers'] as { read: unknown[] }).read).toEqual([
+      { kind: 'snooze', consumer: 'pay-1', by: ANA, source: 'reply', until: '2027-01-03T09:00:00.000Z', detail: '30d release freeze' },
+      { kind: 'not_ours', consumer: 'pay-2', by: ANA, source: 'reply', detail: 'search' },
+      { kind: 'eta', consumer: 'pay-3', by: ANA, source: 'reply', until: '2026-12-09T00:00:00.000Z' },
+    ]);
+    expect(payments?.['answers']).toMatchObject({ harvest: 'read', answeredSinceLastNudge: true, lastAnswerAt: day(3) });
+
+    const digest = s.slack.posts().filter((p) => p.channelId === CHANNELS.security).at(-1);
+    const text = JSON.stringify(digest?.blocks);
+    expect(text).toContain('💬 answered since the last nudge');
+    expect(text).toContain('snooze over the limit, needs your approval: checkout-api (asked 30d)');
+    expect(text).toContain('routing dispute: refunds-worker (suggested @search)');
+    expect(text).toContain('eta 2026-12-09');
+    expect(checkPostMessage(digest!.params, { allowedMentions: [] })).toEqual([]);
+  });
+});

@@ -4,7 +4,7 @@ import type { Log } from '../../log.js';
 import type { Redact } from '../../redact.js';
 import type { Plan, TeamPlan } from '../../policy/types.js';
 import type { Delivery, DigestOutcome, RunMode } from '../../run/types.js';
-import { renderDigest } from '../render/digest-message.js';
+import { renderDigest, type DigestInput } from '../render/digest-message.js';
 import { renderTeamMessage } from '../render/team-message.js';
 import { createSlackClients } from './client.js';
 import { resolveDigestRecipient } from './digest-recipient.js';
@@ -45,6 +45,8 @@ export interface DigestDelivery {
   mode: RunMode;
   now: Date;
   destination: DigestDestination | undefined;
+  answers?: DigestInput['answers'];
+  threaded?: DigestInput['threaded'];
 }
 
 export type SlackSession = Awaited<ReturnType<typeof openSlackSession>>;
@@ -124,7 +126,7 @@ export async function openSlackSession(options: SlackSessionOptions) {
       });
     },
 
-    async deliverDigest({ destination, plan, deliveries, mode, now }: DigestDelivery): Promise<DigestOutcome & { fatal?: boolean }> {
+    async deliverDigest({ destination, plan, deliveries, mode, now, answers, threaded }: DigestDelivery): Promise<DigestOutcome & { fatal?: boolean }> {
       if (!destination) return { delivered: false, error: 'no digest destination configured' };
       const recipient = await resolveDigestRecipient(clients.read, destination);
       if (!recipient.ok) {
@@ -132,7 +134,7 @@ export async function openSlackSession(options: SlackSessionOptions) {
         const reason = describeFailure(f);
         return { delivered: false, channel: recipient.label, error: reason, fatal: f.kind === 'fatal' };
       }
-      const message = () => renderDigest({ plan, deliveries, mode, now });
+      const message = () => renderDigest({ plan, deliveries, mode, now, answers, threaded });
       const report = await deliverAll([{ key: 'digest', channel: recipient.channel, message }], common);
       const result = report.results.get('digest');
       if (result?.ok) return { delivered: true, channel: recipient.label };
