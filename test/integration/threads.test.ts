@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { backend, insertConsumers } from '../support/db.js';
 import { DEFAULT_SCOPES } from '../support/fake-slack.js';
 import { checkPostMessage } from '../support/slack-checker.js';
+import { startSlackGate } from '../support/slack-gate.js';
 import { DAY_MS as DAY } from '../support/clock.js';
 import { baseConfig, CHANNELS, useScenario } from '../support/scenario.js';
 
@@ -101,6 +102,39 @@ describe(`living threads and answers read back (${backend})`, () => {
     await sweep(day(1));
     expect(await events()).toHaveLength(3);
     expect(paymentsPosts().filter((p) => String(p.text).startsWith('Got it'))).toHaveLength(1);
+  });
+
+  it('a run killed between the harvest and the nudges loses no answer and, re-run, counts none twice', async () => {
+    await seed();
+    await sweep(day(0));
+    const parentTs = topLevel()[0]?.ts ?? '';
+    s.slack.reply(CHANNELS.payments, parentTs, ANA, 'done checkout-api');
+    s.slack.reply(CHANNELS.payments, parentTs, ANA, 'eta 2026-12-20');
+    const gate = await startSlackGate(s.slack.url);
+    try {
+      gate.hold('chat.postMessage'); // the "Got it" reply: the answers are recorded, nothing is nudged yet
+      const killed = s.start(['sweep', '--now', day(3), '--no-digest'], { env: { SLACK_API_URL: gate.url } });
+      await gate.whenHeld();
+      killed.child.kill('SIGKILL');
+      expect((await killed.done).signal).toBe('SIGKILL');
+    } finally {
+      await gate.close();
+    }
+    expect((await events()).map((e) => [e.kind, e.consumer_id])).toEqual([['done', 'pay-1'], ['eta', 'pay-1'], ['eta', 'pay-2']]);
+    const nudgedBefore = await s.db.sql`select consumer_id, nudge_count from chaser_nudge_state order by consumer_id`;
+    expect(nudgedBefore).toEqual([
+      { consumer_id: 'pay-1', nudge_count: 1 },
+      { consumer_id: 'pay-2', nudge_count: 1 },
+    ]);
+
+    await sweep(day(3));
+    expect((await events()).map((e) => [e.kind, e.consumer_id])).toEqual([['done', 'pay-1'], ['eta', 'pay-1'], ['eta', 'pay-2']]);
+    // The claim held: only refunds-worker was nudged, once.
+    expect(await s.db.sql`select consumer_id, nudge_count from chaser_nudge_state order by consumer_id`).toEqual([
+      { consumer_id: 'pay-1', nudge_count: 1 },
+      { consumer_id: 'pay-2', nudge_count: 2 },
+    ]);
+    expect(await threadRows()).toHaveLength(1);
   });
 
   it('a claim holds its consumer for claimGrace; still pending after it, chasing resumes one tier higher and says why', async () => {
