@@ -54,7 +54,10 @@ describe(`living threads and answers read back (${backend})`, () => {
     await sweep(day(0));
     const [parent] = topLevel();
     expect(parent).toBeDefined();
-    expect(parent?.params['metadata']).toEqual({ event_type: 'chaser_thread', event_payload: { team: 'payments', campaign: '' } });
+    expect(parent?.params['metadata']).toEqual({
+      event_type: 'chaser_nudge',
+      event_payload: { key: expect.stringMatching(/^\d+\/payments\/parent$/), team: 'payments', campaign: '' },
+    });
     expect(JSON.stringify(parent?.blocks)).toContain('Status as of 2026-12-01');
     expect(await threadRows()).toEqual([{ team: 'payments', parent_ts: parent?.ts, closed_reason: null, last_tier: 'gentle' }]);
 
@@ -154,6 +157,21 @@ describe(`living threads and answers read back (${backend})`, () => {
       { consumer_id: 'pay-1', last_tier: 'urgent' },
       { consumer_id: 'pay-2', last_tier: 'firm' },
     ]);
+  });
+
+  it('a post Slack delivered but answered too late: found by its metadata, recorded as delivered, not re-sent', async () => {
+    s.writeConfig({ ...baseConfig(), slack: { perChannelIntervalMs: 0, retries: 0, timeoutMs: 1000 } });
+    await seed();
+    await sweep(day(0));
+    const parentTs = topLevel()[0]?.ts ?? '';
+    s.slack.fail('chat.postMessage', { delayMs: 3000 }, { channel: CHANNELS.payments }); // delivers, then times out
+    const run = await sweep(day(3));
+    expect(run.stderr).not.toMatch(/not delivered/);
+    const replies = paymentsPosts().filter((p) => p.params['thread_ts'] === parentTs);
+    expect(replies).toHaveLength(1);
+    expect(s.slack.calls('conversations.replies').some((r) => r.params['include_all_metadata'] === 'true')).toBe(true);
+    const log = await s.db.sql`select consumer_id, message_ts from chaser_nudge_log where message_ts = ${replies[0]?.ts ?? ''}`;
+    expect(log.map((r) => r['consumer_id'])).toEqual(['pay-1', 'pay-2']);
   });
 
   it('a deleted parent: the next nudge opens a new thread', async () => {

@@ -7,6 +7,7 @@ import { closeThread, openThread, recordPermalink, recordThreadNudge, type Close
 import type { Plan, TeamPlan } from '../../policy/types.js';
 import type { Delivery } from '../../run/types.js';
 import { deliverAll, type Outbound } from '../../slack/deliver/notifier.js';
+import { findTaggedPost } from '../../slack/deliver/harvest.js';
 import type { SlackSession } from '../../slack/deliver/session.js';
 import { renderAllDone, renderThreadParent, renderThreadReply } from '../../slack/render/thread-messages.js';
 import { guardDb, type RunScope } from '../scope.js';
@@ -70,9 +71,11 @@ export async function deliverThreadNudges(
   const send = async (batch: Item[]) => {
     const byTeam = new Map(batch.map((item) => [item.team.team, item]));
     const outbound: Outbound<string>[] = batch.map((item) => toOutbound(item));
+    const canLook = harvest.features.history;
     return deliverAll(outbound, {
       ...slack.common,
       ...(request.onProgress ? { onProgress: request.onProgress } : {}),
+      ...(canLook ? { findLost: (item: Outbound<string>) => findTaggedPost(slack.client, item, slack.botId, Math.floor(Date.now() / 1000)) } : {}),
       onDelivered: async (out, accepted) => {
         const item = byTeam.get(out.key);
         if (!item) return;
@@ -112,19 +115,25 @@ export async function deliverThreadNudges(
   const toOutbound = (item: Item): Outbound<string> => {
     const answered = plan.answered.get(item.team.team) ?? [];
     const channel = item.team.route.kind === 'unrouted' ? '' : item.team.route.channel;
+    // The run/team key a lost post is found by (findTaggedPost); a retry pass gets its own.
+    const tag = (kind: 'parent' | 'reply') => ({
+      event_type: 'chaser_nudge',
+      event_payload: { key: `${runId}/${item.team.team}/${kind}`, team: item.team.team, campaign: harvest.campaign },
+    });
     if (item.thread) {
       const rose = tierIndex(item.team.tier.name) > tierIndex(item.thread.lastTier);
       return {
         key: item.team.team,
         channel: item.thread.channel,
         thread: { ts: item.thread.parentTs, broadcast: rose },
+        metadata: tag('reply'),
         message: () => renderThreadReply(item.team, answered, now, tiers),
       };
     }
     return {
       key: item.team.team,
       channel,
-      metadata: { event_type: 'chaser_thread', event_payload: { team: item.team.team, campaign: harvest.campaign } },
+      metadata: tag('parent'),
       message: () =>
         renderThreadParent({
           team: item.team.team,

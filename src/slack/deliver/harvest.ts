@@ -1,3 +1,4 @@
+import type { WebClient } from '@slack/web-api';
 import type { ThreadMessage } from '../../policy/answers/read-back.js';
 import type { SlackReader } from './reader.js';
 
@@ -168,4 +169,34 @@ export async function readBots(reader: SlackReader, users: Iterable<string>, kno
     const got = await reader.read('users.info', (client) => client.users.info({ user }));
     known.set(user, got.ok ? Boolean(got.value.user?.is_bot) : false);
   }
+}
+
+/** How far back a lost post is looked for: well beyond any timeout and retry of one run's post. */
+const LOST_POST_WINDOW_SECONDS = 15 * 60;
+
+/**
+ * A post whose answer was lost (timed out after Slack delivered it), found in the channel by the
+ * metadata chaser tagged it with (`event_type` and a run/team `key`): only chaser's own messages
+ * count. Needs channels:history (groups:history for private channels); undefined when not found.
+ */
+export async function findTaggedPost(
+  client: WebClient,
+  item: { channel: string; thread?: { ts: string } | undefined; metadata?: { event_type: string; event_payload: Record<string, string> } | undefined },
+  botId: string | undefined,
+  nowSeconds: number,
+): Promise<{ channel: string; ts: string } | undefined> {
+  const metadata = item.metadata;
+  const key = metadata?.event_payload['key'];
+  if (!metadata || !key) return undefined;
+  const oldest = String(nowSeconds - LOST_POST_WINDOW_SECONDS);
+  const page = item.thread
+    ? await client.conversations.replies({ channel: item.channel, ts: item.thread.ts, oldest, include_all_metadata: true, limit: 200 })
+    : await client.conversations.history({ channel: item.channel, oldest, include_all_metadata: true, limit: 100 });
+  for (const message of page.messages ?? []) {
+    const tag = (message as { metadata?: { event_type?: string; event_payload?: Record<string, unknown> } }).metadata;
+    if (tag?.event_type !== metadata.event_type || tag.event_payload?.['key'] !== key) continue;
+    if (botId !== undefined && message.bot_id !== botId) continue;
+    if (message.ts) return { channel: item.channel, ts: message.ts };
+  }
+  return undefined;
 }

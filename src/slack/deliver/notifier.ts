@@ -51,6 +51,11 @@ export interface DeliverOptions<K> {
    */
   onDelivered?: (item: Outbound<K>, accepted: { channel: string; ts: string }) => Promise<void>;
   onProgress?: (settled: number, total: number) => void;
+  /**
+   * Looks for a post whose answer was lost (a timeout after Slack delivered it), by its metadata
+   * (channels:history): found, the post is delivered and recorded instead of an uncertain failure.
+   */
+  findLost?: (item: Outbound<K>) => Promise<{ channel: string; ts: string } | undefined>;
   /** Time and waiting; the real clock unless a test passes its own. */
   clock?: Clock;
 }
@@ -177,6 +182,19 @@ export async function deliverAll<K>(items: readonly Outbound<K>[], options: Deli
           break;
         }
         if (failure.kind === 'lost') {
+          // A post tagged with metadata can be looked for: found, it was delivered and is recorded as such.
+          const found = item.metadata && !item.update && options.findLost ? await options.findLost(item).catch(() => undefined) : undefined;
+          if (found) {
+            options.log.info(`slack: the answer to the post to ${item.channel} was lost, but the message is there: recorded, not re-sent`);
+            settle(item, { ok: true, ...found });
+            try {
+              await options.onDelivered?.(item, found);
+            } catch (error) {
+              if (unrecorded) unrecorded.keys.push(item.key);
+              else unrecorded = { keys: [item.key], error };
+            }
+            break;
+          }
           // The post may be in the channel: a retry could be a second copy. The next run sends it at most once more.
           options.log.info(`slack: no readable answer for the post to ${item.channel}; not retried`, { reason: failure.reason });
           settle(item, { ok: false, uncertain: true, reason: `${failure.reason}: the message may have been posted; not re-sent in this run` });

@@ -66,11 +66,13 @@ export async function openSlackSession(options: SlackSessionOptions) {
 
   let granted: string[] | undefined;
   let botUserId: string | undefined;
+  let botId: string | undefined;
   try {
     const auth = await clients.read.auth.test();
     const scopes = auth.response_metadata?.scopes;
     granted = scopes && scopes.length > 0 ? [...scopes] : undefined;
     botUserId = typeof auth.user_id === 'string' ? auth.user_id : undefined;
+    botId = typeof auth.bot_id === 'string' ? auth.bot_id : undefined;
     if (scopes && scopes.length > 0 && !scopes.includes(REQUIRED_SCOPE)) {
       throw new ChaserError(ExitCode.unavailable, `the Slack app lacks the scope ${REQUIRED_SCOPE}`, [
         `granted: ${scopes.join(', ')}; add ${REQUIRED_SCOPE} under OAuth & Permissions and reinstall the app`,
@@ -104,6 +106,8 @@ export async function openSlackSession(options: SlackSessionOptions) {
     granted,
     /** chaser's own user id: its messages and reactions are never answers. */
     botUserId,
+    /** chaser's bot id: the bot_id on every message it posted. */
+    botId,
     /** The paced notifier's settings, for the thread stage's own deliveries. */
     common,
 
