@@ -14,7 +14,7 @@ import { deliverNudges, noNudges } from './stages/deliver-nudges.js';
 import { deliverThreadNudges } from './stages/deliver-threads.js';
 import { answerSettingsOf, harvestAnswers, noHarvest, type Harvest } from './stages/harvest-answers.js';
 import { groupByConsumer, teamAnswerFacts } from '../policy/answers/effects.js';
-import { readAckEvents } from '../db/threads.js';
+import { readAckEvents, readOpenThreads } from '../db/threads.js';
 import type { PlanAnswers } from '../policy/types.js';
 import { markUnrouted } from './stages/mark-unrouted.js';
 import { readPlan } from './stages/read-plan.js';
@@ -41,7 +41,13 @@ export async function runPipeline(env: RunEnv, request: RunRequest): Promise<Run
     if (steps.lock) lock = await takeSweepLock(scope, pool);
     const runId = steps.record ? await openRunRecord(scope) : undefined;
     const threads = request.config.threads === 'reply';
-    const harvest = threads ? await readAnswers(scope, slack && steps.nudge ? { slack, runId } : undefined) : noHarvest();
+    // dry-run with a token reads the threads too (read-only calls), to show what a sweep would record.
+    // Only when there is a thread to read: a dry-run with nothing open asks Slack nothing.
+    const preview =
+      threads && request.command === 'dry-run' && request.slackToken && (await hasOpenThreads(scope)) ? await previewSlack(scope) : undefined;
+    const harvest = threads
+      ? await readAnswers(scope, slack && steps.nudge ? { slack, runId, record: true } : preview?.slack ? { slack: preview.slack, runId, record: false } : undefined)
+      : noHarvest();
     const plan = await readPlan(scope, source, threads ? planAnswers(scope, harvest) : undefined);
     const nudges =
       slack && steps.nudge
@@ -52,7 +58,8 @@ export async function runPipeline(env: RunEnv, request: RunRequest): Promise<Run
     const unrouted = markUnrouted(scope, plan, nudges.deliveries);
     // Not after a signal, nor when the credentials just proved unable to post.
     const sendDigest = slack && steps.digest && !env.signal.aborted && !nudges.fatal;
-    const runThreads = threads ? threadsOutcome(harvest, slack && steps.nudge ? undefined : skippedWhy(scope, Boolean(slack))) : undefined;
+    const harvested = (slack && steps.nudge) || preview?.slack !== undefined;
+    const runThreads = threads ? threadsOutcome(harvest, harvested ? undefined : (preview?.skipped ?? skippedWhy(scope, Boolean(slack)))) : undefined;
     const digest = sendDigest ? await deliverDigest(scope, slack, plan, nudges.deliveries, runThreads) : undefined;
     const outcome = decideOutcome({
       plan,
@@ -91,16 +98,40 @@ export async function runPipeline(env: RunEnv, request: RunRequest): Promise<Run
  * The answers this run plans with: a sweep harvests the threads first (and records what it read);
  * digest and dry-run use what earlier sweeps recorded.
  */
-async function readAnswers(scope: RunScope, harvesting: { slack: NonNullable<Awaited<ReturnType<typeof connectSlack>>>; runId: string | undefined } | undefined): Promise<Harvest> {
-  if (harvesting) return harvestAnswers(scope, { ...harvesting, record: true });
+async function readAnswers(
+  scope: RunScope,
+  harvesting: { slack: NonNullable<Awaited<ReturnType<typeof connectSlack>>>; runId: string | undefined; record: boolean } | undefined,
+): Promise<Harvest> {
+  if (harvesting) {
+    const harvest = await harvestAnswers(scope, harvesting);
+    // A preview plans with what it read as if it were recorded (a re-read answer only repeats a fact).
+    if (!harvesting.record) harvest.events = [...harvest.events, ...[...harvest.recorded.values()].flat()];
+    return harvest;
+  }
   const harvest = noHarvest();
   harvest.campaign = scope.request.keyId ?? '';
   harvest.events = await guardDb(scope, () => readAckEvents(scope.sql, harvest.campaign, scope.request.teams));
   return harvest;
 }
 
+async function hasOpenThreads(scope: RunScope): Promise<boolean> {
+  const open = await guardDb(scope, () => readOpenThreads(scope.sql, scope.request.keyId ?? '', scope.request.teams));
+  return open.size > 0;
+}
+
+/** A read-only Slack session for dry-run's harvest; a token Slack refuses skips the harvest instead of the preview. */
+async function previewSlack(scope: RunScope): Promise<{ slack?: Awaited<ReturnType<typeof connectSlack>>; skipped?: string }> {
+  try {
+    return { slack: await connectSlack(scope) };
+  } catch (error) {
+    const why = error instanceof Error ? error.message : String(error);
+    scope.env.log.warn(`dry-run: the threads were not read (${why})`);
+    return { skipped: `Slack refused the token: ${why}` };
+  }
+}
+
 function skippedWhy(scope: RunScope, slack: boolean): string {
-  if (scope.request.command === 'dry-run') return 'dry-run: answers already recorded are used; no thread was read';
+  if (scope.request.command === 'dry-run') return 'no SLACK_BOT_TOKEN: only answers already recorded are used';
   return slack ? `${scope.request.command}: only sweep reads the threads` : 'no Slack session';
 }
 

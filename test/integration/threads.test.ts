@@ -174,6 +174,24 @@ describe(`living threads and answers read back (${backend})`, () => {
     expect(log.map((r) => r['consumer_id'])).toEqual(['pay-1', 'pay-2']);
   });
 
+  it('dry-run reads the threads (read-only) and shows what a sweep would record; without a token it says the harvest was skipped', async () => {
+    await seed();
+    await sweep(day(0));
+    const parentTs = topLevel()[0]?.ts ?? '';
+    s.slack.reply(CHANNELS.payments, parentTs, ANA, 'done checkout-api');
+    s.slack.reset();
+    const preview = await s.run(['dry-run', '--now', day(1)]);
+    expect(preview.code, preview.stderr).toBe(3);
+    expect(preview.stdout).toContain('payments: would record done pay-1 by U0ANA00001');
+    const methods = new Set(s.slack.requests.map((r) => r.method));
+    expect([...methods].every((m) => ['auth.test', 'conversations.history', 'conversations.replies', 'reactions.get', 'usergroups.users.list', 'users.info'].includes(m))).toBe(true);
+    expect(await events()).toEqual([]);
+    const json = JSON.parse((await s.run(['dry-run', '--now', day(3), '--json'], { env: { SLACK_BOT_TOKEN: '' } })).stdout) as {
+      teams: Array<{ answers: { harvest: string } }>;
+    };
+    expect(json.teams[0]?.answers.harvest).toBe('skipped: no SLACK_BOT_TOKEN: only answers already recorded are used');
+  });
+
   it('a deleted parent: the next nudge opens a new thread', async () => {
     await seed();
     await sweep(day(0));
