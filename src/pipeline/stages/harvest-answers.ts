@@ -19,6 +19,12 @@ import type { SlackSession } from '../../slack/deliver/session.js';
 import { renderConfirmation } from '../../slack/render/thread-messages.js';
 import { guardDb, type RunScope } from '../scope.js';
 
+/**
+ * The longest a run spends reading threads before it nudges: Slack's read limits (~50 calls a
+ * minute per method) make 2,000 threads about 40 minutes; past this, the rest is read next run.
+ */
+export const HARVEST_BUDGET_MS = 10 * 60_000;
+
 /** What the threads said, for the planner, the thread deliveries, the digest and --json. */
 export interface Harvest {
   /** The campaign of this run: its --key, or '' for every key. */
@@ -89,6 +95,7 @@ export async function harvestAnswers(
   const reader = createSlackReader({
     client: slack.client,
     maxRetryAfterSeconds: request.config.slack.maxRetryAfterSeconds,
+    deadlineAt: Date.now() + HARVEST_BUDGET_MS,
     signal: env.signal,
     log: env.log,
   });

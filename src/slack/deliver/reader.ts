@@ -28,13 +28,15 @@ export interface ReaderOptions {
   client: WebClient;
   /** The longest Retry-After waited for (slack.maxRetryAfterSeconds). */
   maxRetryAfterSeconds: number;
-  /** 429s one method may get in a run before it is spent. */
+  /** 429s one method may get in a run before it is spent (default: no count limit; the deadline bounds it). */
   maxRateLimits?: number;
+  /** Date.now() after which no read starts: the harvest's budget; what is left is read next run. */
+  deadlineAt?: number;
   signal: AbortSignal;
   log: Log;
 }
 
-const DEFAULT_MAX_RATE_LIMITS = 20;
+const DEFAULT_MAX_RATE_LIMITS = Number.POSITIVE_INFINITY;
 
 export function createSlackReader(options: ReaderOptions): SlackReader {
   const calls = new Map<string, number>();
@@ -52,6 +54,11 @@ export function createSlackReader(options: ReaderOptions): SlackReader {
           return { ok: false, code: 'budget-spent', reason: `${method}: ${options.signal.aborted ? 'interrupted' : 'rate-limit budget spent for this run'}` };
         }
         const wait = (pausedUntil.get(method) ?? 0) - Date.now();
+        if (options.deadlineAt !== undefined && Date.now() + Math.max(0, wait) > options.deadlineAt) {
+          spent.add(method);
+          options.log.warn(`slack ${method}: the harvest's time budget is spent; the rest is read on the next run`);
+          continue;
+        }
         if (wait > 0) {
           await sleep(wait, options.signal);
           continue;
