@@ -11,7 +11,7 @@ import { findTaggedPost } from '../../slack/deliver/harvest.js';
 import type { SlackSession } from '../../slack/deliver/session.js';
 import { renderAllDone, renderThreadParent, renderThreadReply } from '../../slack/render/thread-messages.js';
 import { guardDb, type RunScope } from '../scope.js';
-import type { NudgesSent } from './deliver-nudges.js';
+import { unrecordedTeams, type NudgesSent } from './deliver-nudges.js';
 import type { Harvest } from './harvest-answers.js';
 
 
@@ -75,6 +75,8 @@ export async function deliverThreadNudges(
     return deliverAll(outbound, {
       ...slack.common,
       ...(request.onProgress ? { onProgress: request.onProgress } : {}),
+      // Recorded first (the message is out), then no further post without the lock.
+      halt: () => (lock?.lost ? 'the sweep lock was lost' : undefined),
       ...(canLook ? { findLost: (item: Outbound<string>) => findTaggedPost(slack.client, item, slack.botId, Math.floor(Date.now() / 1000)) } : {}),
       onDelivered: async (out, accepted) => {
         const item = byTeam.get(out.key);
@@ -104,11 +106,14 @@ export async function deliverThreadNudges(
           ids: item.team.nudges.ids(),
           tiers: item.team.nudges.tiers(),
         });
-        lock?.assertHeld();
         env.log.info(`nudged ${item.team.team}`, { channel: accepted.channel, consumers: item.team.nudges.count, thread: item.thread ? 'reply' : 'new' });
       },
-    }).catch((error: unknown) => {
-      throw describeDbError(error, env.redact, 'while recording a delivered nudge; that team may be nudged again on the next run');
+    }).then((report) => {
+      if (report.unrecorded) {
+        const { keys, error } = report.unrecorded;
+        throw describeDbError(error, env.redact, `while recording delivered nudges: ${unrecordedTeams(keys)}`) ?? error;
+      }
+      return report;
     });
   };
 
