@@ -67,7 +67,8 @@ export interface Clock {
   sleep(ms: number, signal: AbortSignal): Promise<void>;
 }
 
-const systemClock: Clock = { now: () => Date.now(), sleep };
+/** The real clock; the harvest's reader waits on it too. */
+export const systemClock: Clock = { now: () => Date.now(), sleep };
 
 export interface DeliveryReport<K> {
   results: Map<K, Delivery>;

@@ -1,6 +1,7 @@
 import { WebAPIPlatformError, WebAPIRateLimitedError, type WebClient } from '@slack/web-api';
 import type { Log } from '../../log.js';
 import { classifySlackError, describeFailure } from './failures.js';
+import { systemClock } from './notifier.js';
 
 /**
  * Slack's read methods are limited per app, per workspace and per METHOD (Tier 3: ~50 a minute;
@@ -60,7 +61,7 @@ export function createSlackReader(options: ReaderOptions): SlackReader {
           continue;
         }
         if (wait > 0) {
-          await sleep(wait, options.signal);
+          await systemClock.sleep(wait, options.signal);
           continue;
         }
         calls.set(method, (calls.get(method) ?? 0) + 1);
@@ -94,17 +95,4 @@ export function createSlackReader(options: ReaderOptions): SlackReader {
       }
     },
   };
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  if (ms <= 0 || signal.aborted) return Promise.resolve();
-  return new Promise((resolve) => {
-    const timer = setTimeout(done, ms);
-    function done() {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done, { once: true });
-  });
 }
