@@ -60,7 +60,9 @@ export async function readOpenThreads(sql: Sql, campaign: string, teams?: readon
            reply_cursor, seen_reply_count, seen_latest_reply, confirmed_event_id
     from chaser_threads
     where closed_at is null and campaign = ${campaign}
-      ${teams && teams.length > 0 ? sql`and team = any(${[...teams]}::text[])` : sql``}`;
+      ${teams && teams.length > 0 ? sql`and team = any(${[...teams]}::text[])` : sql``}
+    -- Longest since its last nudge first: the teams most likely due are read first when the read budget runs out.
+    order by last_nudged_at nulls first, id`;
   return new Map(rows.map((row) => [row.team, toThread(row)]));
 }
 
