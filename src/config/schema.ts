@@ -1,6 +1,9 @@
 import { z } from 'zod';
 import {
+  DEFAULT_ANSWERS,
   DEFAULT_COLUMNS,
+  DEFAULT_THREAD_MAX_AGE_DAYS,
+  DEFAULT_THREADS,
   DEFAULT_DATABASE,
   DEFAULT_DONE_STATUSES,
   DEFAULT_PENDING_STATUSES,
@@ -27,7 +30,7 @@ import {
 } from './identifiers.js';
 import { calendarDefaults, calendarFields, DEFAULT_CALENDAR, digestTiming, overdueClock } from './calendar-schema.js';
 import { expected, expectedWithoutEcho, fallbackError, formatIssues, show, type ErrorFn } from './issues.js';
-import type { CalendarSettings, Config, DigestDestination, TeamRoute, Tier } from './types.js';
+import type { AnswersConfig, CalendarSettings, Config, DigestDestination, TeamRoute, Tier } from './types.js';
 
 /**
  * The configuration rules, written once: `validateConfig` checks user input against them and
@@ -406,6 +409,50 @@ const slack = z
   .prefault({})
   .describe('Slack delivery settings. The token is read only from SLACK_BOT_TOKEN, never from this file.');
 
+const reactionError = expected('an emoji name without colons, like "white_check_mark"');
+function reaction(fallback: string, description: string) {
+  return z
+    .string({ error: reactionError })
+    .regex(/^[a-z0-9_+'-]{1,100}$/, { error: reactionError })
+    .default(fallback)
+    .describe(description);
+}
+
+const whoError = expected('"team", "anyone" or a list of user ids like ["U0123ABCD"]');
+
+const answers = z
+  .strictObject(
+    {
+      who: z
+        .union([z.enum(['team', 'anyone']), z.array(z.string().regex(USER_ID, { error: userIdError })).min(1)], { error: whoError })
+        .default(DEFAULT_ANSWERS.who)
+        .describe(
+          'Who may answer in a team\'s thread: "team" (members of the team\'s mention user group; any person when it has none), ' +
+            '"anyone" (any person in the channel), or a list of user ids. Bots never count.',
+        ),
+      reactions: z
+        .strictObject(
+          {
+            done: reaction(DEFAULT_ANSWERS.reactions.done, 'Reaction meaning "done" for every consumer the message listed.'),
+            snooze: reaction(DEFAULT_ANSWERS.reactions.snooze, 'Reaction meaning "snooze" (for maxSnooze).'),
+            notOurs: reaction(DEFAULT_ANSWERS.reactions.notOurs, 'Reaction meaning "not ours" (disputed).'),
+          },
+          { error: expected('an object like { "done": "white_check_mark" }') },
+        )
+        .prefault({})
+        .describe('The reactions chaser reads as answers.'),
+      claimGrace: duration.default(DEFAULT_ANSWERS.claimGrace).describe(
+        'How long "done" stops the nudging; still pending in the inventory after it, chasing resumes one tier higher.',
+      ),
+      maxSnooze: duration.default(DEFAULT_ANSWERS.maxSnooze).describe(
+        'Longest snooze honoured; a longer request is honoured this long and listed in the digest for the security lead.',
+      ),
+    },
+    { error: expected('an object like { "who": "team", "claimGrace": "2d" }') },
+  )
+  .prefault({})
+  .describe('Answers read back from the team threads (reactions and replies) and what they do.');
+
 /** What a user writes. Exported for the JSON Schema; everything else should call `validateConfig`. */
 export const configSchema = z
   .strictObject(
@@ -422,6 +469,16 @@ export const configSchema = z
       fallbackChannel: channel('Where nudges for a team with no route go (the digest lists them as unrouted).').optional(),
       digest: digest.optional(),
       slack,
+      threads: z
+        .enum(['reply', 'off'], { error: expected('"reply" (one living thread per team) or "off" (a new message per run)') })
+        .default(DEFAULT_THREADS)
+        .describe('"reply": one living thread per team, answers read back on the next run; "off": a new top-level message per run.'),
+      threadMaxAgeDays: wholeNumber(
+        LIMITS.threadMaxAgeDays,
+        DEFAULT_THREAD_MAX_AGE_DAYS,
+        'A thread older than this many days is replaced by a new parent that links the old one.',
+      ),
+      answers,
     },
     { error: expected('an object of settings (write {} to use every default)') },
   )
@@ -488,6 +545,17 @@ function toTier(parsed: ParsedConfig['tiers'][number]): Tier {
   return tier;
 }
 
+function toAnswers(parsed: ParsedConfig['answers']): AnswersConfig {
+  return {
+    who: Array.isArray(parsed.who) ? [...parsed.who] : parsed.who,
+    reactions: { ...parsed.reactions },
+    claimGrace: parsed.claimGrace,
+    claimGraceMs: parseDuration(parsed.claimGrace) as number,
+    maxSnooze: parsed.maxSnooze,
+    maxSnoozeMs: parseDuration(parsed.maxSnooze) as number,
+  };
+}
+
 /** Fresh objects all the way down, so no caller can mutate a shared default. */
 function toConfig(parsed: ParsedConfig): Config {
   const config: Config = {
@@ -507,6 +575,9 @@ function toConfig(parsed: ParsedConfig): Config {
     overdueClock: parsed.overdueClock,
     digestPeriod: digestPeriodOf(parsed.digest?.every ?? DEFAULT_DIGEST_EVERY),
     slack: { ...parsed.slack },
+    threads: parsed.threads,
+    threadMaxAgeDays: parsed.threadMaxAgeDays,
+    answers: toAnswers(parsed.answers),
   };
   if (parsed.digest?.at !== undefined) config.digestAt = { at: parsed.digest.at, timezone: parsed.digest.timezone ?? 'UTC' };
   if (parsed.database.url !== undefined) config.database.url = parsed.database.url;

@@ -4,9 +4,9 @@ import type { HeldSweepLock } from '../db/lock.js';
 import { openDatabase } from '../db/open.js';
 import { failOnExceeded } from '../policy/fail-on.js';
 import { decideOutcome } from '../run/outcome.js';
-import type { DigestOutcome, RunResult, RunStats } from '../run/types.js';
-import type { RunEnv, RunRequest, RunScope } from './scope.js';
-import { applySendingWindow } from './stages/apply-sending-window.js';
+import type { DigestOutcome, RunResult, RunStats, RunThreads } from '../run/types.js';
+import { guardDb, type RunEnv, type RunRequest, type RunScope } from './scope.js';
+import { applySendingWindow, type SendingWindowSplit } from './stages/apply-sending-window.js';
 import { checkClock } from './stages/check-clock.js';
 import { checkDatabase } from './stages/check-database.js';
 import { checkDigestDue } from './stages/check-digest-due.js';
@@ -14,7 +14,13 @@ import { checkFilters } from './stages/check-filters.js';
 import { checkRequest, type RunSteps } from './stages/check-request.js';
 import { connectSlack } from './stages/connect-slack.js';
 import { deliverDigest } from './stages/deliver-digest.js';
-import { deliverNudges, noNudges } from './stages/deliver-nudges.js';
+import { deliverNudges, noNudges, type NudgesSent } from './stages/deliver-nudges.js';
+import { deliverThreadNudges } from './stages/deliver-threads.js';
+import { answerSettingsOf, harvestAnswers, noHarvest, type Harvest } from './stages/harvest-answers.js';
+import { groupByConsumer, teamAnswerFacts } from '../policy/answers/effects.js';
+import { readAckEvents, readOpenThreads } from '../db/threads.js';
+import type { Plan, PlanAnswers } from '../policy/types.js';
+import type { RunId } from '../db/runs.js';
 import { markUnrouted } from './stages/mark-unrouted.js';
 import { readPlan } from './stages/read-plan.js';
 import { reconcileScheduled } from './stages/reconcile-scheduled.js';
@@ -44,19 +50,37 @@ export async function runPipeline(env: RunEnv, request: RunRequest): Promise<Run
     const runId = steps.record ? await openRunRecord(scope) : undefined;
     const digestNotDue = steps.digest ? await checkDigestDue(scope, runId) : undefined;
     if (slack && steps.nudge) await reconcileScheduled(scope, slack);
-    const plan = await readPlan(scope, source, { memory });
+    const threads = request.config.threads === 'reply';
+    // Without chaser's tables (a dry-run before migrate) there is no thread and no answer to read.
+    const readThreads = threads && memory;
+    // dry-run with a token reads the threads too (read-only calls), to show what a sweep would record.
+    // Only when there is a thread to read: a dry-run with nothing open asks Slack nothing.
+    const preview =
+      readThreads && request.command === 'dry-run' && request.slackToken && (await hasOpenThreads(scope)) ? await previewSlack(scope) : undefined;
+    const harvest = readThreads
+      ? await readAnswers(scope, slack && steps.nudge ? { slack, runId, record: true } : preview?.slack ? { slack: preview.slack, runId, record: false } : undefined)
+      : noHarvest();
+    const plan = await readPlan(scope, source, { memory, answers: readThreads ? planAnswers(scope, harvest) : undefined });
     const window = applySendingWindow(plan);
     for (const team of window.held) {
       if (team.sending.mode === 'hold') {
         env.log.info(`held ${team.team}: outside working hours`, { opensAt: team.sending.opensAt.toISOString(), consumers: team.nudges.count });
       }
     }
-    const outgoing = [...window.send, ...window.schedule];
-    const nudges = slack && steps.nudge ? await deliverNudges(scope, { slack, teams: outgoing, runId, lock }) : noNudges();
+    const nudges =
+      slack && steps.nudge
+        ? threads
+          ? await deliverThreaded(scope, { slack, plan, window, runId, lock, harvest })
+          : await deliverNudges(scope, { slack, teams: [...window.send, ...window.schedule], runId, lock })
+        : noNudges();
     const unrouted = markUnrouted(scope, plan, nudges.deliveries);
     // Not after a signal, nor when the credentials just proved unable to post.
     const sendDigest = slack && steps.digest && !digestNotDue && !env.signal.aborted && !nudges.fatal;
-    const digest = sendDigest ? await deliverDigest(scope, slack, plan, nudges.deliveries) : undefined;
+    const harvested = (slack && steps.nudge) || preview?.slack !== undefined;
+    const runThreads = threads
+      ? threadsOutcome(harvest, harvested && memory ? undefined : (preview?.skipped ?? skippedWhy(scope, Boolean(slack), memory)))
+      : undefined;
+    const digest = sendDigest ? await deliverDigest(scope, slack, plan, nudges.deliveries, runThreads) : undefined;
     const outcome = decideOutcome({
       plan,
       deliveries: nudges.deliveries,
@@ -80,6 +104,7 @@ export async function runPipeline(env: RunEnv, request: RunRequest): Promise<Run
       problems: outcome.problems,
       warnings: scope.warnings,
       stats,
+      ...(runThreads ? { threads: runThreads } : {}),
     };
   } catch (error) {
     failed = true;
@@ -88,6 +113,95 @@ export async function runPipeline(env: RunEnv, request: RunRequest): Promise<Run
     await lock?.release({ failed });
     await db.close({ failed: failed || lock?.lost === true });
   }
+}
+
+/**
+ * Living threads for the teams posted now; a team outside its window in schedule mode gets a
+ * plain scheduled message (a thread's parent must exist before its replies, and a scheduled one
+ * has no ts until Slack posts it). Its thread, if any, is left as it is until a run inside the window.
+ */
+async function deliverThreaded(
+  scope: RunScope,
+  {
+    slack,
+    plan,
+    window,
+    runId,
+    lock,
+    harvest,
+  }: {
+    slack: NonNullable<Awaited<ReturnType<typeof connectSlack>>>;
+    plan: Plan;
+    window: SendingWindowSplit;
+    runId: RunId | undefined;
+    lock: HeldSweepLock | undefined;
+    harvest: Harvest;
+  },
+): Promise<NudgesSent> {
+  const threaded = await deliverThreadNudges(scope, { slack, plan, teams: window.send, runId, lock, harvest });
+  if (window.schedule.length === 0 || threaded.fatal || scope.env.signal.aborted) return threaded;
+  const scheduled = await deliverNudges(scope, { slack, teams: window.schedule, runId, lock });
+  const fatal = threaded.fatal ?? scheduled.fatal;
+  return { deliveries: new Map([...threaded.deliveries, ...scheduled.deliveries]), ...(fatal ? { fatal } : {}) };
+}
+
+/**
+ * The answers this run plans with: a sweep harvests the threads first (and records what it read);
+ * digest and dry-run use what earlier sweeps recorded.
+ */
+async function readAnswers(
+  scope: RunScope,
+  harvesting: { slack: NonNullable<Awaited<ReturnType<typeof connectSlack>>>; runId: string | undefined; record: boolean } | undefined,
+): Promise<Harvest> {
+  if (harvesting) {
+    const harvest = await harvestAnswers(scope, harvesting);
+    // A preview plans with what it read as if it were recorded (a re-read answer only repeats a fact).
+    if (!harvesting.record) harvest.events = [...harvest.events, ...[...harvest.recorded.values()].flat()];
+    return harvest;
+  }
+  const harvest = noHarvest();
+  harvest.campaign = scope.request.keyId ?? '';
+  harvest.events = await guardDb(scope, () => readAckEvents(scope.sql, harvest.campaign, scope.request.teams));
+  return harvest;
+}
+
+async function hasOpenThreads(scope: RunScope): Promise<boolean> {
+  const open = await guardDb(scope, () => readOpenThreads(scope.sql, scope.request.keyId ?? '', scope.request.teams));
+  return open.size > 0;
+}
+
+/** A read-only Slack session for dry-run's harvest; a token Slack refuses skips the harvest instead of the preview. */
+async function previewSlack(scope: RunScope): Promise<{ slack?: Awaited<ReturnType<typeof connectSlack>>; skipped?: string }> {
+  try {
+    return { slack: await connectSlack(scope) };
+  } catch (error) {
+    const why = error instanceof Error ? error.message : String(error);
+    scope.env.log.warn(`dry-run: the threads were not read (${why})`);
+    return { skipped: `Slack refused the token: ${why}` };
+  }
+}
+
+function skippedWhy(scope: RunScope, slack: boolean, memory: boolean): string {
+  if (!memory) return "chaser's tables are absent (run chaser migrate): no thread to read";
+  if (scope.request.command === 'dry-run') return 'no SLACK_BOT_TOKEN: only answers already recorded are used';
+  return slack ? `${scope.request.command}: only sweep reads the threads` : 'no Slack session';
+}
+
+function threadsOutcome(harvest: Harvest, skipped: string | undefined): RunThreads {
+  const lastNudged = new Map([...harvest.threads].map(([team, t]) => [team, t.lastNudgedAt]));
+  return {
+    open: new Map([...harvest.threads].map(([team, t]) => [team, { channel: t.channel, ts: t.parentTs }])),
+    facts: teamAnswerFacts(harvest.events, lastNudged),
+    read: harvest.recorded,
+    ...(skipped ? { skipped } : {}),
+    incomplete: harvest.incomplete,
+    calls: harvest.calls,
+  };
+}
+
+function planAnswers(scope: RunScope, harvest: Harvest): PlanAnswers | undefined {
+  if (harvest.events.length === 0) return undefined;
+  return { byConsumer: groupByConsumer(harvest.events), settings: answerSettingsOf(scope) };
 }
 
 function poolOptions(request: RunRequest, stats: RunStats): ConnectOptions {

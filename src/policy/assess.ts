@@ -4,7 +4,8 @@ import { decideCadence } from './cadence.js';
 import { assertValidLadder, tierIndexAt, tierThresholdsMs } from './tiers.js';
 import { DAY_MS } from '../config/duration.js';
 import { isValidDate } from './time.js';
-import type { ConsumerRow, Laggard, PlanOptions, Skipped } from './types.js';
+import { answersFor } from './answers/effects.js';
+import type { ConsumerRow, Laggard, PlanAnswers, PlanOptions, Skipped } from './types.js';
 
 /** What one row means for this run, before any team or run-wide bookkeeping. */
 export type Assessment =
@@ -26,9 +27,13 @@ export interface PolicyContext {
    * 09:00 message being only 15 hours before tonight's run.
    */
   deliveryAt: (team: string, now: Date) => Date;
+  answers?: PlanAnswers | undefined;
 }
 
-export function createPolicyContext(options: Pick<PlanOptions, 'tiers' | 'pendingStatuses' | 'calendars'>): PolicyContext {
+/** A dispute holds a consumer back from its team's thread until the owner changes: "snoozed" with no end. */
+const HELD_FOREVER = new Date(8.64e15);
+
+export function createPolicyContext(options: Pick<PlanOptions, 'tiers' | 'pendingStatuses' | 'calendars' | 'answers'>): PolicyContext {
   assertValidLadder(options.tiers);
   const calendars = options.calendars;
   return {
@@ -37,6 +42,7 @@ export function createPolicyContext(options: Pick<PlanOptions, 'tiers' | 'pendin
     pendingStatuses: new Set(options.pendingStatuses),
     clockFor: calendars ? (team) => calendars.clockFor(team) : () => CALENDAR_CLOCK,
     deliveryAt: calendars ? memoisedDeliveryAt(calendars) : (_team, now) => now,
+    ...(options.answers ? { answers: options.answers } : {}),
   };
 }
 
@@ -82,14 +88,21 @@ export function assessRow(row: ConsumerRow, context: PolicyContext, now: Date): 
   // A snooze that is not an instant: the team may have asked for quiet, so no nudge on a guess.
   if (row.snoozedUntil !== null && !isValidDate(row.snoozedUntil)) return { kind: 'skipped', reason: 'invalid-snooze' };
 
+  const events = context.answers?.byConsumer.get(row.id);
+  const answers =
+    events && context.answers ? answersFor(events, { team, lastSeenOnOldKey: null }, context.answers.settings, now) : undefined;
   // "Is it overdue at all" is calendar time (the deadline has passed); how overdue, on the ladder's clock.
   const clock = context.clockFor(team);
   const ladderMs = clock === CALENDAR_CLOCK ? overdueMs : clock.elapsedMs(deadline, now);
   // On the business clock a consumer overdue since the weekend has 0 working time: still the first tier.
-  const tierIndex = Math.max(0, tierIndexAt(context.thresholdsMs, ladderMs));
+  // An unverified or contradicted claim: chasing resumes one tier higher than the ladder alone gives.
+  const tierIndex = Math.min(Math.max(0, tierIndexAt(context.thresholdsMs, ladderMs)) + (answers?.tierBump ?? 0), context.tiers.length - 1);
   const tier = context.tiers[tierIndex];
   if (tier === undefined) throw new Error(`policy: no tier for ${overdueMs} ms overdue; is the first tier at 0 days?`);
-  const { disposition, nextNudgeAt } = decideCadence(tier, row.state, row.snoozedUntil, context.deliveryAt(team, now), clock);
+  // chaser's own holds (a claim within claimGrace, a snooze, a dispute) beside the inventory's snoozed_until, which stays the user's.
+  const hold = answers?.held ? HELD_FOREVER : answers?.holdUntil ?? null;
+  const snoozedUntil = hold && (!isValidDate(row.snoozedUntil) || hold > row.snoozedUntil) ? hold : row.snoozedUntil;
+  const { disposition, nextNudgeAt } = decideCadence(tier, row.state, snoozedUntil, context.deliveryAt(team, now), clock);
   const laggard: Laggard = {
     // A fresh object without `state`: the laggard carries state once, beside the consumer.
     consumer: {
@@ -106,6 +119,7 @@ export function assessRow(row: ConsumerRow, context: PolicyContext, now: Date): 
     state: row.state,
     disposition,
     nextNudgeAt,
+    ...(answers ? { answers } : {}),
   };
   return { kind: 'outstanding', laggard, tierIndex };
 }

@@ -4,7 +4,8 @@ import { assessRow, createPolicyContext } from './assess.js';
 import { routeFor } from './routes.js';
 import { compareText, countsByName, createInterner, TeamTally, type TeamResult } from './team-tally.js';
 import { isValidDate } from './time.js';
-import type { ConsumerRow, Plan, PlanOptions, Skipped, TeamPlan, TeamSummary, UnknownStatuses } from './types.js';
+import { LISTED_MAX } from './team-tally.js';
+import type { AnsweredConsumer, ConsumerRow, Plan, PlanOptions, Skipped, TeamPlan, TeamSummary, UnknownStatuses } from './types.js';
 import { withNearMisses } from './statuses.js';
 
 const SEND: Sending = Object.freeze({ mode: 'send' });
@@ -37,6 +38,7 @@ export function createPlanBuilder(options: PlanOptions, now: Date): PlanBuilder 
   const seenIds = new Set<string>();
   const internKeyId = createInterner();
   const skipped: Skipped[] = [];
+  const answered = new Map<string, AnsweredConsumer[]>();
   const oldestByTier = Array.from({ length: tiers.length }, (): Date | undefined => undefined);
   let previous: TeamTally | undefined;
   let finished: Plan | undefined;
@@ -79,6 +81,12 @@ export function createPlanBuilder(options: PlanOptions, now: Date): PlanBuilder 
         if (previous !== undefined && previous !== tally) previous.compact();
         previous = tally;
         tally.add(assessment.laggard, assessment.tierIndex);
+        const { answers, consumer } = assessment.laggard;
+        if (answers) {
+          const list = answered.get(consumer.team) ?? [];
+          if (list.length < LISTED_MAX) list.push({ id: consumer.id, name: consumer.name, answers });
+          answered.set(consumer.team, list);
+        }
       }
     },
 
@@ -103,6 +111,7 @@ export function createPlanBuilder(options: PlanOptions, now: Date): PlanBuilder 
         ...(options.filters?.teams?.length ? { teams: [...options.filters.teams] } : {}),
         ...(options.filters?.keyId !== undefined ? { keyId: options.filters.keyId } : {}),
       };
+      finished.answered = answered;
       return finished;
     },
   };
@@ -155,6 +164,7 @@ function assemblePlan(
     skipped,
     unknownStatuses: NO_UNKNOWN_STATUSES,
     filters: {},
+    answered: new Map(),
   };
 }
 

@@ -1,5 +1,7 @@
 import type { TeamRoute, Tier } from '../config/types.js';
 import type { Sending, TeamCalendars } from '../calendar/team-calendars.js';
+import type { AnswerSettings, ConsumerAnswers } from './answers/effects.js';
+import type { AckEvent } from './answers/types.js';
 import type { NudgeList } from './nudge-list.js';
 
 /** One inventory row as read from the user's table (ids in their text form). */
@@ -48,6 +50,8 @@ export interface Laggard {
   tier: Tier;
   state: NudgeState | null;
   disposition: Disposition;
+  /** What the team's answers mean for it now (claimed, snoozed, disputed, eta), when they say anything. */
+  answers?: ConsumerAnswers;
   /**
    * For waiting and snoozed: the earliest instant the next nudge may go out if the consumer stays
    * in its current tier (moving up to a tier with a shorter cadence can bring it forward).
@@ -161,6 +165,21 @@ export interface Plan {
   unknownStatuses: UnknownStatuses;
   /** --team / --key of the run; empty when it covered everything. */
   filters: RunFilters;
+  /** Per team, its outstanding consumers that answers say something about (at most LISTED_MAX each). */
+  answered: Map<string, AnsweredConsumer[]>;
+}
+
+/** An outstanding consumer and what its team's answers mean for it. */
+export interface AnsweredConsumer {
+  id: string;
+  name: string | null;
+  answers: ConsumerAnswers;
+}
+
+/** The answers read back from the threads, for the planner: events per consumer and what they are worth. */
+export interface PlanAnswers {
+  byConsumer: ReadonlyMap<string, readonly AckEvent[]>;
+  settings: AnswerSettings;
 }
 
 /** What the planner needs from the config: a subset of Config, so callers and tests need not build a whole one. */
@@ -182,4 +201,6 @@ export interface PlanOptions {
   doneStatuses?: readonly string[];
   /** Team calendars (windows and the ladder's clock); without them: calendar time, always open. */
   calendars?: Pick<TeamCalendars, 'clockFor' | 'sendingFor'>;
+  /** Answers from the team threads: claims and snoozes hold consumers back, unverified claims climb a tier. */
+  answers?: PlanAnswers;
 }

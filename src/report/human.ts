@@ -4,6 +4,7 @@ import type { RunResult } from '../run/types.js';
 import type { Plan, TeamPlan, TeamSummary } from '../policy/types.js';
 import { renderDigest } from '../slack/render/digest-message.js';
 import { DEFAULT_VOCABULARY, missingMentionOf, renderTeamMessage, type StatusVocabulary } from '../slack/render/team-message.js';
+import { sanitizeText } from '../slack/render/escape.js';
 import { formatDate, formatMinuteUtc } from '../slack/render/wording.js';
 import { describeFilters, describeUnknownStatuses } from '../policy/statuses.js';
 import { renderMessageForTerminal } from './terminal-message.js';
@@ -63,6 +64,7 @@ export function writeDryRun(
     if (quiet.length > 20) out.push(kleur.dim(`  … and ${quiet.length - 20} more teams`));
     out.push('');
   }
+  if (result.threads) out.push(...harvestLines(result), '');
   out.push(kleur.bold('Digest for the security lead (not sent)'));
   const digest = renderDigest({ plan, deliveries: result.deliveries, mode: 'dry-run', now: plan.now });
   out.push(indent(renderMessageForTerminal(digest, { width: WIDTH - 4, mentionLabels })));
@@ -74,6 +76,22 @@ export function writeDryRun(
     exitLine(result),
   );
   write(`${out.join('\n')}\n`);
+}
+
+/** What dry-run's harvest read (read-only) and a sweep would record, or why it did not read. */
+function harvestLines(result: RunResult): string[] {
+  const threads = result.threads;
+  if (!threads) return [];
+  const lines = [kleur.bold('Answers in the team threads')];
+  if (threads.skipped) return [...lines, kleur.dim(`  harvest skipped: ${sanitizeText(threads.skipped, 300)}`)];
+  const read = [...threads.read].filter(([, events]) => events.length > 0);
+  if (read.length === 0) lines.push(kleur.dim(`  ${threads.open.size} open thread(s) read; nothing new to record`));
+  for (const [team, events] of read.slice(0, 20)) {
+    const kinds = events.map((e) => `${e.kind}${e.consumerId ? ` ${sanitizeText(e.consumerId, 40)}` : ''} by ${sanitizeText(e.actor, 20)}`);
+    lines.push(`  ${sanitizeText(team, 80)}: would record ${kinds.slice(0, 5).join(', ')}${kinds.length > 5 ? `, … (${kinds.length})` : ''}`);
+  }
+  for (const [team, why] of threads.incomplete) lines.push(kleur.yellow(`  ${sanitizeText(team, 80)}: not read whole (${sanitizeText(why, 200)})`));
+  return lines;
 }
 
 function heading(result: RunResult): string {

@@ -1,4 +1,6 @@
 import type { ExitCode } from '../exit-codes.js';
+import type { TeamAnswerFacts } from '../policy/answers/effects.js';
+import type { AckEvent } from '../policy/answers/types.js';
 import type { Plan } from '../policy/types.js';
 
 /** The three commands that run the pipeline: the one place this union is written. */
@@ -39,6 +41,22 @@ export interface RunStats {
   slackCalls: number;
 }
 
+/** The living threads after this run (threads: "reply"): where each team's is, and what was read back. */
+export interface RunThreads {
+  /** Per team, its open thread. */
+  open: Map<string, { channel: string; ts: string }>;
+  /** "Did the team answer?" per team. */
+  facts: Map<string, TeamAnswerFacts>;
+  /** Per team, the answers this run read back (recorded, or in dry-run what would be). */
+  read: Map<string, AckEvent[]>;
+  /** Why the harvest did not run, when it did not ("dry-run", "no Slack token", …). */
+  skipped?: string;
+  /** Teams whose thread was not read whole, with why. */
+  incomplete: Map<string, string>;
+  /** Slack read calls, per method. */
+  calls: Map<string, number>;
+}
+
 /** What one run of sweep / digest / dry-run decided and did: the input of every reporter. */
 export interface RunResult {
   command: RunMode;
@@ -56,4 +74,5 @@ export interface RunResult {
    */
   warnings: string[];
   stats: RunStats;
+  threads?: RunThreads;
 }

@@ -7,7 +7,7 @@ import { backend, startTestDatabase, type TestDatabase } from '../support/db.js'
 
 /** Everything `chaser migrate` creates, so each test starts from a database chaser never touched. */
 async function dropChaserSchema(sql: Sql): Promise<void> {
-  await sql`drop table if exists chaser_scheduled_nudges, chaser_nudge_log, chaser_nudge_state, chaser_runs, chaser_migrations, rotation_consumers cascade`;
+  await sql`drop table if exists chaser_scheduled_nudges, chaser_ack_events, chaser_threads, chaser_nudge_log, chaser_nudge_state, chaser_runs, chaser_migrations, rotation_consumers cascade`;
 }
 
 async function tablesOf(sql: Sql): Promise<string[]> {
@@ -48,25 +48,26 @@ describe(`migrations on ${backend}`, () => {
 
   it('creates the inventory table and chaser\'s tables, and a second run applies nothing', async () => {
     const first = await migrate(db.sql);
-    expect(first).toEqual({ applied: ['0001_init', '0004_scheduled_nudges'], current: 4, createdInventory: true });
-    expect(await tablesOf(db.sql)).toEqual(['chaser_migrations', 'chaser_nudge_log', 'chaser_nudge_state', 'chaser_runs', 'chaser_scheduled_nudges', 'rotation_consumers']);
+    expect(first).toEqual({ applied: ['0001_init', '0003_threads', '0004_scheduled_nudges'], current: 4, createdInventory: true });
+    expect(await tablesOf(db.sql)).toEqual(['chaser_ack_events', 'chaser_migrations', 'chaser_nudge_log', 'chaser_nudge_state', 'chaser_runs', 'chaser_scheduled_nudges', 'chaser_threads', 'rotation_consumers']);
 
     const second = await migrate(db.sql);
     expect(second).toEqual({ applied: [], current: 4, createdInventory: false });
-    const recorded = await db.sql<{ version: number; name: string }[]>`select version, name from chaser_migrations`;
+    const recorded = await db.sql<{ version: number; name: string }[]>`select version, name from chaser_migrations order by version`;
     expect(recorded).toEqual([
       { version: 1, name: '0001_init' },
+      { version: 3, name: '0003_threads' },
       { version: 4, name: '0004_scheduled_nudges' },
     ]);
   });
 
   it('defaultInventory: false (a mapped source.table) creates chaser\'s tables only', async () => {
     expect(await migrate(db.sql, { defaultInventory: false })).toEqual({
-      applied: ['0001_init', '0004_scheduled_nudges'],
+      applied: ['0001_init', '0003_threads', '0004_scheduled_nudges'],
       current: 4,
       createdInventory: false,
     });
-    expect(await tablesOf(db.sql)).toEqual(['chaser_migrations', 'chaser_nudge_log', 'chaser_nudge_state', 'chaser_runs', 'chaser_scheduled_nudges']);
+    expect(await tablesOf(db.sql)).toEqual(['chaser_ack_events', 'chaser_migrations', 'chaser_nudge_log', 'chaser_nudge_state', 'chaser_runs', 'chaser_scheduled_nudges', 'chaser_threads']);
   });
 
   it('leaves an existing inventory table and its rows alone', async () => {
@@ -83,8 +84,8 @@ describe(`migrations on ${backend}`, () => {
     try {
       const results = await Promise.all([migrate(db.sql), migrate(other)]);
       expect(results.map((r) => r.current)).toEqual([4, 4]);
-      expect(results.flatMap((r) => r.applied).sort()).toEqual(['0001_init', '0004_scheduled_nudges']);
-      expect(await db.sql`select version from chaser_migrations order by version`).toEqual([{ version: 1 }, { version: 4 }]);
+      expect(results.flatMap((r) => r.applied).sort()).toEqual(['0001_init', '0003_threads', '0004_scheduled_nudges']);
+      expect(await db.sql`select version from chaser_migrations order by version`).toEqual([{ version: 1 }, { version: 3 }, { version: 4 }]);
     } finally {
       await other.end();
     }

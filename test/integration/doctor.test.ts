@@ -241,6 +241,18 @@ describe(`chaser doctor (${backend})`, () => {
       expect(fix).toMatch(/OAuth & Permissions/);
     });
 
+    it('lists each thread feature on or off with the scope that turns it on; an off one does not change the exit code', async () => {
+      s.slack.setScopes([...DEFAULT_SCOPES, 'channels:history', 'reactions:read']);
+      const run = await doctor();
+      expect(run.code).toBe(0);
+      expect(checkLine(run, '✓', 'thread feature: read replies and parent reactions in team threads').line).toContain('on (channels:history)');
+      expect(checkLine(run, '✓', "thread feature: read reactions on chaser's thread replies").line).toContain('on (reactions:read)');
+      expect(checkLine(run, '!', 'thread feature: mark each answer read with 👀').line).toContain('off: grant reactions:write');
+      expect(checkLine(run, '!', "thread feature: only the team's user group may answer").line).toContain('off: grant usergroups:read');
+      s.writeConfig({ ...baseConfig(), threads: 'off' });
+      expect((await doctor()).stdout).not.toContain('thread feature');
+    });
+
     it('a digest by email without users:read.email: 69, naming the scope', async () => {
       s.writeConfig({ ...baseConfig(), digest: { email: 'lead@example.com' } });
       s.slack.setScopes(DEFAULT_SCOPES.filter((scope) => scope !== 'users:read.email'));

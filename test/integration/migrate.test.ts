@@ -14,7 +14,7 @@ import { closedPort } from '../support/ports.js';
  */
 
 async function dropChaserSchema(sql: Sql): Promise<void> {
-  await sql`drop table if exists chaser_scheduled_nudges, chaser_nudge_log, chaser_nudge_state, chaser_runs, chaser_migrations, rotation_consumers cascade`;
+  await sql`drop table if exists chaser_scheduled_nudges, chaser_ack_events, chaser_threads, chaser_nudge_log, chaser_nudge_state, chaser_runs, chaser_migrations, rotation_consumers cascade`;
 }
 
 interface ColumnShape {
@@ -76,7 +76,7 @@ describe(`chaser migrate (${backend})`, () => {
     const run = await migrateCli();
     expect(run.code).toBe(0);
     expect(run.stdout).toBe(
-      'applied 2 migration(s): 0001_init, 0004_scheduled_nudges; schema at version 4\n' +
+      'applied 3 migration(s): 0001_init, 0003_threads, 0004_scheduled_nudges; schema at version 4\n' +
         'created the inventory table rotation_consumers (source.table is the default); fill it with your consumers\n',
     );
     expect(run.stderr).toBe('');
@@ -125,6 +125,7 @@ describe(`chaser migrate (${backend})`, () => {
     const recorded = await db.sql<{ version: number; name: string }[]>`select version, name from chaser_migrations order by version`;
     expect(recorded).toEqual([
       { version: 1, name: '0001_init' },
+      { version: 3, name: '0003_threads' },
       { version: 4, name: '0004_scheduled_nudges' },
     ]);
   });
@@ -139,7 +140,7 @@ describe(`chaser migrate (${backend})`, () => {
     );
     const run = await migrateCli();
     expect(run.code).toBe(0);
-    expect(run.stdout).toBe('applied 2 migration(s): 0001_init, 0004_scheduled_nudges; schema at version 4\n');
+    expect(run.stdout).toBe('applied 3 migration(s): 0001_init, 0003_threads, 0004_scheduled_nudges; schema at version 4\n');
     expect(await db.sql`select to_regclass('rotation_consumers') as t`).toEqual([{ t: null }]);
     expect(await db.sql`select to_regclass('chaser_nudge_state')::text as t`).toEqual([{ t: 'chaser_nudge_state' }]);
 
@@ -178,7 +179,7 @@ describe(`chaser migrate (${backend})`, () => {
     writeFileSync(join(cwd, 'chaser.config.json'), JSON.stringify({ database: { url: db.url } }));
     const run = await runCli(['migrate'], { cwd, secrets: urlPassword(db.url) });
     expect(run.code).toBe(0);
-    expect(run.stdout).toContain('applied 2 migration(s)');
+    expect(run.stdout).toContain('applied 3 migration(s)');
   });
 
   it('an invalid config file is still refused (78), even though migrate needs only the database', async () => {
@@ -212,6 +213,6 @@ describe(`chaser migrate (${backend})`, () => {
     expect(run.code).toBe(69);
     expect(run.stderr).toMatch(/newer than this chaser.*upgrade chaser/);
     const recorded = await db.sql<{ version: number }[]>`select version from chaser_migrations order by version`;
-    expect(recorded).toEqual([{ version: 1 }, { version: 4 }, { version: 9999 }]);
+    expect(recorded).toEqual([{ version: 1 }, { version: 3 }, { version: 4 }, { version: 9999 }]);
   });
 });

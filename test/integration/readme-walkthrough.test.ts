@@ -42,7 +42,10 @@ function textBlocks(readme: string): Array<{ at: number; body: string }> {
 
 /** Instants differ from run to run; their shape and everything around them must not. */
 function normalise(text: string): string {
-  return text.replace(/\b\d{4}-\d{2}-\d{2}\b/g, 'YYYY-MM-DD').replace(/\b\d{2}:\d{2} UTC\b/g, 'HH:MM UTC');
+  return text
+    .replace(/\b\d{4}-\d{2}-\d{2}\b/g, 'YYYY-MM-DD')
+    .replace(/\b\d{2}:\d{2} UTC\b/g, 'HH:MM UTC')
+    .replace(/\b\d{2}:\d{2}:\d{2}(\.\d+)?Z/g, 'HH:MM:SSZ');
 }
 
 /** The demo as the README shows it: the summary and the first two teams, "…", then the digest to the end. */

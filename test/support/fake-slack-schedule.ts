@@ -1,14 +1,14 @@
-import type { ChannelMessage, FakeWorkspace } from './fake-slack-workspace.js';
+import type { ChannelMessage, FakeMessage, FakeWorkspace } from './fake-slack-workspace.js';
 import { fail, ok, text, type MethodHandler, type Params, type Reply } from './fake-slack-methods.js';
 
 /**
- * chat.scheduleMessage, chat.scheduledMessages.list, chat.deleteScheduledMessage and
- * conversations.history, as Slack documents them (docs.slack.dev reference pages): the
+ * chat.scheduleMessage, chat.scheduledMessages.list and chat.deleteScheduledMessage, as Slack
+ * documents them (docs.slack.dev reference pages): the
  * arguments, the answers and the errors chaser can meet (time_in_past, time_too_far,
  * invalid_scheduled_message_id, channel_not_found, not_in_channel, missing_scope). The fake's
  * clock is the workspace's (setClock), so tests running with --now in the past can schedule;
  * `deliverScheduled(upTo)` plays Slack's scheduler: what is due posts into its channel, with a
- * ts at its post_at.
+ * ts at its post_at, where conversations.history (fake-slack-threads.ts) reads it like any post.
  */
 
 /** Slack refuses post_at more than 120 days ahead. */
@@ -18,13 +18,11 @@ export const SCHEDULE_METHODS: Record<string, MethodHandler> = {
   'chat.scheduleMessage': scheduleMessage,
   'chat.scheduledMessages.list': listScheduled,
   'chat.deleteScheduledMessage': deleteScheduled,
-  'conversations.history': history,
 };
 
 export const SCHEDULE_SCOPES: Record<string, string> = {
   'chat.scheduleMessage': 'chat:write',
   'chat.deleteScheduledMessage': 'chat:write',
-  'conversations.history': 'channels:history,groups:history,im:history,mpim:history',
 };
 
 function scheduleMessage(params: Params, ws: FakeWorkspace): Reply {
@@ -83,25 +81,6 @@ function deleteScheduled(params: Params, ws: FakeWorkspace): Reply {
   return ok({});
 }
 
-function history(params: Params, ws: FakeWorkspace): Reply {
-  const ref = text(params, 'channel') ?? '';
-  const channel = ws.findChannel(ref, { byName: false });
-  const dm = channel ? undefined : ws.dmById(ref);
-  if (!channel && !dm) return fail('channel_not_found');
-  const scope = channel?.isPrivate ? 'groups:history' : dm ? 'im:history' : 'channels:history';
-  if (!ws.scopes.has(scope)) return fail('missing_scope', { needed: scope });
-  if (channel && !channel.isMember) return fail('not_in_channel');
-  const oldest = Number(text(params, 'oldest') ?? '0');
-  const latest = Number(text(params, 'latest') ?? 'Infinity');
-  const limit = Number(text(params, 'limit') ?? '100');
-  const messages = (ws.history.get(channel?.id ?? dm!.id) ?? [])
-    .filter((m) => Number(m.ts) > oldest && Number(m.ts) < latest)
-    .sort((a, b) => Number(b.ts) - Number(a.ts))
-    .slice(0, limit)
-    .map((m) => ({ type: 'message', subtype: 'bot_message', ts: m.ts, text: m.text, bot_id: m.botId }));
-  return ok({ messages, has_more: false, response_metadata: { next_cursor: '' } });
-}
-
 /** Slack's scheduler: every scheduled message due by `upToMs` is posted (and leaves the list). */
 export function deliverScheduled(ws: FakeWorkspace, upToMs: number): ChannelMessage[] {
   const posted: ChannelMessage[] = [];
@@ -115,6 +94,13 @@ export function deliverScheduled(ws: FakeWorkspace, upToMs: number): ChannelMess
       scheduledMessageId: message.id,
     };
     ws.history.set(message.channelId, [...(ws.history.get(message.channelId) ?? []), entry]);
+    // One store for what a channel holds: conversations.history reads ws.messages, kept in ts order.
+    const list = ws.messages.get(message.channelId) ?? [];
+    const at = list.findIndex((m) => Number(m.ts) > Number(entry.ts));
+    const shown: FakeMessage = { ts: entry.ts, user: ws.identity.userId, botId: entry.botId, text: entry.text, reactions: new Map() };
+    if (at < 0) list.push(shown);
+    else list.splice(at, 0, shown);
+    ws.messages.set(message.channelId, list);
     posted.push(entry);
   }
   return posted;

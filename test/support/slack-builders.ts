@@ -93,6 +93,7 @@ export function plan(options: Partial<Plan> & { summaries: TeamSummary[] }): Pla
     skipped: [],
     unknownStatuses: { rows: 0, overdue: 0, statuses: [], distinct: 0 },
     filters: {},
+    answered: new Map(),
     ...options,
   };
 }

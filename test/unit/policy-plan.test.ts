@@ -157,6 +157,7 @@ describe('plan totals', () => {
       skipped: [],
       unknownStatuses: { rows: 0, overdue: 0, statuses: [], distinct: 0 },
       filters: {},
+      answered: new Map(),
     });
   });
 

@@ -5,15 +5,20 @@ import { explainSkipped } from '../../policy/explain.js';
 import { resolveTeamCalendars } from '../../calendar/team-calendars.js';
 import { createPlanBuilder } from '../../policy/plan.js';
 import { describeUnknownStatuses } from '../../policy/statuses.js';
-import type { Plan } from '../../policy/types.js';
+import type { Plan, PlanAnswers } from '../../policy/types.js';
 import { guardDb, requestFilters, warn, type RunScope } from '../scope.js';
 
 /**
- * Reads the overdue consumers in batches into the pure planner, and apart from them the rows
- * whose status is neither pending nor done; warns once per row it skipped and once for the
- * unknown statuses. `memory: false`: chaser's tables are absent, every consumer reads as never nudged.
+ * Reads the overdue consumers in batches into the pure planner (answers read back from the team
+ * threads applied per row: policy/answers/), and apart from them the rows whose status is neither
+ * pending nor done; warns once per row it skipped and once for the unknown statuses.
+ * `memory: false`: chaser's tables are absent, every consumer reads as never nudged.
  */
-export async function readPlan(scope: RunScope, source: SourceShape, { memory }: { memory: boolean }): Promise<Plan> {
+export async function readPlan(
+  scope: RunScope,
+  source: SourceShape,
+  { memory, answers }: { memory: boolean; answers?: PlanAnswers | undefined },
+): Promise<Plan> {
   const { request, sql } = scope;
   const filters = requestFilters(request);
   let rowsRead = 0;
@@ -28,6 +33,7 @@ export async function readPlan(scope: RunScope, source: SourceShape, { memory }:
         idsUnique: source.idIsUnique,
         filters,
         calendars: resolveTeamCalendars(request.config),
+        ...(answers ? { answers } : {}),
       },
       request.now,
     );

@@ -1,4 +1,4 @@
-import type { WebClient } from '@slack/web-api';
+import type { ChatPostMessageArguments, WebClient } from '@slack/web-api';
 import type { Log } from '../../log.js';
 import { redactDeep, type Redact } from '../../redact.js';
 import { RETRY_BACKOFF, type SlackClients } from './client.js';
@@ -18,6 +18,12 @@ export interface Outbound<K> {
    * Never with `metadata`: Slack does not deliver scheduled messages that carry it.
    */
   postAt?: Date;
+  /** A reply in this thread; `broadcast` also shows it in the channel (reply_broadcast). */
+  thread?: { ts: string; broadcast: boolean };
+  /** Edits this message (chat.update) instead of posting a new one. */
+  update?: { ts: string };
+  /** Message metadata (event type and payload), so chaser can recognise its own posts later. */
+  metadata?: { event_type: string; event_payload: Record<string, string> };
 }
 
 /** What Slack accepted: a posted message (channel, ts) or a scheduled one (also its id and post_at). */
@@ -57,6 +63,11 @@ export interface DeliverOptions<K> {
    */
   onDelivered?: (item: Outbound<K>, accepted: Accepted) => Promise<void>;
   onProgress?: (settled: number, total: number) => void;
+  /**
+   * Looks for a post whose answer was lost (a timeout after Slack delivered it), by its metadata
+   * (channels:history): found, the post is delivered and recorded instead of an uncertain failure.
+   */
+  findLost?: (item: Outbound<K>) => Promise<{ channel: string; ts: string } | undefined>;
   /** Time and waiting; the real clock unless a test passes its own. */
   clock?: Clock;
 }
@@ -68,7 +79,8 @@ export interface Clock {
   sleep(ms: number, signal: AbortSignal): Promise<void>;
 }
 
-const systemClock: Clock = { now: () => Date.now(), sleep };
+/** The real clock; the harvest's reader waits on it too. */
+export const systemClock: Clock = { now: () => Date.now(), sleep };
 
 export interface DeliveryReport<K> {
   results: Map<K, Delivery>;
@@ -136,14 +148,18 @@ export async function deliverAll<K>(items: readonly Outbound<K>[], options: Deli
           const message = redactDeep(item.message(), options.redact);
           let accepted: Accepted;
           try {
-            const content = { channel: item.channel, text: message.text, blocks: message.blocks, unfurl_links: false, unfurl_media: false };
-            if (item.postAt) {
+            if (item.update) {
+              const response = await options.clients.post.chat.update({ channel: item.channel, ts: item.update.ts, text: message.text, blocks: message.blocks });
+              accepted = { channel: String(response.channel ?? item.channel), ts: String(response.ts ?? '') };
+            } else if (item.postAt) {
+              // Never with metadata: Slack does not deliver a scheduled message that carries it.
+              const { metadata: _metadata, ...content } = postArguments(item, message);
               const response = await options.clients.post.chat.scheduleMessage({ ...content, post_at: Math.floor(item.postAt.getTime() / 1000) });
               const id = String(response.scheduled_message_id ?? '');
               const postAt = typeof response.post_at === 'number' ? new Date(response.post_at * 1000) : item.postAt;
               accepted = { channel: String(response.channel ?? item.channel), ts: `scheduled:${id}`, scheduled: { id, postAt } };
             } else {
-              const response = await options.clients.post.chat.postMessage(content);
+              const response = await options.clients.post.chat.postMessage(postArguments(item, message));
               accepted = { channel: String(response.channel ?? item.channel), ts: String(response.ts ?? '') };
             }
           } catch (error) {
@@ -191,6 +207,19 @@ export async function deliverAll<K>(items: readonly Outbound<K>[], options: Deli
           break;
         }
         if (failure.kind === 'lost') {
+          // A post tagged with metadata can be looked for: found, it was delivered and is recorded as such.
+          const found = item.metadata && !item.update && options.findLost ? await options.findLost(item).catch(() => undefined) : undefined;
+          if (found) {
+            options.log.info(`slack: the answer to the post to ${item.channel} was lost, but the message is there: recorded, not re-sent`);
+            settle(item, { ok: true, ...found });
+            try {
+              await options.onDelivered?.(item, found);
+            } catch (error) {
+              if (unrecorded) unrecorded.keys.push(item.key);
+              else unrecorded = { keys: [item.key], error };
+            }
+            break;
+          }
           // The post may be in the channel: a retry could be a second copy. The next run sends it at most once more.
           options.log.info(`slack: no readable answer for the post to ${item.channel}; not retried`, { reason: failure.reason });
           settle(item, { ok: false, uncertain: true, reason: `${failure.reason}: the message may have been posted; not re-sent in this run` });
@@ -223,6 +252,20 @@ export async function deliverAll<K>(items: readonly Outbound<K>[], options: Deli
   );
   if (laneError) throw laneError.error;
   return { results, ...(fatal ? { fatal } : {}), ...(unrecorded ? { unrecorded } : {}), interrupted: options.signal.aborted };
+}
+
+/** chat.postMessage's arguments: WebClient's types want reply_broadcast only beside thread_ts. */
+function postArguments<K>(item: Outbound<K>, message: SlackMessage): ChatPostMessageArguments {
+  const base = {
+    channel: item.channel,
+    text: message.text,
+    blocks: message.blocks,
+    unfurl_links: false,
+    unfurl_media: false,
+    ...(item.metadata ? { metadata: item.metadata } : {}),
+  };
+  if (!item.thread) return base;
+  return item.thread.broadcast ? { ...base, thread_ts: item.thread.ts, reply_broadcast: true } : { ...base, thread_ts: item.thread.ts };
 }
 
 async function tryJoin(client: WebClient, channel: string, log: Log): Promise<boolean> {

@@ -4,7 +4,7 @@ import type { Log } from '../../log.js';
 import type { Redact } from '../../redact.js';
 import type { Plan, TeamPlan } from '../../policy/types.js';
 import type { Delivery, DigestOutcome, RunMode } from '../../run/types.js';
-import { renderDigest } from '../render/digest-message.js';
+import { renderDigest, type DigestInput } from '../render/digest-message.js';
 import { renderTeamMessage, type StatusVocabulary } from '../render/team-message.js';
 import { createSlackClients } from './client.js';
 import { resolveDigestRecipient } from './digest-recipient.js';
@@ -49,6 +49,8 @@ export interface DigestDelivery {
   mode: RunMode;
   now: Date;
   destination: DigestDestination | undefined;
+  answers?: DigestInput['answers'];
+  threaded?: DigestInput['threaded'];
 }
 
 export type SlackSession = Awaited<ReturnType<typeof openSlackSession>>;
@@ -66,17 +68,21 @@ export async function openSlackSession(options: SlackSessionOptions) {
     ...(options.onRequest ? { onRequest: options.onRequest } : {}),
   });
 
+  let granted: string[] | undefined;
+  let botUserId: string | undefined;
   let botId: string | undefined;
   try {
     const auth = await clients.read.auth.test();
     const scopes = auth.response_metadata?.scopes;
+    granted = scopes && scopes.length > 0 ? [...scopes] : undefined;
+    botUserId = typeof auth.user_id === 'string' ? auth.user_id : undefined;
+    botId = typeof auth.bot_id === 'string' ? auth.bot_id : undefined;
     if (scopes && scopes.length > 0 && !scopes.includes(REQUIRED_SCOPE)) {
       throw new ChaserError(ExitCode.unavailable, `the Slack app lacks the scope ${REQUIRED_SCOPE}`, [
         `granted: ${scopes.join(', ')}; add ${REQUIRED_SCOPE} under OAuth & Permissions and reinstall the app`,
       ]);
     }
     options.log.debug('slack auth ok', { team: auth.team, user: auth.user });
-    botId = auth.bot_id;
   } catch (error) {
     if (error instanceof ChaserError) throw error;
     const failure = classifySlackError(error);
@@ -98,6 +104,17 @@ export async function openSlackSession(options: SlackSessionOptions) {
   };
 
   return {
+    /** For reads (the harvest, permalinks): the client that may retry, as reads are safe to repeat. */
+    client: clients.read,
+    /** The scopes the token was granted (x-oauth-scopes), when Slack said. */
+    granted,
+    /** chaser's own user id: its messages and reactions are never answers. */
+    botUserId,
+    /** chaser's bot id: the bot_id on every message it posted. */
+    botId,
+    /** The paced notifier's settings, for the thread stage's own deliveries. */
+    common,
+
     async deliverNudges(teams: readonly TeamPlan[], delivery: NudgeDelivery): Promise<DeliveryReport<string>> {
       const post = (plans: readonly TeamPlan[]) => {
         const byTeam = new Map(plans.map((t) => [t.team, t]));
@@ -190,7 +207,7 @@ export async function openSlackSession(options: SlackSessionOptions) {
       }
     },
 
-    async deliverDigest({ destination, plan, deliveries, mode, now }: DigestDelivery): Promise<DigestOutcome & { fatal?: boolean }> {
+    async deliverDigest({ destination, plan, deliveries, mode, now, answers, threaded }: DigestDelivery): Promise<DigestOutcome & { fatal?: boolean }> {
       if (!destination) return { delivered: false, error: 'no digest destination configured' };
       const recipient = await resolveDigestRecipient(clients.read, destination);
       if (!recipient.ok) {
@@ -198,7 +215,7 @@ export async function openSlackSession(options: SlackSessionOptions) {
         const reason = describeFailure(f);
         return { delivered: false, channel: recipient.label, error: `${reason}: ${digestCheck(destination)}`, fatal: f.kind === 'fatal' };
       }
-      const message = () => renderDigest({ plan, deliveries, mode, now });
+      const message = () => renderDigest({ plan, deliveries, mode, now, answers, threaded });
       const report = await deliverAll([{ key: 'digest', channel: recipient.channel, message }], common);
       const result = report.results.get('digest');
       if (result?.ok) return { delivered: true, channel: recipient.label };

@@ -59,6 +59,8 @@ export function renderTeamMessage(
   now: Date,
   tiers: readonly Tier[],
   vocabulary: StatusVocabulary = DEFAULT_VOCABULARY,
+  /** Context lines after the list (mrkdwn, already escaped): a thread's status and answers. Their room is kept before packing. */
+  notes: readonly string[] = [],
 ): SlackMessage & { listedCount: number } {
   const tone = toneOf(plan.tier, tiers);
   const rawTeam = sanitizeText(plan.team, TEAM_MAX_CHARS, '(no team)');
@@ -80,6 +82,7 @@ export function renderTeamMessage(
   const after: KnownBlock[] = [];
   if (outroText !== '') after.push(sectionBlock(outroText));
   const listedTiers = plan.listed.map((_, index) => tierOf(plan, index, tiers));
+  for (const note of notes) after.push(contextBlock(note));
   after.push(contextBlock(footerOf(listedTiers.length > 0 ? listedTiers : [plan.tier], tiers, vocabulary)));
 
   const fixed = [...before, ...after];
