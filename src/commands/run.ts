@@ -6,6 +6,7 @@ import { readOverdueConsumers } from '../db/consumers.js';
 import { createNudgeRecorder } from '../db/nudge-recorder.js';
 import { finishRun, startRun } from '../db/runs.js';
 import { assertSchemaCurrent } from '../db/schema-version.js';
+import { recordResolutions, recordSnapshots, type Snapshot } from '../db/snapshots.js';
 import { inspectSource } from '../db/source.js';
 import { tryAcquireSweepLock } from '../db/lock.js';
 import { createPlanBuilder } from '../policy/plan.js';
@@ -23,6 +24,8 @@ export interface RunResult {
   /** Per team with something due: what happened to its message (absent in dry-run). */
   deliveries: Map<string, Delivery>;
   digest: { delivered: boolean; channel?: string; error?: string };
+  /** The campaign counts this run wrote (one per key); null for dry-run, which writes nothing. */
+  snapshot: Snapshot[] | null;
   exitCode: ExitCode;
   /** Human sentences about why the exit code is not 0 or 3 (failed deliveries, aborted run). */
   problems: string[];
@@ -171,6 +174,10 @@ export async function runPipeline(ctx: CommandContext, request: RunRequest): Pro
       problems.push(`${failedTeams.length} team message(s) not delivered: ${failedTeams.map(([t, d]) => `${t} (${d.ok ? '' : d.reason})`).slice(0, 10).join(', ')}`);
     }
 
+    // The campaign's history: after the nudges are recorded (so resolutions see this run's nudges),
+    // before the digest (which shows the history including this run).
+    const snapshot = runId !== undefined ? await guardDb(ctx, () => recordCampaignHistory(sql, request, source, runId)) : null;
+
     if (slack && postsDigest && !ctx.signal.aborted && !codes.includes(ExitCode.unavailable)) {
       digest = await slack.deliverDigest(plan, deliveries, request.command);
       if (!digest.delivered) {
@@ -199,7 +206,7 @@ export async function runPipeline(ctx: CommandContext, request: RunRequest): Pro
     stats.slackCalls = slack?.calls() ?? 0;
     ctx.log.debug('run stats', { queries: stats.queries, slackCalls: stats.slackCalls, exitCode });
     const { fatal: _fatal, ...digestResult } = digest;
-    return { command: request.command, now: request.now, plan, deliveries, digest: digestResult, exitCode, problems, stats };
+    return { command: request.command, now: request.now, plan, deliveries, digest: digestResult, snapshot, exitCode, problems, stats };
   } catch (error) {
     failed = true;
     throw error;
@@ -245,6 +252,19 @@ async function readPlan(sql: Sql, request: RunRequest, source: { hasSnoozedUntil
     builder.addRows(rows);
   }
   return builder.finish();
+}
+
+/** Snapshot per campaign and the resolutions this run is the first to see: two set-based writes. */
+async function recordCampaignHistory(sql: Sql, request: RunRequest, source: { hasSnoozedUntil: boolean }, runId: string): Promise<Snapshot[]> {
+  await recordResolutions(sql, request.config.source, { runId, now: request.now });
+  return recordSnapshots(sql, request.config.source, {
+    runId,
+    command: request.command,
+    now: request.now,
+    tiers: request.config.tiers,
+    hasSnoozedUntil: source.hasSnoozedUntil,
+    ...(request.keyId ? { keyId: request.keyId } : {}),
+  });
 }
 
 /** Database errors a user can cause become exit 69 with a sentence; anything else is a bug. */
