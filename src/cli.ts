@@ -157,6 +157,21 @@ withCommonOptions(program.command('doctor').description('check config, database 
     execute('doctor', options, async (ctx) => (await import('./commands/doctor.js')).doctorCommand(ctx, options)),
   );
 
+function withHistoryOptions(command: Command): Command {
+  return withCommonOptions(command)
+    .option('--key <key_id>', 'only this campaign (revoked key)')
+    .addOption(new Option('--from <iso-8601>', 'only history from this instant or date on').argParser(parseNow))
+    .addOption(new Option('--to <iso-8601>', 'only history up to this instant or date').argParser(parseNow));
+}
+
+withHistoryOptions(program.command('report').description('campaign history from chaser\'s tables: scope, done, outstanding by tier, projected finish, teams'))
+  .option('--json', 'print one machine-readable result on stdout')
+  .option('--csv', 'print one CSV row per campaign per day')
+  .option('--html <file>', 'write one self-contained HTML page with charts (no JavaScript, no external assets)')
+  .action(async (options: import('./commands/report.js').ReportOptions) =>
+    execute('report', options, async (ctx) => (await import('./commands/report.js')).reportCommand(ctx, options)),
+  );
+
 try {
   await program.parseAsync(process.argv);
 } catch (error) {

@@ -1,22 +1,13 @@
 import { ChaserError } from '../exit-codes.js';
-import { configFromObject } from '../config/load.js';
 import { connect, describeDbError, untilFirstContact } from '../db/connect.js';
 import { migrate } from '../db/migrate.js';
 import { passwordOf } from '../redact.js';
-import { loadCommandConfig } from './command-config.js';
+import { loadDatabaseConfig } from './command-config.js';
 import type { CommandContext, CommonOptions } from './context.js';
 
 /** `chaser migrate`: needs only the database, so a missing config file falls back to the defaults + DATABASE_URL. */
 export async function migrateCommand(ctx: CommandContext, options: CommonOptions): Promise<number> {
-  const config = await loadCommandConfig(ctx, options)
-    .then((loaded) => loaded.config)
-    .catch((error: unknown) => {
-      if (!options.config && !ctx.env['CHASER_CONFIG'] && error instanceof ChaserError && /no chaser config found/.test(error.message)) {
-        const base = configFromObject({}, 'defaults');
-        return { ...base, database: { ...base.database, ...(ctx.env['DATABASE_URL'] ? { url: ctx.env['DATABASE_URL'] } : {}) } };
-      }
-      throw error;
-    });
+  const config = await loadDatabaseConfig(ctx, options);
   passwordOf(config.database.url).forEach(ctx.redact.add);
   const sql = connect(config.database.url, {
     connectTimeoutSeconds: config.database.connectTimeoutSeconds,
