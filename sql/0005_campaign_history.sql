@@ -66,3 +66,8 @@ create table chaser_resolutions (
 
 create index chaser_resolutions_consumer_idx on chaser_resolutions (consumer_id, left_at);
 create index chaser_resolutions_key_idx on chaser_resolutions (key_id, left_at);
+
+-- What an auditor asks of every run: which chaser, with which configuration (a SHA-256 of the
+-- validated config without the database URL, so two runs with the same settings compare equal).
+alter table chaser_runs add column chaser_version text null;
+alter table chaser_runs add column config_hash text null;

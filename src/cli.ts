@@ -126,8 +126,9 @@ const program = new Command('chaser')
 Exit codes:
   0 nothing outstanding (at or above --fail-on)   3 consumers remain outstanding
   4 some Slack deliveries failed                  64 usage error
-  69 Postgres or Slack unavailable                70 internal error (a bug)
-  75 another sweep holds the lock                 78 configuration invalid
+  65 evidence --verify: pack altered/incomplete   69 Postgres or Slack unavailable
+  70 internal error (a bug)                       75 another sweep holds the lock
+  78 configuration invalid
 
 Environment: DATABASE_URL, SLACK_BOT_TOKEN, SLACK_API_URL, CHASER_CONFIG, NO_COLOR, FORCE_COLOR
 First run: chaser dry-run --demo`,
@@ -170,6 +171,15 @@ withHistoryOptions(program.command('report').description('campaign history from 
   .option('--html <file>', 'write one self-contained HTML page with charts (no JavaScript, no external assets)')
   .action(async (options: import('./commands/report.js').ReportOptions) =>
     execute('report', options, async (ctx) => (await import('./commands/report.js')).reportCommand(ctx, options)),
+  );
+
+withHistoryOptions(program.command('evidence').description('write an audit pack for one campaign (--key, --out), or check one (--verify)'))
+  .option('--out <dir>', 'the directory to write (new or empty)')
+  .option('--force', 'replace a non-empty --out directory (only once the new pack is complete)')
+  .option('--verify <dir>', 'check a pack against its manifest: exit 0 valid, 65 altered or incomplete')
+  .option('--json', 'print one machine-readable result on stdout')
+  .action(async (options: import('./commands/evidence.js').EvidenceOptions) =>
+    execute('evidence', options, async (ctx) => (await import('./commands/evidence.js')).evidenceCommand(ctx, options)),
   );
 
 try {

@@ -4,6 +4,8 @@ export const ExitCode = {
   outstanding: 3,
   deliveryFailed: 4,
   usage: 64,
+  /** evidence --verify: the pack does not match its manifest (altered or incomplete). */
+  dataInvalid: 65,
   unavailable: 69,
   internal: 70,
   locked: 75,
@@ -11,8 +13,8 @@ export const ExitCode = {
 } as const;
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
 
-/** Most severe first: 70 > 78 > 69 > 64 > 75 > 4 > 3 > 0. */
-const severityOrder: readonly ExitCode[] = [70, 78, 69, 64, 75, 4, 3, 0];
+/** Most severe first: 70 > 78 > 65 > 69 > 64 > 75 > 4 > 3 > 0. */
+const severityOrder: readonly ExitCode[] = [70, 78, 65, 69, 64, 75, 4, 3, 0];
 
 /** The single place that decides which of several outcomes wins. */
 export function mostSevere(codes: Iterable<ExitCode>): ExitCode {

@@ -6,6 +6,7 @@ import { readOverdueConsumers } from '../db/consumers.js';
 import { createNudgeRecorder } from '../db/nudge-recorder.js';
 import { finishRun, startRun } from '../db/runs.js';
 import { assertSchemaCurrent } from '../db/schema-version.js';
+import { configHash } from '../config/hash.js';
 import { recordResolutions, recordSnapshots, type Snapshot } from '../db/snapshots.js';
 import { inspectSource } from '../db/source.js';
 import { tryAcquireSweepLock } from '../db/lock.js';
@@ -123,7 +124,7 @@ export async function runPipeline(ctx: CommandContext, request: RunRequest): Pro
     }
     const filters = { ...(request.teams?.length ? { teams: request.teams } : {}), ...(request.keyId ? { keyId: request.keyId } : {}) };
     const runId = steps.record
-      ? await guardDb(ctx, () => startRun(sql, { command: request.command, now: request.now, filters }))
+      ? await guardDb(ctx, () => startRun(sql, { command: request.command, now: request.now, filters, version: ctx.version, configHash: configHash(request.config) }))
       : undefined;
 
     const plan = await guardDb(ctx, () => readPlan(sql, request, source));

@@ -1,5 +1,6 @@
 import type { Snapshot, TeamResolutionStats } from '../db/snapshots.js';
 import { sanitizeText } from '../slack/escape.js';
+import { csvCell } from './csv.js';
 import { formatDate } from '../slack/wording.js';
 import { lastPerDay, projectFinish, sparkline, describeProjection, type Projection } from './trend.js';
 
@@ -189,9 +190,4 @@ export function renderReportCsv(reports: readonly CampaignReport[]): string {
     ]),
   );
   return [header, ...rows].map((cells) => cells.map(csvCell).join(',')).join('\r\n') + '\r\n';
-}
-
-export function csvCell(value: string): string {
-  const safe = /^[=+\-@\t\r]/.test(value) && !/^-?\d/.test(value) ? `'${value}` : value;
-  return /[",\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
 }
