@@ -18,7 +18,7 @@ export interface EvidenceOptions extends HistoryOptions {
  * `chaser evidence --verify DIR`: exit 0 when the pack matches its manifest, 65 when it was
  * altered or is incomplete, naming what differs. Writes files only; posts nothing.
  */
-export async function evidenceCommand(ctx: CommandContext, options: EvidenceOptions): Promise<number> {
+export async function evidenceCommand(ctx: CommandContext, options: EvidenceOptions): Promise<ExitCode> {
   if (options.verify !== undefined) {
     if (options.out !== undefined || options.key !== undefined) throw new ChaserError(ExitCode.usage, '--verify checks an existing pack: it takes no --key or --out', ['fix: chaser evidence --verify DIR']);
     const result = await verifyEvidencePack(ctx.cwd, options.verify);
@@ -60,14 +60,14 @@ export async function evidenceCommand(ctx: CommandContext, options: EvidenceOpti
         `${'reason' in permalink ? ` (permalinks empty: ${permalink.reason})` : ''}\n`,
     );
   }
-  return 0;
+  return ExitCode.ok;
 }
 
 /** The workspace URL from auth.test, for permalinks without a call per nudge; or why there is none. */
 async function workspaceUrl(ctx: CommandContext): Promise<PackRequest['permalink']> {
   const token = ctx.env['SLACK_BOT_TOKEN'];
   if (!token) return { reason: 'SLACK_BOT_TOKEN is not set' };
-  const { createSlackClient } = await import('../slack/client.js');
+  const { createSlackClient } = await import('../slack/deliver/client.js');
   const client = createSlackClient({
     token,
     ...(ctx.env['SLACK_API_URL'] ? { apiUrl: ctx.env['SLACK_API_URL'] } : {}),

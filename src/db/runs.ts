@@ -1,3 +1,5 @@
+import type { ExitCode } from '../exit-codes.js';
+import type { RunMode } from '../run/types.js';
 import type { Sql } from './connect.js';
 
 /** chaser_runs.id (a bigint, kept in its text form as postgres.js returns it). */
@@ -5,7 +7,7 @@ export type RunId = string;
 
 export interface RunStart {
   /** sweep or digest (dry-run records nothing). */
-  command: string;
+  command: RunMode;
   /** The instant the run evaluates (the clock or --now). */
   now: Date;
   filters: { teams?: string[]; keyId?: string };
@@ -21,7 +23,7 @@ export interface RunOutcome {
   teamsFailed: number;
   digestDelivered: boolean;
   /** Null when the run was interrupted before it could decide one. */
-  exitCode: number | null;
+  exitCode: ExitCode | null;
   /** A short word or sentence for operators; already redacted by the caller. */
   outcome: string;
 }

@@ -1,34 +1,9 @@
 import type { SourceConfig, Tier } from '../config/types.js';
 import type { Sql } from './connect.js';
 import type { RunId } from './runs.js';
+import { DONE_STATUSES, EXEMPT_STATUSES, type Snapshot, type TeamResolutionStats } from '../run/history.js';
 
-/**
- * Statuses that mean "moved off the key" and "excused". v0.2's `source.doneStatuses` (issue 8)
- * replaces the first list when it lands; a status in no list is never treated as done.
- */
-export const DONE_STATUSES: readonly string[] = ['confirmed'];
-export const EXEMPT_STATUSES: readonly string[] = ['exempt'];
-
-/** One campaign's counts as one run saw the inventory (a chaser_snapshots row). */
-export interface Snapshot {
-  runId: RunId;
-  keyId: string;
-  asOf: Date;
-  command: string;
-  inScope: number;
-  confirmed: number;
-  exempt: number;
-  pendingNotDue: number;
-  outstanding: number;
-  outstandingByTier: Record<string, number>;
-  snoozed: number;
-  /** Two-way issue (answers read from Slack): 0 until that lands. */
-  claimed: number;
-  disputed: number;
-  unknownStatus: number;
-  undated: number;
-  topTeams: { team: string; outstanding: number; maxDaysOverdue: number }[];
-}
+export { DONE_STATUSES, EXEMPT_STATUSES, type Snapshot, type TeamResolutionStats };
 
 export interface SnapshotOptions {
   runId: RunId;
@@ -210,20 +185,6 @@ export async function readSnapshots(sql: Sql, filter: HistoryFilter = {}): Promi
       and (${filter.to ?? null}::timestamptz is null or as_of <= ${filter.to ?? null}::timestamptz)
     order by key_id, as_of, run_id`;
   return rows.map(toSnapshot);
-}
-
-/** Per campaign and team: how many nudged consumers left, and how long it took (days, median). */
-export interface TeamResolutionStats {
-  keyId: string;
-  team: string;
-  resolved: number;
-  confirmed: number;
-  exempt: number;
-  removed: number;
-  /** Median days from the deadline to done (negative: done before the deadline). */
-  medianDaysFromDeadline: number | null;
-  /** Median days from the first nudge to done. */
-  medianDaysFromFirstNudge: number | null;
 }
 
 export async function readResolutionStats(sql: Sql, filter: HistoryFilter = {}): Promise<TeamResolutionStats[]> {

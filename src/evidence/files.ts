@@ -1,7 +1,7 @@
 import { createHash, type Hash } from 'node:crypto';
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { once } from 'node:events';
-import { sanitizeText } from '../slack/escape.js';
+import { sanitizeText } from '../slack/render/escape.js';
 import { csvLine } from '../report/csv.js';
 
 export { csvLine, parseCsvRecords } from '../report/csv.js';

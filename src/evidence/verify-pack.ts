@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { ChaserError } from '../exit-codes.js';
+import { ChaserError, ExitCode } from '../exit-codes.js';
 import { CHAIN_GENESIS, FILES, HEADERS, PACK_FORMAT, chainLink, parseCsvRecords, type Manifest } from './files.js';
 
 export interface VerifyResult {
@@ -20,7 +20,7 @@ export interface VerifyResult {
 export async function verifyEvidencePack(cwd: string, target: string): Promise<VerifyResult> {
   const dir = resolve(cwd, target);
   const entries = await readdir(dir).catch((error: { code?: string }) => {
-    if (error.code === 'ENOENT' || error.code === 'ENOTDIR') throw new ChaserError(64, `${dir} is not a directory`, ['fix: pass the directory `chaser evidence --out` wrote']);
+    if (error.code === 'ENOENT' || error.code === 'ENOTDIR') throw new ChaserError(ExitCode.usage, `${dir} is not a directory`, ['fix: pass the directory `chaser evidence --out` wrote']);
     throw error;
   });
   const checks: VerifyResult['checks'] = [];

@@ -3,9 +3,9 @@ import { basename, dirname, join, resolve } from 'node:path';
 import type { SourceConfig } from '../config/types.js';
 import type { Sql } from '../db/connect.js';
 import { streamCampaignConsumers, streamCampaignNudges, streamCampaignRuns, type EvidenceConsumer, type EvidenceFilter } from '../db/evidence.js';
-import { DONE_STATUSES, EXEMPT_STATUSES } from '../db/snapshots.js';
-import { ChaserError } from '../exit-codes.js';
-import { fileError } from '../commands/files.js';
+import { DONE_STATUSES, EXEMPT_STATUSES } from '../run/history.js';
+import { ChaserError, ExitCode } from '../exit-codes.js';
+import { fileError } from './output.js';
 import { createHash } from 'node:crypto';
 import { CHAIN_GENESIS, FILES, HEADERS, HashedWriter, PACK_FORMAT, chainLink, iso, mdText, type FileEntry, type Manifest } from './files.js';
 
@@ -42,7 +42,7 @@ export async function writeEvidencePack(request: PackRequest): Promise<PackResul
     throw fileError(error, out);
   });
   if (existing !== null && existing.length > 0 && !request.force) {
-    throw new ChaserError(64, `${out} exists and is not empty`, ['fix: choose a new directory, or pass --force to replace it (the old pack is replaced only once the new one is complete)']);
+    throw new ChaserError(ExitCode.usage, `${out} exists and is not empty`, ['fix: choose a new directory, or pass --force to replace it (the old pack is replaced only once the new one is complete)']);
   }
   const temp = await mkdtemp(join(dirname(out), `.${basename(out)}.tmp-`)).catch((error: unknown) => {
     throw fileError(error, dirname(out));

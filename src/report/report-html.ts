@@ -1,5 +1,5 @@
-import type { Snapshot } from '../db/snapshots.js';
-import { formatDate, formatInstant } from '../slack/wording.js';
+import type { Snapshot } from '../run/history.js';
+import { formatDate, formatMinuteUtc } from '../slack/render/wording.js';
 import { formatDays, formatPercent, type CampaignReport } from './campaign-report.js';
 import { describeProjection } from './trend.js';
 
@@ -37,7 +37,7 @@ export function renderReportHtml(reports: readonly CampaignReport[], options: { 
 <body>
 <header>
 <h1>Key rotation report</h1>
-<p class="meta">${reports.length} campaign${reports.length === 1 ? '' : 's'} · generated ${esc(formatInstant(options.generatedAt))} by chaser ${esc(options.version)} from its own records</p>
+<p class="meta">${reports.length} campaign${reports.length === 1 ? '' : 's'} · generated ${esc(formatMinuteUtc(options.generatedAt))} by chaser ${esc(options.version)} from its own records</p>
 </header>
 <main>
 ${empty}${sections}

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { createPlanBuilder, LISTED_MAX, planSweep } from '../../src/policy/plan.js';
+import { createPlanBuilder, planSweep } from '../../src/policy/plan.js';
+import { LISTED_MAX } from '../../src/policy/team-tally.js';
 import type { ConsumerRow, Plan, PlanOptions } from '../../src/policy/types.js';
 import { consumer, DAY_MS, HOUR_MS, MINUTE_MS, nudged, planOptions } from '../support/builders.js';
 

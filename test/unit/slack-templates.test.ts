@@ -1,15 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import type { Tier } from '../../src/config/types.js';
+import { TEMPLATE_PLACEHOLDERS } from '../../src/config/identifiers.js';
 import {
   DEFAULT_TEMPLATES,
-  TEMPLATE_PLACEHOLDERS,
   TONES,
   renderTemplate,
   splitAtConsumers,
   templateFor,
   toneOf,
-} from '../../src/slack/templates.js';
-import { DEFAULT_TIERS, GENTLE } from './slack-builders.js';
+} from '../../src/slack/render/templates.js';
+import { DEFAULT_TIERS, GENTLE } from '../support/slack-builders.js';
 
 function ladder(...names: string[]): Tier[] {
   return names.map((name, i) => ({ ...GENTLE, name, afterDaysOverdue: i * 2 }));

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
-import { ChaserError } from '../exit-codes.js';
+import { ChaserError, ExitCode } from '../exit-codes.js';
 
 /**
  * Writes a file under a temporary name beside it, then renames it into place: a reader never
@@ -34,5 +34,5 @@ export function fileError(error: unknown, path: string): unknown {
     EEXIST: 'it already exists',
   };
   if (typeof code !== 'string' || !(code in why)) return error;
-  return new ChaserError(64, `cannot write ${path}: ${why[code]}`, ['fix: choose a path you can write to (the directory must exist)']);
+  return new ChaserError(ExitCode.usage, `cannot write ${path}: ${why[code]}`, ['fix: choose a path you can write to (the directory must exist)']);
 }
