@@ -170,6 +170,8 @@ export async function recordResolutions(sql: Sql, source: SourceConfig, options:
 
 export interface HistoryFilter {
   keyId?: string;
+  /** Only the snapshots one run wrote. */
+  runId?: RunId;
   from?: Date;
   to?: Date;
 }
@@ -181,6 +183,7 @@ export async function readSnapshots(sql: Sql, filter: HistoryFilter = {}): Promi
            outstanding_by_tier, snoozed, claimed, disputed, unknown_status, undated, top_teams
     from chaser_snapshots
     where (${filter.keyId ?? null}::text is null or key_id = ${filter.keyId ?? null}::text)
+      and (${filter.runId ?? null}::bigint is null or run_id = ${filter.runId ?? null}::bigint)
       and (${filter.from ?? null}::timestamptz is null or as_of >= ${filter.from ?? null}::timestamptz)
       and (${filter.to ?? null}::timestamptz is null or as_of <= ${filter.to ?? null}::timestamptz)
     order by key_id, as_of, run_id`;

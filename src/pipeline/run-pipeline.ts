@@ -12,6 +12,7 @@ import { deliverDigest } from './stages/deliver-digest.js';
 import { deliverNudges, noNudges } from './stages/deliver-nudges.js';
 import { markUnrouted } from './stages/mark-unrouted.js';
 import { readPlan } from './stages/read-plan.js';
+import { readDigestHistory } from './stages/read-digest-history.js';
 import { recordHistory } from './stages/record-history.js';
 import { closeRunRecord, openRunRecord } from './stages/run-record.js';
 import { takeSweepLock } from './stages/take-sweep-lock.js';
@@ -40,7 +41,8 @@ export async function runPipeline(env: RunEnv, request: RunRequest): Promise<Run
     const snapshot = runId !== undefined ? await recordHistory(scope, runId, source) : null;
     // Not after a signal, nor when the credentials just proved unable to post.
     const sendDigest = slack && steps.digest && !env.signal.aborted && !nudges.fatal;
-    const digest = sendDigest ? await deliverDigest(scope, slack, plan, nudges.deliveries) : undefined;
+    const history = sendDigest && runId !== undefined ? await readDigestHistory(scope, runId, plan) : undefined;
+    const digest = sendDigest ? await deliverDigest(scope, slack, plan, nudges.deliveries, history) : undefined;
     const outcome = decideOutcome({
       plan,
       deliveries: nudges.deliveries,

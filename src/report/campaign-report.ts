@@ -2,7 +2,7 @@ import type { Snapshot, TeamResolutionStats } from '../run/history.js';
 import { sanitizeText } from '../slack/render/escape.js';
 import { csvCell } from './csv.js';
 import { formatDate } from '../slack/render/wording.js';
-import { lastPerDay, projectFinish, sparkline, describeProjection, type Projection } from './trend.js';
+import { lastPerDay, projectFinish, sparkline, describeProjection, type Projection } from '../policy/trend.js';
 
 /** One team of one campaign: outstanding now (from the latest snapshot) and how fast it closed. */
 export interface TeamRow {

@@ -1,7 +1,7 @@
 import type { Snapshot } from '../run/history.js';
 import { formatDate, formatMinuteUtc } from '../slack/render/wording.js';
 import { formatDays, formatPercent, type CampaignReport } from './campaign-report.js';
-import { describeProjection } from './trend.js';
+import { describeProjection } from '../policy/trend.js';
 
 /**
  * `chaser report --html`: one self-contained page. Inline SVG, inline CSS, no JavaScript and no

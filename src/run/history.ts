@@ -1,4 +1,5 @@
 /** A campaign's history as chaser's tables hold it: value types shared by the pipeline, report and evidence. */
+import type { Projection } from '../policy/trend.js';
 
 /**
  * Statuses that mean "moved off the key" and "excused". v0.2's `source.doneStatuses` (issue 8)
@@ -43,3 +44,38 @@ export interface TeamResolutionStats {
   medianDaysFromFirstNudge: number | null;
 }
 
+
+/** What the digest shows of the campaigns' history (built by buildDigestHistory, pure). */
+export interface DigestHistory {
+  /** The as_of of the last run that delivered a digest; null before the first one. */
+  since: Date | null;
+  campaigns: CampaignLine[];
+  /** Teams in the worst tiers, with the consumers a lead forwards to the team's manager. */
+  teams: TeamDetail[];
+}
+
+export interface CampaignLine {
+  keyId: string;
+  inScope: number;
+  outstanding: number;
+  /** (confirmed + exempt) / in scope. */
+  done: number;
+  /** Outstanding, the last snapshot of each of the recent days, oldest first. */
+  trend: number[];
+  /** Outstanding now minus at the last digest; null when there was none. */
+  change: number | null;
+  projection: Projection;
+  slowest: { team: string; outstanding: number; maxDaysOverdue: number }[];
+}
+
+export interface TeamDetail {
+  team: string;
+  tier: string;
+  consumers: { id: string; name: string | null; nudgeCount: number; firstNudgedAt: Date | null; daysOverdue: number }[];
+  /** Outstanding consumers of the team not listed. */
+  more: number;
+  /** Since the last digest. */
+  confirmed: number;
+  exempted: number;
+  newlyOverdue: number;
+}

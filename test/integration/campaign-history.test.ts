@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { readResolutionStats, readSnapshots } from '../../src/db/snapshots.js';
 import { backend } from '../support/db.js';
 import { DEADLINE, KEY, OTHER_KEY, dayAfter, playCampaign } from '../support/played-campaign.js';
-import { useScenario } from '../support/scenario.js';
+import { CHANNELS, useScenario } from '../support/scenario.js';
 
 describe(`campaign history: snapshots and resolutions (${backend})`, () => {
   const s = useScenario();
@@ -53,6 +53,18 @@ describe(`campaign history: snapshots and resolutions (${backend})`, () => {
     // pay-1 3.375 d, pay-2 12.375 d past the deadline, pay-late-1 8 d past its own (day 7 09:00): median 8.
     expect(payments.medianDaysFromDeadline).toBeCloseTo(8, 6);
     expect(stats.find((t) => t.team === 'search')).toMatchObject({ resolved: 2, confirmed: 1, exempt: 1 });
+  });
+
+  it('the digest carries a burn-down line per campaign and the worst teams\' consumers, in blocks and notification text', async () => {
+    await playCampaign(s.db.sql, s.run);
+    const digest = s.slack.posts().filter((p) => p.channelId === CHANNELS.security).at(-1)!;
+    const blocks = JSON.stringify(digest.blocks);
+    expect(blocks).toContain('*Burn-down* (change since the last digest, 03-17)');
+    expect(blocks).toMatch(/• `kms\/payments-2026-03` [▁▂▃▄▅▆▇█]{7} 2 outstanding \(±0\) · 71 % of 7 done · projected done 2026-04-02 \(−0\.2\/day\) · slowest: payments 19 d/);
+    expect(blocks).toContain('*payments* (critical)');
+    expect(blocks).toMatch(/• ledger-sync — 19 d overdue, chased \d+× since 03-03/);
+    expect(blocks).toContain('Since the last digest: 0 confirmed, 0 exempted, 0 newly overdue.');
+    expect(digest.text).toContain('kms/payments-2026-03: 2 outstanding (±0 since the last digest), projected done 2026-04-02');
   });
 
   it('puts this run\'s snapshot in the JSON result', async () => {

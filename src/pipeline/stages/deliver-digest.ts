@@ -1,4 +1,5 @@
 import type { Plan } from '../../policy/types.js';
+import type { DigestHistory } from '../../run/history.js';
 import type { Delivery, DigestOutcome } from '../../run/types.js';
 import type { SlackSession } from '../../slack/deliver/session.js';
 import type { RunScope } from '../scope.js';
@@ -9,7 +10,8 @@ export async function deliverDigest(
   slack: SlackSession,
   plan: Plan,
   deliveries: ReadonlyMap<string, Delivery>,
+  history?: DigestHistory,
 ): Promise<DigestOutcome & { fatal?: boolean }> {
   const { request } = scope;
-  return slack.deliverDigest({ destination: request.config.digest, plan, deliveries, mode: request.command, now: request.now });
+  return slack.deliverDigest({ destination: request.config.digest, plan, deliveries, mode: request.command, now: request.now, ...(history ? { history } : {}) });
 }

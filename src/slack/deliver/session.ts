@@ -4,6 +4,7 @@ import type { Log } from '../../log.js';
 import type { Plan, TeamPlan } from '../../policy/types.js';
 import type { Delivery, DigestOutcome, RunMode } from '../../run/types.js';
 import { renderDigest } from '../render/digest-message.js';
+import type { DigestHistory } from '../../run/history.js';
 import { renderTeamMessage } from '../render/team-message.js';
 import { createSlackClient } from './client.js';
 import { resolveDigestRecipient } from './digest-recipient.js';
@@ -40,6 +41,7 @@ export interface DigestDelivery {
   mode: RunMode;
   now: Date;
   destination: DigestDestination | undefined;
+  history?: DigestHistory;
 }
 
 export type SlackSession = Awaited<ReturnType<typeof openSlackSession>>;
@@ -103,7 +105,7 @@ export async function openSlackSession(options: SlackSessionOptions) {
       });
     },
 
-    async deliverDigest({ destination, plan, deliveries, mode, now }: DigestDelivery): Promise<DigestOutcome & { fatal?: boolean }> {
+    async deliverDigest({ destination, plan, deliveries, mode, now, history }: DigestDelivery): Promise<DigestOutcome & { fatal?: boolean }> {
       if (!destination) return { delivered: false, error: 'no digest destination configured' };
       const recipient = await resolveDigestRecipient(client, destination);
       if (!recipient.ok) {
@@ -111,7 +113,7 @@ export async function openSlackSession(options: SlackSessionOptions) {
         const reason = describeFailure(f);
         return { delivered: false, channel: recipient.label, error: reason, fatal: f.kind === 'fatal' };
       }
-      const message = () => renderDigest({ plan, deliveries, mode, now });
+      const message = () => renderDigest({ plan, deliveries, mode, now, ...(history ? { history } : {}) });
       const report = await deliverAll([{ key: 'digest', channel: recipient.channel, message }], common);
       const result = report.results.get('digest');
       if (result?.ok) return { delivered: true, channel: recipient.label };

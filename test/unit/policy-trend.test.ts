@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { describeProjection, lastPerDay, projectFinish, signed, sparkline } from '../../src/report/trend.js';
+import { describeProjection, lastPerDay, projectFinish, signed, sparkline } from '../../src/policy/trend.js';
 
 const DAY = 86_400_000;
 const T0 = new Date('2026-03-02T09:00:00Z');
