@@ -1,4 +1,4 @@
-import type { ExitCode } from '../exit-codes.js';
+import type { RunRecordOutcome } from '../run/outcome.js';
 import type { RunMode } from '../run/types.js';
 import type { Sql } from './connect.js';
 
@@ -14,18 +14,6 @@ export interface RunStart {
   /** chaser's version and a hash of its config, for the evidence pack. */
   version?: string;
   configHash?: string;
-}
-
-export interface RunOutcome {
-  outstanding: number;
-  nudged: number;
-  teamsMessaged: number;
-  teamsFailed: number;
-  digestDelivered: boolean;
-  /** Null when the run was interrupted before it could decide one. */
-  exitCode: ExitCode | null;
-  /** A short word or sentence for operators; already redacted by the caller. */
-  outcome: string;
 }
 
 /**
@@ -45,7 +33,8 @@ export async function startRun(sql: Sql, run: RunStart): Promise<RunId> {
   return row.id;
 }
 
-export async function finishRun(sql: Sql, id: RunId, outcome: RunOutcome): Promise<void> {
+/** Writes what the run ended as (decideOutcome's record); `outcome.outcome` already redacted by the caller. */
+export async function finishRun(sql: Sql, id: RunId, outcome: RunRecordOutcome): Promise<void> {
   const result = await sql`
     update chaser_runs set
       finished_at = now(),

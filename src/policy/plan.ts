@@ -31,7 +31,7 @@ export function createPlanBuilder(options: PlanOptions, now: Date): PlanBuilder 
   const seenIds = new Set<string>();
   const internKeyId = createInterner();
   const skipped: Skipped[] = [];
-  const oldestByTier: Array<Date | undefined> = new Array(tiers.length).fill(undefined);
+  const oldestByTier = Array.from({ length: tiers.length }, (): Date | undefined => undefined);
   let previous: TeamTally | undefined;
   let finished: Plan | undefined;
 

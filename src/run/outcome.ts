@@ -20,7 +20,7 @@ export interface OutcomeInput {
   interrupted: boolean;
 }
 
-/** What the run record says, before redaction (the shell redacts `outcome` where it leaves). */
+/** What the run record (chaser_runs) says; `outcome` is redacted by the shell before it is written. */
 export interface RunRecordOutcome {
   outstanding: number;
   nudged: number;
@@ -29,6 +29,7 @@ export interface RunRecordOutcome {
   digestDelivered: boolean;
   /** Null when the run was interrupted before it could decide one. */
   exitCode: ExitCode | null;
+  /** A short word or sentence for operators: "ok", "interrupted", or the problems joined. */
   outcome: string;
 }
 

@@ -7,6 +7,7 @@ import { silentLog } from '../../src/log.js';
 import { createRedactor } from '../../src/redact.js';
 import { backend, insertConsumers, startTestDatabase, type TestDatabase } from '../support/db.js';
 import { startFakeSlack, type FakeSlack } from '../support/fake-slack.js';
+import { NOW } from '../support/clock.js';
 
 /**
  * The sweep's SQL is set-based: one read however many consumers, at most one write per team
@@ -20,7 +21,6 @@ import { startFakeSlack, type FakeSlack } from '../support/fake-slack.js';
  * postgres.js sends one type lookup per new connection, and that count should not depend on luck.
  */
 
-const NOW = new Date('2026-03-10T09:00:00Z');
 const FIVE_DAYS_AGO = new Date(NOW.getTime() - 5 * 24 * 60 * 60 * 1000);
 const TOKEN = 'xoxb-query-count-test';
 const DIGEST_CHANNEL = 'C0DIGEST01';

@@ -3,13 +3,13 @@ import { configFromObject } from '../../src/config/load.js';
 import { ChaserError, ExitCode } from '../../src/exit-codes.js';
 import type { RunRequest } from '../../src/pipeline/scope.js';
 import { checkRequest } from '../../src/pipeline/stages/check-request.js';
-import { TEST_NOW } from '../support/builders.js';
+import { NOW } from '../support/clock.js';
 
 const config = configFromObject({ digest: { channel: 'C0DIGEST' } }, 'the check-request test config');
 const request = (overrides: Partial<RunRequest> = {}): RunRequest => ({
   command: 'sweep',
   config,
-  now: TEST_NOW,
+  now: NOW,
   failOn: 'outstanding',
   digest: true,
   slackToken: 'xoxb-test',

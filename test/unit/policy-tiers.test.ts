@@ -3,9 +3,8 @@ import { assessRow, createPolicyContext, type Assessment } from '../../src/polic
 import { daysOverdue, formatExactInstant } from '../../src/policy/time.js';
 import { assertValidLadder } from '../../src/policy/tiers.js';
 import type { ConsumerRow } from '../../src/policy/types.js';
-import { consumer, DAY_MS, DEFAULT_TEST_TIERS, HOUR_MS, tier, type ConsumerSpec } from '../support/builders.js';
-
-const NOW = new Date('2026-03-10T09:00:00Z');
+import { consumer, DEFAULT_TEST_TIERS, tier, type ConsumerSpec } from '../support/builders.js';
+import { DAY_MS, HOUR_MS, NOW } from '../support/clock.js';
 
 function assess(row: ConsumerRow, tiers = DEFAULT_TEST_TIERS): Assessment {
   return assessRow(row, createPolicyContext({ tiers, pendingStatuses: ['pending'] }), NOW);

@@ -3,7 +3,8 @@ import { ExitCode } from '../../src/exit-codes.js';
 import { planSweep } from '../../src/policy/plan.js';
 import { decideOutcome, type OutcomeInput } from '../../src/run/outcome.js';
 import type { Delivery } from '../../src/run/types.js';
-import { consumer, planOptions, TEST_NOW } from '../support/builders.js';
+import { consumer, planOptions } from '../support/builders.js';
+import { NOW } from '../support/clock.js';
 
 /** Two routed teams (payments: 2 consumers, search: 1), both due; billing has no channel. */
 const plan = planSweep(
@@ -14,7 +15,7 @@ const plan = planSweep(
     consumer({ team: 'billing' }),
   ],
   planOptions(),
-  TEST_NOW,
+  NOW,
 );
 const ok = (channel: string): Delivery => ({ ok: true, channel, ts: '1.0' });
 const failed = (reason: string): Delivery => ({ ok: false, reason });
