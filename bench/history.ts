@@ -50,29 +50,49 @@ async function main(): Promise<void> {
     const config = configFromObject({}, 'bench');
     const snapshotMs: number[] = [];
     for (let i = 0; i < 3; i++) {
-      const [each] = await sql<{ id: string }[]>`insert into chaser_runs (command, as_of) values ('sweep', ${BENCH_NOW}) returning id::text`;
+      const [each] = await sql<
+        { id: string }[]
+      >`insert into chaser_runs (command, as_of) values ('sweep', ${BENCH_NOW}) returning id::text`;
       const started = performance.now();
-      await recordSnapshots(sql, config.source, { runId: each!.id, command: 'sweep', now: BENCH_NOW, tiers: config.tiers, hasSnoozedUntil: true });
+      await recordSnapshots(sql, config.source, {
+        runId: each!.id,
+        command: 'sweep',
+        now: BENCH_NOW,
+        tiers: config.tiers,
+        hasSnoozedUntil: true,
+      });
       snapshotMs.push(performance.now() - started);
     }
-    rows.push(`| snapshot query (1 campaign, ${consumers.toLocaleString('en')} consumers) | ${snapshotMs.map((ms) => ms.toFixed(0)).join(' / ')} ms |`);
+    rows.push(
+      `| snapshot query (1 campaign, ${consumers.toLocaleString('en')} consumers) | ${snapshotMs.map((ms) => ms.toFixed(0)).join(' / ')} ms |`,
+    );
 
     await sql`update rotation_consumers set status = 'confirmed' where id in (select consumer_id from chaser_nudge_state where hashint4(substr(consumer_id, 2)::int) % 10 = 0)`;
     await sql`vacuum analyze rotation_consumers`;
     let started = performance.now();
     const resolved = await recordResolutions(sql, config.source, { runId, now: BENCH_NOW });
-    rows.push(`| resolutions, ${resolved.toLocaleString('en')} newly resolved of ${previouslyNudged.toLocaleString('en')} nudged | ${(performance.now() - started).toFixed(0)} ms |`);
+    rows.push(
+      `| resolutions, ${resolved.toLocaleString('en')} newly resolved of ${previouslyNudged.toLocaleString('en')} nudged | ${(performance.now() - started).toFixed(0)} ms |`,
+    );
     started = performance.now();
     const again = await recordResolutions(sql, config.source, { runId, now: BENCH_NOW });
     rows.push(`| resolutions, steady state (${again} new) | ${(performance.now() - started).toFixed(0)} ms |`);
 
     writeFileSync(join(dir, 'chaser.config.json'), '{}');
     await sql.end({ timeout: 5 });
-    const evidence = await runChaser(['evidence', '--key', 'kms/bench-key-0', '--out', join(dir, 'pack')], { cwd: dir, env: { DATABASE_URL: db.url }, verbose: false });
+    const evidence = await runChaser(['evidence', '--key', 'kms/bench-key-0', '--out', join(dir, 'pack')], {
+      cwd: dir,
+      env: { DATABASE_URL: db.url },
+      verbose: false,
+    });
     if (evidence.exitCode !== 0) throw new Error(`evidence exited ${evidence.exitCode}: ${evidence.stderrTail.join('\n')}`);
-    rows.push(`| \`chaser evidence\`, ${consumers.toLocaleString('en')} consumers + ${previouslyNudged.toLocaleString('en')} nudges | ${(evidence.wallMs / 1000).toFixed(1)} s wall, peak RSS ${evidence.peakRssMb.toFixed(0)} MB |`);
+    rows.push(
+      `| \`chaser evidence\`, ${consumers.toLocaleString('en')} consumers + ${previouslyNudged.toLocaleString('en')} nudges | ${(evidence.wallMs / 1000).toFixed(1)} s wall, peak RSS ${evidence.peakRssMb.toFixed(0)} MB |`,
+    );
     const verify = await runChaser(['evidence', '--verify', join(dir, 'pack')], { cwd: dir, env: {}, verbose: false });
-    rows.push(`| \`chaser evidence --verify\` of that pack | ${(verify.wallMs / 1000).toFixed(1)} s wall, peak RSS ${verify.peakRssMb.toFixed(0)} MB, exit ${verify.exitCode} |`);
+    rows.push(
+      `| \`chaser evidence --verify\` of that pack | ${(verify.wallMs / 1000).toFixed(1)} s wall, peak RSS ${verify.peakRssMb.toFixed(0)} MB, exit ${verify.exitCode} |`,
+    );
     process.stdout.write(`| step | time |\n| --- | --- |\n${rows.join('\n')}\n`);
   } finally {
     await sql.end({ timeout: 5 }).catch(() => {});

@@ -20,18 +20,36 @@ export interface EvidenceOptions extends HistoryOptions {
  */
 export async function evidenceCommand(ctx: CommandContext, options: EvidenceOptions): Promise<ExitCode> {
   if (options.verify !== undefined) {
-    if (options.out !== undefined || options.key !== undefined) throw new ChaserError(ExitCode.usage, '--verify checks an existing pack: it takes no --key or --out', ['fix: chaser evidence --verify DIR']);
+    if (options.out !== undefined || options.key !== undefined)
+      throw new ChaserError(ExitCode.usage, '--verify checks an existing pack: it takes no --key or --out', [
+        'fix: chaser evidence --verify DIR',
+      ]);
     const result = await verifyEvidencePack(ctx.cwd, options.verify);
     const code = result.valid ? ExitCode.ok : ExitCode.dataInvalid;
-    if (options.json) ctx.stdout(`${JSON.stringify({ command: 'evidence', verify: result.dir, valid: result.valid, checks: result.checks, exitCode: code }, null, 2)}\n`);
+    if (options.json)
+      ctx.stdout(
+        `${JSON.stringify({ command: 'evidence', verify: result.dir, valid: result.valid, checks: result.checks, exitCode: code }, null, 2)}\n`,
+      );
     else {
-      if (!options.quiet || !result.valid) for (const c of result.checks) if (!options.quiet || !c.ok) ctx.stdout(`${c.ok ? '✓' : '✗'} ${c.file}: ${c.detail}\n`);
-      if (!options.quiet) ctx.stdout(result.valid ? `valid: ${result.dir} matches its manifest\n` : `exit 65: ${result.dir} does not match its manifest (altered or incomplete)\n`);
+      if (!options.quiet || !result.valid)
+        for (const c of result.checks) if (!options.quiet || !c.ok) ctx.stdout(`${c.ok ? '✓' : '✗'} ${c.file}: ${c.detail}\n`);
+      if (!options.quiet)
+        ctx.stdout(
+          result.valid
+            ? `valid: ${result.dir} matches its manifest\n`
+            : `exit 65: ${result.dir} does not match its manifest (altered or incomplete)\n`,
+        );
     }
     return code;
   }
-  if (!options.key) throw new ChaserError(ExitCode.usage, 'evidence needs --key <key_id> and --out <dir> (or --verify <dir>)', ['fix: chaser evidence --key kms/… --out evidence/']);
-  if (!options.out) throw new ChaserError(ExitCode.usage, 'evidence needs --out <dir>: the directory the pack is written to', ['fix: add --out evidence-<key>/ (a new or empty directory)']);
+  if (!options.key)
+    throw new ChaserError(ExitCode.usage, 'evidence needs --key <key_id> and --out <dir> (or --verify <dir>)', [
+      'fix: chaser evidence --key kms/… --out evidence/',
+    ]);
+  if (!options.out)
+    throw new ChaserError(ExitCode.usage, 'evidence needs --out <dir>: the directory the pack is written to', [
+      'fix: add --out evidence-<key>/ (a new or empty directory)',
+    ]);
   const keyId = options.key;
   const out = options.out;
   const now = new Date();
@@ -40,20 +58,35 @@ export async function evidenceCommand(ctx: CommandContext, options: EvidenceOpti
     const filter = { keyId, ...(options.from ? { from: options.from } : {}), ...(options.to ? { to: options.to } : {}) };
     const presence = await readCampaignPresence(sql, config.source, filter);
     if (!presence.known) {
-      throw new ChaserError(ExitCode.usage, `unknown key ${JSON.stringify(keyId)}: no consumer in the inventory and no history in chaser's tables`, [
-        'fix: check the key id (`chaser report` lists every campaign chaser has recorded)',
-      ]);
+      throw new ChaserError(
+        ExitCode.usage,
+        `unknown key ${JSON.stringify(keyId)}: no consumer in the inventory and no history in chaser's tables`,
+        ['fix: check the key id (`chaser report` lists every campaign chaser has recorded)'],
+      );
     }
     if (presence.runs === 0 && presence.nudges === 0) {
-      throw new ChaserError(ExitCode.usage, `no history for key ${JSON.stringify(keyId)}${options.from || options.to ? ' in that window' : ''}: no run covered it and no consumer of it was nudged`, [
-        'fix: widen --from/--to, or run `chaser sweep` first: an evidence pack proves what chaser did',
-      ]);
+      throw new ChaserError(
+        ExitCode.usage,
+        `no history for key ${JSON.stringify(keyId)}${options.from || options.to ? ' in that window' : ''}: no run covered it and no consumer of it was nudged`,
+        ['fix: widen --from/--to, or run `chaser sweep` first: an evidence pack proves what chaser did'],
+      );
     }
-    const request: PackRequest = { sql, source: config.source, filter, out, cwd: ctx.cwd, force: options.force === true, now, version: ctx.version, permalink };
+    const request: PackRequest = {
+      sql,
+      source: config.source,
+      filter,
+      out,
+      cwd: ctx.cwd,
+      force: options.force === true,
+      now,
+      version: ctx.version,
+      permalink,
+    };
     return writeEvidencePack(request);
   });
   const files = result.manifest.files;
-  if (options.json) ctx.stdout(`${JSON.stringify({ command: 'evidence', out: result.out, manifest: result.manifest, exitCode: 0 }, null, 2)}\n`);
+  if (options.json)
+    ctx.stdout(`${JSON.stringify({ command: 'evidence', out: result.out, manifest: result.manifest, exitCode: 0 }, null, 2)}\n`);
   else if (!options.quiet) {
     ctx.stdout(
       `wrote ${result.out}: ${files['consumers.csv']?.rows ?? 0} consumers, ${files['nudges.csv']?.rows ?? 0} nudges, ${files['runs.csv']?.rows ?? 0} runs` +

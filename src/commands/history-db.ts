@@ -18,9 +18,15 @@ export interface HistoryOptions extends CommonOptions {
  * DATABASE_URL, as for migrate), a pool on a current schema; `use` runs with it and the pool is
  * closed however it ends. Database errors a user can cause become exit 69 with a sentence.
  */
-export async function withHistoryDb<T>(ctx: CommandContext, options: HistoryOptions, use: (sql: Sql, config: Config) => Promise<T>): Promise<T> {
+export async function withHistoryDb<T>(
+  ctx: CommandContext,
+  options: HistoryOptions,
+  use: (sql: Sql, config: Config) => Promise<T>,
+): Promise<T> {
   if (options.from && options.to && options.from.getTime() > options.to.getTime()) {
-    throw new ChaserError(ExitCode.usage, `--from (${options.from.toISOString()}) is after --to (${options.to.toISOString()})`, ['fix: swap them, or leave one out']);
+    throw new ChaserError(ExitCode.usage, `--from (${options.from.toISOString()}) is after --to (${options.to.toISOString()})`, [
+      'fix: swap them, or leave one out',
+    ]);
   }
   const loaded = await loadCommandConfigIfFound(ctx, options);
   const config = 'notFound' in loaded ? defaultConfig(ctx.env) : loaded.config;

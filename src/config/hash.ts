@@ -9,7 +9,9 @@ import type { Config } from './types.js';
 export function configHash(config: Config): string {
   const { database, ...rest } = config;
   const { url: _url, ...databaseSettings } = database;
-  return createHash('sha256').update(canonicalJson({ ...rest, database: databaseSettings })).digest('hex');
+  return createHash('sha256')
+    .update(canonicalJson({ ...rest, database: databaseSettings }))
+    .digest('hex');
 }
 
 export function canonicalJson(value: unknown): string {

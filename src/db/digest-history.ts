@@ -33,7 +33,17 @@ export async function readTeamDetails(sql: Sql, source: SourceConfig, options: T
   const c = source.columns;
   const names = options.teams.map((t) => t.team);
   const key = options.keyId !== undefined ? sql`and consumer.${sql(c.keyId)}::text = ${options.keyId}::text` : sql``;
-  const rows = await sql<{ team: string; id: string; name: string | null; deadline: Date; nudge_count: number | null; first_nudged_at: Date | null; total: number }[]>`
+  const rows = await sql<
+    {
+      team: string;
+      id: string;
+      name: string | null;
+      deadline: Date;
+      nudge_count: number | null;
+      first_nudged_at: Date | null;
+      total: number;
+    }[]
+  >`
     select * from (
       select consumer.${sql(c.team)}::text as team, consumer.${sql(c.id)}::text as id, consumer.${sql(c.name)}::text as name,
              consumer.${sql(c.deadline)}::timestamptz as deadline, s.nudge_count, s.first_nudged_at,

@@ -8,7 +8,11 @@ export interface EvidenceFilter {
 }
 
 /** What chaser knows of a key at all: inventory rows, tracked consumers, snapshots. */
-export async function readCampaignPresence(sql: Sql, source: SourceConfig, filter: EvidenceFilter): Promise<{ known: boolean; runs: number; nudges: number }> {
+export async function readCampaignPresence(
+  sql: Sql,
+  source: SourceConfig,
+  filter: EvidenceFilter,
+): Promise<{ known: boolean; runs: number; nudges: number }> {
   const c = source.columns;
   const [row] = await sql<{ known: boolean; runs: number; nudges: number }[]>`
     select (exists (select 1 from ${sql(source.table)} as consumer where consumer.${sql(c.keyId)}::text = ${filter.keyId}::text)
@@ -38,7 +42,12 @@ export interface EvidenceConsumer {
  * removed from it (remembered in chaser_tracked_consumers), with chaser's state and the latest
  * resolution. Streamed by a cursor: bounded memory however large the campaign.
  */
-export function streamCampaignConsumers(sql: Sql, source: SourceConfig, filter: EvidenceFilter, batch = 5000): AsyncIterable<EvidenceConsumer[]> {
+export function streamCampaignConsumers(
+  sql: Sql,
+  source: SourceConfig,
+  filter: EvidenceFilter,
+  batch = 5000,
+): AsyncIterable<EvidenceConsumer[]> {
   const c = source.columns;
   return sql<EvidenceConsumer[]>`
     with members as (

@@ -58,7 +58,8 @@ export class HashedWriter {
     const chunk = Buffer.from(text, 'utf8');
     this.hash.update(chunk);
     this.bytes += chunk.length;
-    if (!this.stream.write(chunk)) await Promise.race([once(this.stream, 'drain'), once(this.stream, 'error').then(([e]) => Promise.reject(e))]);
+    // once(…, 'drain') rejects when the stream emits 'error' meanwhile (ENOSPC, EIO).
+    if (!this.stream.write(chunk)) await once(this.stream, 'drain');
   }
 
   async row(cells: readonly string[]): Promise<void> {
@@ -79,7 +80,9 @@ export class HashedWriter {
 
 /** The chain link of one nudge row: what makes a later edit of any row, or a dropped row, detectable. */
 export function chainLink(previous: string, cells: readonly string[]): string {
-  return createHash('sha256').update(`${previous}\n${csvLine(cells)}`).digest('hex');
+  return createHash('sha256')
+    .update(`${previous}\n${csvLine(cells)}`)
+    .digest('hex');
 }
 
 /** Inventory text in Markdown: printable, one line, no markup. */

@@ -34,5 +34,7 @@ export function fileError(error: unknown, path: string): unknown {
     EEXIST: 'it already exists',
   };
   if (typeof code !== 'string' || !(code in why)) return error;
-  return new ChaserError(ExitCode.usage, `cannot write ${path}: ${why[code]}`, ['fix: choose a path you can write to (the directory must exist)']);
+  return new ChaserError(ExitCode.usage, `cannot write ${path}: ${why[code]}`, [
+    'fix: choose a path you can write to (the directory must exist)',
+  ]);
 }

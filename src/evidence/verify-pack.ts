@@ -20,7 +20,8 @@ export interface VerifyResult {
 export async function verifyEvidencePack(cwd: string, target: string): Promise<VerifyResult> {
   const dir = resolve(cwd, target);
   const entries = await readdir(dir).catch((error: { code?: string }) => {
-    if (error.code === 'ENOENT' || error.code === 'ENOTDIR') throw new ChaserError(ExitCode.usage, `${dir} is not a directory`, ['fix: pass the directory `chaser evidence --out` wrote']);
+    if (error.code === 'ENOENT' || error.code === 'ENOTDIR')
+      throw new ChaserError(ExitCode.usage, `${dir} is not a directory`, ['fix: pass the directory `chaser evidence --out` wrote']);
     throw error;
   });
   const checks: VerifyResult['checks'] = [];
@@ -28,7 +29,11 @@ export async function verifyEvidencePack(cwd: string, target: string): Promise<V
   try {
     manifest = JSON.parse(await readFile(join(dir, 'manifest.json'), 'utf8')) as Manifest;
   } catch {
-    checks.push({ file: 'manifest.json', ok: false, detail: entries.includes('manifest.json') ? 'not valid JSON' : 'missing: the pack is incomplete' });
+    checks.push({
+      file: 'manifest.json',
+      ok: false,
+      detail: entries.includes('manifest.json') ? 'not valid JSON' : 'missing: the pack is incomplete',
+    });
     return { dir, valid: false, checks };
   }
   if (manifest.format !== PACK_FORMAT || typeof manifest.files !== 'object' || manifest.files === null) {
@@ -44,13 +49,18 @@ export async function verifyEvidencePack(cwd: string, target: string): Promise<V
     }
     const actual = await hashFile(join(dir, name));
     if (actual.sha256 !== entry.sha256 || actual.bytes !== entry.bytes) {
-      checks.push({ file: name, ok: false, detail: `altered: SHA-256 ${actual.sha256.slice(0, 12)}… (${actual.bytes} bytes), manifest says ${String(entry.sha256).slice(0, 12)}… (${entry.bytes} bytes)` });
+      checks.push({
+        file: name,
+        ok: false,
+        detail: `altered: SHA-256 ${actual.sha256.slice(0, 12)}… (${actual.bytes} bytes), manifest says ${String(entry.sha256).slice(0, 12)}… (${entry.bytes} bytes)`,
+      });
     } else {
       checks.push({ file: name, ok: true, detail: `SHA-256 matches${entry.rows !== undefined ? ` (${entry.rows} rows)` : ''}` });
     }
   }
   for (const name of entries) {
-    if (name !== 'manifest.json' && !(name in manifest.files)) checks.push({ file: name, ok: false, detail: 'not in manifest.json: added after the pack was written' });
+    if (name !== 'manifest.json' && !(name in manifest.files))
+      checks.push({ file: name, ok: false, detail: 'not in manifest.json: added after the pack was written' });
   }
   if (entries.includes(FILES.nudges)) checks.push(await checkChain(join(dir, FILES.nudges), manifest));
   return { dir, valid: checks.every((c) => c.ok), checks };
@@ -81,7 +91,8 @@ async function checkChain(path: string, manifest: Manifest): Promise<VerifyResul
     rows += 1;
     const link = record.at(-1) ?? '';
     const expected = chainLink(previous, record.slice(0, -1));
-    if (link !== expected) return `row ${rows} (log id ${record[0] ?? '?'}, consumer ${JSON.stringify(record[3] ?? '')}) does not follow from the row before it: edited, inserted or a row removed before it`;
+    if (link !== expected)
+      return `row ${rows} (log id ${record[0] ?? '?'}, consumer ${JSON.stringify(record[3] ?? '')}) does not follow from the row before it: edited, inserted or a row removed before it`;
     previous = link;
     return null;
   };
@@ -96,13 +107,18 @@ async function checkChain(path: string, manifest: Manifest): Promise<VerifyResul
     }
     pending = pending.slice(cut);
   }
-  if (pending !== '') for (const record of parseCsvRecords(pending)) {
-    const problem = check(record);
-    if (problem) return { file, ok: false, detail: problem };
-  }
+  if (pending !== '')
+    for (const record of parseCsvRecords(pending)) {
+      const problem = check(record);
+      if (problem) return { file, ok: false, detail: problem };
+    }
   const chain = manifest.nudgeChain;
   if (!chain || chain.rows !== rows || chain.head !== previous) {
-    return { file, ok: false, detail: `${rows} rows ending in ${previous.slice(0, 12)}…, manifest says ${chain?.rows ?? '?'} rows ending in ${String(chain?.head ?? '').slice(0, 12)}…: rows removed or added at the end` };
+    return {
+      file,
+      ok: false,
+      detail: `${rows} rows ending in ${previous.slice(0, 12)}…, manifest says ${chain?.rows ?? '?'} rows ending in ${String(chain?.head ?? '').slice(0, 12)}…: rows removed or added at the end`,
+    };
   }
   return { file, ok: true, detail: `${rows} rows linked, head ${previous.slice(0, 12)}…` };
 }

@@ -2,12 +2,29 @@ import { mkdtemp, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { SourceConfig } from '../config/types.js';
 import type { Sql } from '../db/connect.js';
-import { streamCampaignConsumers, streamCampaignNudges, streamCampaignRuns, type EvidenceConsumer, type EvidenceFilter } from '../db/evidence.js';
+import {
+  streamCampaignConsumers,
+  streamCampaignNudges,
+  streamCampaignRuns,
+  type EvidenceConsumer,
+  type EvidenceFilter,
+} from '../db/evidence.js';
 import { DONE_STATUSES, EXEMPT_STATUSES } from '../run/history.js';
 import { ChaserError, ExitCode } from '../exit-codes.js';
 import { fileError } from './output.js';
 import { createHash } from 'node:crypto';
-import { CHAIN_GENESIS, FILES, HEADERS, HashedWriter, PACK_FORMAT, chainLink, iso, mdText, type FileEntry, type Manifest } from './files.js';
+import {
+  CHAIN_GENESIS,
+  FILES,
+  HEADERS,
+  HashedWriter,
+  PACK_FORMAT,
+  chainLink,
+  iso,
+  mdText,
+  type FileEntry,
+  type Manifest,
+} from './files.js';
 
 export interface PackRequest {
   sql: Sql;
@@ -42,7 +59,9 @@ export async function writeEvidencePack(request: PackRequest): Promise<PackResul
     throw fileError(error, out);
   });
   if (existing !== null && existing.length > 0 && !request.force) {
-    throw new ChaserError(ExitCode.usage, `${out} exists and is not empty`, ['fix: choose a new directory, or pass --force to replace it (the old pack is replaced only once the new one is complete)']);
+    throw new ChaserError(ExitCode.usage, `${out} exists and is not empty`, [
+      'fix: choose a new directory, or pass --force to replace it (the old pack is replaced only once the new one is complete)',
+    ]);
   }
   const temp = await mkdtemp(join(dirname(out), `.${basename(out)}.tmp-`)).catch((error: unknown) => {
     throw fileError(error, dirname(out));
@@ -82,7 +101,19 @@ interface Tally {
 async function writeInto(dir: string, request: PackRequest): Promise<Manifest> {
   const { sql, source, filter, now } = request;
   const files: Record<string, FileEntry> = {};
-  const tally: Tally = { total: 0, confirmed: 0, exempt: 0, removed: 0, pendingOverdue: 0, pendingNotDue: 0, other: 0, doneByDeadline: 0, doneKnownTime: 0, exemptions: [], pending: [] };
+  const tally: Tally = {
+    total: 0,
+    confirmed: 0,
+    exempt: 0,
+    removed: 0,
+    pendingOverdue: 0,
+    pendingNotDue: 0,
+    other: 0,
+    doneByDeadline: 0,
+    doneKnownTime: 0,
+    exemptions: [],
+    pending: [],
+  };
 
   const consumers = new HashedWriter(join(dir, FILES.consumers));
   try {
@@ -118,7 +149,17 @@ async function writeInto(dir: string, request: PackRequest): Promise<Manifest> {
     for await (const rows of streamCampaignNudges(sql, source, filter)) {
       for (const n of rows) {
         runsNudged.add(n.run_id);
-        const cells = [n.id, n.run_id, iso(n.nudged_at), n.consumer_id, n.team, n.tier, n.channel, n.message_ts, permalinkOf(request.permalink, n.channel, n.message_ts)];
+        const cells = [
+          n.id,
+          n.run_id,
+          iso(n.nudged_at),
+          n.consumer_id,
+          n.team,
+          n.tier,
+          n.channel,
+          n.message_ts,
+          permalinkOf(request.permalink, n.channel, n.message_ts),
+        ];
         head = chainLink(head, cells);
         await nudges.row([...cells, head]);
       }
@@ -142,7 +183,17 @@ async function writeInto(dir: string, request: PackRequest): Promise<Manifest> {
     for await (const rows of streamCampaignRuns(sql, filter)) {
       for (const r of rows) {
         if (r.config_hash) configs.add(r.config_hash);
-        await runs.row([r.id, r.command, iso(r.as_of), iso(r.started_at), iso(r.finished_at), r.chaser_version ?? '', r.config_hash ?? '', r.exit_code === null ? '' : String(r.exit_code), r.outcome ?? '']);
+        await runs.row([
+          r.id,
+          r.command,
+          iso(r.as_of),
+          iso(r.started_at),
+          iso(r.finished_at),
+          r.chaser_version ?? '',
+          r.config_hash ?? '',
+          r.exit_code === null ? '' : String(r.exit_code),
+          r.outcome ?? '',
+        ]);
       }
     }
     files[FILES.runs] = { ...(await runs.close()), rows: runs.rows - 1 };
@@ -151,7 +202,13 @@ async function writeInto(dir: string, request: PackRequest): Promise<Manifest> {
     throw error;
   }
 
-  const summary = renderSummary(request, tally, { nudges: nudges.rows - 1, runs: runs.rows - 1, runsNudged: runsNudged.size, configs: configs.size, head });
+  const summary = renderSummary(request, tally, {
+    nudges: nudges.rows - 1,
+    runs: runs.rows - 1,
+    runsNudged: runsNudged.size,
+    configs: configs.size,
+    head,
+  });
   const bytes = Buffer.from(summary, 'utf8');
   await writeFile(join(dir, FILES.summary), bytes, { flag: 'wx' });
   files[FILES.summary] = { sha256: createHash('sha256').update(bytes).digest('hex'), bytes: bytes.length };
@@ -168,7 +225,8 @@ async function writeInto(dir: string, request: PackRequest): Promise<Manifest> {
   };
 }
 
-type FinalState = 'confirmed' | 'exempt' | 'removed' | 'pending (overdue)' | 'pending (not yet due)' | 'pending (no deadline)' | 'unknown status';
+type FinalState =
+  'confirmed' | 'exempt' | 'removed' | 'pending (overdue)' | 'pending (not yet due)' | 'pending (no deadline)' | 'unknown status';
 
 function finalState(row: EvidenceConsumer, pending: readonly string[], now: Date): FinalState {
   if (row.status === null) return 'removed';
@@ -210,7 +268,10 @@ function count(t: Tally, row: EvidenceConsumer, state: FinalState, _now: Date): 
     case 'pending (overdue)':
     case 'pending (no deadline)':
       t.pendingOverdue += 1;
-      if (t.pending.length < LISTED_MAX) t.pending.push(`${label}, deadline ${row.deadline ? row.deadline.toISOString().slice(0, 10) : 'none'}, nudged ${row.nudge_count ?? 0}×`);
+      if (t.pending.length < LISTED_MAX)
+        t.pending.push(
+          `${label}, deadline ${row.deadline ? row.deadline.toISOString().slice(0, 10) : 'none'}, nudged ${row.nudge_count ?? 0}×`,
+        );
       break;
     case 'pending (not yet due)':
       t.pendingNotDue += 1;
@@ -226,13 +287,22 @@ function permalinkOf(permalink: PackRequest['permalink'], channel: string, ts: s
   return `${permalink.base}archives/${encodeURIComponent(channel)}/p${ts.replace('.', '')}`;
 }
 
-function renderSummary(request: PackRequest, t: Tally, n: { nudges: number; runs: number; runsNudged: number; configs: number; head: string }): string {
+function renderSummary(
+  request: PackRequest,
+  t: Tally,
+  n: { nudges: number; runs: number; runsNudged: number; configs: number; head: string },
+): string {
   const { filter, now } = request;
   const done = t.confirmed + t.exempt;
   const pct = (part: number, whole: number) => (whole === 0 ? '—' : `${((part / whole) * 100).toFixed(1)} %`);
-  const window = filter.from || filter.to ? `${filter.from?.toISOString() ?? 'the beginning'} to ${filter.to?.toISOString() ?? 'now'}` : 'the whole history';
+  const window =
+    filter.from || filter.to
+      ? `${filter.from?.toISOString() ?? 'the beginning'} to ${filter.to?.toISOString() ?? 'now'}`
+      : 'the whole history';
   const list = (items: string[], total: number) =>
-    items.length === 0 ? '_none_\n' : `${items.map((item) => `- ${item}`).join('\n')}\n${total > items.length ? `- … and ${total - items.length} more (every one is in consumers.csv)\n` : ''}`;
+    items.length === 0
+      ? '_none_\n'
+      : `${items.map((item) => `- ${item}`).join('\n')}\n${total > items.length ? `- … and ${total - items.length} more (every one is in consumers.csv)\n` : ''}`;
   return `# Evidence pack: campaign \`${mdText(filter.keyId, 200)}\`
 
 Generated ${now.toISOString()} by chaser ${mdText(request.version)} from its own records and the inventory.
@@ -257,7 +327,7 @@ Done by the deadline: **${t.doneByDeadline}** (${pct(t.doneByDeadline, t.total)}
 
 ${n.nudges} nudges in ${n.runsNudged} runs (nudges.csv, one row per consumer per message, hash-chained in log order: head \`${n.head}\`).
 ${n.runs} runs covered this campaign (runs.csv) with ${n.configs} distinct configuration hash${n.configs === 1 ? '' : 'es'}.
-${'base' in request.permalink ? 'Permalinks are built from the workspace URL (auth.test) and each message\'s channel and ts.' : `Permalinks are empty: ${request.permalink.reason}.`}
+${'base' in request.permalink ? "Permalinks are built from the workspace URL (auth.test) and each message's channel and ts." : `Permalinks are empty: ${request.permalink.reason}.`}
 answers.csv is empty: reading answers back from Slack comes with a later chaser (the two-way issue).
 
 ## Exemptions

@@ -65,7 +65,10 @@ export function buildCampaignReports(
       trend: sparkline(points.slice(-14).map((p) => p.value)),
       // jsonb keeps object keys sorted by length, not in the ladder's order: the config knows it.
       tiers: [...new Set([...ladder, ...days.flatMap((d) => Object.keys(d.outstandingByTier))])],
-      teams: teamRows(latest, stats.filter((s) => s.keyId === keyId)),
+      teams: teamRows(
+        latest,
+        stats.filter((s) => s.keyId === keyId),
+      ),
     });
   }
   return reports.sort((a, b) => (a.keyId < b.keyId ? -1 : a.keyId > b.keyId ? 1 : 0));
@@ -76,7 +79,14 @@ function teamRows(latest: Snapshot, stats: readonly TeamResolutionStats[]): Team
   const row = (team: string): TeamRow => {
     let found = rows.get(team);
     if (!found) {
-      found = { team: printable(team, TEAM_MAX, '(no team)'), outstanding: 0, maxDaysOverdue: null, resolved: 0, medianDaysFromDeadline: null, medianDaysFromFirstNudge: null };
+      found = {
+        team: printable(team, TEAM_MAX, '(no team)'),
+        outstanding: 0,
+        maxDaysOverdue: null,
+        resolved: 0,
+        medianDaysFromDeadline: null,
+        medianDaysFromFirstNudge: null,
+      };
       rows.set(team, found);
     }
     return found;
@@ -140,7 +150,8 @@ function snapshotJson(s: Snapshot) {
 
 /** The terminal table: one line per campaign, then each campaign's teams. */
 export function renderReportTable(reports: readonly CampaignReport[]): string {
-  if (reports.length === 0) return 'no campaign history yet: `chaser sweep` and `chaser digest` record a snapshot per campaign on every run\n';
+  if (reports.length === 0)
+    return 'no campaign history yet: `chaser sweep` and `chaser digest` record a snapshot per campaign on every run\n';
   const header = ['campaign', 'scope', 'done', 'outstanding', 'trend (14 d)', 'finish', 'since'];
   const lines = reports.map((r) => [
     r.keyId,
@@ -172,14 +183,32 @@ export function renderReportTable(reports: readonly CampaignReport[]): string {
 
 function table(header: string[], rows: string[][]): string {
   const widths = header.map((h, i) => Math.max([...h].length, ...rows.map((r) => [...(r[i] ?? '')].length)));
-  const line = (cells: string[]) => cells.map((c, i) => c + ' '.repeat((widths[i] ?? 0) - [...c].length)).join('  ').trimEnd();
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => c + ' '.repeat((widths[i] ?? 0) - [...c].length))
+      .join('  ')
+      .trimEnd();
   return [line(header), line(widths.map((w) => '─'.repeat(w))), ...rows.map(line)].join('\n') + '\n';
 }
 
 /** CSV (RFC 4180): one row per campaign per day, tiers as columns; cells that a spreadsheet would run as formulas are quoted with a leading '. */
 export function renderReportCsv(reports: readonly CampaignReport[]): string {
   const tiers = [...new Set(reports.flatMap((r) => r.tiers))];
-  const header = ['key_id', 'as_of', 'in_scope', 'confirmed', 'exempt', 'pending_not_due', 'outstanding', ...tiers.map((t) => `tier_${t}`), 'snoozed', 'claimed', 'disputed', 'unknown_status', 'undated'];
+  const header = [
+    'key_id',
+    'as_of',
+    'in_scope',
+    'confirmed',
+    'exempt',
+    'pending_not_due',
+    'outstanding',
+    ...tiers.map((t) => `tier_${t}`),
+    'snoozed',
+    'claimed',
+    'disputed',
+    'unknown_status',
+    'undated',
+  ];
   const rows = reports.flatMap((r) =>
     r.days.map((d) => [
       r.keyId,

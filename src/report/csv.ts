@@ -39,4 +39,3 @@ export function parseCsvRecords(text: string): string[][] {
   if (field !== '' || record.length > 0) records.push([...record, field]);
   return records;
 }
-

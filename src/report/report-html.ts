@@ -24,7 +24,10 @@ const DAY_MS = 86_400_000;
 
 export function renderReportHtml(reports: readonly CampaignReport[], options: { generatedAt: Date; version: string }): string {
   const sections = reports.map((report, index) => campaignSection(report, index)).join('\n');
-  const empty = reports.length === 0 ? '<p class="empty">No campaign history yet: every <code>chaser sweep</code> and <code>chaser digest</code> records a snapshot per campaign.</p>' : '';
+  const empty =
+    reports.length === 0
+      ? '<p class="empty">No campaign history yet: every <code>chaser sweep</code> and <code>chaser digest</code> records a snapshot per campaign.</p>'
+      : '';
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -140,7 +143,14 @@ function axes(scale: Scale): string {
 }
 
 /** A stacked band between `lower` and `upper` values at each day. */
-function band(days: readonly Snapshot[], scale: Scale, lower: (s: Snapshot) => number, upper: (s: Snapshot) => number, colour: string, name: string): string {
+function band(
+  days: readonly Snapshot[],
+  scale: Scale,
+  lower: (s: Snapshot) => number,
+  upper: (s: Snapshot) => number,
+  colour: string,
+  name: string,
+): string {
   if (days.length === 0) return '';
   if (days.length === 1) {
     const s = days[0] as Snapshot;
@@ -161,14 +171,30 @@ function burnUp(report: CampaignReport, index: number): string {
       ? `<line class="scope" x1="${r(scale.x(days[0]!.asOf) - 14)}" x2="${r(scale.x(days[0]!.asOf) + 14)}" y1="${r(scale.y(days[0]!.inScope))}" y2="${r(scale.y(days[0]!.inScope))}" stroke="${SCOPE}"/>`
       : `<polyline class="scope" points="${days.map((d) => `${r(scale.x(d.asOf))},${r(scale.y(d.inScope))}`).join(' ')}" fill="none" stroke="${SCOPE}"/>`;
   const last = days.at(-1);
-  const label = last ? `<text class="end-label" x="${r(scale.x(last.asOf) - 4)}" y="${r(scale.y(last.inScope) - 6)}" text-anchor="end">scope ${last.inScope}</text>` : '';
+  const label = last
+    ? `<text class="end-label" x="${r(scale.x(last.asOf) - 4)}" y="${r(scale.y(last.inScope) - 6)}" text-anchor="end">scope ${last.inScope}</text>`
+    : '';
   return `<figure class="chart">
 <figcaption id="${id}-title">Burn-up: done against scope</figcaption>
 <svg class="burnup" viewBox="0 0 ${W} ${H}" role="img" aria-labelledby="${id}-title ${id}-desc">
 <desc id="${id}-desc">${esc(describeSeries(days, (d) => `${d.confirmed + d.exempt} of ${d.inScope} done`))}</desc>
 ${axes(scale)}
-${band(days, scale, () => 0, (d) => d.confirmed, CONFIRMED, 'confirmed')}
-${band(days, scale, (d) => d.confirmed, (d) => d.confirmed + d.exempt, EXEMPT, 'exempt')}
+${band(
+  days,
+  scale,
+  () => 0,
+  (d) => d.confirmed,
+  CONFIRMED,
+  'confirmed',
+)}
+${band(
+  days,
+  scale,
+  (d) => d.confirmed,
+  (d) => d.confirmed + d.exempt,
+  EXEMPT,
+  'exempt',
+)}
 ${scopeLine}${label}
 </svg>
 ${legend([
@@ -188,7 +214,18 @@ function tiersOverTime(report: CampaignReport, index: number): string {
   const scale = scaleFor(days, Math.max(1, ...days.map((d) => d.outstanding)));
   const id = `tiers-${index + 1}`;
   const below = (d: Snapshot, i: number) => stackOrder.slice(0, i).reduce((sum, t) => sum + (d.outstandingByTier[t] ?? 0), 0);
-  const bands = stackOrder.map((tier, i) => band(days, scale, (d) => below(d, i), (d) => below(d, i + 1), colour(tier), tier)).join('\n');
+  const bands = stackOrder
+    .map((tier, i) =>
+      band(
+        days,
+        scale,
+        (d) => below(d, i),
+        (d) => below(d, i + 1),
+        colour(tier),
+        tier,
+      ),
+    )
+    .join('\n');
   return `<figure class="chart">
 <figcaption id="${id}-title">Outstanding by tier</figcaption>
 <svg class="tiers" viewBox="0 0 ${W} ${H}" role="img" aria-labelledby="${id}-title ${id}-desc">

@@ -31,7 +31,9 @@ export function buildDigestHistory(input: {
       trend: days.slice(-TREND_DAYS).map((d) => d.outstanding),
       change: previous ? latest.outstanding - previous.outstanding : null,
       projection: projectFinish(days.map((d) => ({ at: d.asOf, value: d.outstanding }))),
-      slowest: [...latest.topTeams].sort((a, b) => b.maxDaysOverdue - a.maxDaysOverdue || b.outstanding - a.outstanding).slice(0, SLOWEST_TEAMS),
+      slowest: [...latest.topTeams]
+        .sort((a, b) => b.maxDaysOverdue - a.maxDaysOverdue || b.outstanding - a.outstanding)
+        .slice(0, SLOWEST_TEAMS),
     });
   }
   // Most outstanding first: the campaign that needs the lead most leads.

@@ -44,7 +44,6 @@ export interface TeamResolutionStats {
   medianDaysFromFirstNudge: number | null;
 }
 
-
 /** What the digest shows of the campaigns' history (built by buildDigestHistory, pure). */
 export interface DigestHistory {
   /** The as_of of the last run that delivered a digest; null before the first one. */

@@ -8,10 +8,12 @@ describe(`campaign history: snapshots and resolutions (${backend})`, () => {
   const s = useScenario();
 
   it('writes one snapshot per campaign per run whose counts add up, and never back-dates scope', async () => {
-    await playCampaign(s.db.sql, s.run);
+    await playCampaign(s.db.sql, (args) => s.run(args));
     const snapshots = await readSnapshots(s.db.sql, { keyId: KEY });
     const row = (day: number) => snapshots.find((snap) => snap.asOf.getTime() === dayAfter(day).getTime());
-    expect(snapshots.map((snap) => [snap.command, snap.inScope, snap.confirmed, snap.exempt, snap.pendingNotDue, snap.outstanding])).toEqual([
+    expect(
+      snapshots.map((snap) => [snap.command, snap.inScope, snap.confirmed, snap.exempt, snap.pendingNotDue, snap.outstanding]),
+    ).toEqual([
       ['sweep', 6, 0, 0, 0, 6],
       ['sweep', 6, 2, 0, 0, 4],
       ['sweep', 8, 2, 0, 2, 4], // the late scope addition raises scope on day 5, not before
@@ -33,7 +35,7 @@ describe(`campaign history: snapshots and resolutions (${backend})`, () => {
   });
 
   it('records how and when each nudged consumer left, once, by the first run that saw it', async () => {
-    await playCampaign(s.db.sql, s.run);
+    await playCampaign(s.db.sql, (args) => s.run(args));
     const rows = await s.db.sql<{ consumer_id: string; how: string; left_at: Date; key_id: string; team: string; nudge_count: number }[]>`
       select consumer_id, how, left_at, key_id, team, nudge_count from chaser_resolutions order by left_at, consumer_id`;
     expect(rows.map((r) => [r.consumer_id, r.how, (r.left_at.getTime() - DEADLINE.getTime()) / 3_600_000])).toEqual([
@@ -55,20 +57,25 @@ describe(`campaign history: snapshots and resolutions (${backend})`, () => {
     expect(stats.find((t) => t.team === 'search')).toMatchObject({ resolved: 2, confirmed: 1, exempt: 1 });
   });
 
-  it('the digest carries a burn-down line per campaign and the worst teams\' consumers, in blocks and notification text', async () => {
-    await playCampaign(s.db.sql, s.run);
-    const digest = s.slack.posts().filter((p) => p.channelId === CHANNELS.security).at(-1)!;
+  it("the digest carries a burn-down line per campaign and the worst teams' consumers, in blocks and notification text", async () => {
+    await playCampaign(s.db.sql, (args) => s.run(args));
+    const digest = s.slack
+      .posts()
+      .filter((p) => p.channelId === CHANNELS.security)
+      .at(-1)!;
     const blocks = JSON.stringify(digest.blocks);
     expect(blocks).toContain('*Burn-down* (change since the last digest, 03-17)');
-    expect(blocks).toMatch(/• `kms\/payments-2026-03` [▁▂▃▄▅▆▇█]{7} 2 outstanding \(±0\) · 71 % of 7 done · projected done 2026-04-02 \(−0\.2\/day\) · slowest: payments 19 d/);
+    expect(blocks).toMatch(
+      /• `kms\/payments-2026-03` [▁▂▃▄▅▆▇█]{7} 2 outstanding \(±0\) · 71 % of 7 done · projected done 2026-04-02 \(−0\.2\/day\) · slowest: payments 19 d/,
+    );
     expect(blocks).toContain('*payments* (critical)');
     expect(blocks).toMatch(/• ledger-sync — 19 d overdue, chased \d+× since 03-03/);
     expect(blocks).toContain('Since the last digest: 0 confirmed, 0 exempted, 0 newly overdue.');
     expect(digest.text).toContain('kms/payments-2026-03: 2 outstanding (±0 since the last digest), projected done 2026-04-02');
   });
 
-  it('puts this run\'s snapshot in the JSON result', async () => {
-    await playCampaign(s.db.sql, s.run);
+  it("puts this run's snapshot in the JSON result", async () => {
+    await playCampaign(s.db.sql, (args) => s.run(args));
     const run = await s.run(['digest', '--json', '--now', dayAfter(20).toISOString()]);
     const result = JSON.parse(run.stdout) as { snapshot: { keyId: string; inScope: number; outstanding: number; asOf: string }[] };
     expect(result.snapshot).toEqual([

@@ -10,7 +10,7 @@ describe(`chaser report (${backend})`, () => {
   const s = useScenario();
 
   it('prints a terminal table of every campaign and its teams', async () => {
-    await playCampaign(s.db.sql, s.run);
+    await playCampaign(s.db.sql, (args) => s.run(args));
     const run = await s.run(['report']);
     expect(run.code).toBe(0);
     expect(run.stderr).toBe('');
@@ -21,23 +21,31 @@ describe(`chaser report (${backend})`, () => {
   });
 
   it('--json and --csv carry the same history', async () => {
-    await playCampaign(s.db.sql, s.run);
+    await playCampaign(s.db.sql, (args) => s.run(args));
     const json = JSON.parse((await s.run(['report', '--json', '--key', KEY])).stdout) as {
-      campaigns: { keyId: string; runs: number; days: { outstanding: number }[]; latest: { inScope: number }; projection: { kind: string } }[];
+      campaigns: {
+        keyId: string;
+        runs: number;
+        days: { outstanding: number }[];
+        latest: { inScope: number };
+        projection: { kind: string };
+      }[];
     };
     expect(json.campaigns).toHaveLength(1);
     expect(json.campaigns[0]).toMatchObject({ keyId: KEY, runs: 7, latest: { inScope: 7 }, projection: { kind: 'projected' } });
     expect(json.campaigns[0]?.days.map((d) => d.outstanding)).toEqual([6, 4, 4, 4, 3, 2, 2]);
 
     const csv = (await s.run(['report', '--csv'])).stdout.trimEnd().split('\r\n');
-    expect(csv[0]).toBe('key_id,as_of,in_scope,confirmed,exempt,pending_not_due,outstanding,tier_gentle,tier_firm,tier_urgent,tier_critical,snoozed,claimed,disputed,unknown_status,undated');
+    expect(csv[0]).toBe(
+      'key_id,as_of,in_scope,confirmed,exempt,pending_not_due,outstanding,tier_gentle,tier_firm,tier_urgent,tier_critical,snoozed,claimed,disputed,unknown_status,undated',
+    );
     expect(csv.filter((line) => line.startsWith(`${KEY},`))).toHaveLength(7);
     expect(csv.filter((line) => line.startsWith(`${OTHER_KEY},`))).toHaveLength(7);
     expect(csv.at(7)).toBe(`${KEY},2026-03-21T09:00:00.000Z,7,4,1,0,2,0,0,1,1,0,0,0,0,0`);
   });
 
   it('bad input: an unknown key, --from after --to, two formats: exit 64 with the fix', async () => {
-    await playCampaign(s.db.sql, s.run);
+    await playCampaign(s.db.sql, (args) => s.run(args));
     const unknown = await s.run(['report', '--key', 'kms/nope']);
     expect([unknown.code, unknown.stderr]).toEqual([64, expect.stringMatching(/no history for key "kms\/nope"/)]);
     const window = await s.run(['report', '--from', '2026-03-10', '--to', '2026-03-01']);
@@ -49,7 +57,7 @@ describe(`chaser report (${backend})`, () => {
   });
 
   it('--html writes one self-contained page: inline SVG, no script, no external asset, names escaped', async () => {
-    await playCampaign(s.db.sql, s.run);
+    await playCampaign(s.db.sql, (args) => s.run(args));
     await s.db.sql`update rotation_consumers set owner_team = '<script>alert(1)</script>' where id = 'pay-3'`;
     await s.run(['sweep', '--now', '2026-03-22T09:00:00Z']);
     const run = await s.run(['report', '--html', 'report.html']);
@@ -65,7 +73,7 @@ describe(`chaser report (${backend})`, () => {
 
   const rendersName = '--html renders in headless Chromium with both charts, legends and the team table';
   it.skipIf(!CHROMIUM)(CHROMIUM ? rendersName : `${rendersName} (skipped: no chromium installed; .ci/run installs it)`, async () => {
-    await playCampaign(s.db.sql, s.run);
+    await playCampaign(s.db.sql, (args) => s.run(args));
     const run = await s.run(['report', '--html', 'report.html', '--key', KEY]);
     expect(run.code).toBe(0);
     const rendered = await renderInChromium(join(s.dir, 'report.html'));

@@ -57,13 +57,10 @@ function run(args: string[]): Promise<{ stdout: string; stderr: string }> {
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
     child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
     child.on('error', reject);
-    child.on('close', (code) => (code === 0 ? resolve({ stdout, stderr }) : reject(new Error(`chromium exited ${code}: ${stderr.slice(-2000)}`))));
+    child.on('close', (code) =>
+      code === 0 ? resolve({ stdout, stderr }) : reject(new Error(`chromium exited ${code}: ${stderr.slice(-2000)}`)),
+    );
   });
-}
-
-/** PNG width and height from the IHDR chunk. */
-export function pngSize(png: Buffer): { width: number; height: number } {
-  return { width: png.readUInt32BE(16), height: png.readUInt32BE(20) };
 }
 
 export const readText = (path: string) => readFileSync(path, 'utf8');

@@ -14,8 +14,20 @@ export const dayAfter = (days: number) => new Date(DEADLINE.getTime() + days * 8
  */
 export async function playCampaign(sql: Sql, run: (args: string[]) => Promise<{ code: number | null; stderr: string }>): Promise<void> {
   await insertConsumers(sql, [
-    ...['checkout-api', 'refunds-worker', 'ledger-sync'].map((name, i) => ({ id: `pay-${i + 1}`, name, owner_team: 'payments', key_id: KEY, rotation_deadline: DEADLINE })),
-    ...['indexer', 'crawler'].map((name, i) => ({ id: `search-${i + 1}`, name, owner_team: 'search', key_id: KEY, rotation_deadline: DEADLINE })),
+    ...['checkout-api', 'refunds-worker', 'ledger-sync'].map((name, i) => ({
+      id: `pay-${i + 1}`,
+      name,
+      owner_team: 'payments',
+      key_id: KEY,
+      rotation_deadline: DEADLINE,
+    })),
+    ...['indexer', 'crawler'].map((name, i) => ({
+      id: `search-${i + 1}`,
+      name,
+      owner_team: 'search',
+      key_id: KEY,
+      rotation_deadline: DEADLINE,
+    })),
     { id: 'id-1', name: 'sso-bridge', owner_team: 'identity', key_id: KEY, rotation_deadline: DEADLINE },
     { id: 'other-1', name: 'search-ui', owner_team: 'search', key_id: OTHER_KEY, rotation_deadline: DEADLINE },
   ]);

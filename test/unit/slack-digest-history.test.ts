@@ -39,7 +39,7 @@ describe('digest history', () => {
     );
   });
 
-  it('names the worst teams\' consumers with how often and since when they were chased, and what changed', () => {
+  it("names the worst teams' consumers with how often and since when they were chased, and what changed", () => {
     const blocks = text(historyBlocks(history(), NOW));
     expect(blocks).toContain('*Burn-down* (change since the last digest, 03-14)');
     expect(blocks).toContain('*payments* (critical)');
@@ -57,11 +57,17 @@ describe('digest history', () => {
     expect(blocks).not.toContain('Since the last digest');
     expect(blocks).toContain('2 outstanding · 62 % of 8 done · not converging');
     expect(historyFallback(first)).toBe(' kms/payments-2026-03: 2 outstanding, not converging.');
-    expect(historyFallback(history())).toBe(' kms/payments-2026-03: 2 outstanding (−3 since the last digest), projected done 2026-03-23 (−1.0/day).');
+    expect(historyFallback(history())).toBe(
+      ' kms/payments-2026-03: 2 outstanding (−3 since the last digest), projected done 2026-03-23 (−1.0/day).',
+    );
   });
 
   it('escapes what comes from the inventory: a team named <!channel> pings nobody', () => {
-    const hostile = history({ teams: [{ ...history().teams[0]!, team: '<!channel>', consumers: [{ ...history().teams[0]!.consumers[0]!, name: '*bold* <@U123>' }] }] });
+    const hostile = history({
+      teams: [
+        { ...history().teams[0]!, team: '<!channel>', consumers: [{ ...history().teams[0]!.consumers[0]!, name: '*bold* <@U123>' }] },
+      ],
+    });
     const blocks = text(historyBlocks(hostile, NOW));
     expect(blocks).not.toContain('<!channel>');
     expect(blocks).not.toContain('<@U123>');

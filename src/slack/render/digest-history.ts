@@ -20,7 +20,11 @@ export function historyBlocks(history: DigestHistory, now: Date): KnownBlock[] {
   if (history.campaigns.length > 0) {
     const shown = history.campaigns.slice(0, CAMPAIGNS_SHOWN);
     const more = history.campaigns.length - shown.length;
-    blocks.push(sectionBlock(`*Burn-down*${history.since ? ` (change since the last digest, ${shortDate(history.since)})` : ''}\n${shown.map(campaignLine).join('\n')}${more > 0 ? `\n…and ${plural(more, 'more campaign')}` : ''}`));
+    blocks.push(
+      sectionBlock(
+        `*Burn-down*${history.since ? ` (change since the last digest, ${shortDate(history.since)})` : ''}\n${shown.map(campaignLine).join('\n')}${more > 0 ? `\n…and ${plural(more, 'more campaign')}` : ''}`,
+      ),
+    );
   }
   for (const team of history.teams) blocks.push(sectionBlock(teamText(team, history.since, now)));
   return blocks;
