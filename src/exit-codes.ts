@@ -14,7 +14,17 @@ export const ExitCode = {
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
 
 /** Most severe first: 70 > 78 > 65 > 69 > 64 > 75 > 4 > 3 > 0. */
-const severityOrder: readonly ExitCode[] = [70, 78, 65, 69, 64, 75, 4, 3, 0];
+const severityOrder: readonly ExitCode[] = [
+  ExitCode.internal,
+  ExitCode.config,
+  ExitCode.dataInvalid,
+  ExitCode.unavailable,
+  ExitCode.usage,
+  ExitCode.locked,
+  ExitCode.deliveryFailed,
+  ExitCode.outstanding,
+  ExitCode.ok,
+];
 
 /** The single place that decides which of several outcomes wins. */
 export function mostSevere(codes: Iterable<ExitCode>): ExitCode {
