@@ -18,6 +18,8 @@ import { deliverNudges, noNudges } from './stages/deliver-nudges.js';
 import { markUnrouted } from './stages/mark-unrouted.js';
 import { readPlan } from './stages/read-plan.js';
 import { reconcileScheduled } from './stages/reconcile-scheduled.js';
+import { readDigestHistory } from './stages/read-digest-history.js';
+import { recordHistory } from './stages/record-history.js';
 import { closeRunRecord, openRunRecord } from './stages/run-record.js';
 import { takeSweepLock } from './stages/take-sweep-lock.js';
 
@@ -54,9 +56,11 @@ export async function runPipeline(env: RunEnv, request: RunRequest): Promise<Run
     const outgoing = [...window.send, ...window.schedule];
     const nudges = slack && steps.nudge ? await deliverNudges(scope, { slack, teams: outgoing, runId, lock }) : noNudges();
     const unrouted = markUnrouted(scope, plan, nudges.deliveries);
+    const snapshot = runId !== undefined ? await recordHistory(scope, runId, source) : null;
     // Not after a signal, nor when the credentials just proved unable to post.
     const sendDigest = slack && steps.digest && !digestNotDue && !env.signal.aborted && !nudges.fatal;
-    const digest = sendDigest ? await deliverDigest(scope, slack, plan, nudges.deliveries) : undefined;
+    const history = sendDigest && runId !== undefined ? await readDigestHistory(scope, runId, plan) : undefined;
+    const digest = sendDigest ? await deliverDigest(scope, slack, plan, nudges.deliveries, history) : undefined;
     const outcome = decideOutcome({
       plan,
       deliveries: nudges.deliveries,
@@ -76,6 +80,7 @@ export async function runPipeline(env: RunEnv, request: RunRequest): Promise<Run
       plan,
       deliveries: nudges.deliveries,
       digest: digestOutcome(digest, steps, env.signal, nudges.fatal, digestNotDue),
+      snapshot,
       exitCode: outcome.exitCode,
       problems: outcome.problems,
       warnings: scope.warnings,

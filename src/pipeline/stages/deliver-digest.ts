@@ -1,4 +1,5 @@
 import type { Plan } from '../../policy/types.js';
+import type { DigestHistory } from '../../run/history.js';
 import type { Delivery, DigestOutcome } from '../../run/types.js';
 import type { SlackSession } from '../../slack/deliver/session.js';
 import type { RunScope } from '../scope.js';
@@ -9,9 +10,10 @@ export async function deliverDigest(
   slack: SlackSession,
   plan: Plan,
   deliveries: ReadonlyMap<string, Delivery>,
+  history?: DigestHistory,
 ): Promise<DigestOutcome & { fatal?: boolean }> {
   const { request } = scope;
-  const digest = await slack.deliverDigest({ destination: request.config.digest, plan, deliveries, mode: request.command, now: request.now });
+  const digest = await slack.deliverDigest({ destination: request.config.digest, plan, deliveries, mode: request.command, now: request.now, ...(history ? { history } : {}) });
   if (digest.delivered) scope.env.log.debug(`digest sent to ${digest.channel ?? 'its recipient'}`);
   else scope.env.log.debug('digest not delivered', { to: digest.channel, reason: digest.error });
   return digest;

@@ -5,6 +5,7 @@ import type { Redact } from '../../redact.js';
 import type { Plan, TeamPlan } from '../../policy/types.js';
 import type { Delivery, DigestOutcome, RunMode } from '../../run/types.js';
 import { renderDigest } from '../render/digest-message.js';
+import type { DigestHistory } from '../../run/history.js';
 import { renderTeamMessage, type StatusVocabulary } from '../render/team-message.js';
 import { createSlackClients } from './client.js';
 import { resolveDigestRecipient } from './digest-recipient.js';
@@ -49,6 +50,7 @@ export interface DigestDelivery {
   mode: RunMode;
   now: Date;
   destination: DigestDestination | undefined;
+  history?: DigestHistory;
 }
 
 export type SlackSession = Awaited<ReturnType<typeof openSlackSession>>;
@@ -190,7 +192,7 @@ export async function openSlackSession(options: SlackSessionOptions) {
       }
     },
 
-    async deliverDigest({ destination, plan, deliveries, mode, now }: DigestDelivery): Promise<DigestOutcome & { fatal?: boolean }> {
+    async deliverDigest({ destination, plan, deliveries, mode, now, history }: DigestDelivery): Promise<DigestOutcome & { fatal?: boolean }> {
       if (!destination) return { delivered: false, error: 'no digest destination configured' };
       const recipient = await resolveDigestRecipient(clients.read, destination);
       if (!recipient.ok) {
@@ -198,7 +200,7 @@ export async function openSlackSession(options: SlackSessionOptions) {
         const reason = describeFailure(f);
         return { delivered: false, channel: recipient.label, error: `${reason}: ${digestCheck(destination)}`, fatal: f.kind === 'fatal' };
       }
-      const message = () => renderDigest({ plan, deliveries, mode, now });
+      const message = () => renderDigest({ plan, deliveries, mode, now, ...(history ? { history } : {}) });
       const report = await deliverAll([{ key: 'digest', channel: recipient.channel, message }], common);
       const result = report.results.get('digest');
       if (result?.ok) return { delivered: true, channel: recipient.label };

@@ -1,0 +1,25 @@
+import { recordResolutions, recordSnapshots } from '../../db/snapshots.js';
+import type { RunId } from '../../db/runs.js';
+import type { SourceShape } from '../../db/source.js';
+import type { Snapshot } from '../../run/history.js';
+import { guardDb, type RunScope } from '../scope.js';
+
+/**
+ * The campaign's history, after the nudges are recorded (so resolutions see this run's nudges)
+ * and before the digest (which shows the history including this run): the resolutions this run
+ * is the first to see, then one snapshot per campaign. Set-based; sweep and digest only.
+ */
+export async function recordHistory(scope: RunScope, runId: RunId, source: Pick<SourceShape, 'hasSnoozedUntil'>): Promise<Snapshot[]> {
+  const { request } = scope;
+  return guardDb(scope, async () => {
+    await recordResolutions(scope.sql, request.config.source, { runId, now: request.now });
+    return recordSnapshots(scope.sql, request.config.source, {
+      runId,
+      command: request.command,
+      now: request.now,
+      tiers: request.config.tiers,
+      hasSnoozedUntil: source.hasSnoozedUntil,
+      ...(request.keyId ? { keyId: request.keyId } : {}),
+    });
+  });
+}
