@@ -1,5 +1,6 @@
 import { ExitCode } from '../exit-codes.js';
 import type { Config } from '../config/types.js';
+import type { TemplateSource } from '../db/embedded-template.js';
 import { passwordOf } from '../redact.js';
 import { renderRunSummary, writeDryRun } from '../report/human.js';
 import { toJsonResult } from '../report/json.js';
@@ -39,21 +40,21 @@ async function runAndPrint(ctx: CommandContext, command: RunCommand, config: Con
  * Slack. A dry-run never opens Slack, so the token and progress runAndPrint may pass go unused.
  */
 async function runDemo(ctx: CommandContext, options: RunOptions, now: Date): Promise<number> {
-  const [{ startEmbeddedPostgres }, { migrate }, { seedDemo }, { demoConfigInput }, { configFromObject }, { connect }] =
-    await Promise.all([
-      import('../db/embedded.js'),
-      import('../db/migrate.js'),
-      import('../demo/seed.js'),
-      import('../demo/config.js'),
-      import('../config/load.js'),
-      import('../db/connect.js'),
-    ]);
+  const [{ startEmbeddedPostgres }, { seedDemo }, { demoConfigInput }, { configFromObject }, { connect }] = await Promise.all([
+    import('../db/embedded.js'),
+    import('../demo/seed.js'),
+    import('../demo/config.js'),
+    import('../config/load.js'),
+    import('../db/connect.js'),
+  ]);
   if (!options.quiet && !options.json) ctx.log.info('starting the embedded demo database (PGlite)…');
-  const embedded = await startEmbeddedPostgres();
+  // Boots from the migrated template (cached after the first run); only the sample rows, dated
+  // relative to `now`, are written here.
+  const embedded = await startEmbeddedPostgres({ env: ctx.env });
+  reportTemplate(ctx, embedded.template);
   try {
     const setup = connect(embedded.url, { connectTimeoutSeconds: 10, statementTimeoutMs: 30_000, max: 1 });
     try {
-      await migrate(setup);
       await seedDemo(setup, now);
     } finally {
       await setup.end();
@@ -64,6 +65,13 @@ async function runDemo(ctx: CommandContext, options: RunOptions, now: Date): Pro
   } finally {
     await embedded.stop();
   }
+}
+
+/** A replaced template is worth a warning (someone or something altered the cache); the rest is -v detail. */
+function reportTemplate(ctx: CommandContext, source: TemplateSource): void {
+  if ('replaced' in source && source.replaced) ctx.log.warn(`the cached demo database was ${source.replaced}: rebuilt it`);
+  if (source.kind === 'uncached') ctx.log.info(`demo database built in memory, not cached (${source.reason}): the next run builds it again`);
+  else ctx.log.debug(`demo database ${source.kind === 'cache' ? 'loaded from' : 'built and cached in'} ${source.path}`);
 }
 
 function print(ctx: CommandContext, options: RunOptions, result: RunResult, config: Config): void {
