@@ -27,6 +27,7 @@ import {
 } from './scratch-db.js';
 import { slackTimeline, type SlackTimeline } from './slack-timeline.js';
 import { timeStartup, type StartupTiming } from './startup.js';
+import { demoSteps, timeDemo, timeSuite, type DemoTiming } from './demo.js';
 
 /** A step measured on the database: client wall time, and CPU time of the server's backends for it. */
 export interface DbStep {
@@ -80,6 +81,9 @@ export interface BenchResults {
   machine: { cpus: number; cpuModel: string; memoryGb: number; node: string; postgres: string };
   options: Omit<BenchOptions, 'url'> & { concurrencyUsed: number };
   startup?: StartupTiming;
+  demo?: DemoTiming;
+  /** `vitest run` on PGlite (TEST_DATABASE_URL unset), with --suite. */
+  suite?: { wallMs: number; exitCode: number | null };
   sizes: SizeResult[];
   /** Newest file time under the measured build's dist/ at the start and at the end: they differ if it was rebuilt mid-run. */
   build: { atStart: string; atEnd: string };
@@ -109,6 +113,17 @@ async function main(): Promise<void> {
     if (!options.skipStartup) {
       log(`startup: node -e 0 vs chaser --help, ${options.startupRuns} runs each`);
       results.startup = await timeStartup(options.startupRuns);
+    }
+    if (options.demoRuns > 0) {
+      log(`dry-run --demo: one cold run (empty template cache), ${options.demoRuns} warm`);
+      results.demo = await timeDemo(options.demoRuns);
+      // The steps import this checkout's dist/, so they describe it even when --cli points elsewhere.
+      if (!options.cli) results.demo.steps = await demoSteps();
+      gc();
+    }
+    if (options.suite) {
+      log('test suite on PGlite (vitest run, TEST_DATABASE_URL unset): a few minutes');
+      results.suite = await timeSuite(undefined);
     }
     for (const size of options.sizes) {
       results.sizes.push(await benchSize(admin, size, options));
