@@ -1,6 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { createReadStream, openAsBlob } from 'node:fs';
-import { mkdir, open, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -105,7 +104,7 @@ export async function obtainTemplate(schema: TemplateSchema, options: TemplateOp
   let replaced: string | undefined;
   if (file) {
     const check = await verifyTemplate(file, key);
-    if (check.ok) return { schema, data: await sliceBody(file, check.offset, check.bytes), source: { kind: 'cache', path: file } };
+    if (check.ok) return { schema, data: new Blob([check.tar]), source: { kind: 'cache', path: file } };
     if (check.reason !== 'missing') replaced = check.reason;
   }
   const tar = await buildTemplate(schema, options);
@@ -127,56 +126,31 @@ async function buildTemplate(schema: TemplateSchema, options: TemplateOptions): 
   return options.builder.migrateFrom(empty.data);
 }
 
-export type TemplateCheck = { ok: true; offset: number; bytes: number } | { ok: false; reason: string };
+export type TemplateCheck = { ok: true; tar: Uint8Array } | { ok: false; reason: string };
 
 /**
- * Reads the header line (magic, format, key, size, sha256 of the tar) and hashes the tar behind
- * it. Not ok, with why, when anything differs: another key (a stale template), a short or
- * altered body (a corrupt one), or no file.
+ * Reads the file once and checks its header line (magic, format, key, size, sha256 of the tar)
+ * against the tar behind it. Not ok, with why, when anything differs: another key (a stale
+ * template), a short or altered body (a corrupt one), or no file. The tar returned is the bytes
+ * that were checked: another process replacing the file meanwhile cannot slip in unchecked ones.
  */
 export async function verifyTemplate(file: string, key: string): Promise<TemplateCheck> {
-  let handle;
+  let bytes: Buffer;
   try {
-    handle = await open(file, 'r');
+    bytes = await readFile(file);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     // ENOTDIR: a file where the cache directory should be; nothing to read either way.
     return { ok: false, reason: code === 'ENOENT' || code === 'ENOTDIR' ? 'missing' : `unreadable (${code})` };
   }
-  let header: string;
-  let size: number;
-  try {
-    const buffer = Buffer.alloc(HEADER_MAX);
-    const { bytesRead } = await handle.read(buffer, 0, HEADER_MAX, 0);
-    header = buffer.subarray(0, bytesRead).toString('latin1');
-    size = (await handle.stat()).size;
-  } finally {
-    await handle.close();
-  }
-  const end = header.indexOf('\n');
-  const [magic, format, fileKey, bytesText, sha256] = (end < 0 ? '' : header.slice(0, end)).split(' ');
+  const end = bytes.subarray(0, HEADER_MAX).indexOf(0x0a);
+  const [magic, format, fileKey, sizeText, sha256] = (end < 0 ? '' : bytes.subarray(0, end).toString('latin1')).split(' ');
   if (magic !== MAGIC || format !== String(FORMAT)) return { ok: false, reason: 'corrupt (no template header)' };
   if (fileKey !== key) return { ok: false, reason: 'stale (built for another version or schema)' };
-  const offset = end + 1;
-  const bytes = Number(bytesText);
-  if (!Number.isSafeInteger(bytes) || offset + bytes !== size) return { ok: false, reason: 'corrupt (wrong size)' };
-  if ((await sha256Of(file, offset)) !== sha256) return { ok: false, reason: 'corrupt (checksum mismatch)' };
-  return { ok: true, offset, bytes };
-}
-
-function sha256Of(file: string, start: number): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const hash = createHash('sha256');
-    createReadStream(file, { start })
-      .on('data', (chunk) => hash.update(chunk))
-      .on('error', reject)
-      .on('end', () => resolve(hash.digest('hex')));
-  });
-}
-
-/** A file-backed Blob of the tar: PGlite reads it once, and the file is never held in memory twice. */
-async function sliceBody(file: string, offset: number, bytes: number): Promise<Blob> {
-  return (await openAsBlob(file)).slice(offset, offset + bytes);
+  const tar = bytes.subarray(end + 1);
+  if (Number(sizeText) !== tar.byteLength) return { ok: false, reason: 'corrupt (wrong size)' };
+  if (createHash('sha256').update(tar).digest('hex') !== sha256) return { ok: false, reason: 'corrupt (checksum mismatch)' };
+  return { ok: true, tar };
 }
 
 /** Written beside the target and renamed over it: readers see the old file or the whole new one. */
