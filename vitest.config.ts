@@ -2,7 +2,8 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
+    // The product's tests (unit, integration) and the harness's own (the fake Slack and its checkers).
+    include: ['test/unit/**/*.test.ts', 'test/integration/**/*.test.ts', 'test/harness/**/*.test.ts'],
     // Whole-CLI tests spawn processes and the first boot of the embedded database may build its
     // template (a few seconds): generous limits, not timing assertions.
     testTimeout: 60_000,

@@ -1,24 +1,23 @@
-import { ExitCode } from '../exit-codes.js';
 import type { Config } from '../config/types.js';
 import type { TemplateSource } from '../db/embedded-template.js';
-import { passwordOf } from '../redact.js';
 import { renderRunSummary, writeDryRun } from '../report/human.js';
 import { toJsonResult } from '../report/json.js';
 import { loadCommandConfig } from './command-config.js';
-import type { CommandContext, RunCommand, RunOptions } from './context.js';
-import { runPipeline, type RunResult } from './run.js';
+import type { ExitCode } from '../exit-codes.js';
+import { runPipeline } from '../pipeline/run-pipeline.js';
+import type { RunMode, RunResult } from '../run/types.js';
+import type { CommandContext, RunOptions } from './context.js';
 
 /** sweep, digest and dry-run: resolve config and flags once, run the pipeline, print the result. */
-export async function runCommand(ctx: CommandContext, command: RunCommand, options: RunOptions): Promise<number> {
+export async function runCommand(ctx: CommandContext, command: RunMode, options: RunOptions): Promise<ExitCode> {
   const now = options.now ?? new Date();
   if (options.demo) return runDemo(ctx, options, now);
   const { config } = await loadCommandConfig(ctx, options);
-  passwordOf(config.database.url).forEach(ctx.redact.add);
   return runAndPrint(ctx, command, config, now, options);
 }
 
 /** The pipeline with what the flags and the environment ask for, then its report. */
-async function runAndPrint(ctx: CommandContext, command: RunCommand, config: Config, now: Date, options: RunOptions): Promise<number> {
+async function runAndPrint(ctx: CommandContext, command: RunMode, config: Config, now: Date, options: RunOptions): Promise<ExitCode> {
   const result = await runPipeline(ctx, {
     command,
     config,
@@ -39,13 +38,13 @@ async function runAndPrint(ctx: CommandContext, command: RunCommand, config: Con
  * `dry-run --demo`: an embedded Postgres seeded with a sample campaign; no config, Postgres or
  * Slack. A dry-run never opens Slack, so the token and progress runAndPrint may pass go unused.
  */
-async function runDemo(ctx: CommandContext, options: RunOptions, now: Date): Promise<number> {
-  const [{ startEmbeddedPostgres }, { seedDemo }, { demoConfigInput }, { configFromObject }, { connect }] = await Promise.all([
+async function runDemo(ctx: CommandContext, options: RunOptions, now: Date): Promise<ExitCode> {
+  const [{ startEmbeddedPostgres }, { seedDemo }, { demoConfigInput }, { configFromObject }, { withDatabase }] = await Promise.all([
     import('../db/embedded.js'),
     import('../demo/seed.js'),
     import('../demo/config.js'),
     import('../config/load.js'),
-    import('../db/connect.js'),
+    import('../db/open.js'),
   ]);
   if (!options.quiet && !options.json) ctx.log.info('starting the embedded demo database (PGlite)…');
   // Boots from the migrated template (cached after the first run); only the sample rows, dated
@@ -53,12 +52,9 @@ async function runDemo(ctx: CommandContext, options: RunOptions, now: Date): Pro
   const embedded = await startEmbeddedPostgres({ env: ctx.env });
   reportTemplate(ctx, embedded.template);
   try {
-    const setup = connect(embedded.url, { connectTimeoutSeconds: 10, statementTimeoutMs: 30_000, max: 1 });
-    try {
-      await seedDemo(setup, now);
-    } finally {
-      await setup.end();
-    }
+    await withDatabase({ url: embedded.url, connectTimeoutSeconds: 10, statementTimeoutMs: 30_000 }, ctx.redact, { max: 1 }, async (sql) => {
+      await seedDemo(sql, now);
+    });
     const base = configFromObject(demoConfigInput, 'the built-in demo config');
     const config: Config = { ...base, database: { ...base.database, url: embedded.url } };
     return await runAndPrint(ctx, 'dry-run', config, now, options);
@@ -103,4 +99,3 @@ function progressReporter(ctx: CommandContext, options: RunOptions) {
   };
 }
 
-export { ExitCode };

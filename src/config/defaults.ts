@@ -1,3 +1,4 @@
+import { HOUR_MS } from './duration.js';
 import type { DatabaseConfig, SlackConfig, SourceColumns, SourceConfig, Tier } from './types.js';
 
 /**
@@ -5,8 +6,6 @@ import type { DatabaseConfig, SlackConfig, SourceColumns, SourceConfig, Tier } f
  * example config and the JSON Schema show them. Frozen, because they are shared by every
  * config that omits a key.
  */
-
-const HOUR_MS = 3_600_000;
 
 /** The contract's escalation ladder: polite first, harder later. */
 export const DEFAULT_TIERS: readonly Readonly<Tier>[] = Object.freeze([

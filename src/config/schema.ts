@@ -17,6 +17,7 @@ import {
   RESERVED_TIER_NAMES,
   SQL_IDENTIFIER,
   TABLE_NAME,
+  TEMPLATE_PLACEHOLDERS,
   TIER_NAME,
   USER_ID,
   isPostgresUrl,
@@ -31,9 +32,6 @@ import type { Config, DigestDestination, Tier } from './types.js';
  * the shape every command receives (types.ts).
  */
 
-/** The only placeholders a tier template may use; the renderer replaces exactly these. */
-export const TEMPLATE_PLACEHOLDERS = ['team', 'count', 'oldestDays', 'tier', 'consumers'] as const;
-export type TemplatePlaceholder = (typeof TEMPLATE_PLACEHOLDERS)[number];
 
 const ALLOWED_PLACEHOLDERS = TEMPLATE_PLACEHOLDERS.map((name) => `{{${name}}}`).join(', ');
 
@@ -388,7 +386,6 @@ export const configSchema = z
       'every key is optional.',
   );
 
-export type ConfigInput = z.input<typeof configSchema>;
 type ParsedConfig = z.output<typeof configSchema>;
 
 // ---- output ----------------------------------------------------------------------------------

@@ -1,5 +1,5 @@
 import postgres from 'postgres';
-import { ChaserError } from '../exit-codes.js';
+import { ChaserError, ExitCode } from '../exit-codes.js';
 import type { Redact } from '../redact.js';
 
 export type Sql = postgres.Sql;
@@ -57,7 +57,7 @@ export function connect(url: string | undefined, options: ConnectOptions): Sql {
     // Node's URL parser puts the whole input (password included) on the error: never rethrow it.
     // A URIError is postgres.js decoding a stray "%" in the user or password ("URI malformed").
     if ((error instanceof TypeError && (error as { code?: unknown }).code === 'ERR_INVALID_URL') || error instanceof URIError) {
-      throw new ChaserError(78, 'the database URL is not a valid URL', [
+      throw new ChaserError(ExitCode.config, 'the database URL is not a valid URL', [
         // Written without a "scheme://user:secret@" shape, which the redactor would mask.
         'fix: set DATABASE_URL or database.url to a URL like postgres://user@host:5432/dbname, with the password after the user as user:password@ and its special characters (% @ : / ?) percent-encoded, or put the password in PGPASSWORD',
       ]);
@@ -93,7 +93,7 @@ export async function untilFirstContact<T>(sql: Sql, step: () => Promise<T>): Pr
     return await step();
   } catch (error) {
     if (!expired) throw error;
-    throw new ChaserError(69, `cannot reach Postgres at any of ${describeTarget(sql)}: no host answered within ${deadlineSeconds} s`, [
+    throw new ChaserError(ExitCode.unavailable, `cannot reach Postgres at any of ${describeTarget(sql)}: no host answered within ${deadlineSeconds} s`, [
       `fix: check that Postgres is running and reachable, and that ${WHERE_IT_POINTS} points at it`,
     ]);
   } finally {
@@ -113,19 +113,20 @@ const CONNECTION_LOST = new Set(['57P01', '57P02', 'CONNECTION_CLOSED', 'CONNECT
 const WHERE_IT_POINTS = 'DATABASE_URL (or database.url, or the PG* variables)';
 
 /**
- * Turns the database errors a user can cause into a ChaserError (exit 69) that says what to fix;
- * rethrows anything else, which the caller then reports as a bug. Messages are built here, never
+ * Turns the database errors a user can cause into a ChaserError (exit 69) that says what to fix,
+ * and passes a ChaserError through; undefined for anything else, which the caller rethrows as the
+ * bug it is (`throw describeDbError(error, redact) ?? error`). Messages are built here, never
  * copied whole from the driver, so no password, URL or query parameter can leak; `redact` is a
  * second net over the parts that do come from the server (user and database names).
  * `context` ("while recording a delivered nudge") is appended to the sentence.
  */
-export function describeDbError(error: unknown, redact: Redact, context?: string): ChaserError {
+export function describeDbError(error: unknown, redact: Redact, context?: string): ChaserError | undefined {
   if (error instanceof ChaserError) return error;
   const code = typeof error === 'object' && error !== null ? (error as { code?: unknown }).code : undefined;
-  if (typeof code !== 'string') throw error;
+  if (typeof code !== 'string') return undefined;
   const at = endpointOf(error);
   const fail = (message: string, fix: string) =>
-    new ChaserError(69, redact(context ? `${message} ${context}` : message), [redact(`fix: ${fix}`)]);
+    new ChaserError(ExitCode.unavailable, redact(context ? `${message} ${context}` : message), [redact(`fix: ${fix}`)]);
 
   if (UNREACHABLE.has(code)) {
     const why = code === 'ENOTFOUND' || code === 'EAI_AGAIN' ? 'the host name does not resolve' : code === 'ECONNREFUSED' ? 'connection refused' : 'no answer before the timeout';
@@ -146,7 +147,7 @@ export function describeDbError(error: unknown, redact: Redact, context?: string
   if (code === '57014') {
     return fail('a database statement timed out', 'raise database.statementTimeoutMs, or add the index `chaser doctor` suggests for the source table');
   }
-  throw error;
+  return undefined;
 }
 
 /**

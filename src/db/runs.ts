@@ -1,3 +1,5 @@
+import type { RunRecordOutcome } from '../run/outcome.js';
+import type { RunMode } from '../run/types.js';
 import type { Sql } from './connect.js';
 
 /** chaser_runs.id (a bigint, kept in its text form as postgres.js returns it). */
@@ -5,22 +7,10 @@ export type RunId = string;
 
 export interface RunStart {
   /** sweep or digest (dry-run records nothing). */
-  command: string;
+  command: RunMode;
   /** The instant the run evaluates (the clock or --now). */
   now: Date;
   filters: { teams?: string[]; keyId?: string };
-}
-
-export interface RunOutcome {
-  outstanding: number;
-  nudged: number;
-  teamsMessaged: number;
-  teamsFailed: number;
-  digestDelivered: boolean;
-  /** Null when the run was interrupted before it could decide one. */
-  exitCode: number | null;
-  /** A short word or sentence for operators; already redacted by the caller. */
-  outcome: string;
 }
 
 /**
@@ -40,7 +30,8 @@ export async function startRun(sql: Sql, run: RunStart): Promise<RunId> {
   return row.id;
 }
 
-export async function finishRun(sql: Sql, id: RunId, outcome: RunOutcome): Promise<void> {
+/** Writes what the run ended as (decideOutcome's record); `outcome.outcome` already redacted by the caller. */
+export async function finishRun(sql: Sql, id: RunId, outcome: RunRecordOutcome): Promise<void> {
   const result = await sql`
     update chaser_runs set
       finished_at = now(),

@@ -1,8 +1,8 @@
 import type { WebClient } from '@slack/web-api';
 import type { Config } from '../config/types.js';
 import { ExitCode } from '../exit-codes.js';
-import { resolveDigestRecipient } from '../slack/digest-recipient.js';
-import { classifySlackError, describeFailure } from '../slack/failures.js';
+import { resolveDigestRecipient } from '../slack/deliver/digest-recipient.js';
+import { classifySlackError, describeFailure } from '../slack/deliver/failures.js';
 import { fail, pass, skip, warn, type Check } from './checks.js';
 
 interface ScopeNeed {
@@ -43,8 +43,8 @@ export async function checkSlack(client: WebClient, config: Config): Promise<Che
   if (!granted || granted.length === 0) {
     checks.push(warn('slack', 'scopes', 'Slack did not list the granted scopes; could not compare', undefined));
   } else {
-    const missingRequired = needs.filter((n) => n.required && !granted!.includes(n.scope));
-    const missingOptional = needs.filter((n) => !n.required && !granted!.includes(n.scope));
+    const missingRequired = needs.filter((n) => n.required && !granted.includes(n.scope));
+    const missingOptional = needs.filter((n) => !n.required && !granted.includes(n.scope));
     if (missingRequired.length > 0) {
       checks.push(
         fail('slack', 'scopes', ExitCode.unavailable, `missing ${missingRequired.map((n) => `${n.scope} (to ${n.why})`).join(', ')}`,

@@ -14,8 +14,7 @@ export type Assessment =
 export interface PolicyContext {
   tiers: readonly Tier[];
   thresholdsMs: readonly number[];
-  /** Each pending status mapped to one shared string, so a million rows do not keep a million copies of "pending". */
-  pendingStatuses: ReadonlyMap<string, string>;
+  pendingStatuses: ReadonlySet<string>;
 }
 
 export function createPolicyContext(options: Pick<PlanOptions, 'tiers' | 'pendingStatuses'>): PolicyContext {
@@ -23,7 +22,7 @@ export function createPolicyContext(options: Pick<PlanOptions, 'tiers' | 'pendin
   return {
     tiers: options.tiers,
     thresholdsMs: tierThresholdsMs(options.tiers),
-    pendingStatuses: new Map(options.pendingStatuses.map((status) => [status, status])),
+    pendingStatuses: new Set(options.pendingStatuses),
   };
 }
 
@@ -39,8 +38,7 @@ export function createPolicyContext(options: Pick<PlanOptions, 'tiers' | 'pendin
  *    future consumer with a gap in the inventory does not warn on every run before its time.
  */
 export function assessRow(row: ConsumerRow, context: PolicyContext, now: Date): Assessment {
-  const status = context.pendingStatuses.get(row.status);
-  if (status === undefined) return { kind: 'not-outstanding' };
+  if (!context.pendingStatuses.has(row.status)) return { kind: 'not-outstanding' };
   const { deadline, team } = row;
   if (!isValidDate(deadline)) return { kind: 'skipped', reason: 'missing-deadline' };
   const overdueMs = now.getTime() - deadline.getTime();
@@ -59,7 +57,7 @@ export function assessRow(row: ConsumerRow, context: PolicyContext, now: Date): 
       name: row.name,
       team,
       keyId: row.keyId,
-      status,
+      status: row.status,
       deadline,
       snoozedUntil: row.snoozedUntil,
     },

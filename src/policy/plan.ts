@@ -5,8 +5,6 @@ import { compareText, countsByName, createInterner, TeamTally, type TeamResult }
 import { isValidDate } from './time.js';
 import type { ConsumerRow, Plan, PlanOptions, Skipped, TeamPlan, TeamSummary } from './types.js';
 
-export { LISTED_MAX } from './team-tally.js';
-
 export interface PlanBuilder {
   /** Feeds rows in any number of batches; rows of one team are best kept together (see createPlanBuilder). */
   addRows(rows: Iterable<ConsumerRow>): void;
@@ -33,7 +31,7 @@ export function createPlanBuilder(options: PlanOptions, now: Date): PlanBuilder 
   const seenIds = new Set<string>();
   const internKeyId = createInterner();
   const skipped: Skipped[] = [];
-  const oldestByTier: Array<Date | undefined> = new Array(tiers.length).fill(undefined);
+  const oldestByTier = Array.from({ length: tiers.length }, (): Date | undefined => undefined);
   let previous: TeamTally | undefined;
   let finished: Plan | undefined;
 
@@ -87,8 +85,7 @@ export function createPlanBuilder(options: PlanOptions, now: Date): PlanBuilder 
         tallies.delete(team);
       }
       seenIds.clear();
-      finished = assemblePlan(results, tiers, skipped, now);
-      finished.oldestDeadlineByTier = Object.fromEntries(tiers.map((tier, i) => [tier.name, oldestByTier[i] ?? null]));
+      finished = assemblePlan(results, tiers, skipped, oldestByTier, now);
       return finished;
     },
   };
@@ -101,7 +98,13 @@ export function planSweep(rows: Iterable<ConsumerRow>, options: PlanOptions, now
   return builder.finish();
 }
 
-function assemblePlan(results: TeamResult[], tiers: Tier[], skipped: Skipped[], now: Date): Plan {
+function assemblePlan(
+  results: TeamResult[],
+  tiers: Tier[],
+  skipped: Skipped[],
+  oldestByTier: ReadonlyArray<Date | undefined>,
+  now: Date,
+): Plan {
   const byTier = new Array<number>(tiers.length).fill(0);
   let outstanding = 0;
   for (const { summary } of results) {
@@ -121,7 +124,7 @@ function assemblePlan(results: TeamResult[], tiers: Tier[], skipped: Skipped[], 
     maxDaysOverdue: plan.maxDaysOverdue,
     team: plan.teamPlan.team,
   })).map((plan) => plan.teamPlan);
-  const oldestDeadlineByTier = Object.fromEntries(tiers.map((tier) => [tier.name, null]));
+  const oldestDeadlineByTier = Object.fromEntries(tiers.map((tier, i) => [tier.name, oldestByTier[i] ?? null]));
   return { now, tiers, outstanding, byTier: countsByName(tiers, byTier), oldestDeadlineByTier, teams, summaries, skipped };
 }
 

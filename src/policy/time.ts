@@ -1,7 +1,6 @@
 /** Pure date helpers: every one takes the instants it compares, none reads the clock. */
 
-export const HOUR_MS = 60 * 60 * 1000;
-export const DAY_MS = 24 * HOUR_MS;
+import { DAY_MS } from '../config/duration.js';
 
 /**
  * Whole days from `deadline` to `now`, rounded down: 0 on the first day past the deadline,
@@ -21,7 +20,7 @@ export function isValidDate(value: unknown): value is Date {
  * An instant for humans, in UTC and without noise: `2026-03-09 10:00Z`, with seconds and
  * milliseconds only when they are not zero so two close instants never print alike.
  */
-export function formatInstant(instant: Date): string {
+export function formatExactInstant(instant: Date): string {
   if (!isValidDate(instant)) return 'an invalid date';
   const iso = instant.toISOString(); // 2026-03-09T10:00:00.000Z
   const day = iso.slice(0, 10);

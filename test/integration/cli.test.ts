@@ -5,8 +5,9 @@ import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vites
 import { SWEEP_LOCK } from '../../src/db/lock.js';
 import { REPO_ROOT, runCli, TEST_TOKEN } from '../support/cli.js';
 import { backend, insertConsumers } from '../support/db.js';
-import { baseConfig, CHANNELS, daysBefore, NOW, useScenario } from '../support/scenario.js';
+import { baseConfig, CHANNELS, daysBefore, useScenario } from '../support/scenario.js';
 import { closedPort } from '../support/ports.js';
+import { NOW } from '../support/clock.js';
 
 /**
  * The CLI as a scheduler or CI job sees it: the built binary, a scrubbed environment (PATH and

@@ -1,9 +1,10 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it, onTestFinished } from 'vitest';
 import { backend, insertConsumers, startTestDatabase, type TestDatabase } from '../support/db.js';
 import { DEFAULT_SCOPES } from '../support/fake-slack.js';
-import { baseConfig, CHANNELS, daysBefore, NOW, useScenario, type Scenario } from '../support/scenario.js';
+import { baseConfig, CHANNELS, daysBefore, useScenario, type Scenario } from '../support/scenario.js';
 import type { CliRun } from '../support/cli.js';
 import { closedPort } from '../support/ports.js';
+import { NOW } from '../support/clock.js';
 
 /**
  * `chaser doctor` end to end: the built CLI against a real database (PGlite or Postgres) and the

@@ -3,9 +3,10 @@ import { seedThreeTeams, serialConfig } from '../support/campaign.js';
 import { nudgeCounts, runRows, stateLogMismatches } from '../support/chaser-state.js';
 import { backend } from '../support/db.js';
 import { closedPort, silentServer } from '../support/ports.js';
-import { baseConfig, CHANNELS, NOW, useScenario } from '../support/scenario.js';
+import { baseConfig, CHANNELS, useScenario } from '../support/scenario.js';
 import { startSlackGate } from '../support/slack-gate.js';
 import { waitFor } from '../support/wait.js';
+import { NOW } from '../support/clock.js';
 
 const ISO = NOW.toISOString();
 /** A line of a JavaScript stack trace: never shown to a user without -v. */

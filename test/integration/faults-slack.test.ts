@@ -3,7 +3,8 @@ import { CONSUMER_OF, seedThreeTeams, serialConfig } from '../support/campaign.j
 import { nudgeCounts, runRows } from '../support/chaser-state.js';
 import { backend } from '../support/db.js';
 import { DEFAULT_SCOPES } from '../support/fake-slack.js';
-import { CHANNELS, NOW, useScenario } from '../support/scenario.js';
+import { CHANNELS, useScenario } from '../support/scenario.js';
+import { NOW } from '../support/clock.js';
 
 const ISO = NOW.toISOString();
 const ALL_RECORDED = { 'pay-1': 1, 'search-1': 1, 'id-1': 1 };

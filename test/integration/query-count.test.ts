@@ -1,11 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runPipeline, type RunResult } from '../../src/commands/run.js';
-import type { CommandContext, RunCommand } from '../../src/commands/context.js';
+import { runPipeline } from '../../src/pipeline/run-pipeline.js';
+import type { RunMode, RunResult } from '../../src/run/types.js';
+import type { CommandContext } from '../../src/commands/context.js';
 import { configFromObject } from '../../src/config/load.js';
 import { silentLog } from '../../src/log.js';
 import { createRedactor } from '../../src/redact.js';
 import { backend, insertConsumers, startTestDatabase, type TestDatabase } from '../support/db.js';
 import { startFakeSlack, type FakeSlack } from '../support/fake-slack.js';
+import { NOW } from '../support/clock.js';
 
 /**
  * The sweep's SQL is set-based: one read however many consumers, at most one write per team
@@ -19,7 +21,6 @@ import { startFakeSlack, type FakeSlack } from '../support/fake-slack.js';
  * postgres.js sends one type lookup per new connection, and that count should not depend on luck.
  */
 
-const NOW = new Date('2026-03-10T09:00:00Z');
 const FIVE_DAYS_AGO = new Date(NOW.getTime() - 5 * 24 * 60 * 60 * 1000);
 const TOKEN = 'xoxb-query-count-test';
 const DIGEST_CHANNEL = 'C0DIGEST01';
@@ -49,7 +50,7 @@ describe(`sweep query count (${backend})`, () => {
   });
 
   /** A fresh campaign of `teams` teams with `perTeam` overdue consumers each (all due), then one run. */
-  async function runOver(command: RunCommand, teams: number, perTeam: number): Promise<RunResult> {
+  async function runOver(command: RunMode, teams: number, perTeam: number): Promise<RunResult> {
     await db.reset();
     slack.reset();
     await insertConsumers(

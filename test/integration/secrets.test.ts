@@ -4,7 +4,8 @@ import { runRowsAsText } from '../support/chaser-state.js';
 import { assertNoSecrets, TEST_TOKEN, urlPassword } from '../support/cli.js';
 import { backend } from '../support/db.js';
 import { closedPort } from '../support/ports.js';
-import { CHANNELS, NOW, useScenario } from '../support/scenario.js';
+import { CHANNELS, useScenario } from '../support/scenario.js';
+import { NOW } from '../support/clock.js';
 
 const ISO = NOW.toISOString();
 /** Distinctive, with characters that must be percent-encoded in a URL: both forms must stay hidden. */

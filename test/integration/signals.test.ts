@@ -4,9 +4,10 @@ import { SWEEP_LOCK } from '../../src/db/lock.js';
 import { CONSUMER_OF, seedThreeTeams, serialConfig } from '../support/campaign.js';
 import { nudgeCounts, runRows, stateLogMismatches } from '../support/chaser-state.js';
 import { backend } from '../support/db.js';
-import { CHANNELS, HOUR, NOW, at, useScenario } from '../support/scenario.js';
+import { CHANNELS, at, useScenario } from '../support/scenario.js';
 import { startSlackGate, type SlackGate } from '../support/slack-gate.js';
 import { waitFor } from '../support/wait.js';
+import { HOUR_MS, NOW } from '../support/clock.js';
 
 const ISO = NOW.toISOString();
 const ALL_RECORDED = { 'pay-1': 1, 'search-1': 1, 'id-1': 1 };
@@ -132,7 +133,7 @@ describe(`signals and kills mid-run (${backend})`, () => {
     expect(s.slack.posts().filter((p) => p.channelId === CHANNELS.search)).toHaveLength(1);
 
     s.slack.reset();
-    expect((await s.run(['sweep', '--now', at(HOUR).toISOString()])).code).toBe(3);
+    expect((await s.run(['sweep', '--now', at(HOUR_MS).toISOString()])).code).toBe(3);
     expect(s.slack.posts().map((p) => p.channelId)).toEqual([CHANNELS.search, CHANNELS.security]);
     expect(await nudgeCounts(s.db.sql)).toEqual(ALL_RECORDED); // search-1 counted once, not twice
     expect(await stateLogMismatches(s.db.sql)).toEqual([]);

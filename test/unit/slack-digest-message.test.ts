@@ -1,22 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import type { Delivery } from '../../src/slack/types.js';
-import { renderDigest, type DigestMode } from '../../src/slack/digest-message.js';
+import type { Delivery, RunMode } from '../../src/run/types.js';
+import { renderDigest } from '../../src/slack/render/digest-message.js';
 import { checkPostMessage } from '../support/slack-checker.js';
 import type { Plan, TeamSummary } from '../../src/policy/types.js';
-import {
-  CRITICAL,
-  FIRM,
-  GENTLE,
-  NOW,
-  URGENT,
-  allText,
-  expectWithinSlackLimits,
-  plan,
-  summary,
-  textObjects,
-} from './slack-builders.js';
+import { allText, expectWithinSlackLimits, plan, summary, textObjects } from '../support/slack-builders.js';
+import { CRITICAL, FIRM, GENTLE, URGENT } from '../support/builders.js';
+import { NOW } from '../support/clock.js';
 
-function digest(p: Plan, mode: DigestMode = 'sweep', deliveries: Record<string, Delivery> = {}) {
+function digest(p: Plan, mode: RunMode = 'sweep', deliveries: Record<string, Delivery> = {}) {
   return renderDigest({ plan: p, deliveries: new Map(Object.entries(deliveries)), mode, now: NOW });
 }
 
@@ -216,7 +207,7 @@ describe('renderDigest: limits', () => {
       route: i % 2 ? { kind: 'unrouted' } : { kind: 'team', channel: 'C0X' },
     }));
     const failures = Object.fromEntries(
-      summaries.filter((_, i) => i % 2 === 0).map((s) => [s.team, { ok: false, reason: '<!everyone>'.repeat(500) } as Delivery]),
+      summaries.filter((_, i) => i % 2 === 0).map((s) => [s.team, { ok: false as const, reason: '<!everyone>'.repeat(500) }]),
     );
     const message = digest(plan({ summaries, skipped: Array.from({ length: 3000 }, (_, i) => ({ id: '&'.repeat(500) + i, team: null, reason: 'missing-team' as const })) }), 'sweep', failures);
     expectWithinSlackLimits(message);

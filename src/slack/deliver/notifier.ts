@@ -1,7 +1,8 @@
 import type { WebClient } from '@slack/web-api';
-import type { Log } from '../log.js';
+import type { Log } from '../../log.js';
 import { classifySlackError } from './failures.js';
-import type { Delivery, SlackMessage } from './types.js';
+import type { Delivery } from '../../run/types.js';
+import type { SlackMessage } from '../render/types.js';
 
 export interface Outbound<K> {
   key: K;
@@ -29,7 +30,18 @@ export interface DeliverOptions<K> {
    */
   onDelivered?: (item: Outbound<K>, accepted: { channel: string; ts: string }) => Promise<void>;
   onProgress?: (settled: number, total: number) => void;
+  /** Time and waiting; the real clock unless a test passes its own. */
+  clock?: Clock;
 }
+
+/** What the notifier needs of time: the current instant (ms) and a wait that an abort cuts short. */
+export interface Clock {
+  now(): number;
+  /** Waits ms, or less if the signal aborts; never rejects. */
+  sleep(ms: number, signal: AbortSignal): Promise<void>;
+}
+
+const systemClock: Clock = { now: () => Date.now(), sleep };
 
 export interface DeliveryReport<K> {
   results: Map<K, Delivery>;
@@ -47,9 +59,10 @@ const MAX_RATE_LIMIT_RETRIES = 5;
  */
 export async function deliverAll<K>(items: readonly Outbound<K>[], options: DeliverOptions<K>): Promise<DeliveryReport<K>> {
   const results = new Map<K, Delivery>();
+  const clock = options.clock ?? systemClock;
   const slots = createSemaphore(Math.max(1, options.concurrency));
   let fatal: DeliveryReport<K>['fatal'];
-  let recordError: unknown;
+  let recordError: { error: unknown } | undefined;
   let settled = 0;
   const stopped = () => options.signal.aborted || fatal !== undefined || recordError !== undefined;
   const settle = (item: Outbound<K>, delivery: Delivery) => {
@@ -75,7 +88,7 @@ export async function deliverAll<K>(items: readonly Outbound<K>[], options: Deli
           settle(item, { ok: false, reason: notSentReason(options.signal, fatal, recordError) });
           break;
         }
-        await sleep(nextPostAt - Date.now(), options.signal);
+        await clock.sleep(nextPostAt - clock.now(), options.signal);
         if (stopped()) continue;
         // A message that already waited out a Retry-After goes ahead of the lanes queued meanwhile:
         // otherwise its 2 s wait becomes a wait for every other channel's turn.
@@ -96,7 +109,7 @@ export async function deliverAll<K>(items: readonly Outbound<K>[], options: Deli
             try {
               await options.onDelivered?.(item, accepted);
             } catch (error) {
-              recordError ??= error;
+              recordError ??= { error };
             }
             return { kind: 'done' as const };
           } catch (error) {
@@ -106,7 +119,7 @@ export async function deliverAll<K>(items: readonly Outbound<K>[], options: Deli
             if (failure.kind === 'fatal') fatal ??= { code: failure.code, message: failure.message };
             return { kind: 'error' as const, failure };
           } finally {
-            nextPostAt = Date.now() + options.perChannelIntervalMs;
+            nextPostAt = clock.now() + options.perChannelIntervalMs;
           }
         }, rateLimitRetries > 0);
         if (outcome.kind === 'done') break;
@@ -119,7 +132,7 @@ export async function deliverAll<K>(items: readonly Outbound<K>[], options: Deli
             break;
           }
           options.log.info(`slack rate-limited ${item.channel}; retrying in ${failure.retryAfterSeconds}s`);
-          nextPostAt = Date.now() + failure.retryAfterSeconds * 1000;
+          nextPostAt = clock.now() + failure.retryAfterSeconds * 1000;
           continue;
         }
         if (failure.kind === 'not-in-channel') {
@@ -142,7 +155,7 @@ export async function deliverAll<K>(items: readonly Outbound<K>[], options: Deli
   };
 
   await Promise.all([...lanes.values()].map(runLane));
-  if (recordError !== undefined) throw recordError;
+  if (recordError !== undefined) throw recordError.error;
   return { results, ...(fatal ? { fatal } : {}), interrupted: options.signal.aborted };
 }
 
@@ -165,7 +178,6 @@ function notSentReason(signal: AbortSignal, fatal: { code: string } | undefined,
   return 'not sent';
 }
 
-/** Waits ms, or less if the signal aborts; never rejects. */
 function sleep(ms: number, signal: AbortSignal): Promise<void> {
   if (ms <= 0 || signal.aborted) return Promise.resolve();
   return new Promise((resolve) => {
