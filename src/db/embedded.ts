@@ -100,8 +100,10 @@ async function dumpTrimmed(db: PGliteInstance): Promise<Uint8Array> {
   if (row) {
     const { PGlite } = await import('@electric-sql/pglite');
     const dir = `${PGlite.paths.PGDATA}/pg_wal`;
-    for (const name of db.Module.FS.readdir(dir) as string[]) {
-      if (/^[0-9A-F]{24}$/.test(name) && (name < row.redo || name > row.insert)) db.Module.FS.unlink(`${dir}/${name}`);
+    // Emscripten's FS, which PGlite's typings leave unresolved: the two calls used here.
+    const fs = (db.Module as unknown as { FS: { readdir(path: string): string[]; unlink(path: string): void } }).FS;
+    for (const name of fs.readdir(dir)) {
+      if (/^[0-9A-F]{24}$/.test(name) && (name < row.redo || name > row.insert)) fs.unlink(`${dir}/${name}`);
     }
   }
   return new Uint8Array(await (await db.dumpDataDir('none')).arrayBuffer());
@@ -111,7 +113,10 @@ async function dumpTrimmed(db: PGliteInstance): Promise<Uint8Array> {
 export const templateBuilder: TemplateBuilder = {
   async initdb() {
     const { PGlite } = await import('@electric-sql/pglite');
-    const db = await PGlite.create({ initDbStartParams: [...INITDB_PARAMS], startParams: [...PGlite.defaultStartParams, ...BUILD_SETTINGS] });
+    const db = await PGlite.create({
+      initDbStartParams: [...INITDB_PARAMS],
+      startParams: [...PGlite.defaultStartParams, ...BUILD_SETTINGS],
+    });
     try {
       // Nothing creates databases in an embedded instance; the two template databases are 2/3 of
       // the files every boot would copy. DROP DATABASE refuses a transaction block: one at a time.

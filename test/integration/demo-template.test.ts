@@ -20,7 +20,8 @@ const JSON_OUT = fixture('json');
 const root = mkdtempSync(join(tmpdir(), 'chaser-demo-template-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
-const demo = (cache: string, extra: string[] = []) => runCli(['dry-run', '--demo', '--now', NOW, ...extra], { cwd: root, env: { XDG_CACHE_HOME: cache } });
+const demo = (cache: string, extra: string[] = []) =>
+  runCli(['dry-run', '--demo', '--now', NOW, ...extra], { cwd: root, env: { XDG_CACHE_HOME: cache } });
 
 describe('dry-run --demo from a cached template', () => {
   const cache = join(root, 'cache');
@@ -50,7 +51,10 @@ describe('dry-run --demo from a cached template', () => {
 
   it('a corrupted cached template is not used: a warning, a rebuild, the same output', async () => {
     const dir = join(cache, 'chaser');
-    const file = join(dir, readdirSync(dir).find((name) => name.startsWith('pglite-migrated-'))!);
+    const file = join(
+      dir,
+      readdirSync(dir).find((name) => name.startsWith('pglite-migrated-'))!,
+    );
     const bytes = readFileSync(file);
     const at = bytes.length - 100_000;
     bytes[at] = (bytes[at] ?? 0) ^ 0x01;

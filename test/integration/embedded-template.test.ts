@@ -115,8 +115,12 @@ describe('embedded database template', () => {
     writeFileSync(altered, `${readFileSync(migrations[0]!.file, 'utf8')}\n-- one more line\n`);
     const base = await templateKey('migrated');
     expect(await templateKey('migrated', migrations)).toBe(base);
-    expect(await templateKey('migrated', [{ ...migrations[0]!, file: new URL(`file://${altered}`) }, ...migrations.slice(1)])).not.toBe(base);
-    expect(await templateKey('migrated', [...migrations, { version: 99, name: '0099_more', file: new URL(`file://${altered}`) }])).not.toBe(base);
+    expect(await templateKey('migrated', [{ ...migrations[0]!, file: new URL(`file://${altered}`) }, ...migrations.slice(1)])).not.toBe(
+      base,
+    );
+    expect(await templateKey('migrated', [...migrations, { version: 99, name: '0099_more', file: new URL(`file://${altered}`) }])).not.toBe(
+      base,
+    );
     expect(await templateKey('empty')).not.toBe(base);
   });
 
