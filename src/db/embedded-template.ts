@@ -3,7 +3,6 @@ import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promise
 import { createRequire } from 'node:module';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { listMigrations, type Migration } from './migrate.js';
 
 /**
@@ -186,9 +185,9 @@ function chaserVersion(): string {
   return (require('../../package.json') as { version: string }).version;
 }
 
-/** PGlite does not export its package.json: find it beside its resolved entry point. */
+/** PGlite does not export its package.json: find it beside its resolved entry point (dist/). */
 function pgliteVersion(): string {
-  const entry = fileURLToPath(import.meta.resolve('@electric-sql/pglite'));
+  const entry = require.resolve('@electric-sql/pglite');
   const manifest = join(entry, '..', '..', 'package.json');
   return (require(manifest) as { version: string }).version;
 }

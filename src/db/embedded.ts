@@ -115,7 +115,7 @@ export const templateBuilder: TemplateBuilder = {
     const { PGlite } = await import('@electric-sql/pglite');
     const db = await PGlite.create({
       initDbStartParams: [...INITDB_PARAMS],
-      startParams: [...PGlite.defaultStartParams, ...BUILD_SETTINGS],
+      startParams: [...PGlite.defaultStartParams, ...SERVER_SETTINGS, ...BUILD_SETTINGS],
     });
     try {
       // Nothing creates databases in an embedded instance; the two template databases are 2/3 of
