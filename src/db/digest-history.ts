@@ -3,6 +3,7 @@ import type { Snapshot, TeamDetail } from '../run/history.js';
 import type { Sql } from './connect.js';
 import type { RunId } from './runs.js';
 import { readSnapshots } from './snapshots.js';
+import { setInstantOf, type TimeKind } from './source.js';
 
 /** The last run before this one that delivered a digest, with the snapshots it wrote; null when none did. */
 export async function readLastDigest(sql: Sql, runId: RunId): Promise<{ asOf: Date; snapshots: Snapshot[] } | null> {
@@ -21,6 +22,7 @@ export interface TeamDetailOptions {
   keyId?: string;
   /** Consumers listed per team, most overdue first. */
   perTeam: number;
+  deadlineKind?: TimeKind;
 }
 
 /**
@@ -32,6 +34,7 @@ export async function readTeamDetails(sql: Sql, source: SourceConfig, options: T
   if (options.teams.length === 0) return [];
   const c = source.columns;
   const names = options.teams.map((t) => t.team);
+  const deadline = setInstantOf(sql, c.deadline, options.deadlineKind ?? 'instant');
   const key = options.keyId !== undefined ? sql`and consumer.${sql(c.keyId)}::text = ${options.keyId}::text` : sql``;
   const rows = await sql<
     {
@@ -46,14 +49,14 @@ export async function readTeamDetails(sql: Sql, source: SourceConfig, options: T
   >`
     select * from (
       select consumer.${sql(c.team)}::text as team, consumer.${sql(c.id)}::text as id, consumer.${sql(c.name)}::text as name,
-             consumer.${sql(c.deadline)}::timestamptz as deadline, s.nudge_count, s.first_nudged_at,
-             row_number() over (partition by consumer.${sql(c.team)}::text order by consumer.${sql(c.deadline)}::timestamptz, consumer.${sql(c.id)}::text) as rank,
+             ${deadline} as deadline, s.nudge_count, s.first_nudged_at,
+             row_number() over (partition by consumer.${sql(c.team)}::text order by ${deadline}, consumer.${sql(c.id)}::text) as rank,
              (count(*) over (partition by consumer.${sql(c.team)}::text))::int as total
       from ${sql(source.table)} as consumer
       left join chaser_nudge_state s on s.consumer_id = consumer.${sql(c.id)}::text
       where consumer.${sql(c.team)}::text = any(${names}::text[])
         and consumer.${sql(c.status)}::text = any(${source.pendingStatuses}::text[])
-        and consumer.${sql(c.deadline)}::timestamptz < ${options.now}::timestamptz
+        and ${deadline} < ${options.now}::timestamptz
         ${key}
     ) ranked
     where rank <= ${options.perTeam}
@@ -71,8 +74,8 @@ export async function readTeamDetails(sql: Sql, source: SourceConfig, options: T
       from ${sql(source.table)} as consumer
       where consumer.${sql(c.team)}::text = any(${names}::text[])
         and consumer.${sql(c.status)}::text = any(${source.pendingStatuses}::text[])
-        and consumer.${sql(c.deadline)}::timestamptz < ${options.now}::timestamptz
-        and ${options.since}::timestamptz is not null and consumer.${sql(c.deadline)}::timestamptz >= ${options.since}::timestamptz
+        and ${deadline} < ${options.now}::timestamptz
+        and ${options.since}::timestamptz is not null and ${deadline} >= ${options.since}::timestamptz
         ${key}
       group by 1
     )

@@ -1,5 +1,6 @@
 import type { SourceConfig } from '../config/types.js';
 import type { Sql } from './connect.js';
+import { setInstantOf } from './source.js';
 
 export interface EvidenceFilter {
   keyId: string;
@@ -49,10 +50,12 @@ export function streamCampaignConsumers(
   batch = 5000,
 ): AsyncIterable<EvidenceConsumer[]> {
   const c = source.columns;
+  // The evidence command does not inspect the column's type: read every kind through its text form (ISO, UTC when zoneless).
+  const deadline = setInstantOf(sql, c.deadline, 'text');
   return sql<EvidenceConsumer[]>`
     with members as (
       select consumer.${sql(c.id)}::text as id, consumer.${sql(c.name)}::text as name, consumer.${sql(c.team)}::text as team,
-             consumer.${sql(c.deadline)}::timestamptz as deadline, consumer.${sql(c.status)}::text as status
+             ${deadline} as deadline, consumer.${sql(c.status)}::text as status
       from ${sql(source.table)} as consumer
       where consumer.${sql(c.keyId)}::text = ${filter.keyId}::text
       union all

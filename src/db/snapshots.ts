@@ -1,6 +1,7 @@
 import type { SourceConfig, Tier } from '../config/types.js';
 import type { Sql } from './connect.js';
 import type { RunId } from './runs.js';
+import { setInstantOf, type TimeKind } from './source.js';
 import { DONE_STATUSES, EXEMPT_STATUSES, type Snapshot, type TeamResolutionStats } from '../run/history.js';
 
 export { DONE_STATUSES, EXEMPT_STATUSES, type Snapshot, type TeamResolutionStats };
@@ -11,6 +12,8 @@ export interface SnapshotOptions {
   now: Date;
   tiers: readonly Tier[];
   hasSnoozedUntil: boolean;
+  deadlineKind?: TimeKind;
+  snoozedUntilKind?: TimeKind | null;
   /** --key: only this campaign. --team does not narrow a snapshot: it counts the campaign, not the run. */
   keyId?: string;
   doneStatuses?: readonly string[];
@@ -48,7 +51,8 @@ export async function recordSnapshots(sql: Sql, source: SourceConfig, options: S
   const c = source.columns;
   const names = options.tiers.map((tier) => tier.name);
   const thresholds = options.tiers.map((tier) => tier.afterDaysOverdue * 86_400_000);
-  const snoozed = options.hasSnoozedUntil ? sql`consumer.${sql(c.snoozedUntil)}::timestamptz` : sql`null::timestamptz`;
+  const snoozed = options.hasSnoozedUntil ? setInstantOf(sql, c.snoozedUntil, options.snoozedUntilKind ?? 'instant') : sql`null::timestamptz`;
+  const deadline = setInstantOf(sql, c.deadline, options.deadlineKind ?? 'instant');
   const now = options.now;
   const rows = await sql<SnapshotRow[]>`
     with classified as (
@@ -56,14 +60,14 @@ export async function recordSnapshots(sql: Sql, source: SourceConfig, options: S
              consumer.${sql(c.team)}::text as team,
              case
                when consumer.${sql(c.status)}::text = any(${source.pendingStatuses}::text[]) then
-                 case when consumer.${sql(c.deadline)} is null then 'undated'
-                      when consumer.${sql(c.deadline)}::timestamptz < ${now}::timestamptz then 'outstanding'
+                 case when ${deadline} is null then 'undated'
+                      when ${deadline} < ${now}::timestamptz then 'outstanding'
                       else 'not_due' end
                when consumer.${sql(c.status)}::text = any(${[...(options.doneStatuses ?? DONE_STATUSES)]}::text[]) then 'confirmed'
                when consumer.${sql(c.status)}::text = any(${[...(options.exemptStatuses ?? EXEMPT_STATUSES)]}::text[]) then 'exempt'
                else 'unknown'
              end as state,
-             consumer.${sql(c.deadline)}::timestamptz as deadline,
+             ${deadline} as deadline,
              ${snoozed} as snoozed_until
       from ${sql(source.table)} as consumer
       where consumer.${sql(c.keyId)} is not null
@@ -121,6 +125,7 @@ export async function recordSnapshots(sql: Sql, source: SourceConfig, options: S
 export interface ResolutionOptions {
   runId: RunId;
   now: Date;
+  deadlineKind?: TimeKind;
   doneStatuses?: readonly string[];
   exemptStatuses?: readonly string[];
 }
@@ -137,12 +142,13 @@ export interface ResolutionOptions {
  */
 export async function recordResolutions(sql: Sql, source: SourceConfig, options: ResolutionOptions): Promise<number> {
   const c = source.columns;
+  const deadline = setInstantOf(sql, c.deadline, options.deadlineKind ?? 'instant');
   const done = [...(options.doneStatuses ?? DONE_STATUSES)];
   const exempt = [...(options.exemptStatuses ?? EXEMPT_STATUSES)];
   await sql`
     insert into chaser_tracked_consumers (consumer_id, key_id, team, name, deadline, first_seen_at)
     select s.consumer_id, consumer.${sql(c.keyId)}::text, consumer.${sql(c.team)}::text, consumer.${sql(c.name)}::text,
-           consumer.${sql(c.deadline)}::timestamptz, ${options.now}::timestamptz
+           ${deadline}, ${options.now}::timestamptz
     from chaser_nudge_state s
     join ${sql(source.table)} as consumer on consumer.${sql(c.id)}::text = s.consumer_id
     where not exists (select 1 from chaser_tracked_consumers t where t.consumer_id = s.consumer_id)
@@ -156,7 +162,7 @@ export async function recordResolutions(sql: Sql, source: SourceConfig, options:
                 when consumer.${sql(c.status)}::text = any(${done}::text[]) then 'confirmed'
                 else 'exempt' end,
            consumer.${sql(c.status)}::text,
-           coalesce(consumer.${sql(c.deadline)}::timestamptz, t.deadline),
+           coalesce(${deadline}, t.deadline),
            s.first_nudged_at, s.nudge_count
     from chaser_nudge_state s
     left join chaser_tracked_consumers t on t.consumer_id = s.consumer_id

@@ -59,7 +59,7 @@ export async function runPipeline(env: RunEnv, request: RunRequest): Promise<Run
     const snapshot = runId !== undefined ? await recordHistory(scope, runId, source) : null;
     // Not after a signal, nor when the credentials just proved unable to post.
     const sendDigest = slack && steps.digest && !digestNotDue && !env.signal.aborted && !nudges.fatal;
-    const history = sendDigest && runId !== undefined ? await readDigestHistory(scope, runId, plan) : undefined;
+    const history = sendDigest && runId !== undefined ? await readDigestHistory(scope, runId, plan, source) : undefined;
     const digest = sendDigest ? await deliverDigest(scope, slack, plan, nudges.deliveries, history) : undefined;
     const outcome = decideOutcome({
       plan,

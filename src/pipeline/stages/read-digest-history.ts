@@ -5,6 +5,7 @@ import type { Plan } from '../../policy/types.js';
 import { buildDigestHistory } from '../../run/digest-history.js';
 import type { DigestHistory } from '../../run/history.js';
 import { guardDb, type RunScope } from '../scope.js';
+import type { SourceShape } from '../../db/source.js';
 
 const HISTORY_DAYS = 30;
 /** Teams named with their consumers, and consumers per team: what fits a digest a lead forwards. */
@@ -16,7 +17,7 @@ const DETAIL_CONSUMERS = 5;
  * digest's, and for the teams in the two worst tiers their most overdue consumers and what
  * changed since. Runs only when a digest is sent.
  */
-export async function readDigestHistory(scope: RunScope, runId: RunId, plan: Plan): Promise<DigestHistory> {
+export async function readDigestHistory(scope: RunScope, runId: RunId, plan: Plan, source: Pick<SourceShape, 'deadlineKind'>): Promise<DigestHistory> {
   const { request } = scope;
   const worst = new Set(plan.tiers.slice(-2).map((tier) => tier.name));
   const teams = plan.summaries
@@ -32,6 +33,7 @@ export async function readDigestHistory(scope: RunScope, runId: RunId, plan: Pla
       now: request.now,
       since: lastDigest?.asOf ?? null,
       perTeam: DETAIL_CONSUMERS,
+      deadlineKind: source.deadlineKind,
       ...(request.keyId ? { keyId: request.keyId } : {}),
     });
     return buildDigestHistory({ snapshots, lastDigest, teams: details });
