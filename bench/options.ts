@@ -31,6 +31,10 @@ export interface BenchOptions {
   skipStartup: boolean;
   /** The chaser entry point to run; default the repository's bin/chaser.js (which runs dist/). */
   cli: string | undefined;
+  /** Warm runs of `dry-run --demo` after the cold one (0: no demo timing). */
+  demoRuns: number;
+  /** Also time `npm test`'s suite on PGlite (TEST_DATABASE_URL unset): minutes, so only when asked. */
+  suite: boolean;
 }
 
 export const DEFAULT_SIZES = '10k/100,100k/2000,1M/10000';
@@ -48,7 +52,10 @@ const USAGE = `npm run bench -- [options]
   --out <file>                raw results as JSON (default .bench/results.json)
   --keep                      do not drop the scratch databases
   --skip-startup              skip the --help timing
-  --cli <path>                the chaser entry to run (default bin/chaser.js): to compare two builds`;
+  --cli <path>                the chaser entry to run (default bin/chaser.js): to compare two builds
+  --demo-runs <n>             warm runs of dry-run --demo after a cold one (default 7; 0 skips the demo)
+  --suite                     also time the test suite on PGlite (vitest run, TEST_DATABASE_URL unset)
+  --sizes none                only the startup, demo and suite figures`;
 
 export function parseBenchOptions(argv: string[], env: NodeJS.ProcessEnv): BenchOptions | { help: string } {
   const { values } = parseArgs({
@@ -67,6 +74,8 @@ export function parseBenchOptions(argv: string[], env: NodeJS.ProcessEnv): Bench
       keep: { type: 'boolean' },
       'skip-startup': { type: 'boolean' },
       cli: { type: 'string' },
+      'demo-runs': { type: 'string' },
+      suite: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
@@ -91,11 +100,14 @@ export function parseBenchOptions(argv: string[], env: NodeJS.ProcessEnv): Bench
     keep: values.keep ?? false,
     skipStartup: values['skip-startup'] ?? false,
     cli: values.cli,
+    demoRuns: count(values['demo-runs'] ?? '7', '--demo-runs'),
+    suite: values.suite ?? false,
   };
 }
 
 /** "10k/100,1M/10000" → sizes; k and M are decimal (10k = 10,000). */
 export function parseSizes(text: string): BenchSize[] {
+  if (text.trim() === 'none') return [];
   return text.split(',').map((part) => {
     const match = /^\s*(\d+(?:\.\d+)?)([kKmM]?)\s*\/\s*(\d+(?:\.\d+)?)([kKmM]?)\s*$/.exec(part);
     if (!match) throw new Error(`--sizes: "${part}" should look like 100k/2000 (consumers/teams)`);

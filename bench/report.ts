@@ -13,6 +13,7 @@ export function printReport(results: BenchResults, write: (text: string) => void
       `429 Retry-After ${options.retryAfterSeconds} s once; slack.concurrency ${options.concurrencyUsed}` +
       `${options.concurrency === undefined ? ' (chaser default)' : ' (--concurrency)'}.`,
     '',
+    ...demoSection(results),
     '## Database work (best of 2 each; wall = client elapsed, CPU = the server backends\' CPU time)',
     '',
     '| size | outstanding / due | floor read | floor write | floor total (CPU) | chaser read | chaser writes (statements) | chaser SQL total (CPU) | ratio wall | ratio CPU | floor read + ORDER BY | chaser read + plan |',
@@ -185,6 +186,36 @@ function targets(results: BenchResults): string[] {
       `- \`chaser --help\` within 150 ms of \`node -e 0\`: ${verdict(st.overheadMs <= 150)}: medians of ${st.runs}: ` +
         `${s(st.helpMedianMs)} vs ${s(st.nodeMedianMs)} (+${s(st.overheadMs)}).`,
     );
+  }
+  return lines;
+}
+
+/** dry-run --demo (cold and warm medians), its steps, and the PGlite suite's wall time. */
+function demoSection(results: BenchResults): string[] {
+  const lines: string[] = [];
+  const d = results.demo;
+  if (d) {
+    const w = d.warmMedian;
+    lines.push(
+      '## `dry-run --demo` (spawn to exit, stdout to /dev/null)',
+      '',
+      '| run | wall | peak RSS | CPU |',
+      '| --- | ---: | ---: | ---: |',
+      `| first (empty template cache) | ${s(d.cold.wallMs)} | ${mb(d.cold.peakRssMb)} | ${s(d.cold.userCpuMs + d.cold.systemCpuMs)} |`,
+      `| median of ${d.warm.length} warm | ${s(w.wallMs)} | ${mb(w.peakRssMb)} | ${s(w.cpuMs)} |`,
+      '',
+      `- Demo at most 1.0 s and 300 MB (warm medians): ${w.wallMs <= 1000 && w.peakRssMb <= 300 ? '**met**' : '**missed**'}.`,
+      `- Warm runs, wall: ${d.warm.map((r) => s(r.wallMs)).join(', ')}; peak RSS: ${d.warm.map((r) => mb(r.peakRssMb)).join(', ')}.`,
+      '',
+    );
+    if (d.steps) {
+      lines.push('| step (in process, this dist/) | cost |', '| --- | ---: |');
+      for (const [step, value] of Object.entries(d.steps)) lines.push(`| ${step} | ${step.endsWith('MB') ? value.toFixed(1) : s(value)} |`);
+      lines.push('');
+    }
+  }
+  if (results.suite) {
+    lines.push(`Test suite on PGlite (\`vitest run\`, TEST_DATABASE_URL unset): ${s(results.suite.wallMs)}, exit ${results.suite.exitCode}.`, '');
   }
   return lines;
 }

@@ -4,6 +4,7 @@ import type { ReadPlans } from './explain.js';
 import type { BenchOptions, BenchSize } from './options.js';
 import type { SlackTimeline } from './slack-timeline.js';
 import type { StartupTiming } from './startup.js';
+import type { DemoTiming } from './demo.js';
 
 /** The shape of a benchmark's results: what run.ts measures and report.ts prints. */
 
@@ -59,6 +60,9 @@ export interface BenchResults {
   machine: { cpus: number; cpuModel: string; memoryGb: number; node: string; postgres: string };
   options: Omit<BenchOptions, 'url'> & { concurrencyUsed: number };
   startup?: StartupTiming;
+  demo?: DemoTiming;
+  /** `vitest run` on PGlite (TEST_DATABASE_URL unset), with --suite. */
+  suite?: { wallMs: number; exitCode: number | null };
   sizes: SizeResult[];
   /** Newest file time under the measured build's dist/ at the start and at the end: they differ if it was rebuilt mid-run. */
   build: { atStart: string; atEnd: string };

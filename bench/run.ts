@@ -27,6 +27,7 @@ import {
 } from './scratch-db.js';
 import { slackTimeline } from './slack-timeline.js';
 import { timeStartup } from './startup.js';
+import { demoSteps, timeDemo, timeSuite } from './demo.js';
 import type { BenchResults, CliRun, SizeResult, SweepRun } from './results.js';
 
 const log = (line: string) => process.stderr.write(`bench: ${line}\n`);
@@ -53,6 +54,17 @@ async function main(): Promise<void> {
     if (!options.skipStartup) {
       log(`startup: node -e 0 vs chaser --help, ${options.startupRuns} runs each`);
       results.startup = await timeStartup(options.startupRuns);
+    }
+    if (options.demoRuns > 0) {
+      log(`dry-run --demo: one cold run (empty template cache), ${options.demoRuns} warm`);
+      results.demo = await timeDemo(options.demoRuns);
+      // The steps import this checkout's dist/, so they describe it even when --cli points elsewhere.
+      if (!options.cli) results.demo.steps = await demoSteps();
+      gc();
+    }
+    if (options.suite) {
+      log('test suite on PGlite (vitest run, TEST_DATABASE_URL unset): a few minutes');
+      results.suite = await timeSuite(undefined);
     }
     for (const size of options.sizes) {
       results.sizes.push(await benchSize(admin, size, options));

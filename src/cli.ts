@@ -163,9 +163,9 @@ const program = new Command('chaser')
 Exit codes:
   0 nothing outstanding (at or above --fail-on)   3 consumers remain outstanding
   4 some Slack deliveries failed                  64 usage error
-  69 Postgres or Slack unavailable                70 internal error (a bug)
-  75 another sweep holds the lock                 78 configuration invalid
-  130 / 143 stopped by SIGINT / SIGTERM
+  65 evidence --verify: pack altered/incomplete   69 Postgres or Slack unavailable
+  70 internal error (a bug)                       75 another sweep holds the lock
+  78 configuration invalid                        130 / 143 stopped by SIGINT / SIGTERM
 
 Environment: DATABASE_URL, SLACK_BOT_TOKEN, SLACK_API_URL, CHASER_CONFIG, NO_COLOR, FORCE_COLOR
 First run: chaser dry-run --demo`,
@@ -212,6 +212,30 @@ withCommonOptions(program.command('migrate').description("create or upgrade chas
 withCommonOptions(program.command('doctor').description('check config, database and Slack before turning chaser on; one line per check with the fix'))
   .action(async (options: CommonOptions) =>
     execute('doctor', options, async (ctx) => (await import('./commands/doctor.js')).doctorCommand(ctx, options)),
+  );
+
+function withHistoryOptions(command: Command): Command {
+  return withCommonOptions(command)
+    .option('--key <key_id>', 'only this campaign (revoked key)')
+    .addOption(new Option('--from <iso-8601>', 'only history from this instant or date on').argParser(parseNow))
+    .addOption(new Option('--to <iso-8601>', 'only history up to this instant or date').argParser(parseNow));
+}
+
+withHistoryOptions(program.command('report').description('campaign history from chaser\'s tables: scope, done, outstanding by tier, projected finish, teams'))
+  .option('--json', 'print one machine-readable result on stdout')
+  .option('--csv', 'print one CSV row per campaign per day')
+  .option('--html <file>', 'write one self-contained HTML page with charts (no JavaScript, no external assets)')
+  .action(async (options: import('./commands/report.js').ReportOptions) =>
+    execute('report', options, async (ctx) => (await import('./commands/report.js')).reportCommand(ctx, options)),
+  );
+
+withHistoryOptions(program.command('evidence').description('write an audit pack for one campaign (--key, --out), or check one (--verify)'))
+  .option('--out <dir>', 'the directory to write (new or empty)')
+  .option('--force', 'replace a non-empty --out directory (only once the new pack is complete)')
+  .option('--verify <dir>', 'check a pack against its manifest: exit 0 valid, 65 altered or incomplete')
+  .option('--json', 'print one machine-readable result on stdout')
+  .action(async (options: import('./commands/evidence.js').EvidenceOptions) =>
+    execute('evidence', options, async (ctx) => (await import('./commands/evidence.js')).evidenceCommand(ctx, options)),
   );
 
 try {

@@ -4,6 +4,8 @@ export const ExitCode = {
   outstanding: 3,
   deliveryFailed: 4,
   usage: 64,
+  /** evidence --verify: the pack does not match its manifest (altered or incomplete). */
+  dataInvalid: 65,
   unavailable: 69,
   internal: 70,
   locked: 75,
@@ -14,12 +16,13 @@ export const ExitCode = {
 } as const;
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
 
-/** Most severe first: 70 > 78 > 69 > 64 > 75 > 4 > 3 > 0; a signal ends the run whatever else happened. */
+/** Most severe first: 70 > 78 > 65 > 69 > 64 > 75 > 4 > 3 > 0; a signal ends the run whatever else happened. */
 const severityOrder: readonly ExitCode[] = [
   ExitCode.terminated,
   ExitCode.interrupted,
   ExitCode.internal,
   ExitCode.config,
+  ExitCode.dataInvalid,
   ExitCode.unavailable,
   ExitCode.usage,
   ExitCode.locked,

@@ -1,4 +1,5 @@
 import type { Config } from '../config/types.js';
+import type { TemplateSource } from '../db/embedded-template.js';
 import { printableJson } from '../printable.js';
 import { renderRunSummary, writeDryRun } from '../report/human.js';
 import { toJsonResult } from '../report/json.js';
@@ -43,20 +44,20 @@ async function runAndPrint(ctx: CommandContext, command: RunMode, config: Config
  * Slack. A dry-run never opens Slack, so the token and progress runAndPrint may pass go unused.
  */
 async function runDemo(ctx: CommandContext, options: RunOptions, now: Date): Promise<ExitCode> {
-  const [{ startEmbeddedPostgres }, { migrate }, { seedDemo }, { demoConfigInput }, { configFromObject }, { withDatabase }] =
-    await Promise.all([
-      import('../db/embedded.js'),
-      import('../db/migrate.js'),
-      import('../demo/seed.js'),
-      import('../demo/config.js'),
-      import('../config/load.js'),
-      import('../db/open.js'),
-    ]);
+  const [{ startEmbeddedPostgres }, { seedDemo }, { demoConfigInput }, { configFromObject }, { withDatabase }] = await Promise.all([
+    import('../db/embedded.js'),
+    import('../demo/seed.js'),
+    import('../demo/config.js'),
+    import('../config/load.js'),
+    import('../db/open.js'),
+  ]);
   if (!options.quiet && !options.json) ctx.log.info('starting the embedded demo database (PGlite)…');
-  const embedded = await startEmbeddedPostgres();
+  // Boots from the migrated template (cached after the first run); only the sample rows, dated
+  // relative to `now`, are written here.
+  const embedded = await startEmbeddedPostgres({ env: ctx.env });
+  reportTemplate(ctx, embedded.template);
   try {
     await withDatabase({ url: embedded.url, connectTimeoutSeconds: 10, statementTimeoutMs: 30_000 }, ctx.redact, { max: 1 }, async (sql) => {
-      await migrate(sql);
       await seedDemo(sql, now);
     });
     const base = configFromObject(demoConfigInput, 'the built-in demo config');
@@ -65,6 +66,13 @@ async function runDemo(ctx: CommandContext, options: RunOptions, now: Date): Pro
   } finally {
     await embedded.stop();
   }
+}
+
+/** A replaced template is worth a warning (someone or something altered the cache); the rest is -v detail. */
+function reportTemplate(ctx: CommandContext, source: TemplateSource): void {
+  if ('replaced' in source && source.replaced) ctx.log.warn(`the cached demo database was ${source.replaced}: rebuilt it`);
+  if (source.kind === 'uncached') ctx.log.info(`demo database built in memory, not cached (${source.reason}): the next run builds it again`);
+  else ctx.log.debug(`demo database ${source.kind === 'cache' ? 'loaded from' : 'built and cached in'} ${source.path}`);
 }
 
 function print(ctx: CommandContext, options: RunOptions, result: RunResult, config: Config): void {

@@ -11,6 +11,9 @@ export interface RunStart {
   /** The instant the run evaluates (the clock or --now). */
   now: Date;
   filters: { teams?: string[]; keyId?: string };
+  /** chaser's version and a hash of its config, for the evidence pack. */
+  version?: string;
+  configHash?: string;
 }
 
 /**
@@ -20,8 +23,8 @@ export interface RunStart {
 export async function startRun(sql: Sql, run: RunStart): Promise<RunId> {
   const filters = storedFilters(run.filters);
   const [row] = await sql<{ id: string }[]>`
-    insert into chaser_runs (command, as_of, filters)
-    values (${run.command}::text, ${run.now}::timestamptz, ${sql.json(filters)})
+    insert into chaser_runs (command, as_of, filters, chaser_version, config_hash)
+    values (${run.command}::text, ${run.now}::timestamptz, ${sql.json(filters)}, ${run.version ?? null}::text, ${run.configHash ?? null}::text)
     returning id::text as id`;
   if (!row) throw new Error('startRun: insert returned no row');
   return row.id;

@@ -97,6 +97,27 @@ export function instantOf(sql: Sql, column: string, kind: Exclude<TimeKind, 'tex
 }
 
 /**
+ * The column as an instant in a set-based statement, read as the row reader reads it (date and
+ * timestamp as UTC). A text column becomes NULL unless it looks like ISO 8601 (a value with no
+ * zone is UTC), so one value like "next tuesday" cannot fail the statement; the row reader
+ * reports such rows.
+ */
+export function setInstantOf(sql: Sql, column: string, kind: TimeKind) {
+  if (kind !== 'text') return instantOf(sql, column, kind);
+  const text = sql`btrim(consumer.${sql(column)}::text)`;
+  return sql`(case
+    when ${text} ~ ${ISO_WITH_ZONE} then ${text}::timestamptz
+    when ${text} ~ ${ISO_WITHOUT_ZONE} then (${text}::timestamp at time zone 'UTC')
+    when ${text} in ('infinity', '-infinity') then ${text}::timestamptz
+  end)`;
+}
+
+const ISO_DATE = String.raw`^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])`;
+const ISO_TIME = String.raw`([ T]([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d+)?)?)`;
+const ISO_WITHOUT_ZONE = `${ISO_DATE}${ISO_TIME}?$`;
+const ISO_WITH_ZONE = String.raw`${ISO_DATE}${ISO_TIME}(Z|[+-]\d{2}(:?\d{2})?)$`;
+
+/**
  * `consumer.<deadline> < now` or NULL, as far as SQL can tell cheaply: for a text column nothing
  * is filtered here (chaser reads the value row by row), so callers get a superset.
  */

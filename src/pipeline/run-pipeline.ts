@@ -24,6 +24,8 @@ import type { RunId } from '../db/runs.js';
 import { markUnrouted } from './stages/mark-unrouted.js';
 import { readPlan } from './stages/read-plan.js';
 import { reconcileScheduled } from './stages/reconcile-scheduled.js';
+import { readDigestHistory } from './stages/read-digest-history.js';
+import { recordHistory } from './stages/record-history.js';
 import { closeRunRecord, openRunRecord } from './stages/run-record.js';
 import { takeSweepLock } from './stages/take-sweep-lock.js';
 
@@ -74,13 +76,15 @@ export async function runPipeline(env: RunEnv, request: RunRequest): Promise<Run
           : await deliverNudges(scope, { slack, teams: [...window.send, ...window.schedule], runId, lock })
         : noNudges();
     const unrouted = markUnrouted(scope, plan, nudges.deliveries);
+    const snapshot = runId !== undefined ? await recordHistory(scope, runId, source) : null;
     // Not after a signal, nor when the credentials just proved unable to post.
     const sendDigest = slack && steps.digest && !digestNotDue && !env.signal.aborted && !nudges.fatal;
     const harvested = (slack && steps.nudge) || preview?.slack !== undefined;
     const runThreads = threads
       ? threadsOutcome(harvest, harvested && memory ? undefined : (preview?.skipped ?? skippedWhy(scope, Boolean(slack), memory)))
       : undefined;
-    const digest = sendDigest ? await deliverDigest(scope, slack, plan, nudges.deliveries, runThreads) : undefined;
+    const history = sendDigest && runId !== undefined ? await readDigestHistory(scope, runId, plan, source) : undefined;
+    const digest = sendDigest ? await deliverDigest(scope, slack, plan, nudges.deliveries, { threads: runThreads, history }) : undefined;
     const outcome = decideOutcome({
       plan,
       deliveries: nudges.deliveries,
@@ -100,6 +104,7 @@ export async function runPipeline(env: RunEnv, request: RunRequest): Promise<Run
       plan,
       deliveries: nudges.deliveries,
       digest: digestOutcome(digest, steps, env.signal, nudges.fatal, digestNotDue),
+      snapshot,
       exitCode: outcome.exitCode,
       problems: outcome.problems,
       warnings: scope.warnings,

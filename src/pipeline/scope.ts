@@ -11,6 +11,8 @@ export interface RunEnv {
   redact: Redactor;
   /** Aborted on SIGTERM / SIGINT. */
   signal: AbortSignal;
+  /** chaser's version, recorded with each run. */
+  version?: string;
 }
 
 /** What sweep, digest and dry-run ask of the pipeline: resolved flags, config and environment. */

@@ -33,6 +33,8 @@ export function toJsonResult(result: RunResult) {
       };
     }),
     digest: result.digest,
+    snapshot:
+      result.snapshot?.map(({ runId: _run, asOf, ...counts }) => ({ ...counts, asOf: asOf.toISOString() })) ?? null,
     exitCode: result.exitCode,
   };
 }

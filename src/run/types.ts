@@ -2,6 +2,7 @@ import type { ExitCode } from '../exit-codes.js';
 import type { TeamAnswerFacts } from '../policy/answers/effects.js';
 import type { AckEvent } from '../policy/answers/types.js';
 import type { Plan } from '../policy/types.js';
+import type { Snapshot } from './history.js';
 
 /** The three commands that run the pipeline: the one place this union is written. */
 export type RunMode = 'sweep' | 'digest' | 'dry-run';
@@ -65,6 +66,8 @@ export interface RunResult {
   /** Per team with something due: what happened to its message (absent in dry-run). */
   deliveries: Map<string, Delivery>;
   digest: DigestOutcome;
+  /** The campaign counts this run wrote (one per key); null for dry-run, which writes nothing. */
+  snapshot: Snapshot[] | null;
   exitCode: ExitCode;
   /** Human sentences about why the exit code is not 0 or 3 (failed deliveries, aborted run). */
   problems: string[];

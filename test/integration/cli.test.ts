@@ -282,7 +282,7 @@ describe(`chaser exit codes (${backend})`, () => {
       expect(run.code).toBe(3);
       expect(run.stdout.trimStart().startsWith('{')).toBe(true);
       const result = JSON.parse(run.stdout) as Record<string, unknown>;
-      expect(Object.keys(result).sort()).toEqual(['byTier', 'command', 'digest', 'exitCode', 'filters', 'now', 'outstanding', 'teams', 'unknownStatuses', 'warnings']);
+      expect(Object.keys(result).sort()).toEqual(['byTier', 'command', 'digest', 'exitCode', 'filters', 'now', 'outstanding', 'snapshot', 'teams', 'unknownStatuses', 'warnings']);
       expect(result).toMatchObject({ command: 'sweep', now: ISO, outstanding: 2, exitCode: 3, digest: { delivered: true } });
       expect(run.stderr).toMatch(/warning: team "ghosts" has no channel/);
     });

@@ -41,7 +41,7 @@ describe('embedded PGlite server (startEmbeddedPostgres)', () => {
 
   beforeAll(async () => {
     const started = performance.now();
-    embedded = await startEmbeddedPostgres();
+    embedded = await startEmbeddedPostgres({ env: process.env, schema: 'empty' });
     bootMs = performance.now() - started;
     first = connect(embedded.url, { connectTimeoutSeconds: 10, statementTimeoutMs: 30_000, max: 4 });
     second = connect(embedded.url, { connectTimeoutSeconds: 10, statementTimeoutMs: 30_000, max: 4 });

@@ -7,7 +7,11 @@ import { backend, startTestDatabase, type TestDatabase } from '../support/db.js'
 
 /** Everything `chaser migrate` creates, so each test starts from a database chaser never touched. */
 async function dropChaserSchema(sql: Sql): Promise<void> {
-  await sql`drop table if exists chaser_scheduled_nudges, chaser_ack_events, chaser_threads, chaser_nudge_log, chaser_nudge_state, chaser_runs, chaser_migrations, rotation_consumers cascade`;
+  // Every chaser_* table, whichever migrations this branch ships, and the default inventory.
+  const tables = await sql<{ name: string }[]>`
+    select tablename::text as name from pg_catalog.pg_tables
+    where schemaname = current_schema() and (tablename like 'chaser%' or tablename = 'rotation_consumers')`;
+  if (tables.length > 0) await sql`drop table if exists ${sql(tables.map((t) => t.name))} cascade`;
 }
 
 async function tablesOf(sql: Sql): Promise<string[]> {
@@ -47,27 +51,28 @@ describe(`migrations on ${backend}`, () => {
   });
 
   it('creates the inventory table and chaser\'s tables, and a second run applies nothing', async () => {
+    const shipped = await listMigrations();
+    const latest = shipped.at(-1)?.version;
     const first = await migrate(db.sql);
-    expect(first).toEqual({ applied: ['0001_init', '0003_threads', '0004_scheduled_nudges'], current: 4, createdInventory: true });
-    expect(await tablesOf(db.sql)).toEqual(['chaser_ack_events', 'chaser_migrations', 'chaser_nudge_log', 'chaser_nudge_state', 'chaser_runs', 'chaser_scheduled_nudges', 'chaser_threads', 'rotation_consumers']);
+    expect(first).toEqual({ applied: shipped.map((m) => m.name), current: latest, createdInventory: true });
+    expect(await tablesOf(db.sql)).toEqual(expect.arrayContaining(['chaser_migrations', 'chaser_nudge_log', 'chaser_nudge_state', 'chaser_runs', 'rotation_consumers']));
 
     const second = await migrate(db.sql);
-    expect(second).toEqual({ applied: [], current: 4, createdInventory: false });
+    expect(second).toEqual({ applied: [], current: latest, createdInventory: false });
     const recorded = await db.sql<{ version: number; name: string }[]>`select version, name from chaser_migrations order by version`;
-    expect(recorded).toEqual([
-      { version: 1, name: '0001_init' },
-      { version: 3, name: '0003_threads' },
-      { version: 4, name: '0004_scheduled_nudges' },
-    ]);
+    expect(recorded).toEqual(shipped.map((m) => ({ version: m.version, name: m.name })));
   });
 
   it('defaultInventory: false (a mapped source.table) creates chaser\'s tables only', async () => {
+    const shipped = await listMigrations();
     expect(await migrate(db.sql, { defaultInventory: false })).toEqual({
-      applied: ['0001_init', '0003_threads', '0004_scheduled_nudges'],
-      current: 4,
+      applied: shipped.map((m) => m.name),
+      current: shipped.at(-1)?.version,
       createdInventory: false,
     });
-    expect(await tablesOf(db.sql)).toEqual(['chaser_ack_events', 'chaser_migrations', 'chaser_nudge_log', 'chaser_nudge_state', 'chaser_runs', 'chaser_scheduled_nudges', 'chaser_threads']);
+    const tables = await tablesOf(db.sql);
+    expect(tables).toEqual(expect.arrayContaining(['chaser_migrations', 'chaser_nudge_log', 'chaser_nudge_state', 'chaser_runs']));
+    expect(tables).not.toContain('rotation_consumers');
   });
 
   it('leaves an existing inventory table and its rows alone', async () => {
@@ -83,9 +88,11 @@ describe(`migrations on ${backend}`, () => {
     const other = connect(db.url, { connectTimeoutSeconds: 10, statementTimeoutMs: 30_000, max: 1 });
     try {
       const results = await Promise.all([migrate(db.sql), migrate(other)]);
-      expect(results.map((r) => r.current)).toEqual([4, 4]);
-      expect(results.flatMap((r) => r.applied).sort()).toEqual(['0001_init', '0003_threads', '0004_scheduled_nudges']);
-      expect(await db.sql`select version from chaser_migrations order by version`).toEqual([{ version: 1 }, { version: 3 }, { version: 4 }]);
+      const shipped = await listMigrations();
+      const latest = shipped.at(-1)?.version;
+      expect(results.map((r) => r.current)).toEqual([latest, latest]);
+      expect(results.flatMap((r) => r.applied).sort()).toEqual(shipped.map((m) => m.name));
+      expect(await db.sql`select version from chaser_migrations order by version`).toEqual(shipped.map((m) => ({ version: m.version })));
     } finally {
       await other.end();
     }
@@ -109,7 +116,7 @@ describe(`migrations on ${backend}`, () => {
 
     it('accepts the schema right after migrate', async () => {
       await migrate(db.sql);
-      await expect(assertSchemaCurrent(db.sql)).resolves.toEqual({ version: 4 });
+      await expect(assertSchemaCurrent(db.sql)).resolves.toEqual({ version: await latestMigrationVersion() });
     });
 
     it('on a schema older than the code: exit 69, "run `chaser migrate`"', async () => {
@@ -117,7 +124,7 @@ describe(`migrations on ${backend}`, () => {
       await db.sql`delete from chaser_migrations`;
       const error = await rejection(assertSchemaCurrent(db.sql));
       expect(error.exitCode).toBe(69);
-      expect(error.message).toBe('the database schema (version 0) is older than this chaser (version 4)');
+      expect(error.message).toBe(`the database schema (version 0) is older than this chaser (version ${await latestMigrationVersion()})`);
       expect(error.details).toEqual(['fix: run `chaser migrate`']);
     });
 
@@ -126,7 +133,7 @@ describe(`migrations on ${backend}`, () => {
       await db.sql`insert into chaser_migrations (version, name) values (9999, '9999_from_the_future')`;
       const error = await rejection(assertSchemaCurrent(db.sql));
       expect(error.exitCode).toBe(69);
-      expect(error.message).toBe('the database schema (version 9999) is newer than this chaser (version 4): upgrade chaser');
+      expect(error.message).toBe(`the database schema (version 9999) is newer than this chaser (version ${await latestMigrationVersion()}): upgrade chaser`);
 
       const refused = await rejection(migrate(db.sql));
       expect(refused.message).toBe(error.message);

@@ -20,7 +20,7 @@ const LAYERS: readonly (readonly string[])[] = [
   ['src/run', 'src/simulate'],
   ['src/slack/render'],
   ['src/report', 'src/db', 'src/slack/deliver'],
-  ['src/demo', 'src/doctor'],
+  ['src/demo', 'src/doctor', 'src/evidence'],
   ['src/pipeline'],
   ['src/commands'],
   ['src/cli.ts'],

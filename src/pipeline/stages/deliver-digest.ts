@@ -1,4 +1,5 @@
 import type { Plan } from '../../policy/types.js';
+import type { DigestHistory } from '../../run/history.js';
 import type { Delivery, DigestOutcome, RunThreads } from '../../run/types.js';
 import type { SlackSession } from '../../slack/deliver/session.js';
 import type { RunScope } from '../scope.js';
@@ -9,7 +10,7 @@ export async function deliverDigest(
   slack: SlackSession,
   plan: Plan,
   deliveries: ReadonlyMap<string, Delivery>,
-  threads?: RunThreads,
+  { threads, history }: { threads?: RunThreads | undefined; history?: DigestHistory | undefined } = {},
 ): Promise<DigestOutcome & { fatal?: boolean }> {
   const { request } = scope;
   const digest = await slack.deliverDigest({
@@ -19,6 +20,7 @@ export async function deliverDigest(
     mode: request.command,
     now: request.now,
     ...(threads ? { answers: threads.facts, threaded: new Set(threads.open.keys()) } : {}),
+    ...(history ? { history } : {}),
   });
   if (digest.delivered) scope.env.log.debug(`digest sent to ${digest.channel ?? 'its recipient'}`);
   else scope.env.log.debug('digest not delivered', { to: digest.channel, reason: digest.error });

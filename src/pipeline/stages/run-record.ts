@@ -1,3 +1,4 @@
+import { configHash } from '../../config/hash.js';
 import { finishRun, startRun, type RunId } from '../../db/runs.js';
 import type { RunRecordOutcome } from '../../run/outcome.js';
 import { guardDb, requestFilters, type RunScope } from '../scope.js';
@@ -5,7 +6,15 @@ import { guardDb, requestFilters, type RunScope } from '../scope.js';
 /** Opens the chaser_runs record before anything is sent, so every logged nudge points at a run. */
 export async function openRunRecord(scope: RunScope): Promise<RunId> {
   const { request } = scope;
-  const runId = await guardDb(scope, () => startRun(scope.sql, { command: request.command, now: request.now, filters: requestFilters(request) }));
+  const runId = await guardDb(scope, () =>
+    startRun(scope.sql, {
+      command: request.command,
+      now: request.now,
+      filters: requestFilters(request),
+      ...(scope.env.version ? { version: scope.env.version } : {}),
+      configHash: configHash(request.config),
+    }),
+  );
   scope.env.log.debug('run record opened', { run: runId });
   return runId;
 }

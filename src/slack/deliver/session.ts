@@ -5,6 +5,7 @@ import type { Redact } from '../../redact.js';
 import type { Plan, TeamPlan } from '../../policy/types.js';
 import type { Delivery, DigestOutcome, RunMode } from '../../run/types.js';
 import { renderDigest, type DigestInput } from '../render/digest-message.js';
+import type { DigestHistory } from '../../run/history.js';
 import { renderTeamMessage, type StatusVocabulary } from '../render/team-message.js';
 import { createSlackClients } from './client.js';
 import { resolveDigestRecipient } from './digest-recipient.js';
@@ -51,6 +52,7 @@ export interface DigestDelivery {
   destination: DigestDestination | undefined;
   answers?: DigestInput['answers'];
   threaded?: DigestInput['threaded'];
+  history?: DigestHistory;
 }
 
 export type SlackSession = Awaited<ReturnType<typeof openSlackSession>>;
@@ -207,7 +209,7 @@ export async function openSlackSession(options: SlackSessionOptions) {
       }
     },
 
-    async deliverDigest({ destination, plan, deliveries, mode, now, answers, threaded }: DigestDelivery): Promise<DigestOutcome & { fatal?: boolean }> {
+    async deliverDigest({ destination, plan, deliveries, mode, now, answers, threaded, history }: DigestDelivery): Promise<DigestOutcome & { fatal?: boolean }> {
       if (!destination) return { delivered: false, error: 'no digest destination configured' };
       const recipient = await resolveDigestRecipient(clients.read, destination);
       if (!recipient.ok) {
@@ -215,7 +217,7 @@ export async function openSlackSession(options: SlackSessionOptions) {
         const reason = describeFailure(f);
         return { delivered: false, channel: recipient.label, error: `${reason}: ${digestCheck(destination)}`, fatal: f.kind === 'fatal' };
       }
-      const message = () => renderDigest({ plan, deliveries, mode, now, answers, threaded });
+      const message = () => renderDigest({ plan, deliveries, mode, now, answers, threaded, ...(history ? { history } : {}) });
       const report = await deliverAll([{ key: 'digest', channel: recipient.channel, message }], common);
       const result = report.results.get('digest');
       if (result?.ok) return { delivered: true, channel: recipient.label };

@@ -15,6 +15,8 @@ import {
 import type { Delivery, RunMode } from '../../run/types.js';
 import type { SlackMessage } from './types.js';
 import { formatMinuteUtc, overduePhrase, plural } from './wording.js';
+import type { DigestHistory } from '../../run/history.js';
+import { historyBlocks, historyFallback } from './digest-history.js';
 
 export interface DigestInput {
   plan: Plan;
@@ -26,6 +28,8 @@ export interface DigestInput {
   answers?: ReadonlyMap<string, TeamAnswerFacts> | undefined;
   /** Teams with a living thread: a team without an answer fact is silent. */
   threaded?: ReadonlySet<string> | undefined;
+  /** The campaigns' history (sweep and digest): burn-down lines and the worst teams' consumers. */
+  history?: DigestHistory;
 }
 
 // Room kept for the "…and N more teams" context while the team list is packed.
@@ -77,6 +81,7 @@ export function renderDigest(input: DigestInput): SlackMessage {
   const before: KnownBlock[] = [
     headerBlock(title),
     sectionBlock(headline),
+    ...(input.history ? historyBlocks(input.history, now) : []),
     contextBlock(runLine(rows, mode, { unrouted, failed, notSent })),
   ];
   const after: KnownBlock[] = [];
@@ -108,7 +113,8 @@ export function renderDigest(input: DigestInput): SlackMessage {
     `Key rotation digest: ${plural(plan.outstanding, 'consumer')} outstanding across ${plural(plan.summaries.length, 'team')}${scope}` +
       (byTier === '' || plan.outstanding === 0 ? '' : ` (${byTier.replace(/\*/g, '')})`) +
       (problems === '' ? '' : `; ${problems}`) +
-      '.',
+      '.' +
+      (input.history ? historyFallback(input.history) : ''),
     MAX_FALLBACK_TEXT,
   );
   return { text, blocks };
