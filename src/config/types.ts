@@ -14,6 +14,8 @@ export interface Tier {
   /** The duration as the user wrote it ("72h"), for messages and reports. */
   every: string;
   mention: MentionMode;
+  /** Escalation past a silent team, when configured for this tier. */
+  escalation?: TierEscalation;
   /** mrkdwn template with {{team}} {{count}} {{oldestDays}} {{tier}} {{consumers}}; undefined = built-in wording. */
   template?: string;
 }
@@ -23,6 +25,33 @@ export interface TeamRoute {
   channel: string;
   /** User group (S…) or user (U…/W…) mentioned on tiers whose mention is "team". */
   mention?: string;
+  /** The team's own escalation chain (its manager, its on-call lead): replaces the tier's. */
+  escalateTo?: EscalationTarget[];
+  /** Overrides the config's maxMessagesPerTeamPerWeek for this team. */
+  maxMessagesPerWeek?: number;
+}
+
+/** Where an escalation goes; "lead" is the digest's recipient. */
+export type EscalationTarget =
+  | { kind: 'usergroup'; id: string }
+  | { kind: 'user'; id: string }
+  | { kind: 'channel'; channel: string }
+  | { kind: 'lead' };
+
+export interface TierEscalation {
+  /** K: escalate after this many ignored nudges in a row, and one step further per further K. */
+  afterIgnored: number;
+  /** How long a nudge may go unanswered before it counts as ignored (default: the tier's cadence). */
+  ignoredAfterMs: number;
+  /** Step 1, then the chain; never empty (the lead when nothing else is configured). */
+  chain: EscalationTarget[];
+}
+
+export interface BudgetConfig {
+  /** At most this many chaser messages a team receives in any 7 days, across campaigns; null = no budget. */
+  maxPerWeek: number | null;
+  /** Tiers whose messages always go out. */
+  exemptTiers: string[];
 }
 
 export interface SourceColumns {
@@ -73,4 +102,5 @@ export interface Config {
   fallbackChannel?: string;
   digest?: DigestDestination;
   slack: SlackConfig;
+  budget: BudgetConfig;
 }

@@ -3,12 +3,7 @@
  * person answered, when the inventory moved. Pure: every instant is passed in, nothing is read.
  */
 
-/** Where an escalation goes: a user group or user is mentioned, a channel is posted to, the lead is the digest's recipient. */
-export type EscalationTarget =
-  | { kind: 'usergroup'; id: string }
-  | { kind: 'user'; id: string }
-  | { kind: 'channel'; channel: string }
-  | { kind: 'lead' };
+import type { EscalationTarget } from '../config/types.js';
 
 export interface EscalationRule {
   /** K: escalate after this many ignored nudges in a row, and again after every further K. */
