@@ -1,4 +1,4 @@
-import type { BenchResults, CliRun, SizeResult, SweepRun } from './run.js';
+import type { BenchResults, CliRun, SizeResult, SweepRun } from './results.js';
 
 /** Prints the results as Markdown: the tables BENCHMARKS.md is made of, then the targets, then the plans. */
 export function printReport(results: BenchResults, write: (text: string) => void): void {

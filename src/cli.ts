@@ -4,7 +4,8 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 import { ChaserError, ExitCode } from './exit-codes.js';
 import { createLog, type Verbosity } from './log.js';
 import { createRedactor, passwordOf } from './redact.js';
-import type { CommandContext, CommonOptions, RunCommand, RunOptions } from './commands/context.js';
+import type { CommandContext, CommonOptions, RunOptions } from './commands/context.js';
+import type { RunMode } from './run/types.js';
 
 /**
  * The only file that touches process: argv, env, stdio, signals, the exit code. Commands are
@@ -26,8 +27,11 @@ const redact = createRedactor([env['SLACK_BOT_TOKEN'], env['PGPASSWORD'], ...pas
 const controller = new AbortController();
 let signalExit: number | undefined;
 
+/** 128 + the signal's number: the shell's convention for a process ended by a signal (not in ExitCode: no outcome of chaser's). */
+const SIGNAL_EXIT = { SIGTERM: 143, SIGINT: 130 } as const;
+
 function onSignal(signal: 'SIGTERM' | 'SIGINT') {
-  const code = signal === 'SIGTERM' ? 143 : 130;
+  const code = SIGNAL_EXIT[signal];
   if (signalExit !== undefined) process.exit(code); // a second signal: the operator insists
   signalExit = code;
   process.stderr.write(`chaser: ${signal} received: finishing the message in flight, sending no more\n`);
@@ -63,7 +67,7 @@ let lastContext: CommandContext | undefined;
 async function execute(
   command: string,
   options: CommonOptions & { json?: boolean },
-  task: (ctx: CommandContext) => Promise<number>,
+  task: (ctx: CommandContext) => Promise<ExitCode>,
 ) {
   const ctx = contextFor(options);
   lastContext = ctx;
@@ -133,19 +137,19 @@ Environment: DATABASE_URL, SLACK_BOT_TOKEN, SLACK_API_URL, CHASER_CONFIG, NO_COL
 First run: chaser dry-run --demo`,
   );
 
-const runCommand = (name: RunCommand) => async (options: RunOptions) =>
+const runAction = (name: RunMode) => async (options: RunOptions) =>
   execute(name, options, async (ctx) => (await import('./commands/run-command.js')).runCommand(ctx, name, options));
 
 withRunOptions(program.command('sweep').description('nudge every team with overdue consumers, record it, send the digest'))
   .option('--no-digest', 'do not send the digest')
-  .action(runCommand('sweep'));
+  .action(runAction('sweep'));
 
 withRunOptions(program.command('digest').description('send only the digest of everything outstanding to the security lead'))
-  .action(runCommand('digest'));
+  .action(runAction('digest'));
 
 withRunOptions(program.command('dry-run').description('print every message a sweep would send; post nothing, write nothing'))
   .option('--demo', 'run on an embedded database seeded with a sample campaign (no Postgres, Slack or config needed)')
-  .action(runCommand('dry-run'));
+  .action(runAction('dry-run'));
 
 withCommonOptions(program.command('migrate').description("create or upgrade chaser's tables (sql/NNNN_*.sql, once each)"))
   .action(async (options: CommonOptions) =>
@@ -164,10 +168,10 @@ try {
 }
 if (signalExit !== undefined) process.exitCode = signalExit;
 
-function exitCodeFor(error: unknown): number {
+function exitCodeFor(error: unknown): ExitCode {
   if (error instanceof CommanderError) {
     // Help and --version are not errors; everything else commander rejects is a usage error.
-    if (error.exitCode === 0) return 0;
+    if (error.exitCode === 0) return ExitCode.ok;
     return ExitCode.usage;
   }
   const log = lastContext?.log ?? contextFor({}).log;

@@ -26,8 +26,6 @@ export interface CommonOptions {
   verbose?: boolean;
 }
 
-export type RunCommand = 'sweep' | 'digest' | 'dry-run';
-
 export interface RunOptions extends CommonOptions {
   json?: boolean;
   now?: Date;

@@ -13,7 +13,7 @@ import type { CommandContext, CommonOptions } from './context.js';
  * pass/fail line with the fix; exit 0 when everything passes, else the code of the worst failure.
  * Read-only: it posts nothing and writes nothing.
  */
-export async function doctorCommand(ctx: CommandContext, options: CommonOptions): Promise<number> {
+export async function doctorCommand(ctx: CommandContext, options: CommonOptions): Promise<ExitCode> {
   const checks: Check[] = [];
   const config = await checkConfig(ctx, options, checks);
   if (config) {
@@ -67,7 +67,7 @@ async function checkSlackSection(ctx: CommandContext, config: Config): Promise<C
   if (!token) {
     return [fail('slack', 'token present', ExitCode.config, 'SLACK_BOT_TOKEN is not set', 'export SLACK_BOT_TOKEN=xoxb-… (the bot token of the Slack app)')];
   }
-  const [{ createSlackClient }, { checkSlack }] = await Promise.all([import('../slack/client.js'), import('../doctor/slack-checks.js')]);
+  const [{ createSlackClient }, { checkSlack }] = await Promise.all([import('../slack/deliver/client.js'), import('../doctor/slack-checks.js')]);
   const client = createSlackClient({
     token,
     ...(ctx.env['SLACK_API_URL'] ? { apiUrl: ctx.env['SLACK_API_URL'] } : {}),

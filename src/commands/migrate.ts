@@ -1,4 +1,4 @@
-import { ChaserError } from '../exit-codes.js';
+import { ChaserError, ExitCode } from '../exit-codes.js';
 import { configFromObject } from '../config/load.js';
 import { connect, describeDbError, untilFirstContact } from '../db/connect.js';
 import { migrate } from '../db/migrate.js';
@@ -7,7 +7,7 @@ import { loadCommandConfig } from './command-config.js';
 import type { CommandContext, CommonOptions } from './context.js';
 
 /** `chaser migrate`: needs only the database, so a missing config file falls back to the defaults + DATABASE_URL. */
-export async function migrateCommand(ctx: CommandContext, options: CommonOptions): Promise<number> {
+export async function migrateCommand(ctx: CommandContext, options: CommonOptions): Promise<ExitCode> {
   const config = await loadCommandConfig(ctx, options)
     .then((loaded) => loaded.config)
     .catch((error: unknown) => {
@@ -34,7 +34,7 @@ export async function migrateCommand(ctx: CommandContext, options: CommonOptions
           : `schema is current (version ${current}); nothing to apply\n`,
       );
     }
-    return 0;
+    return ExitCode.ok;
   } finally {
     await sql.end({ timeout: 5 }).catch(() => {});
   }

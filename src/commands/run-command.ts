@@ -1,14 +1,15 @@
-import { ExitCode } from '../exit-codes.js';
 import type { Config } from '../config/types.js';
 import { passwordOf } from '../redact.js';
 import { renderRunSummary, writeDryRun } from '../report/human.js';
 import { toJsonResult } from '../report/json.js';
 import { loadCommandConfig } from './command-config.js';
-import type { CommandContext, RunCommand, RunOptions } from './context.js';
-import { runPipeline, type RunResult } from './run.js';
+import type { ExitCode } from '../exit-codes.js';
+import { runPipeline } from '../pipeline/run-pipeline.js';
+import type { RunMode, RunResult } from '../run/types.js';
+import type { CommandContext, RunOptions } from './context.js';
 
 /** sweep, digest and dry-run: resolve config and flags once, run the pipeline, print the result. */
-export async function runCommand(ctx: CommandContext, command: RunCommand, options: RunOptions): Promise<number> {
+export async function runCommand(ctx: CommandContext, command: RunMode, options: RunOptions): Promise<ExitCode> {
   const now = options.now ?? new Date();
   if (options.demo) return runDemo(ctx, options, now);
   const { config } = await loadCommandConfig(ctx, options);
@@ -17,7 +18,7 @@ export async function runCommand(ctx: CommandContext, command: RunCommand, optio
 }
 
 /** The pipeline with what the flags and the environment ask for, then its report. */
-async function runAndPrint(ctx: CommandContext, command: RunCommand, config: Config, now: Date, options: RunOptions): Promise<number> {
+async function runAndPrint(ctx: CommandContext, command: RunMode, config: Config, now: Date, options: RunOptions): Promise<ExitCode> {
   const result = await runPipeline(ctx, {
     command,
     config,
@@ -38,7 +39,7 @@ async function runAndPrint(ctx: CommandContext, command: RunCommand, config: Con
  * `dry-run --demo`: an embedded Postgres seeded with a sample campaign; no config, Postgres or
  * Slack. A dry-run never opens Slack, so the token and progress runAndPrint may pass go unused.
  */
-async function runDemo(ctx: CommandContext, options: RunOptions, now: Date): Promise<number> {
+async function runDemo(ctx: CommandContext, options: RunOptions, now: Date): Promise<ExitCode> {
   const [{ startEmbeddedPostgres }, { migrate }, { seedDemo }, { demoConfigInput }, { configFromObject }, { connect }] =
     await Promise.all([
       import('../db/embedded.js'),
@@ -95,4 +96,3 @@ function progressReporter(ctx: CommandContext, options: RunOptions) {
   };
 }
 
-export { ExitCode };

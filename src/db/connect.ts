@@ -1,5 +1,5 @@
 import postgres from 'postgres';
-import { ChaserError } from '../exit-codes.js';
+import { ChaserError, ExitCode } from '../exit-codes.js';
 import type { Redact } from '../redact.js';
 
 export type Sql = postgres.Sql;
@@ -57,7 +57,7 @@ export function connect(url: string | undefined, options: ConnectOptions): Sql {
     // Node's URL parser puts the whole input (password included) on the error: never rethrow it.
     // A URIError is postgres.js decoding a stray "%" in the user or password ("URI malformed").
     if ((error instanceof TypeError && (error as { code?: unknown }).code === 'ERR_INVALID_URL') || error instanceof URIError) {
-      throw new ChaserError(78, 'the database URL is not a valid URL', [
+      throw new ChaserError(ExitCode.config, 'the database URL is not a valid URL', [
         // Written without a "scheme://user:secret@" shape, which the redactor would mask.
         'fix: set DATABASE_URL or database.url to a URL like postgres://user@host:5432/dbname, with the password after the user as user:password@ and its special characters (% @ : / ?) percent-encoded, or put the password in PGPASSWORD',
       ]);
@@ -93,7 +93,7 @@ export async function untilFirstContact<T>(sql: Sql, step: () => Promise<T>): Pr
     return await step();
   } catch (error) {
     if (!expired) throw error;
-    throw new ChaserError(69, `cannot reach Postgres at any of ${describeTarget(sql)}: no host answered within ${deadlineSeconds} s`, [
+    throw new ChaserError(ExitCode.unavailable, `cannot reach Postgres at any of ${describeTarget(sql)}: no host answered within ${deadlineSeconds} s`, [
       `fix: check that Postgres is running and reachable, and that ${WHERE_IT_POINTS} points at it`,
     ]);
   } finally {
@@ -125,7 +125,7 @@ export function describeDbError(error: unknown, redact: Redact, context?: string
   if (typeof code !== 'string') throw error;
   const at = endpointOf(error);
   const fail = (message: string, fix: string) =>
-    new ChaserError(69, redact(context ? `${message} ${context}` : message), [redact(`fix: ${fix}`)]);
+    new ChaserError(ExitCode.unavailable, redact(context ? `${message} ${context}` : message), [redact(`fix: ${fix}`)]);
 
   if (UNREACHABLE.has(code)) {
     const why = code === 'ENOTFOUND' || code === 'EAI_AGAIN' ? 'the host name does not resolve' : code === 'ECONNREFUSED' ? 'connection refused' : 'no answer before the timeout';

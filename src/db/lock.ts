@@ -1,4 +1,5 @@
-import type { Sql } from './connect.js';
+import { ChaserError, ExitCode } from '../exit-codes.js';
+import { connect, untilFirstContact, type ConnectOptions, type Sql } from './connect.js';
 
 /**
  * Advisory lock key of `chaser sweep`: the pair (0x63686173 = "chas", 2), visible in pg_locks as
@@ -63,4 +64,83 @@ async function stillHeldBy(sql: Sql, pid: number): Promise<boolean> {
         and classid = ${SWEEP_LOCK.classId}::oid and objid = ${SWEEP_LOCK.objectId}::oid and objsubid = 2
     ) as held`;
   return row?.held === true;
+}
+
+/** The sweep lock as a run holds it: check it before each post, release it once at the end. */
+export interface HeldSweepLock {
+  /** Throws (exit 69) once the connection holding the lock has closed: no post may follow. */
+  assertHeld(): void;
+  /** Whether the lock's connection closed under the run. */
+  readonly lost: boolean;
+  /**
+   * Unlocks (unless the lock is already gone) and closes the lock's pool. `failed`: the run is
+   * failing, nothing of ours is in flight, so the pool closes at once instead of gracefully.
+   */
+  release(options: { failed: boolean }): Promise<void>;
+}
+
+/**
+ * The sweep lock's whole lifecycle on a pool of its own. If the server drops its connection
+ * (failover, pg_terminate_backend, idle_session_timeout) the lock is gone and this pool says so,
+ * where the main pool would quietly reconnect and let the sweep go on unlocked. Two connections,
+ * not one: postgres.js fetches array types on a connection's first query through the pool, which
+ * would wait forever behind the one reserved connection.
+ *
+ * Returns null when another session holds the lock. Errors reaching the server are the driver's
+ * (the caller describes them); the pool is closed on every path that does not return the lock.
+ */
+export async function holdSweepLock(url: string | undefined, options: ConnectOptions): Promise<HeldSweepLock | null> {
+  let holding = false;
+  let lost = false;
+  let connectionClosed = () => {};
+  const gone = new Promise<void>((resolve) => (connectionClosed = resolve));
+  const sql = connect(url, {
+    ...options,
+    max: 2,
+    // Never recycled: on a sweep longer than postgres.js' default lifetime, that close would read as a lost lock.
+    maxLifetimeSeconds: null,
+    onClose: () => {
+      if (holding) lost = true;
+      connectionClosed();
+    },
+  });
+  let lock: SweepLock | null;
+  try {
+    lock = await untilFirstContact(sql, () => tryAcquireSweepLock(sql));
+  } catch (error) {
+    await sql.end({ timeout: 0 }).catch(() => {});
+    throw error;
+  }
+  if (!lock) {
+    await sql.end({ timeout: 0 }).catch(() => {});
+    return null;
+  }
+  holding = true;
+  const acquired = lock;
+  return {
+    assertHeld() {
+      if (lost) throw lockLostError();
+    },
+    get lost() {
+      return lost;
+    },
+    async release({ failed }) {
+      if (!holding) return;
+      holding = false; // from here on a closing lock connection is ours, not a loss
+      // No unlock for a lost lock: postgres.js must not be handed a query on a connection the server
+      // closed (it crashes the process from a timer instead of rejecting). The unlock also races the
+      // close, for a connection the server is closing right now, which answers neither way.
+      if (!lost) await Promise.race([acquired.release().catch(() => {}), gone]);
+      // A connection the server broke can keep a graceful end waiting for an answer that never comes.
+      await sql.end({ timeout: failed || lost ? 0 : 5 }).catch(() => {});
+    },
+  };
+}
+
+function lockLostError(): ChaserError {
+  return new ChaserError(
+    ExitCode.unavailable,
+    'the connection to Postgres holding the sweep lock was closed mid-run: stopped before the next post, so two sweeps cannot overlap',
+    ['fix: the server restarted, failed over or ended the session; run chaser again (nudges already recorded stay recorded, the rest are sent then)'],
+  );
 }

@@ -1,5 +1,5 @@
 import { readdir, readFile } from 'node:fs/promises';
-import { ChaserError } from '../exit-codes.js';
+import { ChaserError, ExitCode } from '../exit-codes.js';
 import type { Sql } from './connect.js';
 
 /** Shipped with the package (see package.json "files"); the same path from src/db/ and dist/db/. */
@@ -80,7 +80,7 @@ export async function migrate(sql: Sql): Promise<{ applied: string[]; current: n
 }
 
 export function schemaTooNew(found: number, expected: number): ChaserError {
-  return new ChaserError(69, `the database schema (version ${found}) is newer than this chaser (version ${expected}): upgrade chaser`, [
+  return new ChaserError(ExitCode.unavailable, `the database schema (version ${found}) is newer than this chaser (version ${expected}): upgrade chaser`, [
     'fix: run a chaser release that ships migration ' + String(found).padStart(4, '0') + ' or later',
   ]);
 }

@@ -1,3 +1,4 @@
+import type { ExitCode } from '../exit-codes.js';
 import type { Sql } from './connect.js';
 
 /** chaser_runs.id (a bigint, kept in its text form as postgres.js returns it). */
@@ -18,7 +19,7 @@ export interface RunOutcome {
   teamsFailed: number;
   digestDelivered: boolean;
   /** Null when the run was interrupted before it could decide one. */
-  exitCode: number | null;
+  exitCode: ExitCode | null;
   /** A short word or sentence for operators; already redacted by the caller. */
   outcome: string;
 }

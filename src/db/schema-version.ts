@@ -1,4 +1,4 @@
-import { ChaserError } from '../exit-codes.js';
+import { ChaserError, ExitCode } from '../exit-codes.js';
 import type { Sql } from './connect.js';
 import { latestMigrationVersion, schemaTooNew } from './migrate.js';
 
@@ -13,7 +13,7 @@ export async function assertSchemaCurrent(sql: Sql): Promise<{ version: number }
   const expected = await latestMigrationVersion();
   const missing = await findMissingTables(sql, CHASER_TABLES);
   if (missing.length > 0) {
-    throw new ChaserError(69, "chaser's tables are not in this database", [
+    throw new ChaserError(ExitCode.unavailable, "chaser's tables are not in this database", [
       `missing: ${missing.join(', ')}`,
       'fix: run `chaser migrate` first (with the same DATABASE_URL / database.url)',
     ]);
@@ -21,7 +21,7 @@ export async function assertSchemaCurrent(sql: Sql): Promise<{ version: number }
   const version = await readSchemaVersion(sql);
   if (version > expected) throw schemaTooNew(version, expected);
   if (version < expected) {
-    throw new ChaserError(69, `the database schema (version ${version}) is older than this chaser (version ${expected})`, [
+    throw new ChaserError(ExitCode.unavailable, `the database schema (version ${version}) is older than this chaser (version ${expected})`, [
       'fix: run `chaser migrate`',
     ]);
   }

@@ -1,5 +1,5 @@
 import type { SourceColumns, SourceConfig } from '../config/types.js';
-import { ChaserError } from '../exit-codes.js';
+import { ChaserError, ExitCode } from '../exit-codes.js';
 import type { Sql } from './connect.js';
 
 export interface SourceShape {
@@ -34,7 +34,7 @@ export async function inspectSource(sql: Sql, source: SourceConfig): Promise<Sou
     left join pg_catalog.pg_type ty on ty.oid = a.atttypid`;
   const first = rows[0];
   if (!first) {
-    throw new ChaserError(78, `source.table: table "${source.table}" does not exist`, [
+    throw new ChaserError(ExitCode.config, `source.table: table "${source.table}" does not exist`, [
       schema === null
         ? 'fix: create it with `chaser migrate` (default table rotation_consumers), or set source.table to your inventory table (schema-qualified, e.g. "inventory.consumers", when it is not on the search_path)'
         : `fix: check the schema and table name (names are case-sensitive, exactly as in the catalog), or set source.table to your inventory table`,
@@ -115,7 +115,7 @@ export function splitTableName(table: string): { schema: string | null; name: st
   const parts = table.split('.');
   if (parts.length === 1 && parts[0]) return { schema: null, name: parts[0] };
   if (parts.length === 2 && parts[0] && parts[1]) return { schema: parts[0], name: parts[1] };
-  throw new ChaserError(78, `source.table: "${table}" is not a table name`, ['fix: write "table" or "schema.table" (names with a dot of their own cannot be used)']);
+  throw new ChaserError(ExitCode.config, `source.table: "${table}" is not a table name`, ['fix: write "table" or "schema.table" (names with a dot of their own cannot be used)']);
 }
 
 /**
@@ -133,5 +133,5 @@ function assertIdentifiersUsable(columns: SourceColumns): void {
 /** Mapping problems as one config error (78): the first is the message, the rest and the fix its details. */
 function throwIfAny(problems: readonly string[], fix: string): void {
   const [message, ...others] = problems;
-  if (message !== undefined) throw new ChaserError(78, message, [...others, fix]);
+  if (message !== undefined) throw new ChaserError(ExitCode.config, message, [...others, fix]);
 }

@@ -1,8 +1,8 @@
 import type { WebClient } from '@slack/web-api';
 import type { Config } from '../config/types.js';
 import { ExitCode } from '../exit-codes.js';
-import { resolveDigestRecipient } from '../slack/digest-recipient.js';
-import { classifySlackError, describeFailure } from '../slack/failures.js';
+import { resolveDigestRecipient } from '../slack/deliver/digest-recipient.js';
+import { classifySlackError, describeFailure } from '../slack/deliver/failures.js';
 import { fail, pass, skip, warn, type Check } from './checks.js';
 
 interface ScopeNeed {

@@ -1,20 +1,21 @@
 import kleur from 'kleur';
-import type { RunResult } from '../commands/run.js';
+import { ExitCode } from '../exit-codes.js';
+import type { RunResult } from '../run/types.js';
 import type { Plan, TeamPlan, TeamSummary } from '../policy/types.js';
-import { renderDigest } from '../slack/digest-message.js';
-import { renderTeamMessage } from '../slack/team-message.js';
-import { formatDate, formatInstant } from '../slack/wording.js';
+import { renderDigest } from '../slack/render/digest-message.js';
+import { renderTeamMessage } from '../slack/render/team-message.js';
+import { formatDate, formatInstant } from '../slack/render/wording.js';
 import { renderMessageForTerminal } from './terminal-message.js';
 
 const WIDTH = 80;
 
 /** What the exit code asks of the operator, in one line. */
-export const EXIT_MEANING: Record<number, string> = {
-  0: 'nothing outstanding at or above the --fail-on threshold',
-  3: 'consumers remain outstanding',
-  4: 'some Slack deliveries failed; they were not recorded and will be retried next run',
-  69: 'a dependency is unavailable',
-  75: 'another sweep holds the lock',
+const EXIT_MEANING: Partial<Record<ExitCode, string>> = {
+  [ExitCode.ok]: 'nothing outstanding at or above the --fail-on threshold',
+  [ExitCode.outstanding]: 'consumers remain outstanding',
+  [ExitCode.deliveryFailed]: 'some Slack deliveries failed; they were not recorded and will be retried next run',
+  [ExitCode.unavailable]: 'a dependency is unavailable',
+  [ExitCode.locked]: 'another sweep holds the lock',
 };
 
 export function renderRunSummary(result: RunResult): string {
@@ -110,7 +111,7 @@ function waitingLine(s: TeamSummary): string {
   return parts.join(', ');
 }
 
-function exitLine(code: number): string {
+function exitLine(code: ExitCode): string {
   const meaning = EXIT_MEANING[code];
   return kleur.dim(`exit ${code}${meaning ? `: ${meaning}` : ''}`);
 }

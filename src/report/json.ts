@@ -1,4 +1,4 @@
-import type { RunResult } from '../commands/run.js';
+import type { RunResult } from '../run/types.js';
 
 /** The contract's JSON result: one object on stdout, stable field names. */
 export function toJsonResult(result: RunResult) {

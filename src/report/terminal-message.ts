@@ -1,6 +1,6 @@
 import type { KnownBlock } from '@slack/web-api';
 import kleur from 'kleur';
-import type { SlackMessage } from '../slack/types.js';
+import type { SlackMessage } from '../slack/render/types.js';
 
 /**
  * Shows a Slack message in a terminal the way a person reads it in Slack, so `dry-run` previews

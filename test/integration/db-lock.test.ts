@@ -1,6 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { connect, type Sql } from '../../src/db/connect.js';
-import { SWEEP_LOCK, tryAcquireSweepLock } from '../../src/db/lock.js';
+import { holdSweepLock, SWEEP_LOCK, tryAcquireSweepLock } from '../../src/db/lock.js';
+import { ChaserError, ExitCode } from '../../src/exit-codes.js';
 import { backend, startTestDatabase, type TestDatabase } from '../support/db.js';
 
 describe(`sweep lock on ${backend}`, () => {
@@ -92,6 +93,48 @@ describe(`sweep lock on ${backend}`, () => {
       const taken = await tryAcquireSweepLock(other);
       expect(taken).not.toBeNull();
       await taken!.release();
+    });
+  });
+  describe('holdSweepLock (the lock as a run holds it, on a pool of its own)', () => {
+    const poolOptions = { connectTimeoutSeconds: 10, statementTimeoutMs: 30_000 };
+
+    it('holds the lock until released, and a released lock is free again', async () => {
+      const lock = await holdSweepLock(db.url, poolOptions);
+      expect(lock).not.toBeNull();
+      expect(await sweepLocksHeld()).toBe(1);
+      expect(() => lock!.assertHeld()).not.toThrow();
+      await lock!.release({ failed: false });
+      expect(lock!.lost).toBe(false);
+      expect(await sweepLocksHeld()).toBe(0);
+      await lock!.release({ failed: false });
+    });
+
+    realPostgresOnly('against another session (real Postgres only)', () => {
+      it('returns null while another session holds the lock', async () => {
+        const other = anotherClient();
+        const held = await tryAcquireSweepLock(other);
+        expect(await holdSweepLock(db.url, poolOptions)).toBeNull();
+        await held!.release();
+      });
+
+      it('knows when the server ended its session: lost, and assertHeld stops the run with exit 69', async () => {
+        const lock = await holdSweepLock(db.url, poolOptions);
+        expect(lock).not.toBeNull();
+        await db.sql`
+          select pg_terminate_backend(pid, 10000) from pg_locks
+          where locktype = 'advisory' and granted and classid = ${SWEEP_LOCK.classId}::oid and objid = ${SWEEP_LOCK.objectId}::oid
+            and database = (select oid from pg_database where datname = current_database())`;
+        await expect.poll(() => lock!.lost).toBe(true);
+        let thrown: unknown;
+        try {
+          lock!.assertHeld();
+        } catch (error) {
+          thrown = error;
+        }
+        expect(thrown).toBeInstanceOf(ChaserError);
+        expect((thrown as ChaserError).exitCode).toBe(ExitCode.unavailable);
+        await expect(lock!.release({ failed: false })).resolves.toBeUndefined();
+      });
     });
   });
 });

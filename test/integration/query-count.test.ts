@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runPipeline, type RunResult } from '../../src/commands/run.js';
-import type { CommandContext, RunCommand } from '../../src/commands/context.js';
+import { runPipeline } from '../../src/pipeline/run-pipeline.js';
+import type { RunMode, RunResult } from '../../src/run/types.js';
+import type { CommandContext } from '../../src/commands/context.js';
 import { configFromObject } from '../../src/config/load.js';
 import { silentLog } from '../../src/log.js';
 import { createRedactor } from '../../src/redact.js';
@@ -49,7 +50,7 @@ describe(`sweep query count (${backend})`, () => {
   });
 
   /** A fresh campaign of `teams` teams with `perTeam` overdue consumers each (all due), then one run. */
-  async function runOver(command: RunCommand, teams: number, perTeam: number): Promise<RunResult> {
+  async function runOver(command: RunMode, teams: number, perTeam: number): Promise<RunResult> {
     await db.reset();
     slack.reset();
     await insertConsumers(

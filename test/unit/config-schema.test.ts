@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { DEFAULT_TIERS, defaultTiers } from '../../src/config/defaults.js';
 import { TEMPLATE_PLACEHOLDERS, validateConfig } from '../../src/config/schema.js';
 import type { Config } from '../../src/config/types.js';
-import { TEMPLATE_PLACEHOLDERS as RENDERED_PLACEHOLDERS } from '../../src/slack/templates.js';
+import { TEMPLATE_PLACEHOLDERS as RENDERED_PLACEHOLDERS } from '../../src/slack/render/templates.js';
 
 /** The config a valid input produces; fails the test with the errors otherwise. */
 function configOf(input: unknown): Config {

@@ -1,7 +1,7 @@
 import { WebAPIRateLimitedError, type WebClient } from '@slack/web-api';
 import { describe, expect, it } from 'vitest';
 import { silentLog } from '../../src/log.js';
-import { deliverAll } from '../../src/slack/notifier.js';
+import { deliverAll } from '../../src/slack/deliver/notifier.js';
 
 /** A WebClient stand-in that records the order of posts and rate-limits the first post into `limited`. */
 function recordingClient(limited: string) {

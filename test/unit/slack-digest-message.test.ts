@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { Delivery } from '../../src/slack/types.js';
-import { renderDigest, type DigestMode } from '../../src/slack/digest-message.js';
+import type { Delivery, RunMode } from '../../src/run/types.js';
+import { renderDigest } from '../../src/slack/render/digest-message.js';
 import { checkPostMessage } from '../support/slack-checker.js';
 import type { Plan, TeamSummary } from '../../src/policy/types.js';
 import {
@@ -14,9 +14,9 @@ import {
   plan,
   summary,
   textObjects,
-} from './slack-builders.js';
+} from '../support/slack-builders.js';
 
-function digest(p: Plan, mode: DigestMode = 'sweep', deliveries: Record<string, Delivery> = {}) {
+function digest(p: Plan, mode: RunMode = 'sweep', deliveries: Record<string, Delivery> = {}) {
   return renderDigest({ plan: p, deliveries: new Map(Object.entries(deliveries)), mode, now: NOW });
 }
 

@@ -9,7 +9,7 @@ import {
   mentionFor,
   safeMrkdwn,
   sanitizeText,
-} from '../../src/slack/escape.js';
+} from '../../src/slack/render/escape.js';
 
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 

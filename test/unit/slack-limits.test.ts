@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { contextBlock, headerBlock, sectionBlock } from '../../src/slack/blocks.js';
+import { contextBlock, headerBlock, sectionBlock } from '../../src/slack/render/blocks.js';
 import {
   MAX_HEADER_TEXT,
   MAX_SECTION_TEXT,
@@ -7,7 +7,7 @@ import {
   packLines,
   truncateMrkdwn,
   truncatePlain,
-} from '../../src/slack/limits.js';
+} from '../../src/slack/render/limits.js';
 
 describe('packLines', () => {
   it('joins lines into one section while it stays within the section limit', () => {

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { Tier } from '../../src/config/types.js';
 import type { Route } from '../../src/policy/types.js';
-import { NAME_MAX_CHARS } from '../../src/slack/escape.js';
-import { renderTeamMessage } from '../../src/slack/team-message.js';
-import { DEFAULT_TEMPLATES } from '../../src/slack/templates.js';
+import { NAME_MAX_CHARS } from '../../src/slack/render/escape.js';
+import { renderTeamMessage } from '../../src/slack/render/team-message.js';
+import { DEFAULT_TEMPLATES } from '../../src/slack/render/templates.js';
 import { checkPostMessage } from '../support/slack-checker.js';
 import {
   CRITICAL,
@@ -19,7 +19,7 @@ import {
   listedConsumers,
   teamPlan,
   textObjects,
-} from './slack-builders.js';
+} from '../support/slack-builders.js';
 
 function consumerLines(message: { blocks: Parameters<typeof textObjects>[0] }): string[] {
   return textObjects(message.blocks)

@@ -8,8 +8,8 @@ import {
   splitAtConsumers,
   templateFor,
   toneOf,
-} from '../../src/slack/templates.js';
-import { DEFAULT_TIERS, GENTLE } from './slack-builders.js';
+} from '../../src/slack/render/templates.js';
+import { DEFAULT_TIERS, GENTLE } from '../support/slack-builders.js';
 
 function ladder(...names: string[]): Tier[] {
   return names.map((name, i) => ({ ...GENTLE, name, afterDaysOverdue: i * 2 }));

@@ -1,10 +1,10 @@
 import kleur from 'kleur';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { displayWidth, renderMessageForTerminal } from '../../src/report/terminal-message.js';
-import { renderDigest } from '../../src/slack/digest-message.js';
-import { renderTeamMessage } from '../../src/slack/team-message.js';
-import type { SlackMessage } from '../../src/slack/types.js';
-import { DEFAULT_TIERS, NOW, listedConsumer, listedConsumers, plan, summary, teamPlan } from './slack-builders.js';
+import { renderDigest } from '../../src/slack/render/digest-message.js';
+import { renderTeamMessage } from '../../src/slack/render/team-message.js';
+import type { SlackMessage } from '../../src/slack/render/types.js';
+import { DEFAULT_TIERS, NOW, listedConsumer, listedConsumers, plan, summary, teamPlan } from '../support/slack-builders.js';
 
 const ANSI = /\x1b\[[0-9;]*m/g;
 let colour: boolean;

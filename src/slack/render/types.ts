@@ -5,8 +5,3 @@ export interface SlackMessage {
   text: string;
   blocks: KnownBlock[];
 }
-
-/** What happened to one delivery: errors at this edge are values, not exceptions. */
-export type Delivery =
-  | { ok: true; channel: string; ts: string }
-  | { ok: false; reason: string };

@@ -1,5 +1,5 @@
 import type { KnownBlock } from '@slack/web-api';
-import type { Plan, Skipped, TeamSummary } from '../policy/types.js';
+import type { Plan, Skipped, TeamSummary } from '../../policy/types.js';
 import { contextBlock, headerBlock, sectionBlock } from './blocks.js';
 import { TEAM_MAX_CHARS, TIER_NAME_MAX_CHARS, channelRef, safeMrkdwn } from './escape.js';
 import {
@@ -10,16 +10,15 @@ import {
   packLines,
   truncateMrkdwn,
 } from './limits.js';
-import type { Delivery, SlackMessage } from './types.js';
+import type { Delivery, RunMode } from '../../run/types.js';
+import type { SlackMessage } from './types.js';
 import { formatInstant, overduePhrase, plural } from './wording.js';
-
-export type DigestMode = 'sweep' | 'digest' | 'dry-run';
 
 export interface DigestInput {
   plan: Plan;
   /** This run's delivery per team key (empty for `digest` and `dry-run`). */
   deliveries: ReadonlyMap<string, Delivery>;
-  mode: DigestMode;
+  mode: RunMode;
   now: Date;
 }
 
@@ -114,7 +113,7 @@ interface Row {
   needsAttention: boolean;
 }
 
-function outcomeOf(summary: TeamSummary, delivery: Delivery | undefined, mode: DigestMode): Outcome {
+function outcomeOf(summary: TeamSummary, delivery: Delivery | undefined, mode: RunMode): Outcome {
   // A team nobody can be told about is the lead's problem in every mode, so it always says so.
   if (summary.route.kind === 'unrouted') return { kind: 'unrouted' };
   if (mode === 'digest') return { kind: 'not-nudged' };
@@ -125,7 +124,7 @@ function outcomeOf(summary: TeamSummary, delivery: Delivery | undefined, mode: D
 }
 
 /** Teams needing the lead (unrouted, failed) first, then the most severe tier, most days overdue, most outstanding. */
-function orderTeams(plan: Plan, deliveries: ReadonlyMap<string, Delivery>, mode: DigestMode): Row[] {
+function orderTeams(plan: Plan, deliveries: ReadonlyMap<string, Delivery>, mode: RunMode): Row[] {
   const severity = new Map(plan.tiers.map((tier, index) => [tier.name, index]));
   const rows = plan.summaries.map((summary): Row => {
     const outcome = outcomeOf(summary, deliveries.get(summary.team), mode);
@@ -155,7 +154,7 @@ interface Problems {
   notSent: number;
 }
 
-function runLine(rows: readonly Row[], mode: DigestMode, { unrouted, failed, notSent }: Problems): string {
+function runLine(rows: readonly Row[], mode: RunMode, { unrouted, failed, notSent }: Problems): string {
   const problems = [
     unrouted > 0 ? `⚠️ *${unrouted}* unrouted (no channel and no \`fallbackChannel\`)` : '',
     failed > 0 ? `❌ *${failed}* failed` : '',

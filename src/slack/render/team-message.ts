@@ -1,6 +1,6 @@
 import type { KnownBlock } from '@slack/web-api';
-import type { Tier } from '../config/types.js';
-import type { ListedConsumer, TeamPlan } from '../policy/types.js';
+import type { Tier } from '../../config/types.js';
+import type { ListedConsumer, TeamPlan } from '../../policy/types.js';
 import { contextBlock, headerBlock, sectionBlock } from './blocks.js';
 import {
   HERE_MENTION,

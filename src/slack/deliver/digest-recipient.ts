@@ -1,5 +1,5 @@
 import type { WebClient } from '@slack/web-api';
-import type { DigestDestination } from '../config/types.js';
+import type { DigestDestination } from '../../config/types.js';
 import { classifySlackError, type SlackFailure } from './failures.js';
 
 export type Recipient = { ok: true; channel: string; label: string } | { ok: false; failure: SlackFailure; label: string };

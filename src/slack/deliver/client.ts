@@ -1,6 +1,6 @@
 import { WebClient, LogLevel, type Logger } from '@slack/web-api';
-import type { SlackConfig } from '../config/types.js';
-import type { Log } from '../log.js';
+import type { SlackConfig } from '../../config/types.js';
+import type { Log } from '../../log.js';
 
 export interface SlackClientOptions {
   token: string;

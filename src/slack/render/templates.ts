@@ -1,4 +1,4 @@
-import type { Tier } from '../config/types.js';
+import type { Tier } from '../../config/types.js';
 import { escapeMrkdwn } from './escape.js';
 
 /**

@@ -7,7 +7,7 @@ import { expect } from 'vitest';
 import type { Tier } from '../../src/config/types.js';
 import { NudgeList } from '../../src/policy/nudge-list.js';
 import type { ListedConsumer, Plan, Route, TeamPlan, TeamSummary } from '../../src/policy/types.js';
-import type { SlackMessage } from '../../src/slack/types.js';
+import type { SlackMessage } from '../../src/slack/render/types.js';
 
 /** The run's instant in every test. */
 export const NOW = new Date('2026-03-10T09:00:00Z');

@@ -1,7 +1,8 @@
 import type { WebClient } from '@slack/web-api';
-import type { Log } from '../log.js';
+import type { Log } from '../../log.js';
 import { classifySlackError } from './failures.js';
-import type { Delivery, SlackMessage } from './types.js';
+import type { Delivery } from '../../run/types.js';
+import type { SlackMessage } from '../render/types.js';
 
 export interface Outbound<K> {
   key: K;

@@ -1,0 +1,15 @@
+import type { Plan } from '../../policy/types.js';
+import type { Delivery, DigestOutcome } from '../../run/types.js';
+import type { SlackSession } from '../../slack/deliver/session.js';
+import type { RunScope } from '../scope.js';
+
+/** Sends the security lead the digest of this run. */
+export async function deliverDigest(
+  scope: RunScope,
+  slack: SlackSession,
+  plan: Plan,
+  deliveries: ReadonlyMap<string, Delivery>,
+): Promise<DigestOutcome & { fatal?: boolean }> {
+  const { request } = scope;
+  return slack.deliverDigest({ destination: request.config.digest, plan, deliveries, mode: request.command, now: request.now });
+}

@@ -1,0 +1,54 @@
+import { describeDbError } from '../../db/connect.js';
+import type { HeldSweepLock } from '../../db/lock.js';
+import { createNudgeRecorder } from '../../db/nudge-recorder.js';
+import type { RunId } from '../../db/runs.js';
+import type { Plan } from '../../policy/types.js';
+import type { Delivery } from '../../run/types.js';
+import type { SlackSession } from '../../slack/deliver/session.js';
+import type { RunScope } from '../scope.js';
+
+export interface NudgesSent {
+  deliveries: Map<string, Delivery>;
+  /** Set when the credentials could not post at all: the run stopped before the next post. */
+  fatal?: { message: string };
+}
+
+/**
+ * Posts each due team's message and records it the moment Slack accepts it (the message is out,
+ * so the record comes first), then checks the lock before that channel posts again.
+ */
+export async function deliverNudges(
+  scope: RunScope,
+  { slack, plan, runId, lock }: { slack: SlackSession; plan: Plan; runId: RunId | undefined; lock: HeldSweepLock | undefined },
+): Promise<NudgesSent> {
+  const { request, env } = scope;
+  if (runId === undefined) throw new Error('deliverNudges: nudges are recorded against a run record, and none was opened');
+  const recorder = createNudgeRecorder(scope.sql, { runId, now: request.now });
+  const report = await slack
+    .deliverNudges(plan.teams, {
+      now: request.now,
+      tiers: request.config.tiers,
+      ...(request.onProgress ? { onProgress: request.onProgress } : {}),
+      record: async (team, accepted) => {
+        await recorder.record({
+          team: team.team,
+          channel: accepted.channel,
+          messageTs: accepted.ts,
+          ids: team.nudges.ids(),
+          tiers: team.nudges.tiers(),
+        });
+        // Recorded first (the message is out), then no further post without the lock.
+        lock?.assertHeld();
+      },
+    })
+    .catch((error: unknown) => {
+      throw describeDbError(error, env.redact, 'while recording a delivered nudge; that team may be nudged again on the next run');
+    });
+  lock?.assertHeld();
+  return { deliveries: new Map(report.results), ...(report.fatal ? { fatal: { message: report.fatal.message } } : {}) };
+}
+
+/** What a run that posts no nudges delivered: nothing yet (unrouted teams are marked next). */
+export function noNudges(): NudgesSent {
+  return { deliveries: new Map() };
+}

@@ -1,0 +1,15 @@
+import { finishRun, startRun, type RunId } from '../../db/runs.js';
+import type { RunRecordOutcome } from '../../run/outcome.js';
+import { guardDb, requestFilters, type RunScope } from '../scope.js';
+
+/** Opens the chaser_runs record before anything is sent, so every logged nudge points at a run. */
+export async function openRunRecord(scope: RunScope): Promise<RunId> {
+  const { request } = scope;
+  return guardDb(scope, () => startRun(scope.sql, { command: request.command, now: request.now, filters: requestFilters(request) }));
+}
+
+/** Closes the record with what the run ended as. */
+export async function closeRunRecord(scope: RunScope, runId: RunId, record: RunRecordOutcome): Promise<void> {
+  // Problems quote Slack's and the network's errors: redacted like everything printed (runs.ts expects it).
+  await guardDb(scope, () => finishRun(scope.sql, runId, { ...record, outcome: scope.env.redact(record.outcome) }));
+}
