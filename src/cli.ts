@@ -1,8 +1,9 @@
 import { createRequire } from 'node:module';
 import { setFlagsFromString } from 'node:v8';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { ChaserError, ExitCode } from './exit-codes.js';
+import { ChaserError, ExitCode, SIGNAL_EXIT, type StopSignal } from './exit-codes.js';
 import { createLog, type Verbosity } from './log.js';
+import { parseInstant } from './policy/time.js';
 import { createRedactor, passwordOf } from './redact.js';
 import type { CommandContext, CommonOptions, RunOptions } from './commands/context.js';
 import type { RunMode } from './run/types.js';
@@ -22,20 +23,35 @@ const REPORT_URL = pkg.bugs.url;
 // limit, so setting it here takes effect; a --heap-growing-percent given to node is left alone.
 if (!process.execArgv.some((arg) => arg.replaceAll('_', '-').startsWith('--heap-growing-percent'))) setFlagsFromString('--heap-growing-percent=30');
 
+// A reader that stops early (`chaser dry-run | head -1`) closes the pipe: the next write fails with
+// EPIPE, which Node raises as an uncaught error. A closed stdout or stderr is not chaser's failure:
+// output to it stops quietly and the run ends with its own exit code (so with `set -o pipefail`
+// a gate still sees 3 while consumers remain, never a 0 it did not earn).
+const closed = { stdout: false, stderr: false };
+for (const name of ['stdout', 'stderr'] as const) {
+  process[name].on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE' && error.code !== 'ERR_STREAM_DESTROYED') throw error;
+    closed[name] = true;
+  });
+}
+const writeOut = (text: string) => {
+  if (!closed.stdout) process.stdout.write(text);
+};
+const writeErr = (text: string) => {
+  if (!closed.stderr) process.stderr.write(text);
+};
+
 const env = process.env;
 const redact = createRedactor([env['SLACK_BOT_TOKEN'], env['PGPASSWORD'], ...passwordOf(env['DATABASE_URL'])]);
 const controller = new AbortController();
 let signalExit: number | undefined;
 
-/** 128 + the signal's number: the shell's convention for a process ended by a signal (not in ExitCode: no outcome of chaser's). */
-const SIGNAL_EXIT = { SIGTERM: 143, SIGINT: 130 } as const;
-
-function onSignal(signal: 'SIGTERM' | 'SIGINT') {
+function onSignal(signal: StopSignal) {
   const code = SIGNAL_EXIT[signal];
   if (signalExit !== undefined) process.exit(code); // a second signal: the operator insists
   signalExit = code;
-  process.stderr.write(`chaser: ${signal} received: finishing the message in flight, sending no more\n`);
-  controller.abort();
+  writeErr(`chaser: ${signal} received: finishing the message in flight, sending no more\n`);
+  controller.abort(signal); // the reason names the signal: the run reports which one stopped it
 }
 process.on('SIGTERM', () => onSignal('SIGTERM'));
 process.on('SIGINT', () => onSignal('SIGINT'));
@@ -46,14 +62,14 @@ function contextFor(options: CommonOptions & { json?: boolean }): CommandContext
   const log = createLog({
     verbosity,
     json: verbosity === 'verbose' && !stderrIsTTY,
-    write: (line) => process.stderr.write(line),
+    write: writeErr,
     redact,
   });
   return {
     env,
     cwd: process.cwd(),
-    stdout: (text) => process.stdout.write(redact(text)),
-    stderr: (text) => process.stderr.write(redact(text)),
+    stdout: (text) => writeOut(redact(text)),
+    stderr: (text) => writeErr(redact(text)),
     stdoutIsTTY: Boolean(process.stdout.isTTY),
     stderrIsTTY,
     log,
@@ -86,12 +102,9 @@ async function execute(
 }
 
 function parseNow(value: string): Date {
-  // ISO-8601 with a date; a bare number or free text is refused rather than guessed.
-  const date = /^\d{4}-\d{2}-\d{2}/.test(value) ? new Date(value) : new Date(Number.NaN);
-  if (Number.isNaN(date.getTime())) {
-    throw new InvalidArgumentError('expected an ISO-8601 instant like 2026-03-10T09:00:00Z.');
-  }
-  return date;
+  const parsed = parseInstant(value);
+  if (!parsed.ok) throw new InvalidArgumentError(parsed.message);
+  return parsed.instant;
 }
 
 function collect(value: string, previous: string[] | undefined): string[] {
@@ -108,7 +121,7 @@ function withCommonOptions(command: Command): Command {
 function withRunOptions(command: Command): Command {
   return withCommonOptions(command)
     .option('--json', 'print one machine-readable result on stdout')
-    .addOption(new Option('--now <iso-8601>', 'evaluate as of this instant instead of the clock').argParser(parseNow))
+    .addOption(new Option('--now <iso-8601>', 'evaluate as of this instant instead of the clock (with Z or an offset; a date alone is UTC midnight)').argParser(parseNow))
     .option('--fail-on <outstanding|never|TIER>', 'exit 3 when anything is outstanding (default), never, or only at this tier or later')
     .option('--team <key>', 'only this team (repeatable)', collect)
     .option('--key <key_id>', 'only consumers of this revoked key (one rotation campaign)');
@@ -121,8 +134,8 @@ const program = new Command('chaser')
   .showSuggestionAfterError()
   .exitOverride()
   .configureOutput({
-    writeOut: (s) => process.stdout.write(s),
-    writeErr: (s) => process.stderr.write(s),
+    writeOut,
+    writeErr,
   })
   .addHelpText(
     'after',
@@ -132,6 +145,7 @@ Exit codes:
   4 some Slack deliveries failed                  64 usage error
   69 Postgres or Slack unavailable                70 internal error (a bug)
   75 another sweep holds the lock                 78 configuration invalid
+  130 / 143 stopped by SIGINT / SIGTERM
 
 Environment: DATABASE_URL, SLACK_BOT_TOKEN, SLACK_API_URL, CHASER_CONFIG, NO_COLOR, FORCE_COLOR
 First run: chaser dry-run --demo`,
@@ -148,6 +162,7 @@ withRunOptions(program.command('digest').description('send only the digest of ev
   .action(runAction('digest'));
 
 withRunOptions(program.command('dry-run').description('print every message a sweep would send; post nothing, write nothing'))
+  .option('--no-digest', 'preview as a sweep --no-digest would run (no digest destination needed)')
   .option('--demo', 'run on an embedded database seeded with a sample campaign (no Postgres, Slack or config needed)')
   .action(runAction('dry-run'));
 
@@ -180,7 +195,7 @@ function exitCodeFor(error: unknown): ExitCode {
       log.error(error.message, error.details.length > 0 ? { details: error.details } : undefined);
     } else {
       log.error(error.message);
-      for (const detail of error.details) process.stderr.write(redact(`  ${detail}\n`));
+      for (const detail of error.details) writeErr(redact(`  ${detail}\n`));
     }
     return error.exitCode;
   }
@@ -192,7 +207,7 @@ function exitCodeFor(error: unknown): ExitCode {
     return ExitCode.internal;
   }
   log.error(`internal error: ${message}`);
-  process.stderr.write(`  ${hint}\n`);
-  if (stack) process.stderr.write(redact(`${stack}\n`));
+  writeErr(`  ${hint}\n`);
+  if (stack) writeErr(redact(`${stack}\n`));
   return ExitCode.internal;
 }

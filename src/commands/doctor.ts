@@ -1,10 +1,9 @@
 import { ChaserError, ExitCode, mostSevere } from '../exit-codes.js';
 import type { Config } from '../config/types.js';
-import { connect } from '../db/connect.js';
+import { withDatabase } from '../db/open.js';
 import { fail, pass, skip, type Check } from '../doctor/checks.js';
 import { checkDatabase } from '../doctor/database-checks.js';
 import { formatChecks } from '../doctor/format.js';
-import { passwordOf } from '../redact.js';
 import { loadCommandConfig } from './command-config.js';
 import type { CommandContext, CommonOptions } from './context.js';
 
@@ -17,17 +16,9 @@ export async function doctorCommand(ctx: CommandContext, options: CommonOptions)
   const checks: Check[] = [];
   const config = await checkConfig(ctx, options, checks);
   if (config) {
-    passwordOf(config.database.url).forEach(ctx.redact.add);
-    const sql = connect(config.database.url, {
-      connectTimeoutSeconds: Math.min(config.database.connectTimeoutSeconds, 10),
-      statementTimeoutMs: config.database.statementTimeoutMs,
-      max: 1,
-    });
-    try {
-      checks.push(...(await checkDatabase(sql, config, new Date(), ctx.redact)));
-    } finally {
-      await sql.end({ timeout: 5 }).catch(() => {});
-    }
+    // Doctor is the quick look: it waits at most 10 s for a host, whatever the sweep would.
+    const target = { ...config.database, connectTimeoutSeconds: Math.min(config.database.connectTimeoutSeconds, 10) };
+    checks.push(...(await withDatabase(target, ctx.redact, { max: 1 }, (sql) => checkDatabase(sql, config, new Date(), ctx.redact))));
     checks.push(...(await checkSlackSection(ctx, config)));
   } else {
     checks.push(skip('database', 'database checks', 'skipped until the config is valid'));
@@ -67,8 +58,8 @@ async function checkSlackSection(ctx: CommandContext, config: Config): Promise<C
   if (!token) {
     return [fail('slack', 'token present', ExitCode.config, 'SLACK_BOT_TOKEN is not set', 'export SLACK_BOT_TOKEN=xoxb-… (the bot token of the Slack app)')];
   }
-  const [{ createSlackClient }, { checkSlack }] = await Promise.all([import('../slack/deliver/client.js'), import('../doctor/slack-checks.js')]);
-  const client = createSlackClient({
+  const [{ createSlackClients }, { checkSlack }] = await Promise.all([import('../slack/deliver/client.js'), import('../doctor/slack-checks.js')]);
+  const { read: client } = createSlackClients({
     token,
     ...(ctx.env['SLACK_API_URL'] ? { apiUrl: ctx.env['SLACK_API_URL'] } : {}),
     slack: { ...config.slack, retries: 0 },

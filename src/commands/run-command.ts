@@ -1,5 +1,4 @@
 import type { Config } from '../config/types.js';
-import { passwordOf } from '../redact.js';
 import { renderRunSummary, writeDryRun } from '../report/human.js';
 import { toJsonResult } from '../report/json.js';
 import { loadCommandConfig } from './command-config.js';
@@ -13,7 +12,6 @@ export async function runCommand(ctx: CommandContext, command: RunMode, options:
   const now = options.now ?? new Date();
   if (options.demo) return runDemo(ctx, options, now);
   const { config } = await loadCommandConfig(ctx, options);
-  passwordOf(config.database.url).forEach(ctx.redact.add);
   return runAndPrint(ctx, command, config, now, options);
 }
 
@@ -30,6 +28,7 @@ async function runAndPrint(ctx: CommandContext, command: RunMode, config: Config
     ...(ctx.env['SLACK_BOT_TOKEN'] ? { slackToken: ctx.env['SLACK_BOT_TOKEN'] } : {}),
     ...(ctx.env['SLACK_API_URL'] ? { slackApiUrl: ctx.env['SLACK_API_URL'] } : {}),
     ...progressReporter(ctx, options),
+    ...(options.demo ? { demo: true } : {}),
   });
   print(ctx, options, result, config);
   return result.exitCode;
@@ -40,25 +39,22 @@ async function runAndPrint(ctx: CommandContext, command: RunMode, config: Config
  * Slack. A dry-run never opens Slack, so the token and progress runAndPrint may pass go unused.
  */
 async function runDemo(ctx: CommandContext, options: RunOptions, now: Date): Promise<ExitCode> {
-  const [{ startEmbeddedPostgres }, { migrate }, { seedDemo }, { demoConfigInput }, { configFromObject }, { connect }] =
+  const [{ startEmbeddedPostgres }, { migrate }, { seedDemo }, { demoConfigInput }, { configFromObject }, { withDatabase }] =
     await Promise.all([
       import('../db/embedded.js'),
       import('../db/migrate.js'),
       import('../demo/seed.js'),
       import('../demo/config.js'),
       import('../config/load.js'),
-      import('../db/connect.js'),
+      import('../db/open.js'),
     ]);
   if (!options.quiet && !options.json) ctx.log.info('starting the embedded demo database (PGlite)…');
   const embedded = await startEmbeddedPostgres();
   try {
-    const setup = connect(embedded.url, { connectTimeoutSeconds: 10, statementTimeoutMs: 30_000, max: 1 });
-    try {
-      await migrate(setup);
-      await seedDemo(setup, now);
-    } finally {
-      await setup.end();
-    }
+    await withDatabase({ url: embedded.url, connectTimeoutSeconds: 10, statementTimeoutMs: 30_000 }, ctx.redact, { max: 1 }, async (sql) => {
+      await migrate(sql);
+      await seedDemo(sql, now);
+    });
     const base = configFromObject(demoConfigInput, 'the built-in demo config');
     const config: Config = { ...base, database: { ...base.database, url: embedded.url } };
     return await runAndPrint(ctx, 'dry-run', config, now, options);

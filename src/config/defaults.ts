@@ -1,12 +1,11 @@
-import type { DatabaseConfig, SlackConfig, SourceColumns, SourceConfig, Tier } from './types.js';
+import { DAY_MS, HOUR_MS } from './duration.js';
+import type { AnswersConfig, DatabaseConfig, SlackConfig, SourceColumns, SourceConfig, Tier } from './types.js';
 
 /**
  * Every default of the configuration, in one place. The schema applies them; the README, the
  * example config and the JSON Schema show them. Frozen, because they are shared by every
  * config that omits a key.
  */
-
-const HOUR_MS = 3_600_000;
 
 /** The contract's escalation ladder: polite first, harder later. */
 export const DEFAULT_TIERS: readonly Readonly<Tier>[] = Object.freeze([
@@ -59,6 +58,18 @@ export const DEFAULT_SLACK: Readonly<SlackConfig> = Object.freeze({
   perChannelIntervalMs: 1_000,
 });
 
+export const DEFAULT_THREADS = 'reply' as const;
+export const DEFAULT_THREAD_MAX_AGE_DAYS = 14;
+
+export const DEFAULT_ANSWERS: Readonly<AnswersConfig> = Object.freeze({
+  who: 'team' as const,
+  reactions: Object.freeze({ done: 'white_check_mark', snooze: 'zzz', notOurs: 'no_entry_sign' }),
+  claimGrace: '2d',
+  claimGraceMs: 2 * DAY_MS,
+  maxSnooze: '7d',
+  maxSnoozeMs: 7 * DAY_MS,
+});
+
 /** Allowed ranges of the numeric settings: the schema enforces them, the JSON Schema shows them. */
 export const LIMITS = Object.freeze({
   connectTimeoutSeconds: { min: 1, max: 300 },
@@ -69,4 +80,5 @@ export const LIMITS = Object.freeze({
   maxRetryAfterSeconds: { min: 1, max: 900 },
   perChannelIntervalMs: { min: 0, max: 60_000 },
   templateLength: { max: 2_000 },
+  threadMaxAgeDays: { min: 1, max: 90 },
 });

@@ -3,13 +3,17 @@
  * summed ("72h", "1d12h", "90m", "1.5h"). Units: ms, s, m (minutes), h, d, w.
  * Pure; no calendar arithmetic (a day is always 24 h: cadences, not wall-clock dates).
  */
+export const HOUR_MS = 3_600_000;
+/** A day as a duration: always 24 h. */
+export const DAY_MS = 24 * HOUR_MS;
+
 const UNIT_MS = {
   ms: 1,
   s: 1_000,
   m: 60_000,
-  h: 3_600_000,
-  d: 86_400_000,
-  w: 604_800_000,
+  h: HOUR_MS,
+  d: DAY_MS,
+  w: 7 * DAY_MS,
 } as const;
 type Unit = keyof typeof UNIT_MS;
 

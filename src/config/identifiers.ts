@@ -1,7 +1,7 @@
 /**
  * The shapes of the names a config may contain: SQL identifiers, Slack ids, channel names,
- * tier names, database URLs. Kept as plain predicates so the validator, the JSON Schema and
- * `chaser doctor` agree on one definition.
+ * tier names, template placeholders, database URLs. Plain patterns, written once, so the
+ * validator, the JSON Schema and the renderer agree on one definition.
  */
 
 /**
@@ -11,18 +11,15 @@
  */
 export const SQL_IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
 
-export function isSqlIdentifier(text: string): boolean {
-  return SQL_IDENTIFIER.test(text);
-}
-
 /** `table` or `schema.table`, each part a plain identifier. */
 export const TABLE_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,62}(\.[A-Za-z_][A-Za-z0-9_]{0,62})?$/;
 
-export function isTableName(text: string): boolean {
-  return TABLE_NAME.test(text);
-}
-
-/** Channel id: C… public, G… private (legacy), D… direct message. */
+/** A channel id Slack links as `<#…>`: C… public, G… private (legacy). */
+export const LINKABLE_CHANNEL_ID = /^[CG][A-Z0-9]{2,}$/;
+/**
+ * A channel id chaser may post to: a linkable one, or D… a direct message (chat.postMessage takes
+ * it; it has no #-link, so messages show it as text).
+ */
 export const CHANNEL_ID = /^[CGD][A-Z0-9]{2,}$/;
 /** Slack channel names are lowercase, at most 80 characters. */
 export const CHANNEL_NAME = /^#[a-z0-9][a-z0-9._-]{0,79}$/;
@@ -30,23 +27,11 @@ export const CHANNEL_NAME = /^#[a-z0-9][a-z0-9._-]{0,79}$/;
 /** Either form, as one pattern (the JSON Schema needs a single regex). */
 export const CHANNEL = new RegExp(`${CHANNEL_ID.source}|${CHANNEL_NAME.source}`);
 
-export function isChannel(text: string): boolean {
-  return CHANNEL.test(text);
-}
-
 /** A user group (S…) is mentioned as <!subteam^S…>, a user (U…/W…) as <@U…>. */
 export const USER_GROUP_ID = /^S[A-Z0-9]{2,}$/;
 export const USER_ID = /^[UW][A-Z0-9]{2,}$/;
 
 export const MENTION_TARGET = new RegExp(`${USER_GROUP_ID.source}|${USER_ID.source}`);
-
-export function isMentionTarget(text: string): boolean {
-  return MENTION_TARGET.test(text);
-}
-
-export function isUserId(text: string): boolean {
-  return USER_ID.test(text);
-}
 
 /**
  * Where an escalation goes: "lead" (the digest's recipient), a user group (S…), a user (U…/W…) or
@@ -56,6 +41,10 @@ export const ESCALATION_TARGET = new RegExp(`^lead$|${USER_GROUP_ID.source}|${US
 
 /** Tier names appear in `--fail-on`, in messages and in chaser's tables: short, lowercase, shell-safe. */
 export const TIER_NAME = /^[a-z][a-z0-9_-]{0,31}$/;
+
+/** The only placeholders a tier template may use; the renderer replaces exactly these. */
+export const TEMPLATE_PLACEHOLDERS = ['team', 'count', 'oldestDays', 'tier', 'consumers'] as const;
+export type TemplatePlaceholder = (typeof TEMPLATE_PLACEHOLDERS)[number];
 
 /** `--fail-on` keywords that a tier name would shadow. */
 export const RESERVED_TIER_NAMES: readonly string[] = ['outstanding', 'never'];

@@ -27,6 +27,12 @@ export interface LoadedConfig {
   filepath: string;
 }
 
+/** Neither --config nor CHASER_CONFIG, and no config file in the working directory. */
+export interface NoConfigFound {
+  notFound: true;
+  cwd: string;
+}
+
 const MODULE_NAME = 'chaser';
 
 /** The contract's list, dedicated files first: a `chaser` key in package.json is the last resort. */
@@ -133,18 +139,13 @@ async function readExplicit(filepath: string, origin: string): Promise<NonNullab
   return { filepath, config: null };
 }
 
-async function search(cwd: string): Promise<NonNullable<CosmiconfigResult>> {
+async function search(cwd: string): Promise<CosmiconfigResult> {
   let result: CosmiconfigResult;
   try {
     result = await explorer().search(cwd);
   } catch (error) {
     const filepath = (error as { filepath?: unknown }).filepath;
     throw parseFailure(typeof filepath === 'string' ? filepath : cwd, error);
-  }
-  if (result === null) {
-    throw new ChaserError(ExitCode.config, `no chaser config found in ${cwd}`, [
-      'create chaser.config.json (start from chaser.config.example.json) or pass --config <path>',
-    ]);
   }
   return result;
 }
@@ -158,10 +159,25 @@ function explicitPath(options: LoadConfigOptions): { path: string; origin: strin
 
 /** Finds, reads and validates the config; every problem becomes a ChaserError with exit code 78. */
 export async function loadConfig(options: LoadConfigOptions): Promise<LoadedConfig> {
+  const loaded = await loadConfigIfFound(options);
+  if ('notFound' in loaded) {
+    throw new ChaserError(ExitCode.config, `no chaser config found in ${loaded.cwd}`, [
+      'create chaser.config.json (start from chaser.config.example.json) or pass --config <path>',
+    ]);
+  }
+  return loaded;
+}
+
+/**
+ * loadConfig for a command that can do without a config file (migrate): "none found" is a value.
+ * A path that was given but is missing, or a file that is broken, is still an error.
+ */
+export async function loadConfigIfFound(options: LoadConfigOptions): Promise<LoadedConfig | NoConfigFound> {
   const explicit = explicitPath(options);
   const found = explicit
     ? await readExplicit(path.resolve(options.cwd, explicit.path), explicit.origin)
     : await search(options.cwd);
+  if (found === null) return { notFound: true, cwd: options.cwd };
 
   if (found.isEmpty === true || found.config === undefined) {
     throw new ChaserError(ExitCode.config, `config file ${found.filepath} is empty`, [
@@ -179,6 +195,13 @@ export async function loadConfig(options: LoadConfigOptions): Promise<LoadedConf
     throw new ChaserError(ExitCode.config, `invalid config in ${found.filepath}`, [...(result.ok ? [] : result.errors), ...envErrors]);
   }
   return { config: withEnvironment(result.config, databaseUrl), filepath: found.filepath };
+}
+
+/** The defaults alone, with the environment's say (DATABASE_URL): a config for a command run without a file. */
+export function defaultConfig(env: LoadConfigOptions['env']): Config {
+  const base = configFromObject({}, 'defaults');
+  const databaseUrl = env['DATABASE_URL'];
+  return databaseUrl ? { ...base, database: { ...base.database, url: databaseUrl } } : base;
 }
 
 /** The environment's one say in the config: DATABASE_URL replaces database.url. */

@@ -1,6 +1,9 @@
 import { z } from 'zod';
 import {
+  DEFAULT_ANSWERS,
   DEFAULT_COLUMNS,
+  DEFAULT_THREAD_MAX_AGE_DAYS,
+  DEFAULT_THREADS,
   DEFAULT_DATABASE,
   DEFAULT_PENDING_STATUSES,
   DEFAULT_SLACK,
@@ -18,12 +21,13 @@ import {
   RESERVED_TIER_NAMES,
   SQL_IDENTIFIER,
   TABLE_NAME,
+  TEMPLATE_PLACEHOLDERS,
   TIER_NAME,
   USER_ID,
   isPostgresUrl,
 } from './identifiers.js';
 import { expected, expectedWithoutEcho, fallbackError, formatIssues, show, type ErrorFn } from './issues.js';
-import type { Config, DigestDestination, EscalationTarget, TeamRoute, Tier } from './types.js';
+import type { AnswersConfig, Config, DigestDestination, EscalationTarget, TeamRoute, Tier } from './types.js';
 
 /**
  * The configuration rules, written once: `validateConfig` checks user input against them and
@@ -32,9 +36,6 @@ import type { Config, DigestDestination, EscalationTarget, TeamRoute, Tier } fro
  * the shape every command receives (types.ts).
  */
 
-/** The only placeholders a tier template may use; the renderer replaces exactly these. */
-export const TEMPLATE_PLACEHOLDERS = ['team', 'count', 'oldestDays', 'tier', 'consumers'] as const;
-export type TemplatePlaceholder = (typeof TEMPLATE_PLACEHOLDERS)[number];
 
 const ALLOWED_PLACEHOLDERS = TEMPLATE_PLACEHOLDERS.map((name) => `{{${name}}}`).join(', ');
 
@@ -409,7 +410,7 @@ const slack = z
     {
       concurrency: wholeNumber(LIMITS.concurrency, DEFAULT_SLACK.concurrency, 'Messages in flight at once, across different channels.'),
       timeoutMs: wholeNumber(LIMITS.timeoutMs, DEFAULT_SLACK.timeoutMs, 'Per-attempt HTTP timeout, in ms.'),
-      retries: wholeNumber(LIMITS.retries, DEFAULT_SLACK.retries, 'Retries for 5xx / network errors before a delivery fails.'),
+      retries: wholeNumber(LIMITS.retries, DEFAULT_SLACK.retries, 'Retries of a call Slack provably did not act on (could not connect, HTTP 503), and of read-only calls; a post whose answer was lost is never retried.'),
       maxRetryAfterSeconds: wholeNumber(
         LIMITS.maxRetryAfterSeconds,
         DEFAULT_SLACK.maxRetryAfterSeconds,
@@ -421,6 +422,50 @@ const slack = z
   )
   .prefault({})
   .describe('Slack delivery settings. The token is read only from SLACK_BOT_TOKEN, never from this file.');
+
+const reactionError = expected('an emoji name without colons, like "white_check_mark"');
+function reaction(fallback: string, description: string) {
+  return z
+    .string({ error: reactionError })
+    .regex(/^[a-z0-9_+'-]{1,100}$/, { error: reactionError })
+    .default(fallback)
+    .describe(description);
+}
+
+const whoError = expected('"team", "anyone" or a list of user ids like ["U0123ABCD"]');
+
+const answers = z
+  .strictObject(
+    {
+      who: z
+        .union([z.enum(['team', 'anyone']), z.array(z.string().regex(USER_ID, { error: userIdError })).min(1)], { error: whoError })
+        .default(DEFAULT_ANSWERS.who)
+        .describe(
+          'Who may answer in a team\'s thread: "team" (members of the team\'s mention user group; any person when it has none), ' +
+            '"anyone" (any person in the channel), or a list of user ids. Bots never count.',
+        ),
+      reactions: z
+        .strictObject(
+          {
+            done: reaction(DEFAULT_ANSWERS.reactions.done, 'Reaction meaning "done" for every consumer the message listed.'),
+            snooze: reaction(DEFAULT_ANSWERS.reactions.snooze, 'Reaction meaning "snooze" (for maxSnooze).'),
+            notOurs: reaction(DEFAULT_ANSWERS.reactions.notOurs, 'Reaction meaning "not ours" (disputed).'),
+          },
+          { error: expected('an object like { "done": "white_check_mark" }') },
+        )
+        .prefault({})
+        .describe('The reactions chaser reads as answers.'),
+      claimGrace: duration.default(DEFAULT_ANSWERS.claimGrace).describe(
+        'How long "done" stops the nudging; still pending in the inventory after it, chasing resumes one tier higher.',
+      ),
+      maxSnooze: duration.default(DEFAULT_ANSWERS.maxSnooze).describe(
+        'Longest snooze honoured; a longer request is honoured this long and listed in the digest for the security lead.',
+      ),
+    },
+    { error: expected('an object like { "who": "team", "claimGrace": "2d" }') },
+  )
+  .prefault({})
+  .describe('Answers read back from the team threads (reactions and replies) and what they do.');
 
 /** What a user writes. Exported for the JSON Schema; everything else should call `validateConfig`. */
 export const configSchema = z
@@ -443,6 +488,16 @@ export const configSchema = z
         .array(z.string({ error: tierNameError }).regex(TIER_NAME, { error: tierNameError }), { error: expected('a list of tier names like ["critical"]') })
         .optional()
         .describe('Tiers whose messages the budget never holds back (default ["critical"] when the ladder has it).'),
+      threads: z
+        .enum(['reply', 'off'], { error: expected('"reply" (one living thread per team) or "off" (a new message per run)') })
+        .default(DEFAULT_THREADS)
+        .describe('"reply": one living thread per team, answers read back on the next run; "off": a new top-level message per run.'),
+      threadMaxAgeDays: wholeNumber(
+        LIMITS.threadMaxAgeDays,
+        DEFAULT_THREAD_MAX_AGE_DAYS,
+        'A thread older than this many days is replaced by a new parent that links the old one.',
+      ),
+      answers,
     },
     { error: expected('an object of settings (write {} to use every default)') },
   )
@@ -497,6 +552,17 @@ function toTarget(text: string): EscalationTarget {
   return { kind: 'channel', channel: text };
 }
 
+function toAnswers(parsed: ParsedConfig['answers']): AnswersConfig {
+  return {
+    who: Array.isArray(parsed.who) ? [...parsed.who] : parsed.who,
+    reactions: { ...parsed.reactions },
+    claimGrace: parsed.claimGrace,
+    claimGraceMs: parseDuration(parsed.claimGrace) as number,
+    maxSnooze: parsed.maxSnooze,
+    maxSnoozeMs: parseDuration(parsed.maxSnooze) as number,
+  };
+}
+
 /** Fresh objects all the way down, so no caller can mutate a shared default. */
 function toConfig(parsed: ParsedConfig): Config {
   const config: Config = {
@@ -516,6 +582,9 @@ function toConfig(parsed: ParsedConfig): Config {
       maxPerWeek: parsed.maxMessagesPerTeamPerWeek ?? null,
       exemptTiers: parsed.budgetExempt ?? (parsed.tiers.some((t) => t.name === 'critical') ? ['critical'] : []),
     },
+    threads: parsed.threads,
+    threadMaxAgeDays: parsed.threadMaxAgeDays,
+    answers: toAnswers(parsed.answers),
   };
   if (parsed.database.url !== undefined) config.database.url = parsed.database.url;
   if (parsed.fallbackChannel !== undefined) config.fallbackChannel = parsed.fallbackChannel;

@@ -93,6 +93,21 @@ export interface DatabaseConfig {
   statementTimeoutMs: number;
 }
 
+/** Who may answer in a team's thread (see policy/answers/who.ts). */
+export type AnswerWho = 'team' | 'anyone' | string[];
+
+export interface AnswersConfig {
+  who: AnswerWho;
+  /** Reaction names (no colons) that mean done / snooze / not ours. */
+  reactions: { done: string; snooze: string; notOurs: string };
+  /** How long "done" stops the nudging before the inventory must agree, in ms. */
+  claimGraceMs: number;
+  claimGrace: string;
+  /** The longest snooze honoured, in ms; longer requests are honoured this long and listed for the lead. */
+  maxSnoozeMs: number;
+  maxSnooze: string;
+}
+
 export interface Config {
   database: DatabaseConfig;
   source: SourceConfig;
@@ -103,4 +118,9 @@ export interface Config {
   digest?: DigestDestination;
   slack: SlackConfig;
   budget: BudgetConfig;
+  /** "reply": one living thread per team; "off": a new top-level message per run (v0.1). */
+  threads: 'reply' | 'off';
+  /** A thread older than this is replaced by a new parent that links the old one. */
+  threadMaxAgeDays: number;
+  answers: AnswersConfig;
 }

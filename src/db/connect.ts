@@ -113,16 +113,17 @@ const CONNECTION_LOST = new Set(['57P01', '57P02', 'CONNECTION_CLOSED', 'CONNECT
 const WHERE_IT_POINTS = 'DATABASE_URL (or database.url, or the PG* variables)';
 
 /**
- * Turns the database errors a user can cause into a ChaserError (exit 69) that says what to fix;
- * rethrows anything else, which the caller then reports as a bug. Messages are built here, never
+ * Turns the database errors a user can cause into a ChaserError (exit 69) that says what to fix,
+ * and passes a ChaserError through; undefined for anything else, which the caller rethrows as the
+ * bug it is (`throw describeDbError(error, redact) ?? error`). Messages are built here, never
  * copied whole from the driver, so no password, URL or query parameter can leak; `redact` is a
  * second net over the parts that do come from the server (user and database names).
  * `context` ("while recording a delivered nudge") is appended to the sentence.
  */
-export function describeDbError(error: unknown, redact: Redact, context?: string): ChaserError {
+export function describeDbError(error: unknown, redact: Redact, context?: string): ChaserError | undefined {
   if (error instanceof ChaserError) return error;
   const code = typeof error === 'object' && error !== null ? (error as { code?: unknown }).code : undefined;
-  if (typeof code !== 'string') throw error;
+  if (typeof code !== 'string') return undefined;
   const at = endpointOf(error);
   const fail = (message: string, fix: string) =>
     new ChaserError(ExitCode.unavailable, redact(context ? `${message} ${context}` : message), [redact(`fix: ${fix}`)]);
@@ -146,7 +147,7 @@ export function describeDbError(error: unknown, redact: Redact, context?: string
   if (code === '57014') {
     return fail('a database statement timed out', 'raise database.statementTimeoutMs, or add the index `chaser doctor` suggests for the source table');
   }
-  throw error;
+  return undefined;
 }
 
 /**

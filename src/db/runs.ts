@@ -1,4 +1,5 @@
 import type { ExitCode } from '../exit-codes.js';
+import type { RunMode } from '../run/types.js';
 import type { Sql } from './connect.js';
 
 /** chaser_runs.id (a bigint, kept in its text form as postgres.js returns it). */
@@ -6,7 +7,7 @@ export type RunId = string;
 
 export interface RunStart {
   /** sweep or digest (dry-run records nothing). */
-  command: string;
+  command: RunMode;
   /** The instant the run evaluates (the clock or --now). */
   now: Date;
   filters: { teams?: string[]; keyId?: string };

@@ -1,7 +1,5 @@
+import { DAY_MS, HOUR_MS } from '../config/duration.js';
 import type { Sql } from '../db/connect.js';
-
-const HOUR_MS = 3_600_000;
-const DAY_MS = 24 * HOUR_MS;
 
 interface DemoConsumer {
   id: string;

@@ -12,7 +12,8 @@ import { fail, pass, skip, warn, type Check } from './checks.js';
 export async function checkDatabase(sql: Sql, config: Config, now: Date, redact: Redact): Promise<Check[]> {
   const checks: Check[] = [];
   const asCheck = (name: string, error: unknown): Check => {
-    const e = error instanceof ChaserError ? error : describeDbError(error, redact);
+    const e = describeDbError(error, redact);
+    if (!e) throw error; // not a user's doing: a bug, reported as such
     // Details are either more of the finding ("missing: chaser_runs", another bad column) or a
     // "fix: …" line: the first kind extends the ✗ line, the second goes under it.
     const findings = e.details.filter((d) => !d.startsWith('fix: '));

@@ -3,6 +3,7 @@ import type { Config } from '../config/types.js';
 import { ExitCode } from '../exit-codes.js';
 import { resolveDigestRecipient } from '../slack/deliver/digest-recipient.js';
 import { classifySlackError, describeFailure } from '../slack/deliver/failures.js';
+import { FEATURE_SCOPES, featuresFrom } from '../slack/deliver/harvest.js';
 import { fail, pass, skip, warn, type Check } from './checks.js';
 
 interface ScopeNeed {
@@ -58,6 +59,8 @@ export async function checkSlack(client: WebClient, config: Config): Promise<Che
     }
   }
 
+  if (config.threads === 'reply' && granted && granted.length > 0) checks.push(...threadFeatureChecks(config, granted));
+
   const canJoin = Boolean(granted?.includes('channels:join') || granted?.includes('chat:write.public'));
   let channelsByName: Promise<Map<string, string>> | undefined;
   const findByName = async (name: string) => (await (channelsByName ??= listChannels(client))).get(name);
@@ -83,6 +86,16 @@ export async function checkSlack(client: WebClient, config: Config): Promise<Che
     }
   }
   return checks;
+}
+
+/** Each thread feature on or off, with the scope that would turn it on: a missing one turns off only that. */
+function threadFeatureChecks(config: Config, granted: readonly string[]): Check[] {
+  const features = featuresFrom(granted);
+  return FEATURE_SCOPES.filter(({ key }) => key !== 'usergroupsRead' || config.answers.who === 'team').map(({ feature, scope, key }) =>
+    features[key]
+      ? pass('slack', `thread feature: ${feature}`, `on (${scope})`)
+      : warn('slack', `thread feature: ${feature}`, `off: grant ${scope} to turn it on`),
+  );
 }
 
 function configuredChannels(config: Config): Array<{ channel: string; usedBy: string }> {

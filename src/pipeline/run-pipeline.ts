@@ -1,14 +1,21 @@
-import { connect, type ConnectOptions } from '../db/connect.js';
+import type { ConnectOptions } from '../db/connect.js';
+import type { StopSignal } from '../exit-codes.js';
 import type { HeldSweepLock } from '../db/lock.js';
+import { openDatabase } from '../db/open.js';
 import { failOnExceeded } from '../policy/fail-on.js';
 import { decideOutcome } from '../run/outcome.js';
-import type { DigestOutcome, RunResult, RunStats } from '../run/types.js';
-import type { RunEnv, RunRequest, RunScope } from './scope.js';
+import type { DigestOutcome, RunResult, RunStats, RunThreads } from '../run/types.js';
+import { guardDb, type RunEnv, type RunRequest, type RunScope } from './scope.js';
 import { checkDatabase } from './stages/check-database.js';
 import { checkRequest, type RunSteps } from './stages/check-request.js';
 import { connectSlack } from './stages/connect-slack.js';
 import { deliverDigest } from './stages/deliver-digest.js';
 import { deliverNudges, noNudges } from './stages/deliver-nudges.js';
+import { deliverThreadNudges } from './stages/deliver-threads.js';
+import { answerSettingsOf, harvestAnswers, noHarvest, type Harvest } from './stages/harvest-answers.js';
+import { groupByConsumer, teamAnswerFacts } from '../policy/answers/effects.js';
+import { readAckEvents } from '../db/threads.js';
+import type { PlanAnswers } from '../policy/types.js';
 import { markUnrouted } from './stages/mark-unrouted.js';
 import { readPlan } from './stages/read-plan.js';
 import { closeRunRecord, openRunRecord } from './stages/run-record.js';
@@ -21,9 +28,11 @@ import { takeSweepLock } from './stages/take-sweep-lock.js';
  */
 export async function runPipeline(env: RunEnv, request: RunRequest): Promise<RunResult> {
   const steps = checkRequest(request);
+  for (const warning of steps.warnings) env.log.warn(warning);
   const stats: RunStats = { queries: 0, slackCalls: 0 };
   const pool = poolOptions(request, stats);
-  const scope: RunScope = { env, request, stats, sql: connect(request.config.database.url, pool) };
+  const db = openDatabase(request.config.database, env.redact, { onQuery: pool.onQuery });
+  const scope: RunScope = { env, request, stats, sql: db.sql };
   let lock: HeldSweepLock | undefined;
   let failed = false;
   try {
@@ -31,12 +40,20 @@ export async function runPipeline(env: RunEnv, request: RunRequest): Promise<Run
     const source = await checkDatabase(scope);
     if (steps.lock) lock = await takeSweepLock(scope, pool);
     const runId = steps.record ? await openRunRecord(scope) : undefined;
-    const plan = await readPlan(scope, source);
-    const nudges = slack && steps.nudge ? await deliverNudges(scope, { slack, plan, runId, lock }) : noNudges();
+    const threads = request.config.threads === 'reply';
+    const harvest = threads ? await readAnswers(scope, slack && steps.nudge ? { slack, runId } : undefined) : noHarvest();
+    const plan = await readPlan(scope, source, threads ? planAnswers(scope, harvest) : undefined);
+    const nudges =
+      slack && steps.nudge
+        ? threads
+          ? await deliverThreadNudges(scope, { slack, plan, runId, lock, harvest })
+          : await deliverNudges(scope, { slack, plan, runId, lock })
+        : noNudges();
     const unrouted = markUnrouted(scope, plan, nudges.deliveries);
     // Not after a signal, nor when the credentials just proved unable to post.
     const sendDigest = slack && steps.digest && !env.signal.aborted && !nudges.fatal;
-    const digest = sendDigest ? await deliverDigest(scope, slack, plan, nudges.deliveries) : undefined;
+    const runThreads = threads ? threadsOutcome(harvest, slack && steps.nudge ? undefined : skippedWhy(scope, Boolean(slack))) : undefined;
+    const digest = sendDigest ? await deliverDigest(scope, slack, plan, nudges.deliveries, runThreads) : undefined;
     const outcome = decideOutcome({
       plan,
       deliveries: nudges.deliveries,
@@ -45,7 +62,7 @@ export async function runPipeline(env: RunEnv, request: RunRequest): Promise<Run
       ...(nudges.fatal ? { nudgeFatal: nudges.fatal } : {}),
       ...(digest ? { digest } : {}),
       outstandingExceeded: failOnExceeded(plan, request.failOn),
-      interrupted: env.signal.aborted,
+      ...(stopSignal(env.signal) ? { interrupted: stopSignal(env.signal)! } : {}),
     });
     if (runId !== undefined) await closeRunRecord(scope, runId, outcome.record);
 
@@ -55,20 +72,53 @@ export async function runPipeline(env: RunEnv, request: RunRequest): Promise<Run
       now: request.now,
       plan,
       deliveries: nudges.deliveries,
-      digest: digestOutcome(digest, steps),
+      digest: digestOutcome(digest, steps, env.signal, nudges.fatal),
       exitCode: outcome.exitCode,
       problems: outcome.problems,
       stats,
+      ...(runThreads ? { threads: runThreads } : {}),
     };
   } catch (error) {
     failed = true;
     throw error;
   } finally {
     await lock?.release({ failed });
-    // Failing, nothing of ours is in flight, and a connection the server broke can keep a graceful
-    // end waiting for an answer that never comes: close at once instead of stalling the exit.
-    await scope.sql.end({ timeout: failed || lock?.lost ? 0 : 5 }).catch(() => {});
+    await db.close({ failed: failed || lock?.lost === true });
   }
+}
+
+/**
+ * The answers this run plans with: a sweep harvests the threads first (and records what it read);
+ * digest and dry-run use what earlier sweeps recorded.
+ */
+async function readAnswers(scope: RunScope, harvesting: { slack: NonNullable<Awaited<ReturnType<typeof connectSlack>>>; runId: string | undefined } | undefined): Promise<Harvest> {
+  if (harvesting) return harvestAnswers(scope, { ...harvesting, record: true });
+  const harvest = noHarvest();
+  harvest.campaign = scope.request.keyId ?? '';
+  harvest.events = await guardDb(scope, () => readAckEvents(scope.sql, harvest.campaign, scope.request.teams));
+  return harvest;
+}
+
+function skippedWhy(scope: RunScope, slack: boolean): string {
+  if (scope.request.command === 'dry-run') return 'dry-run: answers already recorded are used; no thread was read';
+  return slack ? `${scope.request.command}: only sweep reads the threads` : 'no Slack session';
+}
+
+function threadsOutcome(harvest: Harvest, skipped: string | undefined): RunThreads {
+  const lastNudged = new Map([...harvest.threads].map(([team, t]) => [team, t.lastNudgedAt]));
+  return {
+    open: new Map([...harvest.threads].map(([team, t]) => [team, { channel: t.channel, ts: t.parentTs }])),
+    facts: teamAnswerFacts(harvest.events, lastNudged),
+    read: harvest.recorded,
+    ...(skipped ? { skipped } : {}),
+    incomplete: harvest.incomplete,
+    calls: harvest.calls,
+  };
+}
+
+function planAnswers(scope: RunScope, harvest: Harvest): PlanAnswers | undefined {
+  if (harvest.events.length === 0) return undefined;
+  return { byConsumer: groupByConsumer(harvest.events), settings: answerSettingsOf(scope) };
 }
 
 function poolOptions(request: RunRequest, stats: RunStats): ConnectOptions {
@@ -81,9 +131,27 @@ function poolOptions(request: RunRequest, stats: RunStats): ConnectOptions {
   };
 }
 
+/** Which signal stopped the run (cli.ts aborts with its name), if one did. */
+function stopSignal(signal: AbortSignal): StopSignal | undefined {
+  if (!signal.aborted) return undefined;
+  return signal.reason === 'SIGINT' ? 'SIGINT' : 'SIGTERM';
+}
+
 /** The digest as the result reports it: what happened, or why it was not tried. */
-function digestOutcome(digest: (DigestOutcome & { fatal?: boolean }) | undefined, steps: RunSteps): DigestOutcome {
-  if (!digest) return { delivered: false, error: steps.post ? 'skipped (--no-digest)' : 'dry-run: not sent' };
+function digestOutcome(
+  digest: (DigestOutcome & { fatal?: boolean }) | undefined,
+  steps: RunSteps,
+  signal: AbortSignal,
+  nudgeFatal: { message: string } | undefined,
+): DigestOutcome {
+  if (!digest) {
+    if (!steps.post) return { delivered: false, error: 'dry-run: not sent' };
+    if (!steps.digest) return { delivered: false, error: 'skipped (--no-digest)' };
+    const stopped = stopSignal(signal);
+    if (stopped) return { delivered: false, error: `not sent: interrupted by ${stopped}` };
+    if (nudgeFatal) return { delivered: false, error: 'not sent: Slack refused the credentials (see the problems)' };
+    return { delivered: false, error: 'not sent' };
+  }
   const { fatal: _fatal, ...outcome } = digest;
   return outcome;
 }

@@ -1,6 +1,5 @@
 import type { Config } from '../config/types.js';
 import { describeDbError, type Sql } from '../db/connect.js';
-import { ChaserError } from '../exit-codes.js';
 import type { Log } from '../log.js';
 import type { Redactor } from '../redact.js';
 import type { RunMode, RunStats } from '../run/types.js';
@@ -29,6 +28,8 @@ export interface RunRequest {
   slackApiUrl?: string;
   /** Called with the result's progress on a TTY. */
   onProgress?: (settled: number, total: number) => void;
+  /** `dry-run --demo`: a sample campaign, not a deployment; sweep's environment is not checked. */
+  demo?: boolean;
 }
 
 /** Handed to every stage: the request, the run's environment, its main pool and its counters. */
@@ -49,7 +50,6 @@ export async function guardDb<T>(scope: RunScope, step: () => Promise<T>): Promi
   try {
     return await step();
   } catch (error) {
-    if (error instanceof ChaserError) throw error;
-    throw describeDbError(error, scope.env.redact);
+    throw describeDbError(error, scope.env.redact) ?? error;
   }
 }

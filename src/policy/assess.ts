@@ -2,7 +2,8 @@ import type { Tier } from '../config/types.js';
 import { decideCadence } from './cadence.js';
 import { assertValidLadder, tierIndexAt, tierThresholdsMs } from './tiers.js';
 import { daysOverdue, isValidDate } from './time.js';
-import type { ConsumerRow, Laggard, PlanOptions, Skipped } from './types.js';
+import { answersFor } from './answers/effects.js';
+import type { ConsumerRow, Laggard, PlanAnswers, PlanOptions, Skipped } from './types.js';
 
 /** What one row means for this run, before any team or run-wide bookkeeping. */
 export type Assessment =
@@ -14,16 +15,20 @@ export type Assessment =
 export interface PolicyContext {
   tiers: readonly Tier[];
   thresholdsMs: readonly number[];
-  /** Each pending status mapped to one shared string, so a million rows do not keep a million copies of "pending". */
-  pendingStatuses: ReadonlyMap<string, string>;
+  pendingStatuses: ReadonlySet<string>;
+  answers?: PlanAnswers | undefined;
 }
 
-export function createPolicyContext(options: Pick<PlanOptions, 'tiers' | 'pendingStatuses'>): PolicyContext {
+/** A dispute holds a consumer back from its team's thread until the owner changes: "snoozed" with no end. */
+const HELD_FOREVER = new Date(8.64e15);
+
+export function createPolicyContext(options: Pick<PlanOptions, 'tiers' | 'pendingStatuses' | 'answers'>): PolicyContext {
   assertValidLadder(options.tiers);
   return {
     tiers: options.tiers,
     thresholdsMs: tierThresholdsMs(options.tiers),
-    pendingStatuses: new Map(options.pendingStatuses.map((status) => [status, status])),
+    pendingStatuses: new Set(options.pendingStatuses),
+    ...(options.answers ? { answers: options.answers } : {}),
   };
 }
 
@@ -39,8 +44,7 @@ export function createPolicyContext(options: Pick<PlanOptions, 'tiers' | 'pendin
  *    future consumer with a gap in the inventory does not warn on every run before its time.
  */
 export function assessRow(row: ConsumerRow, context: PolicyContext, now: Date): Assessment {
-  const status = context.pendingStatuses.get(row.status);
-  if (status === undefined) return { kind: 'not-outstanding' };
+  if (!context.pendingStatuses.has(row.status)) return { kind: 'not-outstanding' };
   const { deadline, team } = row;
   if (!isValidDate(deadline)) return { kind: 'skipped', reason: 'missing-deadline' };
   const overdueMs = now.getTime() - deadline.getTime();
@@ -48,10 +52,17 @@ export function assessRow(row: ConsumerRow, context: PolicyContext, now: Date): 
   // A blank team is as unroutable as a NULL one: no config key can sensibly be "   ".
   if (team === null || team.trim() === '') return { kind: 'skipped', reason: 'missing-team' };
 
-  const tierIndex = tierIndexAt(context.thresholdsMs, overdueMs);
+  const events = context.answers?.byConsumer.get(row.id);
+  const answers =
+    events && context.answers ? answersFor(events, { team, lastSeenOnOldKey: null }, context.answers.settings, now) : undefined;
+  // An unverified or contradicted claim: chasing resumes one tier higher than the days alone give.
+  const tierIndex = Math.min(tierIndexAt(context.thresholdsMs, overdueMs) + (answers?.tierBump ?? 0), context.tiers.length - 1);
   const tier = context.tiers[tierIndex];
   if (tier === undefined) throw new Error(`policy: no tier for ${overdueMs} ms overdue; is the first tier at 0 days?`);
-  const { disposition, nextNudgeAt } = decideCadence(tier, row.state, row.snoozedUntil, now);
+  // chaser's own holds (a claim within claimGrace, a snooze, a dispute) beside the inventory's snoozed_until, which stays the user's.
+  const hold = answers?.held ? HELD_FOREVER : answers?.holdUntil ?? null;
+  const snoozedUntil = hold && (!isValidDate(row.snoozedUntil) || hold > row.snoozedUntil) ? hold : row.snoozedUntil;
+  const { disposition, nextNudgeAt } = decideCadence(tier, row.state, snoozedUntil, now);
   const laggard: Laggard = {
     // A fresh object without `state`: the laggard carries state once, beside the consumer.
     consumer: {
@@ -59,7 +70,7 @@ export function assessRow(row: ConsumerRow, context: PolicyContext, now: Date): 
       name: row.name,
       team,
       keyId: row.keyId,
-      status,
+      status: row.status,
       deadline,
       snoozedUntil: row.snoozedUntil,
     },
@@ -68,6 +79,7 @@ export function assessRow(row: ConsumerRow, context: PolicyContext, now: Date): 
     state: row.state,
     disposition,
     nextNudgeAt,
+    ...(answers ? { answers } : {}),
   };
   return { kind: 'outstanding', laggard, tierIndex };
 }

@@ -1,6 +1,7 @@
 import type { Tier } from '../config/types.js';
 import type { Disposition, NudgeState } from './types.js';
-import { HOUR_MS, isValidDate } from './time.js';
+import { HOUR_MS } from '../config/duration.js';
+import { isValidDate } from './time.js';
 
 export interface CadenceDecision {
   disposition: Disposition;

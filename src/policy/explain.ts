@@ -1,6 +1,6 @@
 import { DEFAULT_COLUMNS } from '../config/defaults.js';
 import type { SourceColumns } from '../config/types.js';
-import { formatInstant, isValidDate } from './time.js';
+import { formatExactInstant, isValidDate } from './time.js';
 import type { Laggard, Skipped } from './types.js';
 
 /**
@@ -15,10 +15,10 @@ export function explainDisposition(laggard: Laggard, now: Date): string {
   // An unreadable timestamp was decided as "never nudged" (see decideCadence), so it is explained as one.
   const lastNudgedAt = state && isValidDate(state.lastNudgedAt) ? state.lastNudgedAt : null;
   const last = lastNudgedAt
-    ? `last nudged ${formatInstant(lastNudgedAt)}${state?.lastTier ? ` in ${state.lastTier}` : ''}` +
+    ? `last nudged ${formatExactInstant(lastNudgedAt)}${state?.lastTier ? ` in ${state.lastTier}` : ''}` +
       (lastNudgedAt.getTime() > now.getTime() ? " (after this run's now: clock skew, or --now in the past?)" : '')
     : 'never nudged';
-  const next = nextNudgeAt ? formatInstant(nextNudgeAt) : 'unknown';
+  const next = nextNudgeAt ? formatExactInstant(nextNudgeAt) : 'unknown';
 
   switch (disposition) {
     case 'due':
@@ -26,7 +26,7 @@ export function explainDisposition(laggard: Laggard, now: Date): string {
     case 'waiting':
       return `waiting: ${last}, next due at ${next} (${cadence})`;
     case 'snoozed': {
-      const until = laggard.consumer.snoozedUntil ? formatInstant(laggard.consumer.snoozedUntil) : 'unknown';
+      const until = laggard.consumer.snoozedUntil ? formatExactInstant(laggard.consumer.snoozedUntil) : 'unknown';
       const later = until === next ? '' : `, then the cadence allows the next nudge at ${next} (${cadence})`;
       return `snoozed until ${until}${later}; ${last}`;
     }

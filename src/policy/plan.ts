@@ -3,9 +3,8 @@ import { assessRow, createPolicyContext } from './assess.js';
 import { routeFor } from './routes.js';
 import { compareText, countsByName, createInterner, TeamTally, type TeamResult } from './team-tally.js';
 import { isValidDate } from './time.js';
-import type { ConsumerRow, Plan, PlanOptions, Skipped, TeamPlan, TeamSummary } from './types.js';
-
-export { LISTED_MAX } from './team-tally.js';
+import { LISTED_MAX } from './team-tally.js';
+import type { AnsweredConsumer, ConsumerRow, Plan, PlanOptions, Skipped, TeamPlan, TeamSummary } from './types.js';
 
 export interface PlanBuilder {
   /** Feeds rows in any number of batches; rows of one team are best kept together (see createPlanBuilder). */
@@ -33,6 +32,7 @@ export function createPlanBuilder(options: PlanOptions, now: Date): PlanBuilder 
   const seenIds = new Set<string>();
   const internKeyId = createInterner();
   const skipped: Skipped[] = [];
+  const answered = new Map<string, AnsweredConsumer[]>();
   const oldestByTier: Array<Date | undefined> = new Array(tiers.length).fill(undefined);
   let previous: TeamTally | undefined;
   let finished: Plan | undefined;
@@ -74,6 +74,12 @@ export function createPlanBuilder(options: PlanOptions, now: Date): PlanBuilder 
         if (previous !== undefined && previous !== tally) previous.compact();
         previous = tally;
         tally.add(assessment.laggard, assessment.tierIndex);
+        const { answers, consumer } = assessment.laggard;
+        if (answers) {
+          const list = answered.get(consumer.team) ?? [];
+          if (list.length < LISTED_MAX) list.push({ id: consumer.id, name: consumer.name, answers });
+          answered.set(consumer.team, list);
+        }
       }
     },
 
@@ -87,8 +93,8 @@ export function createPlanBuilder(options: PlanOptions, now: Date): PlanBuilder 
         tallies.delete(team);
       }
       seenIds.clear();
-      finished = assemblePlan(results, tiers, skipped, now);
-      finished.oldestDeadlineByTier = Object.fromEntries(tiers.map((tier, i) => [tier.name, oldestByTier[i] ?? null]));
+      finished = assemblePlan(results, tiers, skipped, oldestByTier, now);
+      finished.answered = answered;
       return finished;
     },
   };
@@ -101,7 +107,13 @@ export function planSweep(rows: Iterable<ConsumerRow>, options: PlanOptions, now
   return builder.finish();
 }
 
-function assemblePlan(results: TeamResult[], tiers: Tier[], skipped: Skipped[], now: Date): Plan {
+function assemblePlan(
+  results: TeamResult[],
+  tiers: Tier[],
+  skipped: Skipped[],
+  oldestByTier: ReadonlyArray<Date | undefined>,
+  now: Date,
+): Plan {
   const byTier = new Array<number>(tiers.length).fill(0);
   let outstanding = 0;
   for (const { summary } of results) {
@@ -121,8 +133,8 @@ function assemblePlan(results: TeamResult[], tiers: Tier[], skipped: Skipped[], 
     maxDaysOverdue: plan.maxDaysOverdue,
     team: plan.teamPlan.team,
   })).map((plan) => plan.teamPlan);
-  const oldestDeadlineByTier = Object.fromEntries(tiers.map((tier) => [tier.name, null]));
-  return { now, tiers, outstanding, byTier: countsByName(tiers, byTier), oldestDeadlineByTier, teams, summaries, skipped };
+  const oldestDeadlineByTier = Object.fromEntries(tiers.map((tier, i) => [tier.name, oldestByTier[i] ?? null]));
+  return { now, tiers, outstanding, byTier: countsByName(tiers, byTier), oldestDeadlineByTier, teams, summaries, skipped, answered: new Map() };
 }
 
 interface MostOverdueKey {

@@ -1,5 +1,5 @@
 import type { Tier } from '../config/types.js';
-import { DAY_MS } from './time.js';
+import { DAY_MS } from '../config/duration.js';
 
 /**
  * The ladder the planner climbs. The config layer validates tiers for the user (with paths and

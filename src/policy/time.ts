@@ -1,7 +1,6 @@
 /** Pure date helpers: every one takes the instants it compares, none reads the clock. */
 
-export const HOUR_MS = 60 * 60 * 1000;
-export const DAY_MS = 24 * HOUR_MS;
+import { DAY_MS } from '../config/duration.js';
 
 /**
  * Whole days from `deadline` to `now`, rounded down: 0 on the first day past the deadline,
@@ -21,7 +20,7 @@ export function isValidDate(value: unknown): value is Date {
  * An instant for humans, in UTC and without noise: `2026-03-09 10:00Z`, with seconds and
  * milliseconds only when they are not zero so two close instants never print alike.
  */
-export function formatInstant(instant: Date): string {
+export function formatExactInstant(instant: Date): string {
   if (!isValidDate(instant)) return 'an invalid date';
   const iso = instant.toISOString(); // 2026-03-09T10:00:00.000Z
   const day = iso.slice(0, 10);
@@ -31,4 +30,30 @@ export function formatInstant(instant: Date): string {
   if (millis !== '000') return `${day} ${minutes}:${seconds}.${millis}Z`;
   if (seconds !== '00') return `${day} ${minutes}:${seconds}Z`;
   return `${day} ${minutes}Z`;
+}
+
+const ISO_INSTANT = /^(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})?)?$/i;
+
+/**
+ * `--now`: an ISO-8601 instant with its zone (`2026-12-06T09:00Z`, `…T10:00+01:00`), or a date
+ * alone, read as UTC midnight. A time without a zone would be read in whatever zone the machine
+ * runs in (a laptop and a CronJob disagree by hours), so it is refused with the fix, as is a
+ * date that does not exist (`2026-02-30` would silently become 2 March).
+ */
+export function parseInstant(value: string): { ok: true; instant: Date } | { ok: false; message: string } {
+  const m = ISO_INSTANT.exec(value.trim());
+  if (!m) return { ok: false, message: 'expected an ISO-8601 instant like 2026-03-10T09:00:00Z, or a date like 2026-03-10 (UTC midnight).' };
+  const [, year, month, day, hour, minute, second, zone] = m;
+  if (hour !== undefined && zone === undefined) {
+    return { ok: false, message: `a time needs its zone, or it would be read in this machine's: write ${value}Z for UTC, or add an offset (${value}+01:00).` };
+  }
+  const instant = new Date(hour === undefined ? `${value.trim()}T00:00:00Z` : value.trim());
+  const sameDate = (d: Date) =>
+    d.getUTCFullYear() === Number(year) && d.getUTCMonth() + 1 === Number(month) && d.getUTCDate() === Number(day);
+  // The written date and time must exist: checked on the wall clock as written, before the offset.
+  const wall = new Date(Date.UTC(Number(year), Number(month) - 1, Number(day), Number(hour ?? 0), Number(minute ?? 0), Number(second ?? 0)));
+  if (!isValidDate(instant) || !sameDate(wall) || Number(hour ?? 0) > 23 || Number(minute ?? 0) > 59 || Number(second ?? 0) > 59) {
+    return { ok: false, message: `${value} is not a real date and time.` };
+  }
+  return { ok: true, instant };
 }

@@ -1,4 +1,6 @@
 import type { TeamRoute, Tier } from '../config/types.js';
+import type { AnswerSettings, ConsumerAnswers } from './answers/effects.js';
+import type { AckEvent } from './answers/types.js';
 import type { NudgeList } from './nudge-list.js';
 
 /** One inventory row as read from the user's table (ids in their text form). */
@@ -42,6 +44,8 @@ export interface Laggard {
   tier: Tier;
   state: NudgeState | null;
   disposition: Disposition;
+  /** What the team's answers mean for it now (claimed, snoozed, disputed, eta), when they say anything. */
+  answers?: ConsumerAnswers;
   /**
    * For waiting and snoozed: the earliest instant the next nudge may go out if the consumer stays
    * in its current tier (moving up to a tier with a shorter cadence can bring it forward).
@@ -118,6 +122,21 @@ export interface Plan {
   /** Teams with anything outstanding, most overdue first. */
   summaries: TeamSummary[];
   skipped: Skipped[];
+  /** Per team, its outstanding consumers that answers say something about (at most LISTED_MAX each). */
+  answered: Map<string, AnsweredConsumer[]>;
+}
+
+/** An outstanding consumer and what its team's answers mean for it. */
+export interface AnsweredConsumer {
+  id: string;
+  name: string | null;
+  answers: ConsumerAnswers;
+}
+
+/** The answers read back from the threads, for the planner: events per consumer and what they are worth. */
+export interface PlanAnswers {
+  byConsumer: ReadonlyMap<string, readonly AckEvent[]>;
+  settings: AnswerSettings;
 }
 
 /** What the planner needs from the config: a subset of Config, so callers and tests need not build a whole one. */
@@ -133,4 +152,6 @@ export interface PlanOptions {
    * duplicate-id check, which must remember every id of the run, can be skipped.
    */
   idsUnique?: boolean;
+  /** Answers from the team threads: claims and snoozes hold consumers back, unverified claims climb a tier. */
+  answers?: PlanAnswers;
 }

@@ -4,7 +4,7 @@ import type { RunResult } from '../run/types.js';
 import type { Plan, TeamPlan, TeamSummary } from '../policy/types.js';
 import { renderDigest } from '../slack/render/digest-message.js';
 import { renderTeamMessage } from '../slack/render/team-message.js';
-import { formatDate, formatInstant } from '../slack/render/wording.js';
+import { formatDate, formatMinuteUtc } from '../slack/render/wording.js';
 import { renderMessageForTerminal } from './terminal-message.js';
 
 const WIDTH = 80;
@@ -22,7 +22,7 @@ export function renderRunSummary(result: RunResult): string {
   const lines = [heading(result), ...tierSummary(result.plan)];
   if (result.command !== 'dry-run') lines.push(...deliverySummary(result));
   lines.push(...result.problems.map((p) => kleur.red(`  ✗ ${p}`)));
-  lines.push(exitLine(result.exitCode));
+  lines.push(exitLine(result));
   return `${lines.join('\n')}\n`;
 }
 
@@ -56,12 +56,12 @@ export function writeDryRun(result: RunResult, mentionLabels: Record<string, str
   out.push(kleur.bold('Digest for the security lead (not sent)'));
   const digest = renderDigest({ plan, deliveries: result.deliveries, mode: 'dry-run', now: plan.now });
   out.push(indent(renderMessageForTerminal(digest, { width: WIDTH - 4, mentionLabels })));
-  out.push('', kleur.dim('dry-run: nothing was posted and nothing was written.'), exitLine(result.exitCode));
+  out.push('', kleur.dim('dry-run: nothing was posted and nothing was written.'), exitLine(result));
   write(`${out.join('\n')}\n`);
 }
 
 function heading(result: RunResult): string {
-  return kleur.bold(`chaser ${result.command} · as of ${formatInstant(result.now)}`);
+  return kleur.bold(`chaser ${result.command} · as of ${formatMinuteUtc(result.now)}`);
 }
 
 function tierSummary(plan: Plan): string[] {
@@ -111,8 +111,10 @@ function waitingLine(s: TeamSummary): string {
   return parts.join(', ');
 }
 
-function exitLine(code: ExitCode): string {
-  const meaning = EXIT_MEANING[code];
+function exitLine(result: RunResult): string {
+  const code = result.exitCode;
+  // A signal's code has no fixed meaning: the run's own sentence says what was and was not done.
+  const meaning = code === ExitCode.terminated || code === ExitCode.interrupted ? result.problems[0] : EXIT_MEANING[code];
   return kleur.dim(`exit ${code}${meaning ? `: ${meaning}` : ''}`);
 }
 

@@ -17,9 +17,36 @@ export function toJsonResult(result: RunResult) {
         consumers: team.nudges.ids(),
         delivered: delivery?.ok ?? false,
         ...(delivery && !delivery.ok ? { error: delivery.reason } : {}),
+        ...threadFields(result, team.team),
       };
     }),
     digest: result.digest,
     exitCode: result.exitCode,
+  };
+}
+
+/** Per team with a living thread: where it is, and what this run read back from it (threads: "reply"). */
+function threadFields(result: RunResult, team: string) {
+  const threads = result.threads;
+  if (!threads) return {};
+  const open = threads.open.get(team);
+  const facts = threads.facts.get(team);
+  const read = threads.read.get(team) ?? [];
+  return {
+    thread: open ? { channel: open.channel, ts: open.ts } : null,
+    answers: {
+      // Whether this run read the thread: "read", "incomplete: …" (read again next run) or "skipped: …".
+      harvest: threads.skipped ? `skipped: ${threads.skipped}` : threads.incomplete.has(team) ? `incomplete: ${threads.incomplete.get(team)}` : 'read',
+      answeredSinceLastNudge: facts?.answeredSinceLastNudge ?? false,
+      lastAnswerAt: facts?.lastAnswerAt?.toISOString() ?? null,
+      read: read.map((event) => ({
+        kind: event.kind,
+        consumer: event.consumerId,
+        by: event.actor,
+        source: event.source,
+        ...(event.untilAt ? { until: event.untilAt.toISOString() } : {}),
+        ...(event.detail ? { detail: event.detail } : {}),
+      })),
+    },
   };
 }

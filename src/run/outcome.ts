@@ -1,4 +1,4 @@
-import { ExitCode, mostSevere } from '../exit-codes.js';
+import { ExitCode, mostSevere, SIGNAL_EXIT, type StopSignal } from '../exit-codes.js';
 import type { Plan } from '../policy/types.js';
 import type { Delivery, DigestOutcome } from './types.js';
 
@@ -16,8 +16,8 @@ export interface OutcomeInput {
   digest?: DigestOutcome & { fatal?: boolean };
   /** Something is outstanding at or above --fail-on. */
   outstandingExceeded: boolean;
-  /** SIGTERM / SIGINT arrived during the run. */
-  interrupted: boolean;
+  /** The signal that arrived during the run, if one did: the run ends with its code. */
+  interrupted?: StopSignal;
 }
 
 /** What the run record says, before redaction (the shell redacts `outcome` where it leaves). */
@@ -27,7 +27,7 @@ export interface RunRecordOutcome {
   teamsMessaged: number;
   teamsFailed: number;
   digestDelivered: boolean;
-  /** Null when the run was interrupted before it could decide one. */
+  /** The code the process exits with (143 / 130 when a signal stopped the run). */
   exitCode: ExitCode | null;
   outcome: string;
 }
@@ -63,6 +63,10 @@ export function decideOutcome(input: OutcomeInput): Outcome {
     problems.push(`the digest could not be delivered to ${digest.channel ?? 'its recipient'}: ${digest.error}`);
   }
   if (input.outstandingExceeded) codes.push(ExitCode.outstanding);
+  if (input.interrupted) {
+    codes.push(SIGNAL_EXIT[input.interrupted]);
+    problems.unshift(interruptedSentence(input, input.interrupted));
+  }
   const exitCode = mostSevere(codes);
 
   const { plan, deliveries } = input;
@@ -75,8 +79,20 @@ export function decideOutcome(input: OutcomeInput): Outcome {
       teamsMessaged: [...deliveries.values()].filter((d) => d.ok).length,
       teamsFailed: failedTeams.length,
       digestDelivered: digest?.delivered ?? false,
-      exitCode: input.interrupted ? null : exitCode,
-      outcome: input.interrupted ? 'interrupted' : problems.length > 0 ? problems.join('; ') : 'ok',
+      exitCode,
+      outcome: problems.length > 0 ? problems.join('; ') : 'ok',
     },
   };
+}
+
+/** What an interrupted run did and did not do, in one sentence (stderr, the run record, the summary). */
+function interruptedSentence(input: OutcomeInput, signal: StopSignal): string {
+  const parts: string[] = [];
+  if (input.nudges) {
+    const teams = input.plan.teams.filter((t) => !input.unrouted.has(t.team));
+    const delivered = teams.filter((t) => input.deliveries.get(t.team)?.ok).length;
+    parts.push(`${delivered} of ${teams.length} team message(s) delivered and recorded, ${teams.length - delivered} not sent (the next run sends them)`);
+  }
+  parts.push(input.digest?.delivered ? 'the digest was sent' : 'the digest was not sent');
+  return `interrupted by ${signal}: ${parts.join('; ')}`;
 }

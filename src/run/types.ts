@@ -1,11 +1,24 @@
 import type { ExitCode } from '../exit-codes.js';
+import type { TeamAnswerFacts } from '../policy/answers/effects.js';
+import type { AckEvent } from '../policy/answers/types.js';
 import type { Plan } from '../policy/types.js';
 
 /** The three commands that run the pipeline: the one place this union is written. */
 export type RunMode = 'sweep' | 'digest' | 'dry-run';
 
 /** What happened to one delivery: errors at this edge are values, not exceptions. */
-export type Delivery = { ok: true; channel: string; ts: string } | { ok: false; reason: string };
+export type Delivery =
+  | { ok: true; channel: string; ts: string }
+  | {
+      ok: false;
+      reason: string;
+      /**
+       * The post reached Slack but no answer chaser could read came back (slack/deliver/failures.ts
+       * `lost`): it may have been delivered. Not retried in this run and not recorded, so the next
+       * run sends it at most once more; a lookup of what was posted can settle it (issue 10).
+       */
+      uncertain?: true;
+    };
 
 /** What became of the digest. */
 export interface DigestOutcome {
@@ -20,6 +33,22 @@ export interface RunStats {
   slackCalls: number;
 }
 
+/** The living threads after this run (threads: "reply"): where each team's is, and what was read back. */
+export interface RunThreads {
+  /** Per team, its open thread. */
+  open: Map<string, { channel: string; ts: string }>;
+  /** "Did the team answer?" per team. */
+  facts: Map<string, TeamAnswerFacts>;
+  /** Per team, the answers this run read back (recorded, or in dry-run what would be). */
+  read: Map<string, AckEvent[]>;
+  /** Why the harvest did not run, when it did not ("dry-run", "no Slack token", …). */
+  skipped?: string;
+  /** Teams whose thread was not read whole, with why. */
+  incomplete: Map<string, string>;
+  /** Slack read calls, per method. */
+  calls: Map<string, number>;
+}
+
 /** What one run of sweep / digest / dry-run decided and did: the input of every reporter. */
 export interface RunResult {
   command: RunMode;
@@ -32,4 +61,5 @@ export interface RunResult {
   /** Human sentences about why the exit code is not 0 or 3 (failed deliveries, aborted run). */
   problems: string[];
   stats: RunStats;
+  threads?: RunThreads;
 }

@@ -5,8 +5,9 @@ import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vites
 import { SWEEP_LOCK } from '../../src/db/lock.js';
 import { REPO_ROOT, runCli, TEST_TOKEN } from '../support/cli.js';
 import { backend, insertConsumers } from '../support/db.js';
-import { baseConfig, CHANNELS, daysBefore, NOW, useScenario } from '../support/scenario.js';
+import { baseConfig, CHANNELS, daysBefore, useScenario } from '../support/scenario.js';
 import { closedPort } from '../support/ports.js';
+import { NOW } from '../support/clock.js';
 
 /**
  * The CLI as a scheduler or CI job sees it: the built binary, a scrubbed environment (PATH and
@@ -48,7 +49,7 @@ describe('chaser CLI surface (no database, no Slack)', () => {
   const FLAGS: Record<string, { has: string[]; hasNot: string[] }> = {
     sweep: { has: [...COMMON, ...RUN, '--no-digest'], hasNot: ['--demo'] },
     digest: { has: [...COMMON, ...RUN], hasNot: ['--no-digest', '--demo'] },
-    'dry-run': { has: [...COMMON, ...RUN, '--demo'], hasNot: ['--no-digest'] },
+    'dry-run': { has: [...COMMON, ...RUN, '--demo', '--no-digest'], hasNot: [] },
     migrate: { has: COMMON, hasNot: ['--json', '--now', '--fail-on', '--team'] },
     doctor: { has: COMMON, hasNot: ['--json', '--now', '--fail-on', '--team'] },
   };
@@ -69,6 +70,8 @@ describe('chaser CLI surface (no database, no Slack)', () => {
       ['a --now that is not a date', ['dry-run', '--now', 'yesterday'], /--now.*'yesterday' is invalid.*ISO-8601/],
       ['a --now with an impossible month', ['dry-run', '--now', '2026-13-01T00:00:00Z'], /--now.*is invalid/],
       ['a --now given as a bare number', ['dry-run', '--now', '1773133200000'], /--now.*is invalid/],
+      ['a --now time without Z or an offset, showing the fix', ['dry-run', '--now', '2026-12-06T09:00'], /needs its zone.*2026-12-06T09:00Z for UTC/],
+      ['a --now date that does not exist (no roll-over into March)', ['dry-run', '--now', '2026-02-30'], /2026-02-30 is not a real date/],
       ['a flag missing its value', ['sweep', '--fail-on'], /--fail-on.*argument missing/],
       ['a stray argument', ['sweep', 'now'], /too many arguments/],
       ['a run flag on a command without it', ['migrate', '--json'], /unknown option '--json'/],
@@ -216,6 +219,32 @@ describe(`chaser exit codes (${backend})`, () => {
     expect(run.code).toBe(69);
     expect(run.stderr).toMatch(/Slack is not usable: Slack rejected the token \(invalid_auth\)/);
     expect(`${run.stdout}${run.stderr}`).not.toContain(TEST_TOKEN);
+  });
+
+  describe('a closed stdout (`| head -1`) ends output quietly; the exit code is the run\'s own', () => {
+    const cases: Array<{ args: string[]; code: number; seed?: boolean }> = [
+      { args: ['dry-run', '--now', ISO], code: 3, seed: true },
+      { args: ['dry-run', '--now', ISO, '--json'], code: 3, seed: true },
+      { args: ['sweep', '--now', ISO], code: 3, seed: true },
+      { args: ['sweep', '--now', ISO, '--json'], code: 3, seed: true },
+      { args: ['digest', '--now', ISO, '--json'], code: 0 },
+      { args: ['doctor'], code: 0 },
+      { args: ['migrate'], code: 0 },
+      { args: ['--help'], code: 0 },
+      { args: ['sweep', '--version'], code: 0 },
+      { args: ['sweep', '--no-such-flag'], code: 64 },
+    ];
+    for (const { args, code, seed } of cases) {
+      it(`chaser ${args.join(' ')}: exit ${code}, no EPIPE, no stack trace`, async () => {
+        if (seed) {
+          await insertConsumers(s.db.sql, [{ id: 'pay-1', name: 'checkout-api', owner_team: 'payments', rotation_deadline: daysBefore(3) }]);
+        }
+        const run = await s.run(args, { closeStdout: true });
+        expect(run.stderr).not.toMatch(/EPIPE|internal error/);
+        expect(run.stderr).not.toMatch(STACK_FRAME);
+        expect(run.code).toBe(code);
+      });
+    }
   });
 
   describe('output modes', () => {

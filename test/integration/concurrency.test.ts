@@ -3,8 +3,9 @@ import { SWEEP_LOCK } from '../../src/db/lock.js';
 import { seedThreeTeams, serialConfig } from '../support/campaign.js';
 import { nudgeCounts, runRows } from '../support/chaser-state.js';
 import { backend } from '../support/db.js';
-import { CHANNELS, NOW, useScenario } from '../support/scenario.js';
+import { CHANNELS, useScenario } from '../support/scenario.js';
 import { startSlackGate } from '../support/slack-gate.js';
+import { NOW } from '../support/clock.js';
 
 const ISO = NOW.toISOString();
 

@@ -6,8 +6,8 @@ import { readOverdueConsumers, type ReadOverdueOptions } from '../../src/db/cons
 import { inspectSource } from '../../src/db/source.js';
 import type { ConsumerRow } from '../../src/policy/types.js';
 import { backend, insertConsumers, startTestDatabase, type TestDatabase } from '../support/db.js';
+import { NOW } from '../support/clock.js';
 
-const NOW = new Date('2026-03-10T09:00:00Z');
 const DAY_MS = 86_400_000;
 const daysBefore = (days: number) => new Date(NOW.getTime() - days * DAY_MS);
 

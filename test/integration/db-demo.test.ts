@@ -7,8 +7,7 @@ import { seedDemo } from '../../src/demo/seed.js';
 import { planSweep } from '../../src/policy/plan.js';
 import type { ConsumerRow, Plan } from '../../src/policy/types.js';
 import { backend, startTestDatabase, type TestDatabase } from '../support/db.js';
-
-const NOW = new Date('2026-03-10T09:00:00Z');
+import { NOW } from '../support/clock.js';
 
 describe(`the demo campaign (seedDemo + demoConfigInput) on ${backend}`, () => {
   let db: TestDatabase;

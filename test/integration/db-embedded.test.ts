@@ -6,8 +6,8 @@ import { readOverdueConsumers } from '../../src/db/consumers.js';
 import { migrate } from '../../src/db/migrate.js';
 import { DEFAULT_SOURCE } from '../../src/config/defaults.js';
 import { insertConsumers } from '../support/db.js';
+import { NOW } from '../support/clock.js';
 
-const NOW = new Date('2026-03-10T09:00:00Z');
 const DAY_MS = 86_400_000;
 
 /** Runs a postgres.js query in a separate node process, as the CLI would, and returns its stdout. */

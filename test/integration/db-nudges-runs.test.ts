@@ -3,8 +3,8 @@ import { createNudgeRecorder } from '../../src/db/nudge-recorder.js';
 import { recordNudges, type TeamNudges } from '../../src/db/nudges.js';
 import { finishRun, startRun } from '../../src/db/runs.js';
 import { backend, startTestDatabase, type TestDatabase } from '../support/db.js';
+import { NOW } from '../support/clock.js';
 
-const NOW = new Date('2026-03-10T09:00:00Z');
 const NEXT_DAY = new Date('2026-03-11T09:00:00Z');
 
 describe(`runs and nudge records on ${backend}`, () => {

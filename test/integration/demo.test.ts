@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLI, runCli, type CliRun } from '../support/cli.js';
+import { NOW } from '../support/clock.js';
 
 /**
  * `chaser dry-run --demo`: the first thing a new user runs. No config, no DATABASE_URL, no Slack,
@@ -12,8 +13,8 @@ import { CLI, runCli, type CliRun } from '../support/cli.js';
  * when set, is deliberately handed to the CLI below and must not matter).
  */
 
-const NOW = '2026-03-10T09:00:00Z';
-const DEMO = ['dry-run', '--demo', '--now', NOW];
+const ISO = NOW.toISOString();
+const DEMO = ['dry-run', '--demo', '--now', ISO];
 const ANSI = /\x1b\[[0-9;]*m/;
 
 /** Terminal columns a line takes: pictographs two, combining marks and variation selectors none. */

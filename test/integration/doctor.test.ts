@@ -1,9 +1,10 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it, onTestFinished } from 'vitest';
 import { backend, insertConsumers, startTestDatabase, type TestDatabase } from '../support/db.js';
 import { DEFAULT_SCOPES } from '../support/fake-slack.js';
-import { baseConfig, CHANNELS, daysBefore, NOW, useScenario, type Scenario } from '../support/scenario.js';
+import { baseConfig, CHANNELS, daysBefore, useScenario, type Scenario } from '../support/scenario.js';
 import type { CliRun } from '../support/cli.js';
 import { closedPort } from '../support/ports.js';
+import { NOW } from '../support/clock.js';
 
 /**
  * `chaser doctor` end to end: the built CLI against a real database (PGlite or Postgres) and the
@@ -191,7 +192,7 @@ describe(`chaser doctor (${backend})`, () => {
       const run = await doctor({ env: { SLACK_API_URL: `http://127.0.0.1:${await closedPort()}/api/` } });
       expect(run.code).toBe(69);
       const { line, fix } = checkLine(run, '✗', 'token accepted');
-      expect(line).toMatch(/network error reaching Slack/);
+      expect(line).toMatch(/could not reach Slack \(ECONNREFUSED\)/);
       expect(fix).toMatch(/SLACK_API_URL/);
     });
 
@@ -202,6 +203,18 @@ describe(`chaser doctor (${backend})`, () => {
       const { line, fix } = checkLine(run, '✗', 'scopes');
       expect(line).toContain('missing chat:write');
       expect(fix).toMatch(/OAuth & Permissions/);
+    });
+
+    it('lists each thread feature on or off with the scope that turns it on; an off one does not change the exit code', async () => {
+      s.slack.setScopes([...DEFAULT_SCOPES, 'channels:history', 'reactions:read']);
+      const run = await doctor();
+      expect(run.code).toBe(0);
+      expect(checkLine(run, '✓', 'thread feature: read replies and parent reactions in team threads').line).toContain('on (channels:history)');
+      expect(checkLine(run, '✓', "thread feature: read reactions on chaser's thread replies").line).toContain('on (reactions:read)');
+      expect(checkLine(run, '!', 'thread feature: mark each answer read with 👀').line).toContain('off: grant reactions:write');
+      expect(checkLine(run, '!', "thread feature: only the team's user group may answer").line).toContain('off: grant usergroups:read');
+      s.writeConfig({ ...baseConfig(), threads: 'off' });
+      expect((await doctor()).stdout).not.toContain('thread feature');
     });
 
     it('a digest by email without users:read.email: 69, naming the scope', async () => {

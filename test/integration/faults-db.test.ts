@@ -3,9 +3,10 @@ import { seedThreeTeams, serialConfig } from '../support/campaign.js';
 import { nudgeCounts, runRows, stateLogMismatches } from '../support/chaser-state.js';
 import { backend } from '../support/db.js';
 import { closedPort, silentServer } from '../support/ports.js';
-import { baseConfig, CHANNELS, NOW, useScenario } from '../support/scenario.js';
+import { baseConfig, CHANNELS, useScenario } from '../support/scenario.js';
 import { startSlackGate } from '../support/slack-gate.js';
 import { waitFor } from '../support/wait.js';
+import { NOW } from '../support/clock.js';
 
 const ISO = NOW.toISOString();
 /** A line of a JavaScript stack trace: never shown to a user without -v. */
@@ -119,6 +120,39 @@ describe(`database faults (${backend})`, () => {
         }
       });
 
+      it('connection lost while a delivered nudge is being recorded: stderr names the team whose record is missing', async () => {
+        await seedThreeTeams(s.db.sql);
+        s.writeConfig(serialConfig());
+        // Reads go on, writes to chaser's state wait: payments' record blocks right after its post.
+        const holder = await s.db.sql.reserve();
+        try {
+          const holderPid = (await holder<{ pid: number }[]>`select pg_backend_pid() as pid`)[0]!.pid;
+          await holder`begin`;
+          await holder`lock table chaser_nudge_state in exclusive mode`;
+          const sweep = s.start(['sweep', '--now', ISO]);
+          // Only the session whose record waits: the other connections (the sweep lock's, the test's) live on.
+          const [waiting] = await waitFor(
+            async () =>
+              s.db.sql<{ pid: number }[]>`
+                select pid from pg_stat_activity
+                where application_name = 'chaser' and datname = current_database() and wait_event_type = 'Lock' and pid <> ${holderPid}::int`.then(
+                (rows) => (rows.length > 0 ? rows : undefined),
+              ),
+            { what: "chaser's record to wait on the lock" },
+          );
+          await s.db.sql`select pg_terminate_backend(${waiting!.pid}::int)`;
+          await holder`rollback`;
+          const run = await sweep.done;
+          expect(run.code).toBe(69);
+          expect(run.stderr).toMatch(/the message to team "payments" went out but is not recorded, so it may be nudged again on the next run/);
+          expect(run.stderr).not.toMatch(STACK_LINE);
+          expect(s.slack.posts().map((p) => p.channelId)).toEqual([CHANNELS.payments]);
+          expect(await nudgeCounts(s.db.sql)).toEqual({});
+        } finally {
+          holder.release();
+        }
+      });
+
       it('connection lost mid-run: a clear message, exit 69, no further post, and no half-recorded team', async () => {
         await seedThreeTeams(s.db.sql);
         s.writeConfig(serialConfig());
@@ -139,7 +173,8 @@ describe(`database faults (${backend})`, () => {
           expect(killed.length).toBeGreaterThan(0);
           const pids = killed.map((k) => k.pid);
           await waitFor(
-            async () => (await s.db.sql`select 1 from pg_stat_activity where pid = any(${pids}::int[])`).length === 0,
+            // The test's own pooled sessions were among those ended: a query may meet one before the pool notices.
+            async () => (await s.db.sql`select 1 from pg_stat_activity where pid = any(${pids}::int[])`.catch(() => [1])).length === 0,
             { what: 'the terminated sessions to end' },
           );
           gate.release();

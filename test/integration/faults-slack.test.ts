@@ -3,7 +3,8 @@ import { CONSUMER_OF, seedThreeTeams, serialConfig } from '../support/campaign.j
 import { nudgeCounts, runRows } from '../support/chaser-state.js';
 import { backend } from '../support/db.js';
 import { DEFAULT_SCOPES } from '../support/fake-slack.js';
-import { CHANNELS, NOW, useScenario } from '../support/scenario.js';
+import { baseConfig, CHANNELS, useScenario } from '../support/scenario.js';
+import { NOW } from '../support/clock.js';
 
 const ISO = NOW.toISOString();
 const ALL_RECORDED = { 'pay-1': 1, 'search-1': 1, 'id-1': 1 };
@@ -59,16 +60,56 @@ describe(`Slack faults (${backend})`, () => {
       expect(await nudgeCounts(s.db.sql)).toEqual({ 'pay-1': 1, 'id-1': 1 }); // search-1 did not move
     });
 
-    it('a network timeout: exactly slack.retries + 1 attempts of slack.timeoutMs each, then failed', async () => {
-      await seedThreeTeams(s.db.sql);
-      s.writeConfig(serialConfig({ slack: { retries: 1, timeoutMs: 1000 } }));
-      s.slack.fail('chat.postMessage', { delayMs: 30_000 }, { channel: CHANNELS.identity, times: Infinity });
-      const { code, team } = await sweepJson();
-      expect(code).toBe(4);
-      expect(postsTo(CHANNELS.identity)).toHaveLength(2);
-      expect(team('identity')).toMatchObject({ delivered: false, error: expect.stringMatching(/did not answer in time \(timeout\)/) });
-      expect(await nudgeCounts(s.db.sql)).toEqual({ 'pay-1': 1, 'search-1': 1 });
-    });
+  });
+
+  describe('a lost answer: the post reached Slack, its answer never came back', () => {
+    const lostAnswers = [
+      { what: 'a timeout (answered after slack.timeoutMs)', fault: { delayMs: 30_000 }, says: /did not answer in time \(timeout\)/ },
+      { what: 'the connection dropped after the post', fault: { dropConnection: true, deliver: true }, says: /connection to Slack broke/ },
+      { what: "a gateway's 504 after Slack posted", fault: { status: 504, deliver: true }, says: /HTTP 504/ },
+    ] as const;
+    for (const { what, fault, says } of lostAnswers) {
+      it(`${what}: posted once, not retried in the run; failed (exit 4), unrecorded; the next run sends it once more`, async () => {
+        await seedThreeTeams(s.db.sql);
+        // Retries allowed: a post whose answer is lost must still not be repeated.
+        s.writeConfig(serialConfig({ slack: { retries: 2, timeoutMs: 1000 } }));
+        s.slack.fail('chat.postMessage', fault, { channel: CHANNELS.identity });
+        const { code, team, stderr } = await sweepJson();
+        expect(code).toBe(4);
+        expect(postsTo(CHANNELS.identity)).toHaveLength(1);
+        expect(deliveredTo(CHANNELS.identity)).toHaveLength(1);
+        expect(team('identity')).toMatchObject({ delivered: false, error: expect.stringMatching(says) });
+        expect(team('identity')!.error).toMatch(/may have been posted; not re-sent in this run/);
+        expect(stderr).toMatch(/identity \(.*may have been posted/);
+        expect(await nudgeCounts(s.db.sql)).toEqual({ 'pay-1': 1, 'search-1': 1 });
+
+        // The README's bound: at most one re-nudge, on the next run.
+        const next = await sweepJson();
+        expect(next.code).toBe(3);
+        expect(deliveredTo(CHANNELS.identity)).toHaveLength(2);
+        expect(await nudgeCounts(s.db.sql)).toEqual(ALL_RECORDED);
+      });
+    }
+  });
+
+  describe('an answer that is JSON but not an object: that team failed, the other lanes recorded', () => {
+    for (const body of ['null', '"ok"', '[]', '42']) {
+      it(`answer ${body} to one of three lanes in parallel: exit 4 (not 70); the two accepted posts are recorded`, async () => {
+        await seedThreeTeams(s.db.sql);
+        s.writeConfig({ ...baseConfig(), slack: { ...(baseConfig()['slack'] as object), concurrency: 3 } });
+        s.slack.fail('chat.postMessage', { body, deliver: true }, { channel: CHANNELS.search });
+        const { code, team, result, stderr } = await sweepJson();
+        expect(stderr).not.toMatch(/internal error/);
+        expect(code).toBe(4);
+        expect(result.exitCode).toBe(4);
+        expect(team('search')).toMatchObject({ delivered: false, error: expect.stringMatching(/answer could not be read.*may have been posted/) });
+        expect(team('payments')).toMatchObject({ delivered: true });
+        expect(team('identity')).toMatchObject({ delivered: true });
+        expect(await nudgeCounts(s.db.sql)).toEqual({ 'pay-1': 1, 'id-1': 1 });
+        const [record] = await runRows(s.db.sql);
+        expect(record).toMatchObject({ exit_code: 4, teams_failed: 1, teams_messaged: 2, nudged: 2 });
+      });
+    }
   });
 
   describe('channel problems: that team fails, the others are nudged (exit 4)', () => {

@@ -2,7 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { backend, insertConsumers } from '../support/db.js';
-import { CHANNELS, daysBefore, NOW, useScenario } from '../support/scenario.js';
+import { CHANNELS, daysBefore, useScenario } from '../support/scenario.js';
+import { NOW } from '../support/clock.js';
 
 /** The README's least-privilege grants, as written there: the test runs exactly what users copy. */
 function readmeGrants(role: string, password: string, database: string): string[] {

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { nudgeCounts, runRows } from '../support/chaser-state.js';
 import { backend } from '../support/db.js';
-import { baseConfig, CHANNELS, daysBefore, NOW, useScenario } from '../support/scenario.js';
+import { baseConfig, CHANNELS, daysBefore, useScenario } from '../support/scenario.js';
+import { NOW } from '../support/clock.js';
 
 const ISO = NOW.toISOString();
 

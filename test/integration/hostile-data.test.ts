@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { nudgeCounts, stateLogMismatches } from '../support/chaser-state.js';
 import { backend, insertConsumers } from '../support/db.js';
 import { checkPostMessage } from '../support/slack-checker.js';
-import { baseConfig, CHANNELS, daysBefore, NOW, useScenario } from '../support/scenario.js';
+import { baseConfig, CHANNELS, daysBefore, useScenario } from '../support/scenario.js';
+import { NOW } from '../support/clock.js';
 
 const ISO = NOW.toISOString();
 const withFallback = () => ({ ...baseConfig(), fallbackChannel: CHANNELS.fallback });

@@ -3,8 +3,9 @@ import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { CLI } from '../support/cli.js';
 import { backend, insertConsumers } from '../support/db.js';
-import { baseConfig, CHANNELS, daysBefore, NOW, useScenario } from '../support/scenario.js';
+import { baseConfig, CHANNELS, daysBefore, useScenario } from '../support/scenario.js';
 import { closedPort } from '../support/ports.js';
+import { NOW } from '../support/clock.js';
 
 /**
  * What chaser writes on stderr, by verbosity. A child process's stderr is a pipe here, as under

@@ -7,6 +7,7 @@ import { silentLog } from '../../src/log.js';
 import { createRedactor } from '../../src/redact.js';
 import { backend, insertConsumers, startTestDatabase, type TestDatabase } from '../support/db.js';
 import { startFakeSlack, type FakeSlack } from '../support/fake-slack.js';
+import { NOW } from '../support/clock.js';
 
 /**
  * The sweep's SQL is set-based: one read however many consumers, at most one write per team
@@ -20,7 +21,6 @@ import { startFakeSlack, type FakeSlack } from '../support/fake-slack.js';
  * postgres.js sends one type lookup per new connection, and that count should not depend on luck.
  */
 
-const NOW = new Date('2026-03-10T09:00:00Z');
 const FIVE_DAYS_AGO = new Date(NOW.getTime() - 5 * 24 * 60 * 60 * 1000);
 const TOKEN = 'xoxb-query-count-test';
 const DIGEST_CHANNEL = 'C0DIGEST01';
@@ -50,7 +50,7 @@ describe(`sweep query count (${backend})`, () => {
   });
 
   /** A fresh campaign of `teams` teams with `perTeam` overdue consumers each (all due), then one run. */
-  async function runOver(command: RunMode, teams: number, perTeam: number): Promise<RunResult> {
+  async function runOver(command: RunMode, teams: number, perTeam: number, threads: 'reply' | 'off' = 'reply'): Promise<RunResult> {
     await db.reset();
     slack.reset();
     await insertConsumers(
@@ -67,6 +67,7 @@ describe(`sweep query count (${backend})`, () => {
         teams: Object.fromEntries(Array.from({ length: teams }, (_, i) => [teamKey(i), { channel: channelOf(i) }])),
         digest: { channel: DIGEST_CHANNEL },
         slack: { concurrency: 1, perChannelIntervalMs: 0, retries: 0 },
+        threads,
       },
       'the query-count test config',
     );
@@ -90,11 +91,11 @@ describe(`sweep query count (${backend})`, () => {
     return result;
   }
 
-  it('a sweep issues one more statement per team, and none per consumer', async () => {
-    const few = await runOver('sweep', 3, 10);
-    const fewLarger = await runOver('sweep', 3, 100);
-    const many = await runOver('sweep', MAX_TEAMS, 10);
-    const manyLarger = await runOver('sweep', MAX_TEAMS, 100);
+  it('a sweep issues one more statement per team, and none per consumer (threads off, as v0.1)', async () => {
+    const few = await runOver('sweep', 3, 10, 'off');
+    const fewLarger = await runOver('sweep', 3, 100, 'off');
+    const many = await runOver('sweep', MAX_TEAMS, 10, 'off');
+    const manyLarger = await runOver('sweep', MAX_TEAMS, 100, 'off');
 
     expect(fewLarger.stats.queries).toBe(few.stats.queries); // 10× the consumers, the same statements
     expect(manyLarger.stats.queries).toBe(many.stats.queries);
@@ -102,6 +103,13 @@ describe(`sweep query count (${backend})`, () => {
     // And one Slack message per team, whatever its size.
     expect(fewLarger.stats.slackCalls).toBe(few.stats.slackCalls);
     expect(many.stats.slackCalls - few.stats.slackCalls).toBe(MAX_TEAMS - 3);
+  });
+
+  it('with living threads, opening each team\'s thread is one more statement per team, and none per consumer', async () => {
+    const few = await runOver('sweep', 3, 10, 'reply');
+    const manyLarger = await runOver('sweep', MAX_TEAMS, 100, 'reply');
+    expect(manyLarger.stats.queries - few.stats.queries).toBe(2 * (MAX_TEAMS - 3)); // the nudges' write and the thread's
+    expect(manyLarger.stats.slackCalls - few.stats.slackCalls).toBe(MAX_TEAMS - 3); // the parent is the nudge
   });
 
   it('a dry-run issues the same statements however many teams and consumers', async () => {

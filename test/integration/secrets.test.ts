@@ -4,7 +4,8 @@ import { runRowsAsText } from '../support/chaser-state.js';
 import { assertNoSecrets, TEST_TOKEN, urlPassword } from '../support/cli.js';
 import { backend } from '../support/db.js';
 import { closedPort } from '../support/ports.js';
-import { CHANNELS, NOW, useScenario } from '../support/scenario.js';
+import { CHANNELS, useScenario } from '../support/scenario.js';
+import { NOW } from '../support/clock.js';
 
 const ISO = NOW.toISOString();
 /** Distinctive, with characters that must be percent-encoded in a URL: both forms must stay hidden. */
@@ -89,5 +90,23 @@ describe(`secrets never leak (${backend})`, () => {
     const record = await runRowsAsText(s.db.sql);
     expect(record).toMatch(/channel_not_found/); // the outcome was written: it is what is being checked
     for (const secret of [TEST_TOKEN, ...secrets]) expect(record).not.toContain(secret);
+  });
+
+  it('a proxy answer echoing the Authorization header becomes a failure reason: the digest posts it redacted', async () => {
+    await seedThreeTeams(s.db.sql);
+    s.writeConfig(serialConfig());
+    const echo = `<html><body><h1>407 Proxy says no</h1><pre>POST /api/chat.postMessage\nAuthorization: Bearer ${TEST_TOKEN}\n</pre></body></html>`;
+    s.slack.fail('chat.postMessage', { body: echo }, { channel: CHANNELS.search });
+
+    const run = await s.run(['sweep', '--now', ISO, '--json']);
+    expect(run.code).toBe(4);
+    const search = (JSON.parse(run.stdout) as { teams: Array<{ team: string; error?: string }> }).teams.find((t) => t.team === 'search');
+    expect(search?.error).toMatch(/answer could not be read \(not JSON: .*Proxy says no.*REDACTED/);
+
+    const posted = JSON.stringify(s.slack.posts().map((p) => [p.text, p.blocks]));
+    const digest = JSON.stringify(s.slack.posts().find((p) => p.channelId === CHANNELS.security)?.blocks);
+    expect(digest).toMatch(/search.*failed.*Proxy says no.*REDACTED/); // the reason reached the digest…
+    expect(posted).not.toContain(TEST_TOKEN); // …without the token
+    expect(posted).not.toContain('chaserTestSecretToken');
   });
 });

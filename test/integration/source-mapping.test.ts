@@ -1,6 +1,7 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { backend } from '../support/db.js';
-import { at, baseConfig, CHANNELS, daysBefore, HOUR, NOW, useScenario } from '../support/scenario.js';
+import { at, baseConfig, CHANNELS, daysBefore, useScenario } from '../support/scenario.js';
+import { HOUR_MS, NOW } from '../support/clock.js';
 
 /**
  * An inventory that already exists under other names: chaser is pointed at it through the
@@ -45,7 +46,7 @@ describe(`an existing inventory table mapped through source (${backend})`, () =>
         { consumer_no: 103, service: 'ledger', squad: 'payments', kms_key: 'kms/pay', state: 'done', due_at: daysBefore(20) },
         { consumer_no: 201, service: 'indexer', squad: 'search', kms_key: 'kms/search', state: 'todo', due_at: daysBefore(5) },
         { consumer_no: 202, service: 'crawler', squad: 'search', kms_key: 'kms/search', state: 'pending', due_at: daysBefore(5) }, // not a pending status here
-        { consumer_no: 301, service: 'sso', squad: 'identity', kms_key: 'kms/id', state: 'todo', due_at: at(2 * 24 * HOUR) },
+        { consumer_no: 301, service: 'sso', squad: 'identity', kms_key: 'kms/id', state: 'todo', due_at: at(2 * 24 * HOUR_MS) },
       ])}`;
       s.writeConfig({ ...baseConfig(), source: serviceKeysSource });
     });
@@ -79,7 +80,7 @@ describe(`an existing inventory table mapped through source (${backend})`, () =>
     it('remembers the nudges across runs through the text key (no second nudge before the cadence)', async () => {
       expect((await s.run(['sweep', '--now', ISO])).code).toBe(3);
       s.slack.reset();
-      expect((await s.run(['sweep', '--now', at(HOUR).toISOString()])).code).toBe(3);
+      expect((await s.run(['sweep', '--now', at(HOUR_MS).toISOString()])).code).toBe(3);
       expect(s.slack.posts().map((p) => p.channelId)).toEqual([CHANNELS.security]); // only the digest
       expect(await stateRows()).toEqual([['101', 1], ['102', 1], ['201', 1]]);
     });
@@ -87,7 +88,7 @@ describe(`an existing inventory table mapped through source (${backend})`, () =>
     it('stops chasing a consumer once its status leaves the pending list', async () => {
       await s.run(['sweep', '--now', ISO]);
       await s.db.sql`update inventory.service_keys set state = 'done' where consumer_no = 101`;
-      const later = JSON.parse((await s.run(['dry-run', '--now', at(3 * 24 * HOUR).toISOString(), '--json'])).stdout) as {
+      const later = JSON.parse((await s.run(['dry-run', '--now', at(3 * 24 * HOUR_MS).toISOString(), '--json'])).stdout) as {
         teams: Array<{ team: string; consumers: string[] }>;
       };
       expect(later.teams.find((t) => t.team === 'payments')?.consumers).toEqual(['102']);
@@ -136,7 +137,7 @@ describe(`an existing inventory table mapped through source (${backend})`, () =>
     };
     await s.db.sql`insert into inventory."Consumers" ${s.db.sql([
       { ConsumerId: ids.due, DisplayName: 'billing-cron', OwnerTeam: 'payments', KeyId: 'kms/pay', Status: 'todo', DueDate: '2026-03-01', SnoozedUntil: null },
-      { ConsumerId: ids.snoozed, DisplayName: 'invoice-mailer', OwnerTeam: 'payments', KeyId: 'kms/pay', Status: 'todo', DueDate: '2026-03-01', SnoozedUntil: at(24 * HOUR) },
+      { ConsumerId: ids.snoozed, DisplayName: 'invoice-mailer', OwnerTeam: 'payments', KeyId: 'kms/pay', Status: 'todo', DueDate: '2026-03-01', SnoozedUntil: at(24 * HOUR_MS) },
       { ConsumerId: ids.done, DisplayName: 'old-batch', OwnerTeam: 'payments', KeyId: 'kms/pay', Status: 'confirmed', DueDate: '2026-02-01', SnoozedUntil: null },
     ])}`;
     s.writeConfig({

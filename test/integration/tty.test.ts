@@ -2,7 +2,8 @@ import { spawn } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { CLI, TEST_TOKEN } from '../support/cli.js';
 import { backend, insertConsumers } from '../support/db.js';
-import { daysBefore, NOW, useScenario } from '../support/scenario.js';
+import { daysBefore, useScenario } from '../support/scenario.js';
+import { NOW } from '../support/clock.js';
 
 /**
  * Runs the CLI under util-linux `script`, which gives it a pseudo-terminal: what a person at a

@@ -5,13 +5,7 @@
  */
 import type { TeamRoute, Tier } from '../../src/config/types.js';
 import type { ConsumerRow, NudgeState, PlanOptions } from '../../src/policy/types.js';
-
-export const MINUTE_MS = 60_000;
-export const HOUR_MS = 60 * MINUTE_MS;
-export const DAY_MS = 24 * HOUR_MS;
-
-/** The instant builders measure "overdue" and "ago" from unless told otherwise. */
-export const TEST_NOW = new Date('2026-03-10T09:00:00Z');
+import { DAY_MS, HOUR_MS, MINUTE_MS, NOW } from './clock.js';
 
 /** "72h", "1d", "30m", "1.5h" → milliseconds; only what the tests write. */
 export function durationMs(text: string): number {
@@ -32,12 +26,12 @@ export function tier(fields: Partial<Tier> & { name: string }): Tier {
   };
 }
 
-export const DEFAULT_TEST_TIERS: readonly Tier[] = Object.freeze([
-  tier({ name: 'gentle', afterDaysOverdue: 0, every: '72h', mention: 'none' }),
-  tier({ name: 'firm', afterDaysOverdue: 3, every: '24h', mention: 'none' }),
-  tier({ name: 'urgent', afterDaysOverdue: 7, every: '24h', mention: 'team' }),
-  tier({ name: 'critical', afterDaysOverdue: 14, every: '12h', mention: 'team' }),
-]);
+/** The contract's default ladder, the one ladder of the test suite (each rung also on its own). */
+export const GENTLE: Tier = Object.freeze(tier({ name: 'gentle', afterDaysOverdue: 0, every: '72h', mention: 'none' }));
+export const FIRM: Tier = Object.freeze(tier({ name: 'firm', afterDaysOverdue: 3, every: '24h', mention: 'none' }));
+export const URGENT: Tier = Object.freeze(tier({ name: 'urgent', afterDaysOverdue: 7, every: '24h', mention: 'team' }));
+export const CRITICAL: Tier = Object.freeze(tier({ name: 'critical', afterDaysOverdue: 14, every: '12h', mention: 'team' }));
+export const DEFAULT_TEST_TIERS: readonly Tier[] = Object.freeze([GENTLE, FIRM, URGENT, CRITICAL]);
 
 let nextId = 1;
 
@@ -53,7 +47,7 @@ export interface ConsumerSpec extends Partial<Omit<ConsumerRow, 'state'>> {
 
 /** A pending consumer of team "payments", 1 day overdue and never nudged, unless told otherwise. */
 export function consumer(spec: ConsumerSpec = {}): ConsumerRow {
-  const { overdueDays, overdueMs, now = TEST_NOW, ...fields } = spec;
+  const { overdueDays, overdueMs, now = NOW, ...fields } = spec;
   const id = fields.id ?? `c-${String(nextId++).padStart(4, '0')}`;
   const overdue = overdueMs ?? (overdueDays ?? 1) * DAY_MS;
   return {
@@ -81,7 +75,7 @@ export interface NudgedSpec {
 
 /** chaser's memory of a consumer: nudged once, 24 h ago, in "gentle", unless told otherwise. */
 export function nudged(spec: NudgedSpec = {}): NudgeState {
-  const now = spec.now ?? TEST_NOW;
+  const now = spec.now ?? NOW;
   const ago = spec.msAgo ?? (spec.hoursAgo ?? 24) * HOUR_MS;
   return {
     nudgeCount: spec.count ?? 1,

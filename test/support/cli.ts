@@ -20,6 +20,8 @@ export interface CliOptions {
   cwd?: string;
   /** Secrets that must appear in no output of this run (the token is always checked). */
   secrets?: string[];
+  /** Close the reading end of stdout at once, as `| head -1` does once it has its line. */
+  closeStdout?: boolean;
 }
 
 /**
@@ -33,7 +35,8 @@ export function startCli(args: string[], options: CliOptions = {}): { child: Chi
   const child = spawn(process.execPath, [CLI, ...args], { cwd: options.cwd ?? REPO_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
-  child.stdout!.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+  if (options.closeStdout) child.stdout!.destroy();
+  else child.stdout!.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
   child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
   const done = new Promise<CliRun>((resolve, reject) => {
     child.on('error', reject);

@@ -1,5 +1,5 @@
 import { validateBlocks } from './block-kit-limits.js';
-import type { FakeChannel, FakeUser, FakeWorkspace } from './fake-slack-workspace.js';
+import type { FakeChannel, FakeMessage, FakeUser, FakeWorkspace } from './fake-slack-workspace.js';
 
 /**
  * The Web API methods the fake Slack answers, as plain functions of (decoded params, workspace):
@@ -71,9 +71,12 @@ function postMessage(params: Params, ws: FakeWorkspace): Reply {
   }
 
   const channelId = target.kind === 'channel' ? target.channel.id : target.id;
+  const threadTs = text(params, 'thread_ts');
+  if (threadTs && ws.lockedThreads.has(`${channelId}/${threadTs}`)) return fail('restricted_action_thread_locked');
+  const metadata = readMetadata(params);
+  if (metadata === 'invalid') return fail('invalid_metadata_format');
   const ts = ws.nextTs();
   const messageText = text(params, 'text') ?? '';
-  const threadTs = text(params, 'thread_ts');
   const body: Record<string, unknown> = {
     ok: true,
     channel: channelId,
@@ -90,6 +93,23 @@ function postMessage(params: Params, ws: FakeWorkspace): Reply {
       ...(threadTs ? { thread_ts: threadTs } : {}),
     },
   };
+  const stored: FakeMessage = {
+    ts,
+    user: ws.identity.userId,
+    botId: ws.identity.botId,
+    text: messageText.slice(0, TEXT_TRUNCATION_LIMIT),
+    reactions: new Map(),
+    ...(Array.isArray(params['blocks']) ? { blocks: params['blocks'] as unknown[] } : {}),
+    ...(metadata ? { metadata } : {}),
+  };
+  if (threadTs) {
+    stored.threadTs = threadTs;
+    if (isTrue(params['reply_broadcast'])) stored.replyBroadcast = true;
+    // Slack marks a parent with replies by giving it a thread_ts of its own ts.
+    const parent = ws.findMessage(channelId, threadTs);
+    if (parent) parent.threadTs = parent.ts;
+  }
+  ws.addMessage(channelId, stored);
   if (messageText.length > TEXT_TRUNCATION_LIMIT) {
     body['warning'] = 'message_truncated';
     body['response_metadata'] = {
@@ -109,7 +129,7 @@ function postRefusal(channel: FakeChannel, ws: FakeWorkspace): Reply | undefined
   return fail('not_in_channel');
 }
 
-function checkContent(params: Params): Reply | undefined {
+export function checkContent(params: Params): Reply | undefined {
   const hasText = (text(params, 'text') ?? '') !== '';
   const markdown = text(params, 'markdown_text');
   if (markdown !== undefined && (hasText || params['blocks'] !== undefined)) return fail('markdown_text_conflict');
@@ -243,9 +263,20 @@ function userObject(user: FakeUser, ws: FakeWorkspace): Record<string, unknown> 
   };
 }
 
-function missingScope(ws: FakeWorkspace, needed: string): Reply | undefined {
+export function missingScope(ws: FakeWorkspace, needed: string): Reply | undefined {
   if (ws.scopes.has(needed)) return undefined;
   return fail('missing_scope', { needed, provided: [...ws.scopes].join(',') });
+}
+
+/** `metadata` as Slack accepts it: `{ event_type, event_payload }`; absent → undefined. */
+export function readMetadata(params: Params): FakeMessage['metadata'] | 'invalid' | undefined {
+  const value = params['metadata'];
+  if (value === undefined) return undefined;
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return 'invalid';
+  const { event_type: type, event_payload: payload } = value as Record<string, unknown>;
+  if (typeof type !== 'string' || type === '') return 'invalid';
+  if (payload !== undefined && (typeof payload !== 'object' || payload === null || Array.isArray(payload))) return 'invalid';
+  return { event_type: type, event_payload: (payload ?? {}) as Record<string, unknown> };
 }
 
 export function ok(fields: Record<string, unknown>): Reply {

@@ -27,12 +27,37 @@ export interface UserSpec {
   email: string;
   /** Default: the part of the email before `@`. */
   name?: string;
+  /** A bot user (another app, a workflow): its messages carry a bot_id. Default false. */
+  isBot?: boolean;
 }
 
 export interface FakeUser {
   id: string;
   email: string;
   name: string;
+  isBot: boolean;
+}
+
+/** One message in a conversation: a top-level post or a thread reply. Mutable, like the world it models. */
+export interface FakeMessage {
+  ts: string;
+  /** The author: a human's U…, or a bot's user id. */
+  user: string;
+  /** Set for messages posted by an app (chaser itself included). */
+  botId?: string;
+  text: string;
+  blocks?: unknown[];
+  /** The parent's ts, on replies (Slack also sets it on a parent that has replies). */
+  threadTs?: string;
+  /** A reply also shown in the channel. */
+  replyBroadcast?: boolean;
+  metadata?: { event_type: string; event_payload: Record<string, unknown> };
+  /** Reaction name → the users who added it, in order. */
+  reactions: Map<string, string[]>;
+  /** Set by chat.update. */
+  edited?: { user: string; ts: string };
+  /** The workspace's edit window has closed for this message: chat.update answers edit_window_closed. */
+  editWindowClosed?: boolean;
 }
 
 /** Who the token belongs to, as auth.test reports it. */
@@ -63,6 +88,12 @@ export type Conversation = { kind: 'channel'; channel: FakeChannel } | { kind: '
 export class FakeWorkspace {
   readonly channels = new Map<string, FakeChannel>();
   readonly users = new Map<string, FakeUser>();
+  /** Conversation id → its messages (top-level and replies), in ts order. */
+  readonly messages = new Map<string, FakeMessage[]>();
+  /** User group id (S…) → member user ids. */
+  readonly usergroups = new Map<string, string[]>();
+  /** `${channel}/${parent ts}` of threads an admin locked: replies are refused. */
+  readonly lockedThreads = new Set<string>();
   scopes: Set<string>;
   readonly identity: FakeIdentity;
   /** userId → D… id of the bot's DM with that user, created on first use like Slack does. */
@@ -91,7 +122,12 @@ export class FakeWorkspace {
 
   addUser(spec: UserSpec): FakeUser {
     if (!USER_ID.test(spec.id)) throw new Error(`fake Slack: user id ${JSON.stringify(spec.id)} should look like U… or W…`);
-    const user: FakeUser = { id: spec.id, email: spec.email, name: spec.name ?? spec.email.split('@')[0] ?? spec.id };
+    const user: FakeUser = {
+      id: spec.id,
+      email: spec.email,
+      name: spec.name ?? spec.email.split('@')[0] ?? spec.id,
+      isBot: spec.isBot ?? false,
+    };
     this.users.set(user.id, user);
     return user;
   }
@@ -152,6 +188,33 @@ export class FakeWorkspace {
     }
     const channel = this.findChannel(ref, { byName: true });
     return channel ? { kind: 'channel', channel } : undefined;
+  }
+
+  /** Adds a message to a conversation, keeping ts order (a ts is always the newest, so it appends). */
+  addMessage(conversationId: string, message: FakeMessage): FakeMessage {
+    const list = this.messages.get(conversationId);
+    if (list) list.push(message);
+    else this.messages.set(conversationId, [message]);
+    return message;
+  }
+
+  /** The message with this ts in the conversation, top-level or reply. */
+  findMessage(conversationId: string, ts: string): FakeMessage | undefined {
+    return this.messages.get(conversationId)?.find((m) => m.ts === ts);
+  }
+
+  /** Deletes a message as a person would; a parent's replies stay, as in Slack. */
+  deleteMessage(conversationId: string, ts: string): boolean {
+    const list = this.messages.get(conversationId);
+    const index = list?.findIndex((m) => m.ts === ts) ?? -1;
+    if (!list || index < 0) return false;
+    list.splice(index, 1);
+    return true;
+  }
+
+  /** The replies of a thread (not its parent), oldest first. */
+  repliesOf(conversationId: string, parentTs: string): FakeMessage[] {
+    return (this.messages.get(conversationId) ?? []).filter((m) => m.threadTs === parentTs && m.ts !== parentTs);
   }
 
   /** A fresh message ts: `^\d{10}\.\d{6}$`, strictly increasing, near the wall clock like Slack's. */

@@ -1,18 +1,20 @@
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
-import { ACCEPTED_SCOPES, METHODS, fail, text, type Params, type Reply } from './fake-slack-methods.js';
+import { ACCEPTED_SCOPES as POST_SCOPES, METHODS as POST_METHODS, fail, text, type Params, type Reply } from './fake-slack-methods.js';
+import { THREAD_METHODS, THREAD_SCOPES } from './fake-slack-threads.js';
 import {
   DEFAULT_IDENTITY,
   FakeWorkspace,
   type ChannelSpec,
   type FakeChannel,
   type FakeIdentity,
+  type FakeMessage,
   type FakeUser,
   type UserSpec,
 } from './fake-slack-workspace.js';
 
-export type { ChannelSpec, FakeChannel, FakeIdentity, FakeUser, UserSpec } from './fake-slack-workspace.js';
+export type { ChannelSpec, FakeChannel, FakeIdentity, FakeMessage, FakeUser, UserSpec } from './fake-slack-workspace.js';
 export { DEFAULT_IDENTITY } from './fake-slack-workspace.js';
 
 /**
@@ -24,6 +26,9 @@ export { DEFAULT_IDENTITY } from './fake-slack-workspace.js';
  * It never blocks the event loop (a child process may be talking to it while the test awaits),
  * and close() is prompt even with delayed answers or keep-alive sockets open.
  */
+
+const METHODS = { ...POST_METHODS, ...THREAD_METHODS };
+const ACCEPTED_SCOPES: Record<string, string> = { ...POST_SCOPES, ...THREAD_SCOPES };
 
 export const DEFAULT_TOKEN = 'xoxb-test-token';
 
@@ -55,6 +60,22 @@ export interface FakeSlackOptions {
   users?: readonly UserSpec[];
   /** What auth.test reports. Default DEFAULT_IDENTITY. */
   identity?: Partial<FakeIdentity>;
+  /**
+   * Slack's per-method limits ("per API method per workspace per app"): at most N calls of the
+   * method per `rateWindowMs`, then 429 with Retry-After until the window has room. E.g.
+   * `{ 'conversations.replies': 50 }` is Tier 3. Default none.
+   */
+  methodLimits?: Readonly<Record<string, number>>;
+  /** The window of methodLimits. Default 60,000 (Slack's per-minute tiers); benches shrink it to scale time. */
+  rateWindowMs?: number;
+  /** User groups (S…) and their members. Default none. */
+  usergroups?: Readonly<Record<string, readonly string[]>>;
+}
+
+/** A message a person (or another app) writes, for tests that play a team answering. */
+export interface FakeAuthored {
+  channel: string;
+  ts: string;
 }
 
 /** A ready-made small workspace, for tests that just need somewhere to post: pass it as options. */
@@ -76,15 +97,19 @@ export const SAMPLE_WORKSPACE = {
  *   message is posted first anyway, like Slack's `fatal_error` that "may have partly succeeded".
  * - `status: 429`: `retry-after` header and `{"ok":false,"error":"ratelimited"}`.
  * - `status: 5xx`: an HTML page, as Slack's outage pages are.
+ *   `deliver: true` posts first: a gateway (502/504) that lost Slack's answer.
  * - `delayMs`: handled normally (a post IS delivered), answered late: a client timeout that still posted.
  * - `dropConnection`: the socket is destroyed without an answer; `deliver: true` posts first.
+ * - `body`: HTTP 200 with this raw JSON text (`null`, `"ok"`, `[]`): an answer a proxy mangled;
+ *   `deliver: true` posts first.
  */
 export type Fault =
   | { error: string; extra?: Record<string, unknown>; deliver?: boolean }
   | { status: 429; retryAfter: number }
-  | { status: 500 | 502 | 503 }
+  | { status: 500 | 502 | 503 | 504; deliver?: boolean }
   | { delayMs: number }
-  | { dropConnection: true; deliver?: boolean };
+  | { dropConnection: true; deliver?: boolean }
+  | { body: string; deliver?: boolean };
 
 export interface FaultOptions {
   /** How many matching calls get the fault. Default 1; Infinity for all of them. */
@@ -139,6 +164,25 @@ export interface FakeSlack {
   /** The chat.postMessage calls that delivered a message, in arrival order. */
   posts(): RecordedPost[];
   calls(method: string): RecordedRequest[];
+  /** Top-level message by a user (a bot user's carries a bot_id). */
+  say(channel: string, user: string, text: string): FakeAuthored;
+  /** A reply by a user in the thread of `threadTs`. */
+  reply(channel: string, threadTs: string, user: string, text: string): FakeAuthored;
+  /** A user adds a reaction (emoji name without colons) to a message. */
+  react(channel: string, ts: string, user: string, name: string): void;
+  /** Deletes a message (a person removing chaser's parent, say). */
+  deleteMessage(channel: string, ts: string): void;
+  /** An admin locks a thread: replies into it are refused. */
+  lockThread(channel: string, parentTs: string): void;
+  /** The workspace's edit window closed for this message: chat.update answers edit_window_closed. */
+  closeEditWindow(channel: string, ts: string): void;
+  addUsergroup(id: string, members: readonly string[]): void;
+  /** The live messages of a conversation (top-level and replies), oldest first. */
+  messages(channel: string): readonly FakeMessage[];
+  /** The message with this ts, if it still exists. */
+  message(channel: string, ts: string): FakeMessage | undefined;
+  /** Replies of one thread, oldest first. */
+  thread(channel: string, parentTs: string): readonly FakeMessage[];
   /** Forgets requests, pending faults and rate-limit history; keeps channels, users, scopes. */
   reset(): void;
   /** Stops listening and destroys every open socket; delayed answers are abandoned. */
@@ -171,6 +215,10 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
   const workspace = new FakeWorkspace(options.scopes ?? DEFAULT_SCOPES, { ...DEFAULT_IDENTITY, ...options.identity });
   for (const channel of options.channels ?? []) workspace.addChannel(channel);
   for (const user of options.users ?? []) workspace.addUser(user);
+  for (const [id, members] of Object.entries(options.usergroups ?? {})) workspace.usergroups.set(id, [...members]);
+  const rateWindowMs = options.rateWindowMs ?? 60_000;
+  /** method → receivedAt of its accepted calls within the window, for methodLimits. */
+  const methodCalls = new Map<string, number[]>();
 
   const requests: RecordedRequest[] = [];
   let faults: QueuedFault[] = [];
@@ -237,7 +285,12 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
       if (fault.deliver) normally();
       return { answer: jsonAnswer(fail(fault.error, fault.extra)), delayMs: 0 };
     }
+    if ('body' in fault) {
+      if (fault.deliver) normally();
+      return { answer: { status: 200, headers: { 'content-type': JSON_TYPE }, body: fault.body, recorded: fault.body }, delayMs: 0 };
+    }
     if (fault.status === 429) return { answer: rateLimited(fault.retryAfter), delayMs: 0 };
+    if (fault.deliver) normally();
     return { answer: outagePage(fault.status), delayMs: 0 };
   };
 
@@ -269,6 +322,16 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
       const last = channelId === undefined ? undefined : lastPostAt.get(channelId);
       // Slack's Retry-After is in whole seconds, so even a shorter test interval says 1.
       if (last !== undefined && record.receivedAt - last < channelIntervalMs) return rateLimited(1);
+    }
+    const limit = options.methodLimits?.[method];
+    if (limit !== undefined) {
+      const recent = (methodCalls.get(method) ?? []).filter((t) => record.receivedAt - t < rateWindowMs);
+      methodCalls.set(method, recent);
+      if (recent.length >= limit) {
+        const freeAt = (recent[0] ?? record.receivedAt) + rateWindowMs;
+        return rateLimited(Math.max(1, Math.ceil((freeAt - record.receivedAt) / 1000)));
+      }
+      recent.push(record.receivedAt);
     }
     const reply = handler(params, workspace);
     if (reply.delivered) {
@@ -337,6 +400,33 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
   });
   const { port } = server.address() as AddressInfo;
 
+  const conversationIdOrThrow = (ref: string): string => {
+    const id = conversationId(ref);
+    if (id === undefined) throw new Error(`fake Slack: no conversation ${JSON.stringify(ref)}`);
+    return id;
+  };
+  /** A person's (or another app's) message, as Slack would store it. */
+  const author = (channel: string, user: string, messageText: string, threadTs?: string): FakeAuthored => {
+    const id = conversationIdOrThrow(channel);
+    const who = workspace.users.get(user);
+    if (!who) throw new Error(`fake Slack: add user ${user} before they write`);
+    if (threadTs) {
+      const parent = workspace.findMessage(id, threadTs);
+      if (!parent) throw new Error(`fake Slack: no parent ${threadTs} in ${channel}`);
+      parent.threadTs = parent.ts;
+    }
+    const ts = workspace.nextTs();
+    workspace.addMessage(id, {
+      ts,
+      user,
+      text: messageText,
+      reactions: new Map(),
+      ...(who.isBot ? { botId: `B${user.slice(1)}` } : {}),
+      ...(threadTs ? { threadTs } : {}),
+    });
+    return { channel: id, ts };
+  };
+
   let closing: Promise<void> | undefined;
   return {
     url: `http://127.0.0.1:${port}/api/`,
@@ -378,10 +468,36 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
           : [],
       ),
     calls: (method) => requests.filter((r) => r.method === method),
+    say: (channel, user, messageText) => author(channel, user, messageText),
+    reply: (channel, threadTs, user, messageText) => author(channel, user, messageText, threadTs),
+    react: (channel, ts, user, name) => {
+      const message = workspace.findMessage(conversationIdOrThrow(channel), ts);
+      if (!message) throw new Error(`fake Slack: no message ${ts} in ${channel} to react to`);
+      const users = message.reactions.get(name) ?? [];
+      if (!users.includes(user)) message.reactions.set(name, [...users, user]);
+    },
+    deleteMessage: (channel, ts) => {
+      if (!workspace.deleteMessage(conversationIdOrThrow(channel), ts)) throw new Error(`fake Slack: no message ${ts} in ${channel}`);
+    },
+    lockThread: (channel, parentTs) => {
+      workspace.lockedThreads.add(`${conversationIdOrThrow(channel)}/${parentTs}`);
+    },
+    closeEditWindow: (channel, ts) => {
+      const message = workspace.findMessage(conversationIdOrThrow(channel), ts);
+      if (!message) throw new Error(`fake Slack: no message ${ts} in ${channel}`);
+      message.editWindowClosed = true;
+    },
+    addUsergroup: (id, members) => {
+      workspace.usergroups.set(id, [...members]);
+    },
+    messages: (channel) => workspace.messages.get(conversationIdOrThrow(channel)) ?? [],
+    message: (channel, ts) => workspace.findMessage(conversationIdOrThrow(channel), ts),
+    thread: (channel, parentTs) => workspace.repliesOf(conversationIdOrThrow(channel), parentTs),
     reset: () => {
       requests.length = 0;
       faults = [];
       lastPostAt.clear();
+      methodCalls.clear();
       tokenError = null;
     },
     close: () => {

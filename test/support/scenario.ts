@@ -5,6 +5,7 @@ import { afterAll, beforeAll, beforeEach } from 'vitest';
 import { runCli, startCli, TEST_TOKEN, urlPassword, type CliOptions, type CliRun } from './cli.js';
 import { startTestDatabase, type TestDatabase } from './db.js';
 import { startFakeSlack, type FakeSlack, type FakeSlackOptions } from './fake-slack.js';
+import { DAY_MS, NOW } from './clock.js';
 
 /** The workspace every whole-command test posts into. */
 export const CHANNELS = {
@@ -86,9 +87,5 @@ export function useScenario(options: { slack?: FakeSlackOptions; config?: Record
   return scenario;
 }
 
-export const DAY = 24 * 60 * 60 * 1000;
-export const HOUR = 60 * 60 * 1000;
-/** The labelled instant every whole-command test runs "as of". */
-export const NOW = new Date('2026-03-10T09:00:00Z');
-export const daysBefore = (days: number, from: Date = NOW) => new Date(from.getTime() - days * DAY);
+export const daysBefore = (days: number, from: Date = NOW) => new Date(from.getTime() - days * DAY_MS);
 export const at = (ms: number) => new Date(NOW.getTime() + ms);

@@ -8,18 +8,10 @@ import type { Tier } from '../../src/config/types.js';
 import { NudgeList } from '../../src/policy/nudge-list.js';
 import type { ListedConsumer, Plan, Route, TeamPlan, TeamSummary } from '../../src/policy/types.js';
 import type { SlackMessage } from '../../src/slack/render/types.js';
+import { DEFAULT_TEST_TIERS, GENTLE } from './builders.js';
+import { DAY_MS, HOUR_MS, NOW } from './clock.js';
 
-/** The run's instant in every test. */
-export const NOW = new Date('2026-03-10T09:00:00Z');
-const DAY_MS = 86_400_000;
-
-export const GENTLE: Tier = { name: 'gentle', afterDaysOverdue: 0, everyMs: 72 * 3_600_000, every: '72h', mention: 'none' };
-export const FIRM: Tier = { name: 'firm', afterDaysOverdue: 3, everyMs: 24 * 3_600_000, every: '24h', mention: 'none' };
-export const URGENT: Tier = { name: 'urgent', afterDaysOverdue: 7, everyMs: 24 * 3_600_000, every: '24h', mention: 'team' };
-export const CRITICAL: Tier = { name: 'critical', afterDaysOverdue: 14, everyMs: 12 * 3_600_000, every: '12h', mention: 'team' };
-export const DEFAULT_TIERS: Tier[] = [GENTLE, FIRM, URGENT, CRITICAL];
-
-export function tierFor(daysOverdue: number, tiers: readonly Tier[] = DEFAULT_TIERS): Tier {
+export function tierFor(daysOverdue: number, tiers: readonly Tier[] = DEFAULT_TEST_TIERS): Tier {
   const tier = [...tiers].reverse().find((t) => daysOverdue >= t.afterDaysOverdue) ?? tiers[0];
   if (!tier) throw new Error('no tiers');
   return tier;
@@ -32,7 +24,7 @@ export function listedConsumer(options: { id?: string; name?: string | null; key
     id: options.id ?? 'c-1',
     name: options.name === undefined ? 'billing-worker' : options.name,
     keyId: options.keyId === undefined ? 'key-2025-q4' : options.keyId,
-    deadlineMs: NOW.getTime() - daysOverdue * DAY_MS - 3_600_000,
+    deadlineMs: NOW.getTime() - daysOverdue * DAY_MS - HOUR_MS,
     daysOverdue,
   };
 }
@@ -57,8 +49,8 @@ export function teamPlan(options: {
     listed,
     nudges: new NudgeList(
       listed.map((l) => l.id),
-      listed.map((l) => DEFAULT_TIERS.indexOf(tierFor(l.daysOverdue))),
-      DEFAULT_TIERS,
+      listed.map((l) => DEFAULT_TEST_TIERS.indexOf(tierFor(l.daysOverdue))),
+      DEFAULT_TEST_TIERS,
     ),
     oldestDeadline: worst ? new Date(worst.deadlineMs) : NOW,
   };
@@ -88,16 +80,17 @@ export function summary(options: Partial<TeamSummary> & { team: string }): TeamS
 }
 
 export function plan(options: Partial<Plan> & { summaries: TeamSummary[] }): Plan {
-  const byTier: Record<string, number> = Object.fromEntries(DEFAULT_TIERS.map((t) => [t.name, 0]));
+  const byTier: Record<string, number> = Object.fromEntries(DEFAULT_TEST_TIERS.map((t) => [t.name, 0]));
   for (const s of options.summaries) for (const [tier, n] of Object.entries(s.byTier)) byTier[tier] = (byTier[tier] ?? 0) + n;
   return {
     now: NOW,
-    tiers: DEFAULT_TIERS,
+    tiers: [...DEFAULT_TEST_TIERS],
     outstanding: options.summaries.reduce((sum, s) => sum + s.outstanding, 0),
     byTier,
-    oldestDeadlineByTier: Object.fromEntries(DEFAULT_TIERS.map((t) => [t.name, null])),
+    oldestDeadlineByTier: Object.fromEntries(DEFAULT_TEST_TIERS.map((t) => [t.name, null])),
     teams: [],
     skipped: [],
+    answered: new Map(),
     ...options,
   };
 }

@@ -2,7 +2,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it, onTestFinished } from 'vitest';
-import { configFromObject, loadConfig, parserReason } from '../../src/config/load.js';
+import { configFromObject, defaultConfig, loadConfig, loadConfigIfFound, parserReason } from '../../src/config/load.js';
 import { ChaserError, ExitCode } from '../../src/exit-codes.js';
 
 /** A temporary directory holding `files`, removed when the test ends. */
@@ -96,6 +96,29 @@ describe('loadConfig: discovery in the working directory', () => {
     expect(error.exitCode).toBe(ExitCode.config);
     expect(error.message).toBe(`config file ${path.join(dir, 'chaser.config.json')} is empty`);
     expect(error.details).toEqual(['write {} to use every default, or start from chaser.config.example.json']);
+  });
+});
+
+describe('loadConfigIfFound: for a command that can run without a file (migrate)', () => {
+  it('says "none found" as a value, naming the directory searched', async () => {
+    const dir = await directoryWith({ 'package.json': json({ name: 'ops' }) });
+    expect(await loadConfigIfFound({ env: {}, cwd: dir })).toEqual({ notFound: true, cwd: dir });
+  });
+
+  it('loads a config that is there, exactly like loadConfig', async () => {
+    const dir = await directoryWith({ 'chaser.config.json': json(PAYMENTS) });
+    expect(await loadConfigIfFound({ env: {}, cwd: dir })).toEqual(await loadConfig({ env: {}, cwd: dir }));
+  });
+
+  it('still refuses a path that was given but is missing, and a broken file', async () => {
+    const dir = await directoryWith({ 'chaser.config.json': '{ "teams": ' });
+    expect((await rejectionOf(loadConfigIfFound({ env: { CHASER_CONFIG: 'missing.json' }, cwd: dir }))).message).toContain('config file not found');
+    expect((await rejectionOf(loadConfigIfFound({ env: {}, cwd: dir }))).message).toContain('cannot read config');
+  });
+
+  it('defaultConfig is the defaults with DATABASE_URL applied', () => {
+    expect(defaultConfig({ DATABASE_URL: 'postgres://env-host/db' }).database.url).toBe('postgres://env-host/db');
+    expect(defaultConfig({}).database.url).toBeUndefined();
   });
 });
 

@@ -3,13 +3,13 @@ import { configFromObject } from '../../src/config/load.js';
 import { ChaserError, ExitCode } from '../../src/exit-codes.js';
 import type { RunRequest } from '../../src/pipeline/scope.js';
 import { checkRequest } from '../../src/pipeline/stages/check-request.js';
-import { TEST_NOW } from '../support/builders.js';
+import { NOW } from '../support/clock.js';
 
 const config = configFromObject({ digest: { channel: 'C0DIGEST' } }, 'the check-request test config');
 const request = (overrides: Partial<RunRequest> = {}): RunRequest => ({
   command: 'sweep',
   config,
-  now: TEST_NOW,
+  now: NOW,
   failOn: 'outstanding',
   digest: true,
   slackToken: 'xoxb-test',
@@ -33,7 +33,7 @@ describe('checkRequest (the first stage)', () => {
     ['digest', true, { lock: false, record: true, nudge: false, post: true, digest: true }],
     ['dry-run', true, { lock: false, record: false, nudge: false, post: false, digest: false }],
   ] as const)('%s (digest flag %s) runs the steps of its table', (command, digest, steps) => {
-    expect(checkRequest(request({ command, digest }))).toEqual(steps);
+    expect(checkRequest(request({ command, digest }))).toEqual({ ...steps, warnings: [] });
   });
 
   it('refuses an unknown --fail-on with exit 78, listing the valid values', () => {
@@ -48,8 +48,17 @@ describe('checkRequest (the first stage)', () => {
     expect(error.details.join('\n')).toContain('--no-digest');
   });
 
-  it('asks for SLACK_BOT_TOKEN when it posts, and not for a dry-run', () => {
+  it('asks for SLACK_BOT_TOKEN when it posts; a dry-run only warns that sweep would refuse', () => {
     expect(refusal({ slackToken: undefined, command: 'digest' }).message).toBe('SLACK_BOT_TOKEN is not set');
-    expect(() => checkRequest(request({ slackToken: undefined, command: 'dry-run', config: configFromObject({}, 'bare') }))).not.toThrow();
+    expect(checkRequest(request({ slackToken: undefined, command: 'dry-run' })).warnings).toEqual([
+      expect.stringMatching(/SLACK_BOT_TOKEN is not set: .*`chaser sweep` would refuse to run \(exit 78\)/),
+    ]);
+    expect(checkRequest(request({ slackToken: undefined, command: 'dry-run', demo: true })).warnings).toEqual([]);
+  });
+
+  it('checks a dry-run as the sweep it previews: no digest destination is 78 there too, unless --no-digest', () => {
+    const bare = configFromObject({}, 'no digest');
+    expect(refusal({ command: 'dry-run', config: bare }).exitCode).toBe(ExitCode.config);
+    expect(() => checkRequest(request({ command: 'dry-run', config: bare, digest: false }))).not.toThrow();
   });
 });

@@ -2,9 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { assessRow, createPolicyContext } from '../../src/policy/assess.js';
 import { schedulerGraceMs } from '../../src/policy/cadence.js';
 import type { ConsumerRow, Disposition } from '../../src/policy/types.js';
-import { consumer, DAY_MS, DEFAULT_TEST_TIERS, HOUR_MS, nudged, tier, type ConsumerSpec } from '../support/builders.js';
+import { consumer, DEFAULT_TEST_TIERS, nudged, tier, type ConsumerSpec } from '../support/builders.js';
+import { DAY_MS, HOUR_MS, NOW } from '../support/clock.js';
 
-const NOW = new Date('2026-03-10T09:00:00Z');
 const ms = (offsetMs: number) => new Date(NOW.getTime() + offsetMs);
 
 function decide(spec: ConsumerSpec, tiers = DEFAULT_TEST_TIERS): { disposition: Disposition; nextNudgeAt: Date | null; tier: string } {

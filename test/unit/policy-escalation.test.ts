@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { applyBudget } from '../../src/policy/budget.js';
 import { countIgnored, decideEscalation, targetForStep, type EscalationRule, type TeamActivity } from '../../src/policy/escalation.js';
-import { DAY_MS, HOUR_MS, TEST_NOW } from '../support/builders.js';
+import { DAY_MS, HOUR_MS, NOW as TEST_NOW } from '../support/clock.js';
 
 const NOW = TEST_NOW;
 const ago = (ms: number) => new Date(NOW.getTime() - ms);

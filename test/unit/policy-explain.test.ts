@@ -3,8 +3,7 @@ import { assessRow, createPolicyContext } from '../../src/policy/assess.js';
 import { explainDisposition, explainSkipped } from '../../src/policy/explain.js';
 import type { Laggard } from '../../src/policy/types.js';
 import { consumer, DEFAULT_TEST_TIERS, nudged, type ConsumerSpec } from '../support/builders.js';
-
-const NOW = new Date('2026-03-10T09:00:00Z');
+import { NOW } from '../support/clock.js';
 
 function laggard(spec: ConsumerSpec): Laggard {
   const result = assessRow(consumer({ now: NOW, ...spec }), createPolicyContext({ tiers: DEFAULT_TEST_TIERS, pendingStatuses: ['pending'] }), NOW);

@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { failOnExceeded, resolveFailOn } from '../../src/policy/fail-on.js';
 import { planSweep } from '../../src/policy/plan.js';
 import { consumer, DEFAULT_TEST_TIERS, nudged, planOptions } from '../support/builders.js';
+import { NOW } from '../support/clock.js';
 
-const NOW = new Date('2026-03-10T09:00:00Z');
 const SNOOZE_END = new Date('2026-03-20T00:00:00Z');
 
 describe('resolveFailOn', () => {

@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { createPlanBuilder, LISTED_MAX, planSweep } from '../../src/policy/plan.js';
+import { createPlanBuilder, planSweep } from '../../src/policy/plan.js';
+import { LISTED_MAX } from '../../src/policy/team-tally.js';
 import type { ConsumerRow, Plan, PlanOptions } from '../../src/policy/types.js';
-import { consumer, DAY_MS, HOUR_MS, MINUTE_MS, nudged, planOptions } from '../support/builders.js';
+import { consumer, nudged, planOptions } from '../support/builders.js';
+import { DAY_MS, HOUR_MS, MINUTE_MS, NOW } from '../support/clock.js';
 
-const NOW = new Date('2026-03-10T09:00:00Z');
 const LATER = new Date('2026-03-11T09:00:00Z');
 
 const row = (spec: Parameters<typeof consumer>[0]) => consumer({ now: NOW, ...spec });
@@ -154,6 +155,7 @@ describe('plan totals', () => {
       teams: [],
       summaries: [],
       skipped: [],
+      answered: new Map(),
     });
   });
 

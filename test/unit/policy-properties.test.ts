@@ -9,7 +9,8 @@ import type { Tier } from '../../src/config/types.js';
 import { schedulerGraceMs } from '../../src/policy/cadence.js';
 import { planSweep } from '../../src/policy/plan.js';
 import type { ConsumerRow, NudgeState } from '../../src/policy/types.js';
-import { DAY_MS, HOUR_MS, MINUTE_MS, tier } from '../support/builders.js';
+import { tier } from '../support/builders.js';
+import { DAY_MS, HOUR_MS, MINUTE_MS } from '../support/clock.js';
 
 const CAMPAIGN_START = Date.parse('2026-03-01T00:00:00Z');
 

@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { planSweep } from '../../src/policy/plan.js';
 import type { ConsumerRow, Skipped } from '../../src/policy/types.js';
 import { consumer, planOptions } from '../support/builders.js';
+import { NOW } from '../support/clock.js';
 
-const NOW = new Date('2026-03-10T09:00:00Z');
 const FUTURE = new Date('2026-04-01T00:00:00Z');
 
 function sweep(rows: ConsumerRow[], pendingStatuses = ['pending']) {

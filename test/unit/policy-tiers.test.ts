@@ -1,11 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { assessRow, createPolicyContext, type Assessment } from '../../src/policy/assess.js';
-import { daysOverdue, formatInstant } from '../../src/policy/time.js';
+import { daysOverdue, formatExactInstant } from '../../src/policy/time.js';
 import { assertValidLadder } from '../../src/policy/tiers.js';
 import type { ConsumerRow } from '../../src/policy/types.js';
-import { consumer, DAY_MS, DEFAULT_TEST_TIERS, HOUR_MS, tier, type ConsumerSpec } from '../support/builders.js';
-
-const NOW = new Date('2026-03-10T09:00:00Z');
+import { consumer, DEFAULT_TEST_TIERS, tier, type ConsumerSpec } from '../support/builders.js';
+import { DAY_MS, HOUR_MS, NOW } from '../support/clock.js';
 
 function assess(row: ConsumerRow, tiers = DEFAULT_TEST_TIERS): Assessment {
   return assessRow(row, createPolicyContext({ tiers, pendingStatuses: ['pending'] }), NOW);
@@ -92,11 +91,11 @@ describe('ladder sanity (a caller bug, not a user error)', () => {
   });
 });
 
-describe('formatInstant', () => {
+describe('formatExactInstant', () => {
   it('prints minutes, and seconds or milliseconds only when present', () => {
-    expect(formatInstant(new Date('2026-03-09T10:00:00Z'))).toBe('2026-03-09 10:00Z');
-    expect(formatInstant(new Date('2026-03-09T10:00:30Z'))).toBe('2026-03-09 10:00:30Z');
-    expect(formatInstant(new Date('2026-03-09T10:00:00.250Z'))).toBe('2026-03-09 10:00:00.250Z');
-    expect(formatInstant(new Date(Number.NaN))).toBe('an invalid date');
+    expect(formatExactInstant(new Date('2026-03-09T10:00:00Z'))).toBe('2026-03-09 10:00Z');
+    expect(formatExactInstant(new Date('2026-03-09T10:00:30Z'))).toBe('2026-03-09 10:00:30Z');
+    expect(formatExactInstant(new Date('2026-03-09T10:00:00.250Z'))).toBe('2026-03-09 10:00:00.250Z');
+    expect(formatExactInstant(new Date(Number.NaN))).toBe('an invalid date');
   });
 });

@@ -3,7 +3,8 @@ import { ExitCode } from '../../src/exit-codes.js';
 import { planSweep } from '../../src/policy/plan.js';
 import { decideOutcome, type OutcomeInput } from '../../src/run/outcome.js';
 import type { Delivery } from '../../src/run/types.js';
-import { consumer, planOptions, TEST_NOW } from '../support/builders.js';
+import { consumer, planOptions } from '../support/builders.js';
+import { NOW } from '../support/clock.js';
 
 /** Two routed teams (payments: 2 consumers, search: 1), both due; billing has no channel. */
 const plan = planSweep(
@@ -14,7 +15,7 @@ const plan = planSweep(
     consumer({ team: 'billing' }),
   ],
   planOptions(),
-  TEST_NOW,
+  NOW,
 );
 const ok = (channel: string): Delivery => ({ ok: true, channel, ts: '1.0' });
 const failed = (reason: string): Delivery => ({ ok: false, reason });
@@ -31,7 +32,6 @@ const base: OutcomeInput = {
   nudges: true,
   digest: { delivered: true, channel: 'C0DIGEST' },
   outstandingExceeded: true,
-  interrupted: false,
 };
 
 interface Case {
@@ -100,11 +100,25 @@ const cases: Case[] = [
     record: { digestDelivered: false, outcome: 'ok' },
   },
   {
-    name: 'interrupted: the record says so and holds no exit code; the exit code is still decided',
-    input: { interrupted: true, deliveries: new Map([['search', failed('not sent: interrupted')]]) },
-    exitCode: ExitCode.deliveryFailed,
-    problems: ['1 team message(s) not delivered: search (not sent: interrupted)'],
-    record: { exitCode: null, outcome: 'interrupted' },
+    name: 'interrupted by SIGTERM: exit 143, first problem says what was and was not done; the record agrees',
+    input: {
+      interrupted: 'SIGTERM',
+      digest: undefined,
+      deliveries: new Map([['payments', ok('C0PAYMENTS')], ['search', failed('not sent: interrupted')], ['billing', UNROUTED]]),
+    },
+    exitCode: ExitCode.terminated,
+    problems: [
+      'interrupted by SIGTERM: 1 of 2 team message(s) delivered and recorded, 1 not sent (the next run sends them); the digest was not sent',
+      '1 team message(s) not delivered: search (not sent: interrupted)',
+    ],
+    record: { exitCode: 143, outcome: expect.stringMatching(/^interrupted by SIGTERM: 1 of 2 .*; 1 team message\(s\) not delivered/) },
+  },
+  {
+    name: 'interrupted by SIGINT during a digest run: exit 130',
+    input: { interrupted: 'SIGINT', nudges: false, digest: undefined, deliveries: new Map() },
+    exitCode: ExitCode.interrupted,
+    problems: ['interrupted by SIGINT: the digest was not sent'],
+    record: { exitCode: 130 },
   },
   {
     name: 'more than ten failed teams: all counted, ten listed',

@@ -3,18 +3,9 @@ import type { Delivery, RunMode } from '../../src/run/types.js';
 import { renderDigest } from '../../src/slack/render/digest-message.js';
 import { checkPostMessage } from '../support/slack-checker.js';
 import type { Plan, TeamSummary } from '../../src/policy/types.js';
-import {
-  CRITICAL,
-  FIRM,
-  GENTLE,
-  NOW,
-  URGENT,
-  allText,
-  expectWithinSlackLimits,
-  plan,
-  summary,
-  textObjects,
-} from '../support/slack-builders.js';
+import { allText, expectWithinSlackLimits, plan, summary, textObjects } from '../support/slack-builders.js';
+import { CRITICAL, FIRM, GENTLE, URGENT } from '../support/builders.js';
+import { NOW } from '../support/clock.js';
 
 function digest(p: Plan, mode: RunMode = 'sweep', deliveries: Record<string, Delivery> = {}) {
   return renderDigest({ plan: p, deliveries: new Map(Object.entries(deliveries)), mode, now: NOW });

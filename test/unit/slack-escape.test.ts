@@ -139,6 +139,8 @@ describe('channelRef', () => {
   it('links a channel id and shows a #name as escaped text', () => {
     expect(channelRef('C0PAYMENTS')).toBe('<#C0PAYMENTS>');
     expect(channelRef('G0PRIVATE')).toBe('<#G0PRIVATE>');
+    // A direct-message conversation is a valid destination (config accepts D…) but has no #-link.
+    expect(channelRef('D0DIRECT')).toBe('D0DIRECT');
     expect(channelRef('#payments')).toBe('#payments');
     expect(channelRef('#pay<!channel>')).toBe('#pay&lt;!channel&gt;');
   });

@@ -5,21 +5,9 @@ import { NAME_MAX_CHARS } from '../../src/slack/render/escape.js';
 import { renderTeamMessage } from '../../src/slack/render/team-message.js';
 import { DEFAULT_TEMPLATES } from '../../src/slack/render/templates.js';
 import { checkPostMessage } from '../support/slack-checker.js';
-import {
-  CRITICAL,
-  DEFAULT_TIERS,
-  FIRM,
-  GENTLE,
-  NOW,
-  TEAM_ROUTE,
-  URGENT,
-  allText,
-  expectWithinSlackLimits,
-  listedConsumer,
-  listedConsumers,
-  teamPlan,
-  textObjects,
-} from '../support/slack-builders.js';
+import { TEAM_ROUTE, allText, expectWithinSlackLimits, listedConsumer, listedConsumers, teamPlan, textObjects } from '../support/slack-builders.js';
+import { CRITICAL, DEFAULT_TEST_TIERS, FIRM, GENTLE, URGENT } from '../support/builders.js';
+import { NOW } from '../support/clock.js';
 
 function consumerLines(message: { blocks: Parameters<typeof textObjects>[0] }): string[] {
   return textObjects(message.blocks)
@@ -34,7 +22,7 @@ function moreLine(message: { blocks: Parameters<typeof textObjects>[0] }): strin
 
 describe('renderTeamMessage: the list', () => {
   it('lists one consumer with its key, deadline and days overdue', () => {
-    const message = renderTeamMessage(teamPlan({ listed: [listedConsumer({ daysOverdue: 1 })] }), NOW, DEFAULT_TIERS);
+    const message = renderTeamMessage(teamPlan({ listed: [listedConsumer({ daysOverdue: 1 })] }), NOW, DEFAULT_TEST_TIERS);
     expect(consumerLines(message)).toEqual(['• *billing-worker* — key `key-2025-q4` · deadline 2026-03-09 · 1 day overdue']);
     expect(message.listedCount).toBe(1);
     expect(moreLine(message)).toBeUndefined();
@@ -45,7 +33,7 @@ describe('renderTeamMessage: the list', () => {
     const message = renderTeamMessage(
       teamPlan({ listed: [listedConsumer({ id: 'a', daysOverdue: 0 }), listedConsumer({ id: 'b', daysOverdue: 5 })] }),
       NOW,
-      DEFAULT_TIERS,
+      DEFAULT_TEST_TIERS,
     );
     const lines = consumerLines(message);
     expect(lines[0]).toMatch(/· 5 days overdue$/);
@@ -56,7 +44,7 @@ describe('renderTeamMessage: the list', () => {
     const message = renderTeamMessage(
       teamPlan({ listed: [listedConsumer({ id: 'svc-<7>', name: null }), listedConsumer({ id: 'svc-8', name: ' \n ', keyId: null })] }),
       NOW,
-      DEFAULT_TIERS,
+      DEFAULT_TEST_TIERS,
     );
     const lines = consumerLines(message);
     expect(lines[0]).toMatch(/^• \*svc-&lt;7&gt;\* — key `key-2025-q4`/);
@@ -65,7 +53,7 @@ describe('renderTeamMessage: the list', () => {
 
   it('lists 10 consumers, most overdue first, with no "more" line', () => {
     const plan = teamPlan({ listed: listedConsumers(10) });
-    const message = renderTeamMessage(plan, NOW, DEFAULT_TIERS);
+    const message = renderTeamMessage(plan, NOW, DEFAULT_TEST_TIERS);
     expect(message.listedCount).toBe(10);
     expect(consumerLines(message).map((l) => /\*(.+?)\*/.exec(l)?.[1])).toEqual(plan.listed.map((l) => l.name));
     expect(moreLine(message)).toBeUndefined();
@@ -73,7 +61,7 @@ describe('renderTeamMessage: the list', () => {
   });
 
   it('counts the consumers the policy did not list: "…and 212 more"', () => {
-    const message = renderTeamMessage(teamPlan({ listed: listedConsumers(50), dueCount: 262 }), NOW, DEFAULT_TIERS);
+    const message = renderTeamMessage(teamPlan({ listed: listedConsumers(50), dueCount: 262 }), NOW, DEFAULT_TEST_TIERS);
     expect(message.listedCount).toBe(50);
     expect(consumerLines(message)).toHaveLength(50);
     expect(moreLine(message)).toBe('…and 212 more (most overdue listed first)');
@@ -83,7 +71,7 @@ describe('renderTeamMessage: the list', () => {
   it('stays within every limit with 5,000 due consumers named with 10,000 characters each', () => {
     const hostile = (i: number) => `<!channel>${i}&`.padEnd(10_000, i % 2 ? '&<>' : '😀');
     const plan = teamPlan({ listed: listedConsumers(5_000, hostile) });
-    const message = renderTeamMessage(plan, NOW, DEFAULT_TIERS);
+    const message = renderTeamMessage(plan, NOW, DEFAULT_TEST_TIERS);
     expectWithinSlackLimits(message);
     expect(checkPostMessage({ ...message }, { allowedMentions: ['S0ONCALL'] })).toEqual([]);
     const lines = consumerLines(message);
@@ -99,7 +87,7 @@ describe('renderTeamMessage: the list', () => {
   });
 
   it('fits a long list into as many sections as the limits allow, none over 3,000 characters', () => {
-    const message = renderTeamMessage(teamPlan({ listed: listedConsumers(400, (i) => `service-${i}-`.padEnd(100, 'x')) }), NOW, DEFAULT_TIERS);
+    const message = renderTeamMessage(teamPlan({ listed: listedConsumers(400, (i) => `service-${i}-`.padEnd(100, 'x')) }), NOW, DEFAULT_TEST_TIERS);
     const listSections = message.blocks.filter((b) => b.type === 'section' && b.text?.text.startsWith('• '));
     expect(listSections.length).toBeGreaterThan(1);
     expectWithinSlackLimits(message);
@@ -129,7 +117,7 @@ describe('renderTeamMessage: mentions', () => {
     for (const mode of ['none', 'team', 'here'] as const) {
       it(`${label}, tier mention ${mode}: ${expected[label]?.[mode] ?? 'no mention'}`, () => {
         const tier: Tier = { ...URGENT, mention: mode };
-        const message = renderTeamMessage(teamPlan({ route, tier, listed: [listedConsumer({ daysOverdue: 8 })] }), NOW, DEFAULT_TIERS);
+        const message = renderTeamMessage(teamPlan({ route, tier, listed: [listedConsumer({ daysOverdue: 8 })] }), NOW, DEFAULT_TEST_TIERS);
         const mention = expected[label]?.[mode] ?? null;
         const intro = textObjects(message.blocks)[1]?.text ?? '';
         if (mention === null) {
@@ -146,17 +134,17 @@ describe('renderTeamMessage: mentions', () => {
   }
 
   it('explains a fallback route: the team has no channel configured', () => {
-    const message = renderTeamMessage(teamPlan({ team: 'ledger', route: { kind: 'fallback', channel: 'C0SEC' } }), NOW, DEFAULT_TIERS);
+    const message = renderTeamMessage(teamPlan({ team: 'ledger', route: { kind: 'fallback', channel: 'C0SEC' } }), NOW, DEFAULT_TEST_TIERS);
     expect(allText(message)).toContain("Routed here because team *ledger* has no channel in chaser's config");
   });
 
   it('says a message for an unrouted team cannot be delivered (dry-run shows it)', () => {
-    const message = renderTeamMessage(teamPlan({ team: 'ledger', route: { kind: 'unrouted' } }), NOW, DEFAULT_TIERS);
+    const message = renderTeamMessage(teamPlan({ team: 'ledger', route: { kind: 'unrouted' } }), NOW, DEFAULT_TEST_TIERS);
     expect(allText(message)).toContain('Not deliverable: team *ledger* has no channel');
   });
 
   it('says nothing about routing on a team route', () => {
-    expect(allText(renderTeamMessage(teamPlan({}), NOW, DEFAULT_TIERS))).not.toMatch(/Routed here|Not deliverable/);
+    expect(allText(renderTeamMessage(teamPlan({}), NOW, DEFAULT_TEST_TIERS))).not.toMatch(/Routed here|Not deliverable/);
   });
 });
 
@@ -168,7 +156,7 @@ describe('renderTeamMessage: hostile data', () => {
       route: { kind: 'team', channel: 'C0X', mention: 'S0ONCALL' },
       listed: names.map((name, i) => listedConsumer({ id: `c${i}`, name, keyId: `<#C0${i}>`, daysOverdue: 20 })),
     });
-    const message = renderTeamMessage(plan, NOW, DEFAULT_TIERS);
+    const message = renderTeamMessage(plan, NOW, DEFAULT_TEST_TIERS);
     expect(checkPostMessage({ ...message }, { allowedMentions: ['S0ONCALL'] })).toEqual([]);
     expectWithinSlackLimits(message);
     const lines = consumerLines(message);
@@ -183,31 +171,31 @@ describe('renderTeamMessage: hostile data', () => {
 
 describe('renderTeamMessage: wording', () => {
   it('speaks in the tone of the plan’s tier, from header to footer', () => {
-    const gentle = renderTeamMessage(teamPlan({ tier: GENTLE, listed: [listedConsumer({ daysOverdue: 0 })] }), NOW, DEFAULT_TIERS);
+    const gentle = renderTeamMessage(teamPlan({ tier: GENTLE, listed: [listedConsumer({ daysOverdue: 0 })] }), NOW, DEFAULT_TEST_TIERS);
     expect(gentle.blocks[0]).toMatchObject({ type: 'header', text: { type: 'plain_text', text: '🔑 Key rotation reminder' } });
     expect(allText(gentle)).toMatch(/When you get a moment/);
-    const critical = renderTeamMessage(teamPlan({ tier: CRITICAL, listed: [listedConsumer({ daysOverdue: 20 })] }), NOW, DEFAULT_TIERS);
+    const critical = renderTeamMessage(teamPlan({ tier: CRITICAL, listed: [listedConsumer({ daysOverdue: 20 })] }), NOW, DEFAULT_TEST_TIERS);
     expect(critical.blocks[0]).toMatchObject({ text: { text: '🚨 CRITICAL: revoked key still in use' } });
     expect(allText(critical)).toMatch(/escalated to security/);
   });
 
   it('fills the default template with the team, the due count and the oldest days overdue', () => {
     const plan = teamPlan({ tier: FIRM, listed: listedConsumers(3), dueCount: 7 });
-    const intro = textObjects(renderTeamMessage(plan, NOW, DEFAULT_TIERS).blocks)[1]?.text;
+    const intro = textObjects(renderTeamMessage(plan, NOW, DEFAULT_TEST_TIERS).blocks)[1]?.text;
     expect(intro).toContain('*payments*');
     expect(intro).toContain('Still pending: *7*');
     expect(intro).toContain('oldest: *30d* overdue');
   });
 
   it('puts the plain fallback text together: mention, team, count, worst days overdue', () => {
-    const message = renderTeamMessage(teamPlan({ listed: listedConsumers(2), dueCount: 2 }), NOW, DEFAULT_TIERS);
+    const message = renderTeamMessage(teamPlan({ listed: listedConsumers(2), dueCount: 2 }), NOW, DEFAULT_TEST_TIERS);
     expect(message.text).toBe(
       '<!subteam^S0ONCALL> CRITICAL: team payments has 2 consumers still on a revoked key (worst: 30 days overdue).',
     );
   });
 
   it('ends with who sent it, the tier and how to make it stop', () => {
-    const message = renderTeamMessage(teamPlan({ tier: URGENT, listed: [listedConsumer({ daysOverdue: 8 })] }), NOW, DEFAULT_TIERS);
+    const message = renderTeamMessage(teamPlan({ tier: URGENT, listed: [listedConsumer({ daysOverdue: 8 })] }), NOW, DEFAULT_TEST_TIERS);
     const last = message.blocks.at(-1);
     expect(last?.type).toBe('context');
     const footer = textObjects([last!])[0]?.text ?? '';
@@ -228,7 +216,7 @@ describe('renderTeamMessage: wording', () => {
   });
 
   it('puts the list right after a template without {{consumers}}', () => {
-    const message = renderTeamMessage(teamPlan({ tier: GENTLE, listed: [listedConsumer({ daysOverdue: 0 })] }), NOW, DEFAULT_TIERS);
+    const message = renderTeamMessage(teamPlan({ tier: GENTLE, listed: [listedConsumer({ daysOverdue: 0 })] }), NOW, DEFAULT_TEST_TIERS);
     const texts = textObjects(message.blocks).map((o) => o.text);
     expect(texts[1]).toBe(DEFAULT_TEMPLATES.gentle.replace('{{team}}', 'payments').replace('{{count}}', '1'));
     expect(texts[2]?.startsWith('• ')).toBe(true);

@@ -1,15 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import type { Tier } from '../../src/config/types.js';
+import { TEMPLATE_PLACEHOLDERS } from '../../src/config/identifiers.js';
 import {
   DEFAULT_TEMPLATES,
-  TEMPLATE_PLACEHOLDERS,
   TONES,
   renderTemplate,
   splitAtConsumers,
   templateFor,
   toneOf,
 } from '../../src/slack/render/templates.js';
-import { DEFAULT_TIERS, GENTLE } from '../support/slack-builders.js';
+import { DEFAULT_TEST_TIERS, GENTLE } from '../support/builders.js';
 
 function ladder(...names: string[]): Tier[] {
   return names.map((name, i) => ({ ...GENTLE, name, afterDaysOverdue: i * 2 }));
@@ -64,7 +64,7 @@ describe('splitAtConsumers', () => {
 
 describe('toneOf', () => {
   it('maps the default tier names to their tones', () => {
-    expect(DEFAULT_TIERS.map((tier) => toneOf(tier, DEFAULT_TIERS))).toEqual(['gentle', 'firm', 'urgent', 'critical']);
+    expect(DEFAULT_TEST_TIERS.map((tier) => toneOf(tier, DEFAULT_TEST_TIERS))).toEqual(['gentle', 'firm', 'urgent', 'critical']);
   });
 
   it('matches default names whatever their case, wherever they sit in the ladder', () => {
@@ -114,6 +114,6 @@ describe('default templates', () => {
   it('give way to a tier’s own template', () => {
     const tiers: Tier[] = [{ ...GENTLE, template: 'Custom {{team}}' }];
     expect(templateFor(tiers[0]!, tiers)).toBe('Custom {{team}}');
-    expect(templateFor(DEFAULT_TIERS[3]!, DEFAULT_TIERS)).toBe(DEFAULT_TEMPLATES.critical);
+    expect(templateFor(DEFAULT_TEST_TIERS[3]!, DEFAULT_TEST_TIERS)).toBe(DEFAULT_TEMPLATES.critical);
   });
 });

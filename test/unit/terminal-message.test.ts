@@ -4,7 +4,9 @@ import { displayWidth, renderMessageForTerminal } from '../../src/report/termina
 import { renderDigest } from '../../src/slack/render/digest-message.js';
 import { renderTeamMessage } from '../../src/slack/render/team-message.js';
 import type { SlackMessage } from '../../src/slack/render/types.js';
-import { DEFAULT_TIERS, NOW, listedConsumer, listedConsumers, plan, summary, teamPlan } from '../support/slack-builders.js';
+import { listedConsumer, listedConsumers, plan, summary, teamPlan } from '../support/slack-builders.js';
+import { DEFAULT_TEST_TIERS } from '../support/builders.js';
+import { NOW } from '../support/clock.js';
 
 const ANSI = /\x1b\[[0-9;]*m/g;
 let colour: boolean;
@@ -108,7 +110,7 @@ describe('renderMessageForTerminal: chaser’s own messages', () => {
     const message = renderTeamMessage(
       teamPlan({ listed: [listedConsumer({ name: '<!channel> & co', daysOverdue: 20 }), ...listedConsumers(2)], dueCount: 5 }),
       NOW,
-      DEFAULT_TIERS,
+      DEFAULT_TEST_TIERS,
     );
     const out = renderMessageForTerminal(message, { mentionLabels: { S0ONCALL: '@payments-oncall' } });
     const lines = out.split('\n');

@@ -12,6 +12,7 @@ export async function connectSlack(scope: RunScope): Promise<SlackSession> {
     slack: request.config.slack,
     signal: env.signal,
     log: env.log,
+    redact: env.redact,
     onRequest: () => {
       stats.slackCalls += 1;
     },

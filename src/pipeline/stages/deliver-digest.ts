@@ -1,5 +1,5 @@
 import type { Plan } from '../../policy/types.js';
-import type { Delivery, DigestOutcome } from '../../run/types.js';
+import type { Delivery, DigestOutcome, RunThreads } from '../../run/types.js';
 import type { SlackSession } from '../../slack/deliver/session.js';
 import type { RunScope } from '../scope.js';
 
@@ -9,7 +9,15 @@ export async function deliverDigest(
   slack: SlackSession,
   plan: Plan,
   deliveries: ReadonlyMap<string, Delivery>,
+  threads?: RunThreads,
 ): Promise<DigestOutcome & { fatal?: boolean }> {
   const { request } = scope;
-  return slack.deliverDigest({ destination: request.config.digest, plan, deliveries, mode: request.command, now: request.now });
+  return slack.deliverDigest({
+    destination: request.config.digest,
+    plan,
+    deliveries,
+    mode: request.command,
+    now: request.now,
+    ...(threads ? { answers: threads.facts, threaded: new Set(threads.open.keys()) } : {}),
+  });
 }

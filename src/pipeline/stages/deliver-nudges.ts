@@ -15,7 +15,9 @@ export interface NudgesSent {
 
 /**
  * Posts each due team's message and records it the moment Slack accepts it (the message is out,
- * so the record comes first), then checks the lock before that channel posts again.
+ * so the record comes first); the lock is checked before every further post. A record that
+ * failed stops the posting; the teams in flight are still recorded, and the error names every
+ * team whose message went out unrecorded.
  */
 export async function deliverNudges(
   scope: RunScope,
@@ -24,28 +26,36 @@ export async function deliverNudges(
   const { request, env } = scope;
   if (runId === undefined) throw new Error('deliverNudges: nudges are recorded against a run record, and none was opened');
   const recorder = createNudgeRecorder(scope.sql, { runId, now: request.now });
-  const report = await slack
-    .deliverNudges(plan.teams, {
-      now: request.now,
-      tiers: request.config.tiers,
-      ...(request.onProgress ? { onProgress: request.onProgress } : {}),
-      record: async (team, accepted) => {
-        await recorder.record({
-          team: team.team,
-          channel: accepted.channel,
-          messageTs: accepted.ts,
-          ids: team.nudges.ids(),
-          tiers: team.nudges.tiers(),
-        });
-        // Recorded first (the message is out), then no further post without the lock.
-        lock?.assertHeld();
-      },
-    })
-    .catch((error: unknown) => {
-      throw describeDbError(error, env.redact, 'while recording a delivered nudge; that team may be nudged again on the next run');
-    });
+  const report = await slack.deliverNudges(plan.teams, {
+    now: request.now,
+    tiers: request.config.tiers,
+    ...(request.onProgress ? { onProgress: request.onProgress } : {}),
+    record: async (team, accepted) => {
+      await recorder.record({
+        team: team.team,
+        channel: accepted.channel,
+        messageTs: accepted.ts,
+        ids: team.nudges.ids(),
+        tiers: team.nudges.tiers(),
+      });
+    },
+    // Recorded first (the message is out), then no further post without the lock.
+    halt: () => (lock?.lost ? 'the sweep lock was lost' : undefined),
+  });
+  if (report.unrecorded) {
+    const { keys, error } = report.unrecorded;
+    throw describeDbError(error, env.redact, `while recording delivered nudges: ${unrecordedTeams(keys)}`) ?? error;
+  }
   lock?.assertHeld();
   return { deliveries: new Map(report.results), ...(report.fatal ? { fatal: { message: report.fatal.message } } : {}) };
+}
+
+/** Names the teams whose message went out but whose record did not (the README promises it). */
+function unrecordedTeams(teams: readonly string[]): string {
+  const names = teams.map((t) => JSON.stringify(t));
+  const shown = names.length > 10 ? `${names.slice(0, 10).join(', ')} and ${names.length - 10} more` : names.join(', ');
+  const one = teams.length === 1;
+  return `the message to ${one ? 'team' : 'teams'} ${shown} went out but is not recorded, so ${one ? 'it' : 'they'} may be nudged again on the next run`;
 }
 
 /** What a run that posts no nudges delivered: nothing yet (unrouted teams are marked next). */

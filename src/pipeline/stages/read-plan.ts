@@ -2,11 +2,11 @@ import { readOverdueConsumers } from '../../db/consumers.js';
 import type { SourceShape } from '../../db/source.js';
 import { explainSkipped } from '../../policy/explain.js';
 import { createPlanBuilder } from '../../policy/plan.js';
-import type { Plan } from '../../policy/types.js';
+import type { Plan, PlanAnswers } from '../../policy/types.js';
 import { guardDb, requestFilters, type RunScope } from '../scope.js';
 
 /** Reads the overdue consumers in batches into the pure planner; warns once per row it skipped. */
-export async function readPlan(scope: RunScope, source: SourceShape): Promise<Plan> {
+export async function readPlan(scope: RunScope, source: SourceShape, answers?: PlanAnswers): Promise<Plan> {
   const { request, sql } = scope;
   const plan = await guardDb(scope, async () => {
     const builder = createPlanBuilder(
@@ -16,6 +16,7 @@ export async function readPlan(scope: RunScope, source: SourceShape): Promise<Pl
         ...(request.config.fallbackChannel ? { fallbackChannel: request.config.fallbackChannel } : {}),
         pendingStatuses: request.config.source.pendingStatuses,
         idsUnique: source.idIsUnique,
+        ...(answers ? { answers } : {}),
       },
       request.now,
     );

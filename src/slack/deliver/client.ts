@@ -13,16 +13,35 @@ export interface SlackClientOptions {
 }
 
 /**
- * A WebClient configured for a batch job, not a chat bot. Its defaults would wait forever for a
- * hung request (timeout 0) and retry for ~30 minutes (tenRetriesInAboutThirtyMinutes); a CronJob
- * wants a bounded run. 429s are rejected immediately (rejectRateLimitedCalls) so the notifier can
- * honour Retry-After for that one channel instead of WebClient pausing every channel's queue.
+ * The two WebClients of a run, configured for a batch job, not a chat bot. WebClient's defaults
+ * would wait forever for a hung request (timeout 0) and retry for ~30 minutes
+ * (tenRetriesInAboutThirtyMinutes); a CronJob wants a bounded run. 429s are rejected immediately
+ * (rejectRateLimitedCalls) so the notifier can honour Retry-After for that one channel instead of
+ * WebClient pausing every channel's queue.
  */
-export function createSlackClient(options: SlackClientOptions): WebClient {
+export interface SlackClients {
+  /**
+   * Calls that change nothing, or nothing twice (auth.test, lookups, conversations.open / join):
+   * WebClient retries a 5xx or a network failure `slack.retries` times.
+   */
+  read: WebClient;
+  /**
+   * chat.postMessage: WebClient never retries it, because a post whose answer was lost (timeout,
+   * broken connection) may have been delivered, and its retry would post it again. The notifier
+   * retries only what Slack provably did not accept (failures.ts: rate-limited, `retryable`).
+   */
+  post: WebClient;
+}
+
+export function createSlackClients(options: SlackClientOptions): SlackClients {
+  return { read: createSlackClient(options, options.slack.retries), post: createSlackClient(options, 0) };
+}
+
+function createSlackClient(options: SlackClientOptions, retries: number): WebClient {
   return new WebClient(options.token, {
     ...(options.apiUrl ? { slackApiUrl: options.apiUrl } : {}),
     timeout: options.slack.timeoutMs,
-    retryConfig: { retries: options.slack.retries, factor: 2, minTimeout: 500, maxTimeout: 5_000, randomize: true },
+    retryConfig: { retries, ...RETRY_BACKOFF },
     rejectRateLimitedCalls: true,
     maxRequestConcurrency: options.slack.concurrency + 1,
     logger: slackLogger(options.log),
@@ -37,6 +56,9 @@ export function createSlackClient(options: SlackClientOptions): WebClient {
       : {}),
   });
 }
+
+/** Backoff between two attempts of a retried call (WebClient's for reads, the notifier's for posts). */
+export const RETRY_BACKOFF = { factor: 2, minTimeout: 500, maxTimeout: 5_000, randomize: true } as const;
 
 /** WebClient's own logger, routed to ours: stderr, silent unless -v (warnings stay visible). */
 function slackLogger(log: Log): Logger {

@@ -1,5 +1,8 @@
-import type { WebClient } from '@slack/web-api';
+import type { ChatPostMessageArguments, WebClient } from '@slack/web-api';
 import type { Log } from '../../log.js';
+import { redactDeep, type Redact } from '../../redact.js';
+import { RETRY_BACKOFF, type SlackClients } from './client.js';
+import { truncateCodePoints } from '../render/escape.js';
 import { classifySlackError } from './failures.js';
 import type { Delivery } from '../../run/types.js';
 import type { SlackMessage } from '../render/types.js';
@@ -10,10 +13,19 @@ export interface Outbound<K> {
   channel: string;
   /** Rendered when its turn comes, so thousands of teams never sit in memory as Block Kit at once. */
   message: () => SlackMessage;
+  /** A reply in this thread; `broadcast` also shows it in the channel (reply_broadcast). */
+  thread?: { ts: string; broadcast: boolean };
+  /** Edits this message (chat.update) instead of posting a new one. */
+  update?: { ts: string };
+  /** Message metadata (event type and payload), so chaser can recognise its own posts later. */
+  metadata?: { event_type: string; event_payload: Record<string, string> };
 }
 
 export interface DeliverOptions<K> {
-  client: WebClient;
+  /** `post` for chat.postMessage (never retried by WebClient), `read` for conversations.join. */
+  clients: SlackClients;
+  /** Retries of a post Slack provably did not accept (could not connect, HTTP 503); 429s are counted apart. */
+  retries: number;
   /** Posts in flight at once (to different channels). */
   concurrency: number;
   /** Least time between two posts into one channel: Slack allows about one per second. */
@@ -22,24 +34,48 @@ export interface DeliverOptions<K> {
   maxRetryAfterSeconds: number;
   /** Aborted on SIGTERM/SIGINT: nothing new is posted, what is in flight finishes and is recorded. */
   signal: AbortSignal;
+  /** Asked before every post: a reason (e.g. the sweep lock was lost) stops posting like an abort. */
+  halt?: () => string | undefined;
   log: Log;
+  /**
+   * The run's redactor (the one every printed line passes): this is the one door to Slack, so
+   * every message posted and every failure reason (which may quote a proxy's echo of the
+   * request) passes it too.
+   */
+  redact: Redact;
   /**
    * Runs right after Slack accepted a message and before that lane posts again. Recording the
    * nudge here keeps "every recorded nudge is true, every unrecorded one re-sendable". If it
-   * throws, no further message is posted and the error is rethrown once the in-flight posts settle.
+   * throws, no further message is posted; the in-flight posts settle and are recorded, and the
+   * report names every item whose record failed (`unrecorded`).
    */
   onDelivered?: (item: Outbound<K>, accepted: { channel: string; ts: string }) => Promise<void>;
   onProgress?: (settled: number, total: number) => void;
+  /** Time and waiting; the real clock unless a test passes its own. */
+  clock?: Clock;
 }
+
+/** What the notifier needs of time: the current instant (ms) and a wait that an abort cuts short. */
+export interface Clock {
+  now(): number;
+  /** Waits ms, or less if the signal aborts; never rejects. */
+  sleep(ms: number, signal: AbortSignal): Promise<void>;
+}
+
+const systemClock: Clock = { now: () => Date.now(), sleep };
 
 export interface DeliveryReport<K> {
   results: Map<K, Delivery>;
   /** Set when the credentials cannot post at all: the run stopped before the next post. */
   fatal?: { code: string; message: string };
+  /** Delivered, but onDelivered failed for them (the first error): they may be sent again next run. */
+  unrecorded?: { keys: K[]; error: unknown };
   interrupted: boolean;
 }
 
 const MAX_RATE_LIMIT_RETRIES = 5;
+/** Most code points of a failure reason kept (one quoting an unreadable answer can be a whole page). */
+const REASON_MAX_CHARS = 300;
 
 /**
  * Posts every message: one serial lane per channel (paced to Slack's ~1/s/channel), lanes in
@@ -48,13 +84,19 @@ const MAX_RATE_LIMIT_RETRIES = 5;
  */
 export async function deliverAll<K>(items: readonly Outbound<K>[], options: DeliverOptions<K>): Promise<DeliveryReport<K>> {
   const results = new Map<K, Delivery>();
+  const clock = options.clock ?? systemClock;
   const slots = createSemaphore(Math.max(1, options.concurrency));
   let fatal: DeliveryReport<K>['fatal'];
-  let recordError: unknown;
+  let unrecorded: DeliveryReport<K>['unrecorded'];
+  // A bug in one lane stops new posts in every lane, but never the posts and records in flight.
+  let laneError: { error: unknown } | undefined;
   let settled = 0;
-  const stopped = () => options.signal.aborted || fatal !== undefined || recordError !== undefined;
+  const stopped = () =>
+    options.signal.aborted || fatal !== undefined || unrecorded !== undefined || laneError !== undefined || options.halt?.() !== undefined;
+  const notSent = () => notSentReason(options.signal, fatal, unrecorded, laneError, options.halt?.());
   const settle = (item: Outbound<K>, delivery: Delivery) => {
-    results.set(item.key, delivery);
+    // Redacted before it is cut, so a secret is never left half-shown.
+    results.set(item.key, delivery.ok ? delivery : { ...delivery, reason: truncateCodePoints(options.redact(delivery.reason), REASON_MAX_CHARS) });
     settled += 1;
     options.onProgress?.(settled, items.length);
   };
@@ -71,35 +113,25 @@ export async function deliverAll<K>(items: readonly Outbound<K>[], options: Deli
     let joined = false;
     for (const item of lane) {
       let rateLimitRetries = 0;
+      let retries = 0;
       for (;;) {
         if (stopped()) {
-          settle(item, { ok: false, reason: notSentReason(options.signal, fatal, recordError) });
+          settle(item, { ok: false, reason: notSent() });
           break;
         }
-        await sleep(nextPostAt - Date.now(), options.signal);
+        await clock.sleep(nextPostAt - clock.now(), options.signal);
         if (stopped()) continue;
         // A message that already waited out a Retry-After goes ahead of the lanes queued meanwhile:
         // otherwise its 2 s wait becomes a wait for every other channel's turn.
         const outcome = await slots.run(async () => {
           if (stopped()) return { kind: 'retry' as const };
+          const message = redactDeep(item.message(), options.redact);
+          let accepted: { channel: string; ts: string };
           try {
-            const message = item.message();
-            const response = await options.client.chat.postMessage({
-              channel: item.channel,
-              text: message.text,
-              blocks: message.blocks,
-              unfurl_links: false,
-              unfurl_media: false,
-            });
-            const accepted = { channel: String(response.channel ?? item.channel), ts: String(response.ts ?? '') };
-            // Settled before recording: the message is out whatever happens to the record.
-            settle(item, { ok: true, ...accepted });
-            try {
-              await options.onDelivered?.(item, accepted);
-            } catch (error) {
-              recordError ??= error;
-            }
-            return { kind: 'done' as const };
+            const response = item.update
+              ? await options.clients.post.chat.update({ channel: item.channel, ts: item.update.ts, text: message.text, blocks: message.blocks })
+              : await options.clients.post.chat.postMessage(postArguments(item, message));
+            accepted = { channel: String(response.channel ?? item.channel), ts: String(response.ts ?? '') };
           } catch (error) {
             const failure = classifySlackError(error);
             // Marked while this lane still holds its slot: the slot goes straight to a waiting
@@ -107,9 +139,18 @@ export async function deliverAll<K>(items: readonly Outbound<K>[], options: Deli
             if (failure.kind === 'fatal') fatal ??= { code: failure.code, message: failure.message };
             return { kind: 'error' as const, failure };
           } finally {
-            nextPostAt = Date.now() + options.perChannelIntervalMs;
+            nextPostAt = clock.now() + options.perChannelIntervalMs;
           }
-        }, rateLimitRetries > 0);
+          // Settled before recording: the message is out whatever happens to the record.
+          settle(item, { ok: true, ...accepted });
+          try {
+            await options.onDelivered?.(item, accepted);
+          } catch (error) {
+            if (unrecorded) unrecorded.keys.push(item.key);
+            else unrecorded = { keys: [item.key], error };
+          }
+          return { kind: 'done' as const };
+        }, rateLimitRetries > 0 || retries > 0);
         if (outcome.kind === 'done') break;
         if (outcome.kind === 'retry') continue;
         const failure = outcome.failure;
@@ -120,11 +161,11 @@ export async function deliverAll<K>(items: readonly Outbound<K>[], options: Deli
             break;
           }
           options.log.info(`slack rate-limited ${item.channel}; retrying in ${failure.retryAfterSeconds}s`);
-          nextPostAt = Date.now() + failure.retryAfterSeconds * 1000;
+          nextPostAt = clock.now() + failure.retryAfterSeconds * 1000;
           continue;
         }
         if (failure.kind === 'not-in-channel') {
-          if (!joined && (await tryJoin(options.client, item.channel, options.log))) {
+          if (!joined && (await tryJoin(options.clients.read, item.channel, options.log))) {
             joined = true;
             continue;
           }
@@ -132,19 +173,52 @@ export async function deliverAll<K>(items: readonly Outbound<K>[], options: Deli
           break;
         }
         if (failure.kind === 'fatal') {
-          fatal ??= { code: failure.code, message: failure.message };
           settle(item, { ok: false, reason: failure.code });
           break;
         }
-        settle(item, { ok: false, reason: failure.reason });
+        if (failure.kind === 'lost') {
+          // The post may be in the channel: a retry could be a second copy. The next run sends it at most once more.
+          options.log.info(`slack: no readable answer for the post to ${item.channel}; not retried`, { reason: failure.reason });
+          settle(item, { ok: false, uncertain: true, reason: `${failure.reason}: the message may have been posted; not re-sent in this run` });
+          break;
+        }
+        if (failure.retryable && retries < options.retries) {
+          const waitMs = Math.min(RETRY_BACKOFF.maxTimeout, RETRY_BACKOFF.minTimeout * RETRY_BACKOFF.factor ** retries);
+          retries += 1;
+          options.log.info(`slack: ${failure.reason} posting to ${item.channel}; retry ${retries} of ${options.retries} in ${waitMs} ms`);
+          nextPostAt = Date.now() + waitMs;
+          continue;
+        }
+        settle(item, { ok: false, reason: retries > 0 ? `${failure.reason} (after ${retries} retries)` : failure.reason });
         break;
       }
     }
   };
 
-  await Promise.all([...lanes.values()].map(runLane));
-  if (recordError !== undefined) throw recordError;
-  return { results, ...(fatal ? { fatal } : {}), interrupted: options.signal.aborted };
+  await Promise.all(
+    [...lanes.values()].map((lane) =>
+      runLane(lane).catch((error: unknown) => {
+        laneError ??= { error };
+        for (const item of lane) if (!results.has(item.key)) settle(item, { ok: false, reason: notSent() });
+      }),
+    ),
+  );
+  if (laneError) throw laneError.error;
+  return { results, ...(fatal ? { fatal } : {}), ...(unrecorded ? { unrecorded } : {}), interrupted: options.signal.aborted };
+}
+
+/** chat.postMessage's arguments: WebClient's types want reply_broadcast only beside thread_ts. */
+function postArguments<K>(item: Outbound<K>, message: SlackMessage): ChatPostMessageArguments {
+  const base = {
+    channel: item.channel,
+    text: message.text,
+    blocks: message.blocks,
+    unfurl_links: false,
+    unfurl_media: false,
+    ...(item.metadata ? { metadata: item.metadata } : {}),
+  };
+  if (!item.thread) return base;
+  return item.thread.broadcast ? { ...base, thread_ts: item.thread.ts, reply_broadcast: true } : { ...base, thread_ts: item.thread.ts };
 }
 
 async function tryJoin(client: WebClient, channel: string, log: Log): Promise<boolean> {
@@ -159,14 +233,15 @@ async function tryJoin(client: WebClient, channel: string, log: Log): Promise<bo
   }
 }
 
-function notSentReason(signal: AbortSignal, fatal: { code: string } | undefined, recordError: unknown): string {
+function notSentReason(signal: AbortSignal, fatal: { code: string } | undefined, unrecorded: unknown, laneError: unknown, halted: string | undefined): string {
   if (fatal) return `not sent: run aborted (${fatal.code})`;
-  if (recordError !== undefined) return 'not sent: run aborted (could not record a delivered nudge)';
+  if (halted !== undefined) return `not sent: run aborted (${halted})`;
+  if (unrecorded !== undefined) return 'not sent: run aborted (could not record a delivered nudge)';
+  if (laneError !== undefined) return 'not sent: run aborted (internal error)';
   if (signal.aborted) return 'not sent: interrupted';
   return 'not sent';
 }
 
-/** Waits ms, or less if the signal aborts; never rejects. */
 function sleep(ms: number, signal: AbortSignal): Promise<void> {
   if (ms <= 0 || signal.aborted) return Promise.resolve();
   return new Promise((resolve) => {

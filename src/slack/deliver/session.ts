@@ -1,11 +1,12 @@
 import type { DigestDestination, SlackConfig, Tier } from '../../config/types.js';
 import { ChaserError, ExitCode } from '../../exit-codes.js';
 import type { Log } from '../../log.js';
+import type { Redact } from '../../redact.js';
 import type { Plan, TeamPlan } from '../../policy/types.js';
 import type { Delivery, DigestOutcome, RunMode } from '../../run/types.js';
-import { renderDigest } from '../render/digest-message.js';
+import { renderDigest, type DigestInput } from '../render/digest-message.js';
 import { renderTeamMessage } from '../render/team-message.js';
-import { createSlackClient } from './client.js';
+import { createSlackClients } from './client.js';
 import { resolveDigestRecipient } from './digest-recipient.js';
 import { classifySlackError, describeFailure } from './failures.js';
 import { deliverAll, type DeliveryReport } from './notifier.js';
@@ -22,6 +23,8 @@ export interface SlackSessionOptions {
   /** Aborted on SIGTERM/SIGINT: nothing new is posted. */
   signal: AbortSignal;
   log: Log;
+  /** The run's redactor: every message and failure reason passes it on the way to Slack. */
+  redact: Redact;
   /** Counts HTTP requests (retries included). */
   onRequest?: () => void;
 }
@@ -31,6 +34,8 @@ export interface NudgeDelivery {
   tiers: readonly Tier[];
   /** Runs once Slack accepted a team's message, before that channel posts again. */
   record: (team: TeamPlan, accepted: { channel: string; ts: string }) => Promise<void>;
+  /** Asked before every post: a reason (the sweep lock was lost) stops posting. */
+  halt?: () => string | undefined;
   onProgress?: (settled: number, total: number) => void;
 }
 
@@ -40,6 +45,8 @@ export interface DigestDelivery {
   mode: RunMode;
   now: Date;
   destination: DigestDestination | undefined;
+  answers?: DigestInput['answers'];
+  threaded?: DigestInput['threaded'];
 }
 
 export type SlackSession = Awaited<ReturnType<typeof openSlackSession>>;
@@ -49,7 +56,7 @@ export type SlackSession = Awaited<ReturnType<typeof openSlackSession>>;
  * is exit 69 in one cheap call), then posts nudges and the digest through one paced notifier.
  */
 export async function openSlackSession(options: SlackSessionOptions) {
-  const client = createSlackClient({
+  const clients = createSlackClients({
     token: options.token,
     ...(options.apiUrl ? { apiUrl: options.apiUrl } : {}),
     slack: options.slack,
@@ -57,9 +64,13 @@ export async function openSlackSession(options: SlackSessionOptions) {
     ...(options.onRequest ? { onRequest: options.onRequest } : {}),
   });
 
+  let granted: string[] | undefined;
+  let botUserId: string | undefined;
   try {
-    const auth = await client.auth.test();
+    const auth = await clients.read.auth.test();
     const scopes = auth.response_metadata?.scopes;
+    granted = scopes && scopes.length > 0 ? [...scopes] : undefined;
+    botUserId = typeof auth.user_id === 'string' ? auth.user_id : undefined;
     if (scopes && scopes.length > 0 && !scopes.includes(REQUIRED_SCOPE)) {
       throw new ChaserError(ExitCode.unavailable, `the Slack app lacks the scope ${REQUIRED_SCOPE}`, [
         `granted: ${scopes.join(', ')}; add ${REQUIRED_SCOPE} under OAuth & Permissions and reinstall the app`,
@@ -69,14 +80,16 @@ export async function openSlackSession(options: SlackSessionOptions) {
   } catch (error) {
     if (error instanceof ChaserError) throw error;
     const failure = classifySlackError(error);
-    const why = failure.kind === 'fatal' || failure.kind === 'failed' ? describeFailure(failure) : `Slack answered ${failure.kind}`;
+    const why = failure.kind === 'fatal' || failure.kind === 'failed' || failure.kind === 'lost' ? describeFailure(failure) : `Slack answered ${failure.kind}`;
     throw new ChaserError(ExitCode.unavailable, `Slack is not usable: ${why}`, [
       'check SLACK_BOT_TOKEN and SLACK_API_URL; nothing was posted',
     ]);
   }
 
   const common = {
-    client,
+    clients,
+    retries: options.slack.retries,
+    redact: options.redact,
     concurrency: options.slack.concurrency,
     perChannelIntervalMs: options.slack.perChannelIntervalMs,
     maxRetryAfterSeconds: options.slack.maxRetryAfterSeconds,
@@ -85,6 +98,15 @@ export async function openSlackSession(options: SlackSessionOptions) {
   };
 
   return {
+    /** For reads (the harvest, permalinks): the client that may retry, as reads are safe to repeat. */
+    client: clients.read,
+    /** The scopes the token was granted (x-oauth-scopes), when Slack said. */
+    granted,
+    /** chaser's own user id: its messages and reactions are never answers. */
+    botUserId,
+    /** The paced notifier's settings, for the thread stage's own deliveries. */
+    common,
+
     async deliverNudges(teams: readonly TeamPlan[], delivery: NudgeDelivery): Promise<DeliveryReport<string>> {
       const byTeam = new Map(teams.map((t) => [t.team, t]));
       const items = teams.flatMap((team) =>
@@ -95,6 +117,7 @@ export async function openSlackSession(options: SlackSessionOptions) {
       return deliverAll(items, {
         ...common,
         ...(delivery.onProgress ? { onProgress: delivery.onProgress } : {}),
+        ...(delivery.halt ? { halt: delivery.halt } : {}),
         onDelivered: async (item, accepted) => {
           const team = byTeam.get(item.key);
           if (team) await delivery.record(team, accepted);
@@ -103,15 +126,15 @@ export async function openSlackSession(options: SlackSessionOptions) {
       });
     },
 
-    async deliverDigest({ destination, plan, deliveries, mode, now }: DigestDelivery): Promise<DigestOutcome & { fatal?: boolean }> {
+    async deliverDigest({ destination, plan, deliveries, mode, now, answers, threaded }: DigestDelivery): Promise<DigestOutcome & { fatal?: boolean }> {
       if (!destination) return { delivered: false, error: 'no digest destination configured' };
-      const recipient = await resolveDigestRecipient(client, destination);
+      const recipient = await resolveDigestRecipient(clients.read, destination);
       if (!recipient.ok) {
         const f = recipient.failure;
         const reason = describeFailure(f);
         return { delivered: false, channel: recipient.label, error: reason, fatal: f.kind === 'fatal' };
       }
-      const message = () => renderDigest({ plan, deliveries, mode, now });
+      const message = () => renderDigest({ plan, deliveries, mode, now, answers, threaded });
       const report = await deliverAll([{ key: 'digest', channel: recipient.channel, message }], common);
       const result = report.results.get('digest');
       if (result?.ok) return { delivered: true, channel: recipient.label };

@@ -1,5 +1,6 @@
 import type { KnownBlock } from '@slack/web-api';
-import type { Plan, Skipped, TeamSummary } from '../../policy/types.js';
+import type { TeamAnswerFacts } from '../../policy/answers/effects.js';
+import type { AnsweredConsumer, Plan, Skipped, TeamSummary } from '../../policy/types.js';
 import { contextBlock, headerBlock, sectionBlock } from './blocks.js';
 import { TEAM_MAX_CHARS, TIER_NAME_MAX_CHARS, channelRef, safeMrkdwn } from './escape.js';
 import {
@@ -12,7 +13,7 @@ import {
 } from './limits.js';
 import type { Delivery, RunMode } from '../../run/types.js';
 import type { SlackMessage } from './types.js';
-import { formatInstant, overduePhrase, plural } from './wording.js';
+import { formatMinuteUtc, overduePhrase, plural } from './wording.js';
 
 export interface DigestInput {
   plan: Plan;
@@ -20,6 +21,10 @@ export interface DigestInput {
   deliveries: ReadonlyMap<string, Delivery>;
   mode: RunMode;
   now: Date;
+  /** "Did the team answer?" per team with a living thread (threads: "reply"). */
+  answers?: ReadonlyMap<string, TeamAnswerFacts> | undefined;
+  /** Teams with a living thread: a team without an answer fact is silent. */
+  threaded?: ReadonlySet<string> | undefined;
 }
 
 // Room kept for the "…and N more teams" context while the team list is packed.
@@ -68,10 +73,10 @@ export function renderDigest(input: DigestInput): SlackMessage {
   const after: KnownBlock[] = [];
   const skipped = skippedText(plan.skipped);
   if (skipped) after.push(sectionBlock(skipped));
-  after.push(contextBlock(`chaser · as of ${formatInstant(now)} · \`${mode}\``));
+  after.push(contextBlock(`chaser · as of ${formatMinuteUtc(now)} · \`${mode}\``));
 
   const fixed = [...before, ...after];
-  const packed = packLines(teamLines(rows), {
+  const packed = packLines(teamLines(rows, answerNotesOf(input)), {
     chars: MAX_TOTAL_BLOCK_TEXT - blockTextLength(fixed) - MORE_LINE_RESERVE,
     blocks: MAX_BLOCKS - fixed.length - 1,
   });
@@ -96,6 +101,41 @@ export function renderDigest(input: DigestInput): SlackMessage {
     MAX_FALLBACK_TEXT,
   );
   return { text, blocks };
+}
+
+/**
+ * Per team, what its thread said, for the lead: answered or silent since the last nudge, claims
+ * the inventory does not confirm, snoozes longer than allowed (the lead's to approve), routing
+ * disputes, ETAs.
+ */
+function answerNotesOf(input: DigestInput): Map<string, string> {
+  const notes = new Map<string, string>();
+  const teams = new Set([...(input.threaded ?? []), ...input.plan.answered.keys()]);
+  for (const team of teams) {
+    const facts = input.answers?.get(team);
+    const answered = input.plan.answered.get(team) ?? [];
+    const parts: string[] = [];
+    if (input.threaded?.has(team)) parts.push(facts?.answeredSinceLastNudge ? '💬 answered since the last nudge' : '🔇 silent since the last nudge');
+    const named = (list: readonly AnsweredConsumer[]) =>
+      list.slice(0, 3).map((c) => safeMrkdwn(c.name, 60, safeMrkdwn(c.id, 60, '?'))).join(', ') + (list.length > 3 ? ` +${list.length - 3}` : '');
+    const unverified = answered.filter((c) => c.answers.claim && c.answers.claim.state !== 'claimed');
+    const claimed = answered.filter((c) => c.answers.claim?.state === 'claimed');
+    const over = answered.filter((c) => c.answers.snooze?.overLimit);
+    const disputed = answered.filter((c) => c.answers.dispute);
+    const eta = answered.filter((c) => c.answers.eta);
+    if (claimed.length > 0) parts.push(`claimed done (checking): ${named(claimed)}`);
+    if (unverified.length > 0) parts.push(`⚠️ claimed, still pending: ${named(unverified)}`);
+    if (over.length > 0) {
+      parts.push(`⏳ snooze over the limit, needs your approval: ${named(over)} (asked ${over.map((c) => safeMrkdwn(c.answers.snooze?.requested ?? '', 10, '?')).slice(0, 3).join(', ')})`);
+    }
+    if (disputed.length > 0) {
+      const suggested = disputed.map((c) => c.answers.dispute?.suggestedTeam).filter((t): t is string => t !== undefined);
+      parts.push(`🙅 routing dispute: ${named(disputed)}${suggested.length > 0 ? ` (suggested @${safeMrkdwn(suggested[0] as string, 40, '?')})` : ''}`);
+    }
+    if (eta.length > 0) parts.push(`eta ${eta.map((c) => c.answers.eta?.eta.toISOString().slice(0, 10)).slice(0, 3).join(', ')}`);
+    if (parts.length > 0) notes.set(team, parts.join(' · '));
+  }
+  return notes;
 }
 
 type Outcome =
@@ -175,14 +215,15 @@ function runLine(rows: readonly Row[], mode: RunMode, { unrouted, failed, notSen
  * the two groups get a heading each, carried on the group's first line so that a heading is
  * never shown without a team under it and every packed line is exactly one team.
  */
-function* teamLines(rows: readonly Row[]): Generator<string> {
+function* teamLines(rows: readonly Row[], answers: ReadonlyMap<string, string>): Generator<string> {
   const grouped = rows.some((row) => row.needsAttention);
   let previous: Row | undefined;
   for (const row of rows) {
     let heading = '';
     if (grouped && previous === undefined) heading = '*Needs attention*\n';
     else if (grouped && previous?.needsAttention && !row.needsAttention) heading = '*All other teams*\n';
-    yield heading + teamLine(row);
+    const note = answers.get(row.summary.team);
+    yield heading + teamLine(row) + (note ? `\n    ${note}` : '');
     previous = row;
   }
 }

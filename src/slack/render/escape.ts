@@ -1,3 +1,5 @@
+import { LINKABLE_CHANNEL_ID, USER_GROUP_ID, USER_ID } from '../../config/identifiers.js';
+
 /**
  * Everything from the database (and every config string that is data, not wording) passes
  * through here before it reaches mrkdwn. Slack parses mentions, links and commands only inside
@@ -91,9 +93,6 @@ export function safeMrkdwn(s: string | null | undefined, maxChars: number, place
   return escapeMrkdwn(sanitizeText(s ?? '', maxChars, placeholder));
 }
 
-const USER_GROUP_ID = /^S[A-Z0-9]{2,}$/;
-const USER_ID = /^[UW][A-Z0-9]{2,}$/;
-
 /**
  * The only way a mention enters a message: a user group (`S…`) or a user (`U…`/`W…`) id, checked
  * character by character. Anything else (a handle, `channel`, a half-pasted `<!subteam^…>`) is null
@@ -109,13 +108,12 @@ export function mentionFor(id: string | undefined | null): string | null {
 /** Tiers whose mention is `here`. chaser never emits `<!channel>` or `<!everyone>`. */
 export const HERE_MENTION = '<!here>';
 
-const CHANNEL_ID = /^[CG][A-Z0-9]{2,}$/;
-
 /**
- * A channel as a reader sees it: an id becomes a live link (`<#C…>`), a configured `#name` is
- * shown as escaped text, since Slack would not link it without `link_names` (which chaser never sets).
+ * A channel as a reader sees it: a C…/G… id becomes a live link (`<#C…>`); a configured `#name`, or
+ * a D… direct-message id (which has no #-link), is shown as escaped text, since Slack would not link
+ * a name without `link_names` (which chaser never sets).
  */
 export function channelRef(channel: string): string {
-  if (CHANNEL_ID.test(channel)) return `<#${channel}>`;
+  if (LINKABLE_CHANNEL_ID.test(channel)) return `<#${channel}>`;
   return safeMrkdwn(channel, TEAM_MAX_CHARS, '(unnamed channel)');
 }

@@ -38,6 +38,8 @@ export function renderTeamMessage(
   plan: TeamPlan,
   now: Date,
   tiers: readonly Tier[],
+  /** Context lines after the list (mrkdwn, already escaped): a thread's status and answers. Their room is kept before packing. */
+  notes: readonly string[] = [],
 ): SlackMessage & { listedCount: number } {
   const tone = toneOf(plan.tier, tiers);
   const rawTeam = sanitizeText(plan.team, TEAM_MAX_CHARS, '(no team)');
@@ -58,6 +60,7 @@ export function renderTeamMessage(
 
   const after: KnownBlock[] = [];
   if (outroText !== '') after.push(sectionBlock(outroText));
+  for (const note of notes) after.push(contextBlock(note));
   after.push(contextBlock(footerOf(plan.tier, tierName)));
 
   const fixed = [...before, ...after];

@@ -1,12 +1,6 @@
+import { TEMPLATE_PLACEHOLDERS, type TemplatePlaceholder } from '../../config/identifiers.js';
 import type { Tier } from '../../config/types.js';
 import { escapeMrkdwn } from './escape.js';
-
-/**
- * The placeholders a tier's `template` may use. The config validator keeps its own copy of this
- * list (it must not depend on the renderer); the two must name the same five.
- */
-export const TEMPLATE_PLACEHOLDERS = ['team', 'count', 'oldestDays', 'tier', 'consumers'] as const;
-export type TemplatePlaceholder = (typeof TEMPLATE_PLACEHOLDERS)[number];
 export type TemplateValues = Partial<Record<TemplatePlaceholder, string | number>>;
 
 /** How hard a message pushes. The wording escalates with it; custom tier names are mapped onto it. */

@@ -1,10 +1,9 @@
 /** Small pieces of wording shared by the team message and the digest; no clock, `now` is passed in. */
+import { daysOverdue } from '../../policy/time.js';
 
-const DAY_MS = 86_400_000;
-
-/** Whole days from the deadline to `now`, rounded down, never negative (same rule as the policy's `daysOverdue`). */
+/** Whole days from the deadline to `now`, rounded down, never negative (the policy's `daysOverdue`, floored at 0). */
 export function daysOverdueBetween(deadline: Date, now: Date): number {
-  return Math.max(0, Math.floor((now.getTime() - deadline.getTime()) / DAY_MS));
+  return Math.max(0, daysOverdue(deadline, now));
 }
 
 /** "less than a day overdue" on the first day past the deadline, then "1 day overdue", "9 days overdue". */
@@ -24,6 +23,6 @@ export function formatDate(date: Date): string {
 }
 
 /** "2026-03-10 09:00 UTC". */
-export function formatInstant(date: Date): string {
+export function formatMinuteUtc(date: Date): string {
   return Number.isNaN(date.getTime()) ? 'unknown' : `${date.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
 }
