@@ -57,7 +57,7 @@ export async function runChaser(
   const tail: string[] = [];
   const logCounts: Record<string, number> = {};
   let stats: { queries?: unknown; slackCalls?: unknown } | undefined;
-  const lines = createInterface({ input: child.stderr! });
+  const lines = createInterface({ input: child.stderr });
   lines.on('line', (line) => {
     stderrLines += 1;
     tail.push(line);

@@ -50,11 +50,11 @@ export function slackTimeline(requests: readonly RecordedRequest[], latencyMs: n
   }
 
   const retries = limited.map((r) => {
-    const channel = String(r.params['channel'] ?? '');
-    const retry = posts.find((p) => p.receivedAt > r.receivedAt && String(p.params['channel'] ?? '') === channel);
+    const channel = channelOf(r);
+    const retry = posts.find((p) => p.receivedAt > r.receivedAt && channelOf(p) === channel);
     const until = retry?.receivedAt ?? r.receivedAt;
     const deliveredElsewhereMeanwhile = delivered.filter(
-      (p) => p.receivedAt > r.receivedAt && p.receivedAt < until && String(p.params['channel'] ?? '') !== channel,
+      (p) => p.receivedAt > r.receivedAt && p.receivedAt < until && channelOf(p) !== channel,
     ).length;
     return { channel, retryAfterMs, waitedMs: until - r.receivedAt, deliveredElsewhereMeanwhile };
   });
@@ -69,4 +69,9 @@ export function slackTimeline(requests: readonly RecordedRequest[], latencyMs: n
     minChannelGapMs,
     retries,
   };
+}
+
+function channelOf(request: RecordedRequest): string {
+  const channel = request.params['channel'];
+  return typeof channel === 'string' ? channel : '';
 }

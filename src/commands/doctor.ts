@@ -42,7 +42,7 @@ async function checkConfig(ctx: CommandContext, options: CommonOptions, checks: 
     );
     checks.push(
       config.digest
-        ? pass('config', 'digest destination', Object.values(config.digest)[0] as string)
+        ? pass('config', 'digest destination', Object.values(config.digest)[0])
         : fail('config', 'digest destination', ExitCode.config, 'none configured', 'set digest.channel, digest.user or digest.email'),
     );
     return config;

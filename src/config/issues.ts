@@ -22,7 +22,9 @@ export function show(value: unknown): string {
   if (Array.isArray(value)) return 'a list';
   if (value === null) return 'null';
   if (typeof value === 'object') return 'an object';
-  return String(value);
+  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') return String(value);
+  // Only a JS config can hold these; a function's source is not echoed back.
+  return typeof value === 'function' ? 'a function' : 'a symbol';
 }
 
 /**

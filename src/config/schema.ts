@@ -508,7 +508,6 @@ export const configSchema = z
       'every key is optional.',
   );
 
-export type ConfigInput = z.input<typeof configSchema>;
 type ParsedConfig = z.output<typeof configSchema>;
 
 // ---- output ----------------------------------------------------------------------------------

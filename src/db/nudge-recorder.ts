@@ -1,6 +1,11 @@
 import type { Sql } from './connect.js';
 import { recordNudges, type NudgeRun, type TeamNudges } from './nudges.js';
 
+/** A statement's error, boxed: undefined means committed, whatever the driver threw. */
+interface Failure {
+  error: unknown;
+}
+
 export interface NudgeRecorder {
   /** Resolves once this message's nudges are committed; rejects if the statement carrying them failed. */
   record(message: TeamNudges): Promise<void>;
@@ -18,7 +23,7 @@ export interface NudgeRecorder {
  * one message per lane (slack.concurrency), and a kill loses at most those, as before.
  */
 export function createNudgeRecorder(sql: Sql, run: NudgeRun): NudgeRecorder {
-  let queued: Array<{ message: TeamNudges; settle: (error?: unknown) => void }> = [];
+  let queued: Array<{ message: TeamNudges; settle: (failure?: Failure) => void }> = [];
   let writing = false;
 
   async function writeQueued(): Promise<void> {
@@ -40,19 +45,19 @@ export function createNudgeRecorder(sql: Sql, run: NudgeRun): NudgeRecorder {
   }
 
   /** The error of one statement, or undefined when it committed. */
-  async function write(messages: TeamNudges[]): Promise<unknown> {
+  async function write(messages: TeamNudges[]): Promise<Failure | undefined> {
     try {
       await recordNudges(sql, run, messages);
       return undefined;
     } catch (error) {
-      return error ?? new Error('recordNudges failed');
+      return { error: error ?? new Error('recordNudges failed') };
     }
   }
 
   return {
     record(message) {
       const recorded = new Promise<void>((resolve, reject) => {
-        queued.push({ message, settle: (error) => (error === undefined ? resolve() : reject(error)) });
+        queued.push({ message, settle: (failure) => (failure === undefined ? resolve() : reject(failure.error)) });
       });
       if (!writing) void writeQueued();
       return recorded;

@@ -1,4 +1,4 @@
-import type { ExitCode } from '../exit-codes.js';
+import type { RunRecordOutcome } from '../run/outcome.js';
 import type { RunMode } from '../run/types.js';
 import type { Sql } from './connect.js';
 
@@ -11,18 +11,6 @@ export interface RunStart {
   /** The instant the run evaluates (the clock or --now). */
   now: Date;
   filters: { teams?: string[]; keyId?: string };
-}
-
-export interface RunOutcome {
-  outstanding: number;
-  nudged: number;
-  teamsMessaged: number;
-  teamsFailed: number;
-  digestDelivered: boolean;
-  /** Null when the run was interrupted before it could decide one. */
-  exitCode: ExitCode | null;
-  /** A short word or sentence for operators; already redacted by the caller. */
-  outcome: string;
 }
 
 /**
@@ -42,7 +30,8 @@ export async function startRun(sql: Sql, run: RunStart): Promise<RunId> {
   return row.id;
 }
 
-export async function finishRun(sql: Sql, id: RunId, outcome: RunOutcome): Promise<void> {
+/** Writes what the run ended as (decideOutcome's record); `outcome.outcome` already redacted by the caller. */
+export async function finishRun(sql: Sql, id: RunId, outcome: RunRecordOutcome): Promise<void> {
   const result = await sql`
     update chaser_runs set
       finished_at = now(),

@@ -1,6 +1,6 @@
 import { DEFAULT_TABLE } from '../config/defaults.js';
 import type { Config } from '../config/types.js';
-import { ChaserError, ExitCode } from '../exit-codes.js';
+import { ExitCode } from '../exit-codes.js';
 import { describeDbError, describeTarget, untilFirstContact, type Sql } from '../db/connect.js';
 import { assertSchemaCurrent, findMissingTables } from '../db/schema-version.js';
 import { findSweepIndex, inspectSource } from '../db/source.js';

@@ -44,8 +44,8 @@ export async function checkSlack(client: WebClient, config: Config): Promise<Che
   if (!granted || granted.length === 0) {
     checks.push(warn('slack', 'scopes', 'Slack did not list the granted scopes; could not compare', undefined));
   } else {
-    const missingRequired = needs.filter((n) => n.required && !granted!.includes(n.scope));
-    const missingOptional = needs.filter((n) => !n.required && !granted!.includes(n.scope));
+    const missingRequired = needs.filter((n) => n.required && !granted.includes(n.scope));
+    const missingOptional = needs.filter((n) => !n.required && !granted.includes(n.scope));
     if (missingRequired.length > 0) {
       checks.push(
         fail('slack', 'scopes', ExitCode.unavailable, `missing ${missingRequired.map((n) => `${n.scope} (to ${n.why})`).join(', ')}`,

@@ -33,7 +33,7 @@ export function createPlanBuilder(options: PlanOptions, now: Date): PlanBuilder 
   const internKeyId = createInterner();
   const skipped: Skipped[] = [];
   const answered = new Map<string, AnsweredConsumer[]>();
-  const oldestByTier: Array<Date | undefined> = new Array(tiers.length).fill(undefined);
+  const oldestByTier = Array.from({ length: tiers.length }, (): Date | undefined => undefined);
   let previous: TeamTally | undefined;
   let finished: Plan | undefined;
 

@@ -20,7 +20,7 @@ export interface OutcomeInput {
   interrupted?: StopSignal;
 }
 
-/** What the run record says, before redaction (the shell redacts `outcome` where it leaves). */
+/** What the run record (chaser_runs) says; `outcome` is redacted by the shell before it is written. */
 export interface RunRecordOutcome {
   outstanding: number;
   nudged: number;
@@ -29,6 +29,7 @@ export interface RunRecordOutcome {
   digestDelivered: boolean;
   /** The code the process exits with (143 / 130 when a signal stopped the run). */
   exitCode: ExitCode | null;
+  /** A short word or sentence for operators: "ok", "interrupted", or the problems joined. */
   outcome: string;
 }
 

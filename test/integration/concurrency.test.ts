@@ -43,7 +43,10 @@ describe(`overlapping sweeps (${backend})`, () => {
     () => {
       it('a second sweep started while the first is posting exits 75 having done nothing', async () => {
         await seedThreeTeams(s.db.sql);
-        s.writeConfig(serialConfig());
+        // The held post must outlast the second sweep's start: on a loaded machine booting a
+        // second CLI took longer than the suite's 2 s Slack timeout, the first sweep's post timed
+        // out and it went on posting while the second was still starting.
+        s.writeConfig(serialConfig({ slack: { timeoutMs: 60_000 } }));
         const gate = await startSlackGate(s.slack.url);
         gate.hold('chat.postMessage');
         const first = s.start(['sweep', '--now', ISO], { env: { SLACK_API_URL: gate.url } });

@@ -1,13 +1,12 @@
 import type { Sql } from '../../src/db/connect.js';
 import { insertConsumers } from './db.js';
-import { baseConfig, CHANNELS, daysBefore } from './scenario.js';
+import { baseConfig, daysBefore } from './scenario.js';
 
 /**
  * A small campaign for the fault tests: three routed teams, one due consumer each, in a known
  * order. Teams are posted most overdue first, so with `slack.concurrency: 1` the posts go out
  * payments, search, identity, then the digest: "the first post" is always payments'.
  */
-export const TEAM_ORDER = ['payments', 'search', 'identity'] as const;
 export const CONSUMER_OF = { payments: 'pay-1', search: 'search-1', identity: 'id-1' } as const;
 
 export async function seedThreeTeams(sql: Sql): Promise<void> {
@@ -30,8 +29,3 @@ export function serialConfig(overrides: { slack?: Record<string, unknown>; teams
   };
 }
 
-/** The channel ids the fake Slack delivered messages to, in order. */
-export function channelNames(ids: readonly string[]): string[] {
-  const byId = new Map(Object.entries(CHANNELS).map(([name, id]) => [id as string, name]));
-  return ids.map((id) => byId.get(id) ?? id);
-}

@@ -9,13 +9,6 @@ export async function nudgeCounts(sql: Sql): Promise<Record<string, number>> {
   return Object.fromEntries(rows.map((r) => [r.consumer_id, r.nudge_count]));
 }
 
-/** consumer id → how many log rows (delivered nudges) it has. */
-export async function logCounts(sql: Sql): Promise<Record<string, number>> {
-  const rows = await sql<{ consumer_id: string; n: number }[]>`
-    select consumer_id, count(*)::int as n from chaser_nudge_log group by consumer_id order by consumer_id`;
-  return Object.fromEntries(rows.map((r) => [r.consumer_id, r.n]));
-}
-
 export interface RunRow {
   id: string;
   command: string;

@@ -78,19 +78,6 @@ export interface FakeAuthored {
   ts: string;
 }
 
-/** A ready-made small workspace, for tests that just need somewhere to post: pass it as options. */
-export const SAMPLE_WORKSPACE = {
-  channels: [
-    { id: 'C0PAYMENTS1', name: 'team-payments' },
-    { id: 'C0SEARCH001', name: 'team-search' },
-    { id: 'C0SECURITY1', name: 'security' },
-    { id: 'C0NOTJOINED', name: 'not-joined', isMember: false },
-    { id: 'G0PRIVATE01', name: 'private-ops', isPrivate: true, isMember: false },
-    { id: 'C0ARCHIVED1', name: 'old-team', isArchived: true },
-  ],
-  users: [{ id: 'U0SECLEAD01', email: 'lead@example.com', name: 'lead' }],
-} as const satisfies Pick<FakeSlackOptions, 'channels' | 'users'>;
-
 /**
  * What the next matching call(s) answer instead of the normal response.
  * - `error`: HTTP 200 `{ok:false, error, ...extra}`. With `deliver: true` (chat.postMessage) the

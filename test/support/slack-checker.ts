@@ -36,7 +36,8 @@ export function checkPostMessage(params: Readonly<Record<string, unknown>>, opti
   const violations: string[] = [];
 
   if (params['link_names'] !== undefined) {
-    violations.push(`link_names=${String(params['link_names'])} is set: it turns bare @names in data into mentions`);
+    const value = params['link_names'];
+    violations.push(`link_names=${typeof value === 'string' ? value : JSON.stringify(value)} is set: it turns bare @names in data into mentions`);
   }
   if (params['parse'] === 'full') violations.push('parse=full is set: it turns bare @names and #channels in data into links');
 

@@ -10,7 +10,7 @@ export async function waitFor<T>(
   const deadline = Date.now() + (options.timeoutMs ?? 20_000);
   for (;;) {
     const value = await condition();
-    if (value) return value as NonNullable<T>;
+    if (value) return value;
     if (Date.now() > deadline) throw new Error(`waitFor: gave up waiting for ${options.what}`);
     await new Promise((resolve) => setTimeout(resolve, options.everyMs ?? 10));
   }

@@ -37,9 +37,9 @@ function fakeClient(clock: VirtualClock, answer: (channel: string, attempt: numb
       },
     },
     conversations: {
-      join: async ({ channel }: { channel: string }) => {
+      join: ({ channel }: { channel: string }) => {
         joins.push(channel);
-        return { ok: true };
+        return Promise.resolve({ ok: true });
       },
     },
   } as unknown as WebClient;
@@ -183,7 +183,7 @@ describe('deliverAll: abort', () => {
     const report = await clock.run(
       deliverAll(
         items('C0A', 'C0A', 'C0B'),
-        options(clock, slack.client, { concurrency: 1, signal: controller.signal, onDelivered: async () => controller.abort() }),
+        options(clock, slack.client, { concurrency: 1, signal: controller.signal, onDelivered: () => Promise.resolve(controller.abort()) }),
       ),
     );
     expect(slack.posts).toEqual([{ channel: 'C0A', at: 0 }]);
@@ -223,7 +223,7 @@ describe('deliverAll: recording a delivered message', () => {
       return spy(args as Parameters<typeof spy>[0]);
     };
     await clock.run(
-      deliverAll(items('C0A', 'C0A'), options(clock, slack.client, { onDelivered: async (item) => void order.push(`record ${item.key}`) })),
+      deliverAll(items('C0A', 'C0A'), options(clock, slack.client, { onDelivered: (item) => Promise.resolve(void order.push(`record ${item.key}`)) })),
     );
     expect(order).toEqual(['post C0A', 'record C0A#0', 'post C0A', 'record C0A#1']);
   });

@@ -243,7 +243,7 @@ describe('incremental builder', () => {
       const hoursAgo = random() < 0.4 ? null : Math.floor(random() * 100);
       return row({
         id: `r-${index}`,
-        team: random() < 0.02 ? null : (teams[Math.floor(random() * teams.length)] as string),
+        team: random() < 0.02 ? null : (teams[Math.floor(random() * teams.length)]),
         status: statuses[Math.floor(random() * statuses.length)] as string,
         overdueMs,
         deadline: random() < 0.02 ? null : new Date(NOW.getTime() - overdueMs),

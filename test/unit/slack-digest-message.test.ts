@@ -207,7 +207,7 @@ describe('renderDigest: limits', () => {
       route: i % 2 ? { kind: 'unrouted' } : { kind: 'team', channel: 'C0X' },
     }));
     const failures = Object.fromEntries(
-      summaries.filter((_, i) => i % 2 === 0).map((s) => [s.team, { ok: false, reason: '<!everyone>'.repeat(500) } as Delivery]),
+      summaries.filter((_, i) => i % 2 === 0).map((s) => [s.team, { ok: false as const, reason: '<!everyone>'.repeat(500) }]),
     );
     const message = digest(plan({ summaries, skipped: Array.from({ length: 3000 }, (_, i) => ({ id: '&'.repeat(500) + i, team: null, reason: 'missing-team' as const })) }), 'sweep', failures);
     expectWithinSlackLimits(message);

@@ -11,7 +11,6 @@ import type { KnownBlock } from '@slack/web-api';
 export const MAX_BLOCKS = 50;
 export const MAX_SECTION_TEXT = 3000;
 export const MAX_HEADER_TEXT = 150;
-export const MAX_CONTEXT_ELEMENTS = 10;
 /** Slack rejects messages whose block text totals roughly 12–13k characters (undocumented); keep clear of it. */
 export const MAX_TOTAL_BLOCK_TEXT = 11_000;
 /** The top-level `text` (what notifications show); Slack truncates past 40k, but a notification needs far less. */
