@@ -14,9 +14,13 @@ import { deliverNudges, noNudges } from './stages/deliver-nudges.js';
 import { deliverThreadNudges } from './stages/deliver-threads.js';
 import { answerSettingsOf, harvestAnswers, noHarvest, type Harvest } from './stages/harvest-answers.js';
 import { groupByConsumer, teamAnswerFacts } from '../policy/answers/effects.js';
+import { targetLabel } from '../policy/escalation-plan.js';
 import { readAckEvents } from '../db/threads.js';
 import type { PlanAnswers } from '../policy/types.js';
 import { markUnrouted } from './stages/mark-unrouted.js';
+import { deliverEscalations } from './stages/deliver-escalations.js';
+import { planPacing } from './stages/plan-escalations.js';
+import type { EscalationOutcome } from '../run/types.js';
 import { readPlan } from './stages/read-plan.js';
 import { closeRunRecord, openRunRecord } from './stages/run-record.js';
 import { takeSweepLock } from './stages/take-sweep-lock.js';
@@ -42,7 +46,11 @@ export async function runPipeline(env: RunEnv, request: RunRequest): Promise<Run
     const runId = steps.record ? await openRunRecord(scope) : undefined;
     const threads = request.config.threads === 'reply';
     const harvest = threads ? await readAnswers(scope, slack && steps.nudge ? { slack, runId } : undefined) : noHarvest();
-    const plan = await readPlan(scope, source, threads ? planAnswers(scope, harvest) : undefined);
+    const fullPlan = await readPlan(scope, source, threads ? planAnswers(scope, harvest) : undefined);
+    const campaign = request.keyId ?? '';
+    // Budget holds and this run's escalations, from every outstanding team's activity (one query).
+    const pacing = await planPacing(scope, fullPlan, campaign);
+    const plan = pacing.deliver;
     const nudges =
       slack && steps.nudge
         ? threads
@@ -50,10 +58,24 @@ export async function runPipeline(env: RunEnv, request: RunRequest): Promise<Run
           : await deliverNudges(scope, { slack, plan, runId, lock })
         : noNudges();
     const unrouted = markUnrouted(scope, plan, nudges.deliveries);
+    const permalinks = new Map([...harvest.threads].map(([team, t]) => [team, t.permalink]));
+    const escalations: EscalationOutcome[] =
+      slack && steps.nudge && !nudges.fatal
+        ? await deliverEscalations(scope, { slack, plan, escalations: pacing.escalations, runId, campaign, permalinks })
+        : pacing.escalations.map((e) => ({
+            team: e.team,
+            step: e.step,
+            target: targetLabel(e.target),
+            ignored: e.silence.ignored,
+            since: e.silence.since,
+            delivered: false,
+            error: steps.nudge ? 'not sent' : `${request.command}: not sent (only sweep escalates)`,
+          }));
     // Not after a signal, nor when the credentials just proved unable to post.
     const sendDigest = slack && steps.digest && !env.signal.aborted && !nudges.fatal;
     const runThreads = threads ? threadsOutcome(harvest, slack && steps.nudge ? undefined : skippedWhy(scope, Boolean(slack))) : undefined;
-    const digest = sendDigest ? await deliverDigest(scope, slack, plan, nudges.deliveries, runThreads) : undefined;
+    const paced = { held: pacing.held, escalations };
+    const digest = sendDigest ? await deliverDigest(scope, slack, plan, nudges.deliveries, runThreads, paced) : undefined;
     const outcome = decideOutcome({
       plan,
       deliveries: nudges.deliveries,
@@ -64,19 +86,23 @@ export async function runPipeline(env: RunEnv, request: RunRequest): Promise<Run
       outstandingExceeded: failOnExceeded(plan, request.failOn),
       ...(stopSignal(env.signal) ? { interrupted: stopSignal(env.signal)! } : {}),
     });
-    if (runId !== undefined) await closeRunRecord(scope, runId, outcome.record);
+    if (runId !== undefined) {
+      await closeRunRecord(scope, runId, outcome.record, { held: pacing.held, escalated: escalations.filter((e) => e.delivered).length });
+    }
 
     env.log.debug('run stats', { queries: stats.queries, slackCalls: stats.slackCalls, exitCode: outcome.exitCode });
     return {
       command: request.command,
       now: request.now,
-      plan,
+      plan: fullPlan,
       deliveries: nudges.deliveries,
       digest: digestOutcome(digest, steps, env.signal, nudges.fatal),
       exitCode: outcome.exitCode,
       problems: outcome.problems,
       stats,
       ...(runThreads ? { threads: runThreads } : {}),
+      ...(pacing.held.length > 0 ? { held: pacing.held } : {}),
+      ...(escalations.length > 0 ? { escalations } : {}),
     };
   } catch (error) {
     failed = true;

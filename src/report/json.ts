@@ -18,8 +18,12 @@ export function toJsonResult(result: RunResult) {
         delivered: delivery?.ok ?? false,
         ...(delivery && !delivery.ok ? { error: delivery.reason } : {}),
         ...threadFields(result, team.team),
+        ...heldField(result, team.team),
       };
     }),
+    // Present only when the budget held something back / a team was escalated, so v0.1's shape is unchanged otherwise.
+    ...(result.held ? { held: result.held.map(({ team, tier, consumers, why }) => ({ team, tier, consumers, why })) } : {}),
+    ...(result.escalations ? { escalations: result.escalations.map((e) => ({ ...e, since: e.since.toISOString() })) } : {}),
     digest: result.digest,
     exitCode: result.exitCode,
   };
@@ -49,4 +53,10 @@ function threadFields(result: RunResult, team: string) {
       })),
     },
   };
+}
+
+/** Per team the budget held back this run: why (its week's count against its limit). */
+function heldField(result: RunResult, team: string) {
+  const held = result.held?.find((h) => h.team === team);
+  return held ? { held: { why: held.why, sentInWeek: held.sentInWeek, limit: held.limit } } : {};
 }

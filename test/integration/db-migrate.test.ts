@@ -7,7 +7,7 @@ import { backend, startTestDatabase, type TestDatabase } from '../support/db.js'
 
 /** Everything `chaser migrate` creates, so each test starts from a database chaser never touched. */
 async function dropChaserSchema(sql: Sql): Promise<void> {
-  await sql`drop table if exists chaser_ack_events, chaser_threads, chaser_nudge_log, chaser_nudge_state, chaser_runs, chaser_migrations, rotation_consumers cascade`;
+  await sql`drop table if exists chaser_escalations, chaser_team_messages, chaser_ack_events, chaser_threads, chaser_nudge_log, chaser_nudge_state, chaser_runs, chaser_migrations, rotation_consumers cascade`;
 }
 
 async function tablesOf(sql: Sql): Promise<string[]> {
@@ -48,23 +48,26 @@ describe(`migrations on ${backend}`, () => {
 
   it('creates the inventory table and chaser\'s tables, and a second run applies nothing', async () => {
     const first = await migrate(db.sql);
-    expect(first).toEqual({ applied: ['0001_init', '0003_threads'], current: 3 });
+    expect(first).toEqual({ applied: ['0001_init', '0003_threads', '0006_escalation'], current: 6 });
     expect(await tablesOf(db.sql)).toEqual([
       'chaser_ack_events',
+      'chaser_escalations',
       'chaser_migrations',
       'chaser_nudge_log',
       'chaser_nudge_state',
       'chaser_runs',
+      'chaser_team_messages',
       'chaser_threads',
       'rotation_consumers',
     ]);
 
     const second = await migrate(db.sql);
-    expect(second).toEqual({ applied: [], current: 3 });
+    expect(second).toEqual({ applied: [], current: 6 });
     const recorded = await db.sql<{ version: number; name: string }[]>`select version, name from chaser_migrations order by version`;
     expect(recorded).toEqual([
       { version: 1, name: '0001_init' },
       { version: 3, name: '0003_threads' },
+      { version: 6, name: '0006_escalation' },
     ]);
   });
 
@@ -81,9 +84,9 @@ describe(`migrations on ${backend}`, () => {
     const other = connect(db.url, { connectTimeoutSeconds: 10, statementTimeoutMs: 30_000, max: 1 });
     try {
       const results = await Promise.all([migrate(db.sql), migrate(other)]);
-      expect(results.map((r) => r.current)).toEqual([3, 3]);
-      expect(results.flatMap((r) => r.applied).sort()).toEqual(['0001_init', '0003_threads']);
-      expect(await db.sql`select version from chaser_migrations order by version`).toEqual([{ version: 1 }, { version: 3 }]);
+      expect(results.map((r) => r.current)).toEqual([6, 6]);
+      expect(results.flatMap((r) => r.applied).sort()).toEqual(['0001_init', '0003_threads', '0006_escalation']);
+      expect(await db.sql`select version from chaser_migrations order by version`).toEqual([{ version: 1 }, { version: 3 }, { version: 6 }]);
     } finally {
       await other.end();
     }
@@ -107,7 +110,7 @@ describe(`migrations on ${backend}`, () => {
 
     it('accepts the schema right after migrate', async () => {
       await migrate(db.sql);
-      await expect(assertSchemaCurrent(db.sql)).resolves.toEqual({ version: 3 });
+      await expect(assertSchemaCurrent(db.sql)).resolves.toEqual({ version: 6 });
     });
 
     it('on a schema older than the code: exit 69, "run `chaser migrate`"', async () => {
@@ -115,7 +118,7 @@ describe(`migrations on ${backend}`, () => {
       await db.sql`delete from chaser_migrations`;
       const error = await rejection(assertSchemaCurrent(db.sql));
       expect(error.exitCode).toBe(69);
-      expect(error.message).toBe('the database schema (version 0) is older than this chaser (version 3)');
+      expect(error.message).toBe('the database schema (version 0) is older than this chaser (version 6)');
       expect(error.details).toEqual(['fix: run `chaser migrate`']);
     });
 
@@ -124,7 +127,7 @@ describe(`migrations on ${backend}`, () => {
       await db.sql`insert into chaser_migrations (version, name) values (9999, '9999_from_the_future')`;
       const error = await rejection(assertSchemaCurrent(db.sql));
       expect(error.exitCode).toBe(69);
-      expect(error.message).toBe('the database schema (version 9999) is newer than this chaser (version 3): upgrade chaser');
+      expect(error.message).toBe('the database schema (version 9999) is newer than this chaser (version 6): upgrade chaser');
 
       const refused = await rejection(migrate(db.sql));
       expect(refused.message).toBe(error.message);

@@ -14,7 +14,7 @@ import { closedPort } from '../support/ports.js';
  */
 
 async function dropChaserSchema(sql: Sql): Promise<void> {
-  await sql`drop table if exists chaser_ack_events, chaser_threads, chaser_nudge_log, chaser_nudge_state, chaser_runs, chaser_migrations, rotation_consumers cascade`;
+  await sql`drop table if exists chaser_escalations, chaser_team_messages, chaser_ack_events, chaser_threads, chaser_nudge_log, chaser_nudge_state, chaser_runs, chaser_migrations, rotation_consumers cascade`;
 }
 
 interface ColumnShape {
@@ -75,7 +75,7 @@ describe(`chaser migrate (${backend})`, () => {
   it('creates the default schema of the contract on an empty database, without a config file', async () => {
     const run = await migrateCli();
     expect(run.code).toBe(0);
-    expect(run.stdout).toBe('applied 2 migration(s): 0001_init, 0003_threads; schema at version 3\n');
+    expect(run.stdout).toBe('applied 3 migration(s): 0001_init, 0003_threads, 0006_escalation; schema at version 6\n');
     expect(run.stderr).toBe('');
 
     expect(await columnsOf(db.sql, 'rotation_consumers')).toEqual({
@@ -118,11 +118,12 @@ describe(`chaser migrate (${backend})`, () => {
     expect((await migrateCli()).code).toBe(0);
     const again = await migrateCli();
     expect(again.code).toBe(0);
-    expect(again.stdout).toBe('schema is current (version 3); nothing to apply\n');
+    expect(again.stdout).toBe('schema is current (version 6); nothing to apply\n');
     const recorded = await db.sql<{ version: number; name: string }[]>`select version, name from chaser_migrations order by version`;
     expect(recorded).toEqual([
       { version: 1, name: '0001_init' },
       { version: 3, name: '0003_threads' },
+      { version: 6, name: '0006_escalation' },
     ]);
   });
 
@@ -151,7 +152,7 @@ describe(`chaser migrate (${backend})`, () => {
     writeFileSync(join(cwd, 'chaser.config.json'), JSON.stringify({ database: { url: db.url } }));
     const run = await runCli(['migrate'], { cwd, secrets: urlPassword(db.url) });
     expect(run.code).toBe(0);
-    expect(run.stdout).toContain('applied 2 migration(s)');
+    expect(run.stdout).toContain('applied 3 migration(s)');
   });
 
   it('an invalid config file is still refused (78), even though migrate needs only the database', async () => {
@@ -185,6 +186,6 @@ describe(`chaser migrate (${backend})`, () => {
     expect(run.code).toBe(69);
     expect(run.stderr).toMatch(/newer than this chaser.*upgrade chaser/);
     const recorded = await db.sql<{ version: number }[]>`select version from chaser_migrations order by version`;
-    expect(recorded).toEqual([{ version: 1 }, { version: 3 }, { version: 9999 }]);
+    expect(recorded).toEqual([{ version: 1 }, { version: 3 }, { version: 6 }, { version: 9999 }]);
   });
 });

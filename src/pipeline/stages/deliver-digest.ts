@@ -1,5 +1,6 @@
 import type { Plan } from '../../policy/types.js';
 import type { Delivery, DigestOutcome, RunThreads } from '../../run/types.js';
+import type { DigestPacing } from '../../slack/render/digest-message.js';
 import type { SlackSession } from '../../slack/deliver/session.js';
 import type { RunScope } from '../scope.js';
 
@@ -10,6 +11,7 @@ export async function deliverDigest(
   plan: Plan,
   deliveries: ReadonlyMap<string, Delivery>,
   threads?: RunThreads,
+  pacing?: DigestPacing,
 ): Promise<DigestOutcome & { fatal?: boolean }> {
   const { request } = scope;
   return slack.deliverDigest({
@@ -18,6 +20,7 @@ export async function deliverDigest(
     deliveries,
     mode: request.command,
     now: request.now,
+    ...(pacing ? { pacing } : {}),
     ...(threads ? { answers: threads.facts, threaded: new Set(threads.open.keys()) } : {}),
   });
 }

@@ -47,6 +47,7 @@ export interface DigestDelivery {
   destination: DigestDestination | undefined;
   answers?: DigestInput['answers'];
   threaded?: DigestInput['threaded'];
+  pacing?: DigestInput['pacing'];
 }
 
 export type SlackSession = Awaited<ReturnType<typeof openSlackSession>>;
@@ -126,7 +127,7 @@ export async function openSlackSession(options: SlackSessionOptions) {
       });
     },
 
-    async deliverDigest({ destination, plan, deliveries, mode, now, answers, threaded }: DigestDelivery): Promise<DigestOutcome & { fatal?: boolean }> {
+    async deliverDigest({ destination, plan, deliveries, mode, now, answers, threaded, pacing }: DigestDelivery): Promise<DigestOutcome & { fatal?: boolean }> {
       if (!destination) return { delivered: false, error: 'no digest destination configured' };
       const recipient = await resolveDigestRecipient(clients.read, destination);
       if (!recipient.ok) {
@@ -134,7 +135,7 @@ export async function openSlackSession(options: SlackSessionOptions) {
         const reason = describeFailure(f);
         return { delivered: false, channel: recipient.label, error: reason, fatal: f.kind === 'fatal' };
       }
-      const message = () => renderDigest({ plan, deliveries, mode, now, answers, threaded });
+      const message = () => renderDigest({ plan, deliveries, mode, now, answers, threaded, pacing });
       const report = await deliverAll([{ key: 'digest', channel: recipient.channel, message }], common);
       const result = report.results.get('digest');
       if (result?.ok) return { delivered: true, channel: recipient.label };
