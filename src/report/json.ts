@@ -55,8 +55,12 @@ function threadFields(result: RunResult, team: string) {
   };
 }
 
-/** Per team the budget held back this run: why (its week's count against its limit). */
+/** Per team the budget held back this run (why: its week's count against its limit), and its escalation (the contract's `escalated`). */
 function heldField(result: RunResult, team: string) {
   const held = result.held?.find((h) => h.team === team);
-  return held ? { held: { why: held.why, sentInWeek: held.sentInWeek, limit: held.limit } } : {};
+  const escalated = result.escalations?.find((e) => e.team === team);
+  return {
+    ...(held ? { held: { why: held.why, sentInWeek: held.sentInWeek, limit: held.limit } } : {}),
+    ...(escalated ? { escalated: { step: escalated.step, target: escalated.target, delivered: escalated.delivered } } : {}),
+  };
 }

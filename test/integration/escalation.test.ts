@@ -70,6 +70,7 @@ describe(`escalation past a silent team, and the message budget (${backend})`, (
     expect(JSON.parse(escalatedRun.stdout).escalations).toEqual([
       { team: 'payments', step: 1, target: `user:${MANAGER}`, ignored: 2, since: day(0), delivered: true, channel: s.slack.dmWith(MANAGER) },
     ]);
+    expect(JSON.parse(escalatedRun.stdout).teams[0].escalated).toEqual({ step: 1, target: `user:${MANAGER}`, delivered: true });
     expect(await escalations()).toEqual([{ team: 'payments', step: 1, target: `user:${MANAGER}`, ignored: 2, ignored_since: new Date(day(0)) }]);
 
     // Its own cadence: a re-run, and the next day (3 ignored, still step 1), escalate nothing.
