@@ -51,7 +51,7 @@ export async function deliverNudges(
 }
 
 /** Names the teams whose message went out but whose record did not (the README promises it). */
-function unrecordedTeams(teams: readonly string[]): string {
+export function unrecordedTeams(teams: readonly string[]): string {
   const names = teams.map((t) => JSON.stringify(t));
   const shown = names.length > 10 ? `${names.slice(0, 10).join(', ')} and ${names.length - 10} more` : names.join(', ');
   const one = teams.length === 1;

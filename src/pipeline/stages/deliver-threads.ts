@@ -10,7 +10,7 @@ import { deliverAll, type Outbound } from '../../slack/deliver/notifier.js';
 import type { SlackSession } from '../../slack/deliver/session.js';
 import { renderAllDone, renderThreadParent, renderThreadReply } from '../../slack/render/thread-messages.js';
 import { guardDb, type RunScope } from '../scope.js';
-import type { NudgesSent } from './deliver-nudges.js';
+import { unrecordedTeams, type NudgesSent } from './deliver-nudges.js';
 import type { Harvest } from './harvest-answers.js';
 
 
@@ -138,7 +138,14 @@ export async function deliverThreadNudges(
     };
   };
 
+  // The notifier reports a record that failed (it no longer throws): name the teams, as sweep without threads does.
+  const throwUnrecorded = (report: Awaited<ReturnType<typeof send>>) => {
+    if (!report.unrecorded) return;
+    const { keys, error } = report.unrecorded;
+    throw describeDbError(error, env.redact, `while recording delivered nudges: ${unrecordedTeams(keys)}`) ?? error;
+  };
   const first = await send(items);
+  throwUnrecorded(first);
   let fatal = first.fatal;
   const retry: Item[] = [];
   for (const [team, delivery] of first.results) {
@@ -152,6 +159,7 @@ export async function deliverThreadNudges(
   }
   if (retry.length > 0 && !fatal && !env.signal.aborted) {
     const second = await send(retry);
+    throwUnrecorded(second);
     for (const [team, delivery] of second.results) deliveries.set(team, delivery);
     fatal ??= second.fatal;
   }
