@@ -44,6 +44,12 @@ export const USER_ID = /^[UW][A-Z0-9]{2,}$/;
 
 export const MENTION_TARGET = new RegExp(`${USER_GROUP_ID.source}|${USER_ID.source}`);
 
+/**
+ * Where an escalation goes: "lead" (the digest's recipient), a user group (S…), a user (U…/W…) or
+ * a channel (id or #name).
+ */
+export const ESCALATION_TARGET = new RegExp(`^lead$|${USER_GROUP_ID.source}|${USER_ID.source}|${CHANNEL.source}`);
+
 /** Tier names appear in `--fail-on`, in messages and in chaser's tables: short, lowercase, shell-safe. */
 export const TIER_NAME = /^[a-z][a-z0-9_-]{0,31}$/;
 

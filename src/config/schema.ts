@@ -18,6 +18,7 @@ import {
   CHANNEL,
   CHANNEL_NAME,
   channelIdInWrongCase,
+  ESCALATION_TARGET,
   MENTION_TARGET,
   POSTGRES_URL,
   RESERVED_TIER_NAMES,
@@ -30,7 +31,7 @@ import {
 } from './identifiers.js';
 import { calendarDefaults, calendarFields, DEFAULT_CALENDAR, digestTiming, overdueClock } from './calendar-schema.js';
 import { expected, expectedWithoutEcho, fallbackError, formatIssues, show, type ErrorFn } from './issues.js';
-import type { AnswersConfig, CalendarSettings, Config, DigestDestination, TeamRoute, Tier } from './types.js';
+import type { AnswersConfig, CalendarSettings, Config, DigestDestination, EscalationTarget, TeamRoute, Tier } from './types.js';
 
 /**
  * The configuration rules, written once: `validateConfig` checks user input against them and
@@ -85,6 +86,23 @@ const mentionError = expected(
 const userIdError = expected('a user id like "U0123ABCD"', 'not an @name: it is under "Copy member ID" in the profile');
 
 const durationError = expected('a positive duration like "24h" or "3d"', 'units: ms, s, m, h, d, w; combine them as "1d12h"');
+
+const escalationTargetError = expected(
+  '"lead", a user group id like "S0123ABCD", a user id like "U0123ABCD" or a channel like "#payments-leads"',
+  'ids, not @names: a member\'s id is under "Copy member ID" in their profile',
+);
+
+const escalationTarget = z
+  .string({ error: escalationTargetError })
+  .regex(ESCALATION_TARGET, { error: escalationTargetError })
+  .describe('"lead" (the digest\'s recipient), a user group (S…) or user (U…) to mention, or a channel to post to.');
+
+const escalationChain = z
+  .array(escalationTarget, { error: expected('a list of escalation targets like ["U0DIRECTOR", "lead"]') })
+  .max(10, { error: 'expected at most 10 further steps' });
+
+const budgetLimitError = expected('a whole number of messages from 0 to 1000');
+const budgetLimit = z.int({ error: budgetLimitError }).min(0, { error: budgetLimitError }).max(1000, { error: budgetLimitError });
 
 const duration = z
   .string({ error: durationError })
@@ -259,9 +277,28 @@ const tier = z
         .default('none')
         .describe('"none"; "team": mention the team\'s "mention" (user group or user); "here": @here.'),
       template: template.optional(),
+      escalateAfterIgnored: z
+        .int({ error: expected('a whole number of ignored nudges from 1 to 100') })
+        .min(1, { error: expected('a whole number of ignored nudges from 1 to 100') })
+        .max(100, { error: expected('a whole number of ignored nudges from 1 to 100') })
+        .optional()
+        .describe('Escalate past the team after this many nudges in a row went unanswered, and one step up the chain per further as many.'),
+      ignoredAfter: duration
+        .optional()
+        .describe('How long a nudge may go unanswered before it counts as ignored (default: this tier\'s "every").'),
+      escalateTo: escalationTarget.optional().describe('Who is escalated to first (default "lead"); a team\'s own escalateTo wins.'),
+      chain: escalationChain.optional().describe('Further steps, one per further escalateAfterIgnored ignored nudges; the last repeats.'),
     },
     { error: expected('a tier object like { "name": "firm", "afterDaysOverdue": 3, "every": "24h" }') },
   )
+  .superRefine((value, ctx) => {
+    if (value.escalateAfterIgnored !== undefined) return;
+    for (const key of ['escalateTo', 'chain', 'ignoredAfter'] as const) {
+      if (value[key] !== undefined) {
+        ctx.addIssue({ code: 'custom', path: [key], message: `${key} has no effect without escalateAfterIgnored on this tier; add it or remove ${key}` });
+      }
+    }
+  })
   .describe('An escalation tier.');
 
 function validNumber(value: unknown): number | undefined {
@@ -313,6 +350,23 @@ function checkTierLadder(list: unknown, ctx: z.core.$RefinementCtx<unknown[]>): 
   });
 }
 
+/** budgetExempt names tiers: each must be one of the ladder's. */
+function checkBudgetExempt(value: unknown, ctx: z.core.$RefinementCtx<unknown>): void {
+  const exempt = field(value, 'budgetExempt');
+  if (!Array.isArray(exempt)) return;
+  const ladder = field(value, 'tiers');
+  const names = Array.isArray(ladder) ? ladder.map((entry) => field(entry, 'name')) : DEFAULT_TIERS_AS_WRITTEN.map((t) => t.name);
+  exempt.forEach((name, index) => {
+    if (typeof name === 'string' && !names.includes(name)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['budgetExempt', index],
+        message: `${show(name)} is not a tier; tiers are ${names.filter((n) => typeof n === 'string').join(', ')}`,
+      });
+    }
+  });
+}
+
 const tiers = z
   .array(tier, { error: expected('a list of tiers') })
   .min(1, { error: 'expected at least one tier; remove the key to use the default ladder' })
@@ -335,6 +389,9 @@ const teams = z
             .optional()
             .describe('User group (S…) or user (U…/W…) mentioned on tiers whose mention is "team".'),
           ...calendarFields,
+          escalateTo: escalationTarget.optional().describe('The team\'s own first escalation step (its manager or on-call lead).'),
+          chain: escalationChain.optional().describe('The team\'s own further escalation steps.'),
+          maxMessagesPerTeamPerWeek: budgetLimit.optional().describe('This team\'s message budget, overriding the top-level one.'),
         },
         { error: expected('a route like { "channel": "#payments-alerts" }') },
       )
@@ -469,6 +526,13 @@ export const configSchema = z
       fallbackChannel: channel('Where nudges for a team with no route go (the digest lists them as unrouted).').optional(),
       digest: digest.optional(),
       slack,
+      maxMessagesPerTeamPerWeek: budgetLimit
+        .optional()
+        .describe('At most this many chaser messages a team receives in any 7 days, across campaigns; over it nudges are held back (counted).'),
+      budgetExempt: z
+        .array(z.string({ error: tierNameError }).regex(TIER_NAME, { error: tierNameError }), { error: expected('a list of tier names like ["critical"]') })
+        .optional()
+        .describe('Tiers whose messages the budget never holds back (default ["critical"] when the ladder has it).'),
       threads: z
         .enum(['reply', 'off'], { error: expected('"reply" (one living thread per team) or "off" (a new message per run)') })
         .default(DEFAULT_THREADS)
@@ -482,6 +546,7 @@ export const configSchema = z
     },
     { error: expected('an object of settings (write {} to use every default)') },
   )
+  .superRefine(checkBudgetExempt, { when: () => true })
   .describe(
     'chaser: nudges the teams whose consumers still use a revoked key. Found as chaser.config.json, ' +
       '.chaserrc(.json|.yaml|.yml), chaser.config.(js|mjs|cjs|ts) or a "chaser" key in package.json; ' +
@@ -524,14 +589,6 @@ function teamCalendar(route: ParsedConfig['teams'][string]): Partial<CalendarSet
   return Object.keys(own).length === 0 ? undefined : own;
 }
 
-function toRoute(route: ParsedConfig['teams'][string]): TeamRoute {
-  const result: TeamRoute = { channel: route.channel };
-  if (route.mention !== undefined) result.mention = route.mention;
-  const calendar = teamCalendar(route);
-  if (calendar !== undefined) result.calendar = calendar;
-  return result;
-}
-
 function toTier(parsed: ParsedConfig['tiers'][number]): Tier {
   const tier: Tier = {
     name: parsed.name,
@@ -542,7 +599,27 @@ function toTier(parsed: ParsedConfig['tiers'][number]): Tier {
     mention: parsed.mention,
   };
   if (parsed.template !== undefined) tier.template = parsed.template;
+  if (parsed.escalateAfterIgnored !== undefined) {
+    tier.escalation = {
+      afterIgnored: parsed.escalateAfterIgnored,
+      ignoredAfterMs: parsed.ignoredAfter === undefined ? tier.everyMs : (parseDuration(parsed.ignoredAfter) as number),
+      chain: toChain(parsed.escalateTo, parsed.chain) ?? [{ kind: 'lead' }],
+    };
+  }
   return tier;
+}
+
+/** The first step and the further ones as one list; undefined when neither is written. */
+function toChain(first: string | undefined, further: string[] | undefined): EscalationTarget[] | undefined {
+  if (first === undefined && further === undefined) return undefined;
+  return [first ?? 'lead', ...(further ?? [])].map(toTarget);
+}
+
+function toTarget(text: string): EscalationTarget {
+  if (text === 'lead') return { kind: 'lead' };
+  if (text.startsWith('S')) return { kind: 'usergroup', id: text };
+  if (text.startsWith('U') || text.startsWith('W')) return { kind: 'user', id: text };
+  return { kind: 'channel', channel: text };
 }
 
 function toAnswers(parsed: ParsedConfig['answers']): AnswersConfig {
@@ -575,6 +652,10 @@ function toConfig(parsed: ParsedConfig): Config {
     overdueClock: parsed.overdueClock,
     digestPeriod: digestPeriodOf(parsed.digest?.every ?? DEFAULT_DIGEST_EVERY),
     slack: { ...parsed.slack },
+    budget: {
+      maxPerWeek: parsed.maxMessagesPerTeamPerWeek ?? null,
+      exemptTiers: parsed.budgetExempt ?? (parsed.tiers.some((t) => t.name === 'critical') ? ['critical'] : []),
+    },
     threads: parsed.threads,
     threadMaxAgeDays: parsed.threadMaxAgeDays,
     answers: toAnswers(parsed.answers),
@@ -584,6 +665,17 @@ function toConfig(parsed: ParsedConfig): Config {
   if (parsed.fallbackChannel !== undefined) config.fallbackChannel = parsed.fallbackChannel;
   if (parsed.digest !== undefined) config.digest = toDigest(parsed.digest);
   return config;
+}
+
+function toRoute(route: ParsedConfig['teams'][string]): TeamRoute {
+  const result: TeamRoute = { channel: route.channel };
+  if (route.mention !== undefined) result.mention = route.mention;
+  const chain = toChain(route.escalateTo, route.chain);
+  if (chain !== undefined) result.escalateTo = chain;
+  if (route.maxMessagesPerTeamPerWeek !== undefined) result.maxMessagesPerWeek = route.maxMessagesPerTeamPerWeek;
+  const calendar = teamCalendar(route);
+  if (calendar !== undefined) result.calendar = calendar;
+  return result;
 }
 
 export type ValidationResult = { ok: true; config: Config } | { ok: false; errors: string[] };

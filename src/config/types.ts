@@ -15,6 +15,8 @@ export interface Tier {
   /** The duration as the user wrote it ("72h"), for messages and reports. */
   every: string;
   mention: MentionMode;
+  /** Escalation past a silent team, when configured for this tier. */
+  escalation?: TierEscalation;
   /** mrkdwn template with {{team}} {{count}} {{oldestDays}} {{tier}} {{consumers}}; undefined = built-in wording. */
   template?: string;
 }
@@ -26,6 +28,33 @@ export interface TeamRoute {
   mention?: string;
   /** The calendar keys this team sets itself; the rest come from Config.calendar. */
   calendar?: Partial<CalendarSettings>;
+  /** The team's own escalation chain (its manager, its on-call lead): replaces the tier's. */
+  escalateTo?: EscalationTarget[];
+  /** Overrides the config's maxMessagesPerTeamPerWeek for this team. */
+  maxMessagesPerWeek?: number;
+}
+
+/** Where an escalation goes; "lead" is the digest's recipient. */
+export type EscalationTarget =
+  | { kind: 'usergroup'; id: string }
+  | { kind: 'user'; id: string }
+  | { kind: 'channel'; channel: string }
+  | { kind: 'lead' };
+
+export interface TierEscalation {
+  /** K: escalate after this many ignored nudges in a row, and one step further per further K. */
+  afterIgnored: number;
+  /** How long a nudge may go unanswered before it counts as ignored (default: the tier's cadence). */
+  ignoredAfterMs: number;
+  /** Step 1, then the chain; never empty (the lead when nothing else is configured). */
+  chain: EscalationTarget[];
+}
+
+export interface BudgetConfig {
+  /** At most this many chaser messages a team receives in any 7 days, across campaigns; null = no budget. */
+  maxPerWeek: number | null;
+  /** Tiers whose messages always go out. */
+  exemptTiers: string[];
 }
 
 /** A team's working calendar as configured (see src/calendar/ for what it means). */
@@ -119,6 +148,7 @@ export interface Config {
   /** How the ladder counts days overdue and cadence. */
   overdueClock: OverdueClockMode;
   slack: SlackConfig;
+  budget: BudgetConfig;
   /** "reply": one living thread per team; "off": a new top-level message per run (v0.1). */
   threads: 'reply' | 'off';
   /** A thread older than this is replaced by a new parent that links the old one. */

@@ -20,7 +20,8 @@ export interface TeamNudges {
 }
 
 /**
- * Records delivered team messages: a log row per consumer and its state moved on by one nudge.
+ * Records delivered team messages: a chaser_team_messages row per message, a log row per consumer
+ * and its state moved on by one nudge.
  * One statement however many messages, so they are recorded whole or not at all; called only
  * after Slack said ok, so every recorded nudge was really sent. Returns how many consumers were
  * recorded.
@@ -54,6 +55,10 @@ export async function recordNudges(sql: Sql, run: NudgeRun, messages: readonly T
       select distinct on (consumer_id) consumer_id, tier, message_no
       from unnest(${ids}::text[], ${tiers}::text[], ${messageNumbers}::int[]) with ordinality as b(consumer_id, tier, message_no, position)
       order by consumer_id, position
+    ), messaged as (
+      -- One row per message, not per consumer: the budget and the ignored count read these.
+      insert into chaser_team_messages (team, channel, ts, kind, sent_at, run_id)
+      select team, channel, message_ts, 'nudge', ${run.now}::timestamptz, ${run.runId}::bigint from message
     ), logged as (
       insert into chaser_nudge_log (run_id, consumer_id, team, tier, channel, message_ts, nudged_at)
       select ${run.runId}::bigint, batch.consumer_id, message.team, batch.tier, message.channel,

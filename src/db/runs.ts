@@ -31,10 +31,18 @@ export async function startRun(sql: Sql, run: RunStart): Promise<RunId> {
 }
 
 /** Writes what the run ended as (decideOutcome's record); `outcome.outcome` already redacted by the caller. */
-export async function finishRun(sql: Sql, id: RunId, outcome: RunRecordOutcome): Promise<void> {
+/** What the budget held back and how many escalations went out (migration 0006). */
+export interface RunPacingRecord {
+  held: ReadonlyArray<{ team: string; tier: string; consumers: number; why: string }>;
+  escalated: number;
+}
+
+export async function finishRun(sql: Sql, id: RunId, outcome: RunRecordOutcome, pacing?: RunPacingRecord): Promise<void> {
+  const held = pacing ? pacing.held.map(({ team, tier, consumers, why }) => ({ team, tier, consumers, why })) : null;
   const result = await sql`
     update chaser_runs set
       finished_at = now(),
+      ${pacing ? sql`nudges_held = ${pacing.held.length}::int, held = ${sql.json(held ?? [])}, escalated = ${pacing.escalated}::int,` : sql``}
       outstanding = ${outcome.outstanding}::int,
       nudged = ${outcome.nudged}::int,
       teams_messaged = ${outcome.teamsMessaged}::int,

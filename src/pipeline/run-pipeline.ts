@@ -18,10 +18,14 @@ import { deliverNudges, noNudges, type NudgesSent } from './stages/deliver-nudge
 import { deliverThreadNudges } from './stages/deliver-threads.js';
 import { answerSettingsOf, harvestAnswers, noHarvest, type Harvest } from './stages/harvest-answers.js';
 import { groupByConsumer, teamAnswerFacts } from '../policy/answers/effects.js';
+import { targetLabel } from '../policy/escalation-plan.js';
 import { readAckEvents, readOpenThreads } from '../db/threads.js';
 import type { Plan, PlanAnswers } from '../policy/types.js';
 import type { RunId } from '../db/runs.js';
 import { markUnrouted } from './stages/mark-unrouted.js';
+import { deliverEscalations } from './stages/deliver-escalations.js';
+import { planPacing } from './stages/plan-escalations.js';
+import type { EscalationOutcome } from '../run/types.js';
 import { readPlan } from './stages/read-plan.js';
 import { reconcileScheduled } from './stages/reconcile-scheduled.js';
 import { readDigestHistory } from './stages/read-digest-history.js';
@@ -62,7 +66,12 @@ export async function runPipeline(env: RunEnv, request: RunRequest): Promise<Run
     const harvest = readThreads
       ? await readAnswers(scope, slack && steps.nudge ? { slack, runId, record: true } : preview?.slack ? { slack: preview.slack, runId, record: false } : undefined)
       : noHarvest();
-    const plan = await readPlan(scope, source, { memory, answers: readThreads ? planAnswers(scope, harvest) : undefined });
+    const fullPlan = await readPlan(scope, source, { memory, answers: readThreads ? planAnswers(scope, harvest) : undefined });
+    const campaign = request.keyId ?? '';
+    // Budget holds and this run's escalations, from every outstanding team's activity (one query).
+    // Without chaser's tables there is no activity to read: nothing is held or escalated.
+    const pacing = await planPacing(scope, fullPlan, campaign, { memory });
+    const plan = pacing.deliver;
     const window = applySendingWindow(plan);
     for (const team of window.held) {
       if (team.sending.mode === 'hold') {
@@ -76,15 +85,28 @@ export async function runPipeline(env: RunEnv, request: RunRequest): Promise<Run
           : await deliverNudges(scope, { slack, teams: [...window.send, ...window.schedule], runId, lock })
         : noNudges();
     const unrouted = markUnrouted(scope, plan, nudges.deliveries);
-    const snapshot = runId !== undefined ? await recordHistory(scope, runId, source) : null;
     // Not after a signal, nor when the credentials just proved unable to post.
     const sendDigest = slack && steps.digest && !digestNotDue && !env.signal.aborted && !nudges.fatal;
     const harvested = (slack && steps.nudge) || preview?.slack !== undefined;
+    const permalinks = new Map([...harvest.threads].map(([team, t]) => [team, t.permalink]));
+    const escalations: EscalationOutcome[] =
+      slack && steps.nudge && !nudges.fatal
+        ? await deliverEscalations(scope, { slack, plan, escalations: pacing.escalations, runId, campaign, permalinks })
+        : pacing.escalations.map((e) => ({
+            team: e.team,
+            step: e.step,
+            target: targetLabel(e.target),
+            ignored: e.silence.ignored,
+            since: e.silence.since,
+            delivered: false,
+            error: steps.nudge ? 'not sent' : `${request.command}: not sent (only sweep escalates)`,
+          }));
+    const snapshot = runId !== undefined ? await recordHistory(scope, runId, source) : null;
     const runThreads = threads
       ? threadsOutcome(harvest, harvested && memory ? undefined : (preview?.skipped ?? skippedWhy(scope, Boolean(slack), memory)))
       : undefined;
     const history = sendDigest && runId !== undefined ? await readDigestHistory(scope, runId, plan, source) : undefined;
-    const digest = sendDigest ? await deliverDigest(scope, slack, plan, nudges.deliveries, { threads: runThreads, history }) : undefined;
+    const digest = sendDigest ? await deliverDigest(scope, slack, plan, nudges.deliveries, { threads: runThreads, history, pacing: { held: pacing.held, escalations } }) : undefined;
     const outcome = decideOutcome({
       plan,
       deliveries: nudges.deliveries,
@@ -95,13 +117,15 @@ export async function runPipeline(env: RunEnv, request: RunRequest): Promise<Run
       outstandingExceeded: failOnExceeded(plan, request.failOn),
       ...(stopSignal(env.signal) ? { interrupted: stopSignal(env.signal)! } : {}),
     });
-    if (runId !== undefined) await closeRunRecord(scope, runId, outcome.record);
+    if (runId !== undefined) {
+      await closeRunRecord(scope, runId, outcome.record, { held: pacing.held, escalated: escalations.filter((e) => e.delivered).length });
+    }
 
     env.log.debug('run stats', { queries: stats.queries, slackCalls: stats.slackCalls, exitCode: outcome.exitCode });
     return {
       command: request.command,
       now: request.now,
-      plan,
+      plan: fullPlan,
       deliveries: nudges.deliveries,
       digest: digestOutcome(digest, steps, env.signal, nudges.fatal, digestNotDue),
       snapshot,
@@ -110,6 +134,8 @@ export async function runPipeline(env: RunEnv, request: RunRequest): Promise<Run
       warnings: scope.warnings,
       stats,
       ...(runThreads ? { threads: runThreads } : {}),
+      ...(pacing.held.length > 0 ? { held: pacing.held } : {}),
+      ...(escalations.length > 0 ? { escalations } : {}),
     };
   } catch (error) {
     failed = true;

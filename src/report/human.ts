@@ -22,6 +22,7 @@ const EXIT_MEANING: Partial<Record<ExitCode, string>> = {
 export function renderRunSummary(result: RunResult): string {
   const lines = [heading(result), ...tierSummary(result.plan)];
   if (result.command !== 'dry-run') lines.push(...deliverySummary(result));
+  lines.push(...pacingLines(result));
   lines.push(...result.problems.map((p) => kleur.red(`  ✗ ${p}`)));
   lines.push(exitLine(result));
   return `${lines.join('\n')}\n`;
@@ -40,9 +41,13 @@ export function writeDryRun(
   const { plan } = result;
   write(`${[heading(result), ...tierSummary(plan), ''].join('\n')}\n`);
   if (plan.teams.length === 0) write(`${kleur.dim('No team is due a nudge in this run.')}\n\n`);
+  const held = new Map((result.held ?? []).map((h) => [h.team, h]));
   for (const team of plan.teams) {
     const out = [teamHeading(team)];
-    if (team.route.kind === 'unrouted') {
+    const hold = held.get(team.team);
+    if (hold) {
+      out.push(kleur.yellow(`  held back by the budget (${hold.why}); counted in the digest`));
+    } else if (team.route.kind === 'unrouted') {
       out.push(kleur.yellow('  not sent: no channel for this team and no fallbackChannel; listed in the digest as unrouted'));
     } else {
       const missingMention = missingMentionOf(team);
@@ -65,8 +70,16 @@ export function writeDryRun(
     out.push('');
   }
   if (result.threads) out.push(...harvestLines(result), '');
+  const pacing = pacingLines(result);
+  if (pacing.length > 0) out.push(kleur.bold('Budget and escalations'), ...pacing, '');
   out.push(kleur.bold('Digest for the security lead (not sent)'));
-  const digest = renderDigest({ plan, deliveries: result.deliveries, mode: 'dry-run', now: plan.now });
+  const digest = renderDigest({
+    plan,
+    deliveries: result.deliveries,
+    mode: 'dry-run',
+    now: plan.now,
+    pacing: { held: result.held ?? [], escalations: result.escalations ?? [] },
+  });
   out.push(indent(renderMessageForTerminal(digest, { width: WIDTH - 4, mentionLabels })));
   const wouldRecord = plan.teams.filter((team) => team.route.kind !== 'unrouted').reduce((n, team) => n + team.nudges.count, 0);
   out.push(
@@ -164,6 +177,18 @@ function deliverySummary(result: RunResult): string[] {
   }
   const digest = result.digest;
   lines.push(digest.delivered ? `  digest sent to ${digest.channel}` : kleur.dim(`  digest not sent${digest.error ? `: ${digest.error}` : ''}`));
+  return lines;
+}
+
+/** Nudges the budget held back, and escalations sent (sweep) or that a sweep would send. */
+function pacingLines(result: RunResult): string[] {
+  const lines: string[] = [];
+  for (const h of result.held ?? []) lines.push(kleur.yellow(`  held back: ${h.team}'s nudge (${h.consumers} consumer(s)) — ${h.why}`));
+  for (const e of result.escalations ?? []) {
+    const what = `${e.team} → ${e.target} (step ${e.step}): ${e.ignored} nudge(s) unanswered since ${formatDate(e.since)}`;
+    if (e.delivered) lines.push(`  escalated ${what}`);
+    else lines.push((result.command === 'sweep' ? kleur.yellow : kleur.dim)(`  ${result.command === 'sweep' ? 'escalation not sent' : 'would escalate'}: ${what}${result.command === 'sweep' && e.error ? ` (${e.error})` : ''}`));
+  }
   return lines;
 }
 

@@ -30,8 +30,12 @@ export function toJsonResult(result: RunResult) {
         ...(team.sending.mode === 'hold' ? { held: { reason: team.sending.reason, until: team.sending.opensAt.toISOString() } } : {}),
         ...(team.sending.mode === 'schedule' ? { scheduled: { postAt: team.sending.postAt.toISOString() } } : {}),
         ...threadFields(result, team.team),
+        ...heldField(result, team.team),
       };
     }),
+    // Present only when the budget held something back / a team was escalated, so v0.1's shape is unchanged otherwise.
+    ...(result.held ? { held: result.held.map(({ team, tier, consumers, why }) => ({ team, tier, consumers, why })) } : {}),
+    ...(result.escalations ? { escalations: result.escalations.map((e) => ({ ...e, since: e.since.toISOString() })) } : {}),
     digest: result.digest,
     snapshot:
       result.snapshot?.map(({ runId: _run, asOf, ...counts }) => ({ ...counts, asOf: asOf.toISOString() })) ?? null,
@@ -62,5 +66,15 @@ function threadFields(result: RunResult, team: string) {
         ...(event.detail ? { detail: event.detail } : {}),
       })),
     },
+  };
+}
+
+/** Per team the budget held back this run (why: its week's count against its limit), and its escalation (the contract's `escalated`). */
+function heldField(result: RunResult, team: string) {
+  const held = result.held?.find((h) => h.team === team);
+  const escalated = result.escalations?.find((e) => e.team === team);
+  return {
+    ...(held ? { held: { why: held.why, sentInWeek: held.sentInWeek, limit: held.limit } } : {}),
+    ...(escalated ? { escalated: { step: escalated.step, target: escalated.target, delivered: escalated.delivered } } : {}),
   };
 }

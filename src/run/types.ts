@@ -1,3 +1,4 @@
+import type { HeldNudge } from '../policy/escalation-plan.js';
 import type { ExitCode } from '../exit-codes.js';
 import type { TeamAnswerFacts } from '../policy/answers/effects.js';
 import type { AckEvent } from '../policy/answers/types.js';
@@ -78,4 +79,21 @@ export interface RunResult {
   warnings: string[];
   stats: RunStats;
   threads?: RunThreads;
+  /** Nudges the per-team budget held back this run (never dropped: counted here, in the record, in the digest). */
+  held?: HeldNudge[];
+  /** Escalations past silent teams: planned (dry-run, digest) or sent (sweep). */
+  escalations?: EscalationOutcome[];
+}
+
+/** One escalation this run: where it went, or why it did not. */
+export interface EscalationOutcome {
+  team: string;
+  step: number;
+  /** lead | user:U… | usergroup:S… | channel:C… */
+  target: string;
+  ignored: number;
+  since: Date;
+  delivered: boolean;
+  channel?: string;
+  error?: string;
 }

@@ -55,7 +55,7 @@ describe(`migrations on ${backend}`, () => {
     const latest = shipped.at(-1)?.version;
     const first = await migrate(db.sql);
     expect(first).toEqual({ applied: shipped.map((m) => m.name), current: latest, createdInventory: true });
-    expect(await tablesOf(db.sql)).toEqual(expect.arrayContaining(['chaser_migrations', 'chaser_nudge_log', 'chaser_nudge_state', 'chaser_runs', 'rotation_consumers']));
+    expect(await tablesOf(db.sql)).toEqual(expect.arrayContaining(['chaser_ack_events', 'chaser_escalations', 'chaser_migrations', 'chaser_nudge_log', 'chaser_nudge_state', 'chaser_runs', 'chaser_team_messages', 'chaser_threads', 'rotation_consumers']));
 
     const second = await migrate(db.sql);
     expect(second).toEqual({ applied: [], current: latest, createdInventory: false });

@@ -68,6 +68,7 @@ describe('validateConfig: defaults', () => {
       },
       overdueClock: 'calendar',
       slack: { concurrency: 8, timeoutMs: 10_000, retries: 2, maxRetryAfterSeconds: 120, perChannelIntervalMs: 1_000 },
+      budget: { maxPerWeek: null, exemptTiers: ['critical'] },
       threads: 'reply',
       threadMaxAgeDays: 14,
       answers: {
@@ -157,7 +158,7 @@ describe('validateConfig: the document itself', () => {
 
   it('rejects an unknown top-level key and suggests the key that was meant', () => {
     expect(errorAt({ tier: [] }, 'tier')).toBe(
-      'tier: unknown key; did you mean "tiers"? allowed here: $schema, database, source, tiers, teams, calendar, overdueClock, fallbackChannel, digest, slack, threads, threadMaxAgeDays, answers',
+      'tier: unknown key; did you mean "tiers"? allowed here: $schema, database, source, tiers, teams, calendar, overdueClock, fallbackChannel, digest, slack, maxMessagesPerTeamPerWeek, budgetExempt, threads, threadMaxAgeDays, answers',
     );
   });
 
@@ -178,7 +179,7 @@ describe('validateConfig: the document itself', () => {
       'slack.retry',
     ]);
     expect(errors).toContain(
-      'tiers[0].mentions: unknown key; did you mean "mention"? allowed here: name, afterDaysOverdue, every, mention, template',
+      'tiers[0].mentions: unknown key; did you mean "mention"? allowed here: name, afterDaysOverdue, every, mention, template, escalateAfterIgnored, ignoredAfter, escalateTo, chain',
     );
   });
 
@@ -621,5 +622,45 @@ describe('validateConfig: slack', () => {
 
   it('never repeats the token it refuses', () => {
     expect(errorsOf({ slack: { token: 'xoxb-123-456' }, slackToken: 'xoxb-789' }).join('\n')).not.toMatch(/xoxb/);
+  });
+});
+
+describe('validateConfig: escalation and budget', () => {
+  const ladder = (extra: Record<string, unknown>) => ({ tiers: [{ name: 'gentle', afterDaysOverdue: 0, every: '24h', ...extra }] });
+
+  it('turns a tier’s escalateAfterIgnored, escalateTo and chain into one chain, ignoredAfter defaulting to the cadence', () => {
+    expect(configOf(ladder({ escalateAfterIgnored: 3, escalateTo: 'S0LEADS', chain: ['U0DIRECTOR', '#security-leads'] })).tiers[0]?.escalation).toEqual({
+      afterIgnored: 3,
+      ignoredAfterMs: 86_400_000,
+      chain: [
+        { kind: 'usergroup', id: 'S0LEADS' },
+        { kind: 'user', id: 'U0DIRECTOR' },
+        { kind: 'channel', channel: '#security-leads' },
+      ],
+    });
+    expect(configOf(ladder({ escalateAfterIgnored: 2, ignoredAfter: '2d' })).tiers[0]?.escalation).toEqual({
+      afterIgnored: 2,
+      ignoredAfterMs: 172_800_000,
+      chain: [{ kind: 'lead' }],
+    });
+  });
+
+  it('refuses escalateTo without escalateAfterIgnored, and @names as targets', () => {
+    expect(errorsOf(ladder({ escalateTo: 'lead' }))).toEqual([
+      'tiers[0].escalateTo: escalateTo has no effect without escalateAfterIgnored on this tier; add it or remove escalateTo',
+    ]);
+    expect(errorsOf(ladder({ escalateAfterIgnored: 3, escalateTo: '@payments-manager' }))[0]).toMatch(/^tiers\[0\]\.escalateTo: expected "lead", a user group id/);
+    expect(errorsOf(ladder({ escalateAfterIgnored: 0 }))[0]).toMatch(/^tiers\[0\]\.escalateAfterIgnored: expected a whole number of ignored nudges from 1 to 100/);
+  });
+
+  it('takes a team’s own chain and budget', () => {
+    const config = configOf({ teams: { payments: { channel: '#pay', escalateTo: 'U0MANAGER', maxMessagesPerTeamPerWeek: 4 } } });
+    expect(config.teams['payments']).toEqual({ channel: '#pay', escalateTo: [{ kind: 'user', id: 'U0MANAGER' }], maxMessagesPerWeek: 4 });
+  });
+
+  it('budgetExempt must name tiers of the ladder; its default follows the ladder', () => {
+    expect(configOf({ maxMessagesPerTeamPerWeek: 5 }).budget).toEqual({ maxPerWeek: 5, exemptTiers: ['critical'] });
+    expect(configOf(ladder({})).budget).toEqual({ maxPerWeek: null, exemptTiers: [] });
+    expect(errorsOf({ ...ladder({}), budgetExempt: ['critical'] })).toEqual(['budgetExempt[0]: "critical" is not a tier; tiers are gentle']);
   });
 });

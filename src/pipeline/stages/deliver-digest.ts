@@ -1,6 +1,7 @@
 import type { Plan } from '../../policy/types.js';
 import type { DigestHistory } from '../../run/history.js';
 import type { Delivery, DigestOutcome, RunThreads } from '../../run/types.js';
+import type { DigestPacing } from '../../slack/render/digest-message.js';
 import type { SlackSession } from '../../slack/deliver/session.js';
 import type { RunScope } from '../scope.js';
 
@@ -10,7 +11,7 @@ export async function deliverDigest(
   slack: SlackSession,
   plan: Plan,
   deliveries: ReadonlyMap<string, Delivery>,
-  { threads, history }: { threads?: RunThreads | undefined; history?: DigestHistory | undefined } = {},
+  { threads, history, pacing }: { threads?: RunThreads | undefined; history?: DigestHistory | undefined; pacing?: DigestPacing | undefined } = {},
 ): Promise<DigestOutcome & { fatal?: boolean }> {
   const { request } = scope;
   const digest = await slack.deliverDigest({
@@ -19,6 +20,7 @@ export async function deliverDigest(
     deliveries,
     mode: request.command,
     now: request.now,
+    ...(pacing ? { pacing } : {}),
     ...(threads ? { answers: threads.facts, threaded: new Set(threads.open.keys()) } : {}),
     ...(history ? { history } : {}),
   });

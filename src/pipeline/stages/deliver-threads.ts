@@ -171,7 +171,14 @@ export async function deliverThreadNudges(
     };
   };
 
+  // The notifier reports a record that failed (it no longer throws): name the teams, as sweep without threads does.
+  const throwUnrecorded = (report: Awaited<ReturnType<typeof send>>) => {
+    if (!report.unrecorded) return;
+    const { keys, error } = report.unrecorded;
+    throw describeDbError(error, env.redact, `while recording delivered nudges: ${unrecordedTeams(keys)}`) ?? error;
+  };
   const first = await send(items);
+  throwUnrecorded(first);
   let fatal = first.fatal;
   const retry: Item[] = [];
   for (const [team, delivery] of first.results) {
@@ -185,6 +192,7 @@ export async function deliverThreadNudges(
   }
   if (retry.length > 0 && !fatal && !env.signal.aborted) {
     const second = await send(retry);
+    throwUnrecorded(second);
     for (const [team, delivery] of second.results) deliveries.set(team, delivery);
     fatal ??= second.fatal;
   }

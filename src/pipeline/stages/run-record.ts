@@ -1,5 +1,5 @@
 import { configHash } from '../../config/hash.js';
-import { finishRun, startRun, type RunId } from '../../db/runs.js';
+import { finishRun, startRun, type RunId, type RunPacingRecord } from '../../db/runs.js';
 import type { RunRecordOutcome } from '../../run/outcome.js';
 import { guardDb, requestFilters, type RunScope } from '../scope.js';
 
@@ -20,8 +20,8 @@ export async function openRunRecord(scope: RunScope): Promise<RunId> {
 }
 
 /** Closes the record with what the run ended as. */
-export async function closeRunRecord(scope: RunScope, runId: RunId, record: RunRecordOutcome): Promise<void> {
+export async function closeRunRecord(scope: RunScope, runId: RunId, record: RunRecordOutcome, pacing?: RunPacingRecord): Promise<void> {
   // Problems quote Slack's and the network's errors: redacted like everything printed (runs.ts expects it).
-  await guardDb(scope, () => finishRun(scope.sql, runId, { ...record, outcome: scope.env.redact(record.outcome) }));
+  await guardDb(scope, () => finishRun(scope.sql, runId, { ...record, outcome: scope.env.redact(record.outcome) }, pacing));
   scope.env.log.debug('run record closed', { run: runId, exitCode: record.exitCode, nudged: record.nudged, digestDelivered: record.digestDelivered });
 }

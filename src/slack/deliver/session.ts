@@ -53,6 +53,7 @@ export interface DigestDelivery {
   answers?: DigestInput['answers'];
   threaded?: DigestInput['threaded'];
   history?: DigestHistory;
+  pacing?: DigestInput['pacing'];
 }
 
 export type SlackSession = Awaited<ReturnType<typeof openSlackSession>>;
@@ -209,7 +210,7 @@ export async function openSlackSession(options: SlackSessionOptions) {
       }
     },
 
-    async deliverDigest({ destination, plan, deliveries, mode, now, answers, threaded, history }: DigestDelivery): Promise<DigestOutcome & { fatal?: boolean }> {
+    async deliverDigest({ destination, plan, deliveries, mode, now, answers, threaded, history, pacing }: DigestDelivery): Promise<DigestOutcome & { fatal?: boolean }> {
       if (!destination) return { delivered: false, error: 'no digest destination configured' };
       const recipient = await resolveDigestRecipient(clients.read, destination);
       if (!recipient.ok) {
@@ -217,7 +218,7 @@ export async function openSlackSession(options: SlackSessionOptions) {
         const reason = describeFailure(f);
         return { delivered: false, channel: recipient.label, error: `${reason}: ${digestCheck(destination)}`, fatal: f.kind === 'fatal' };
       }
-      const message = () => renderDigest({ plan, deliveries, mode, now, answers, threaded, ...(history ? { history } : {}) });
+      const message = () => renderDigest({ plan, deliveries, mode, now, answers, threaded, pacing, ...(history ? { history } : {}) });
       const report = await deliverAll([{ key: 'digest', channel: recipient.channel, message }], common);
       const result = report.results.get('digest');
       if (result?.ok) return { delivered: true, channel: recipient.label };

@@ -14,7 +14,7 @@ import {
 } from './limits.js';
 import type { Delivery, RunMode } from '../../run/types.js';
 import type { SlackMessage } from './types.js';
-import { formatMinuteUtc, overduePhrase, plural } from './wording.js';
+import { formatDate, formatMinuteUtc, overduePhrase, plural } from './wording.js';
 import type { DigestHistory } from '../../run/history.js';
 import { historyBlocks, historyFallback } from './digest-history.js';
 
@@ -30,6 +30,13 @@ export interface DigestInput {
   threaded?: ReadonlySet<string> | undefined;
   /** The campaigns' history (sweep and digest): burn-down lines and the worst teams' consumers. */
   history?: DigestHistory;
+  /** Nudges the budget held back and escalations past silent teams, this run. */
+  pacing?: DigestPacing | undefined;
+}
+
+export interface DigestPacing {
+  held: ReadonlyArray<{ team: string; consumers: number }>;
+  escalations: ReadonlyArray<{ team: string; step: number; target: string; ignored: number; since: Date; delivered: boolean }>;
 }
 
 // Room kept for the "…and N more teams" context while the team list is packed.
@@ -85,6 +92,8 @@ export function renderDigest(input: DigestInput): SlackMessage {
     contextBlock(runLine(rows, mode, { unrouted, failed, notSent })),
   ];
   const after: KnownBlock[] = [];
+  const pacing = pacingText(input.pacing, mode);
+  if (pacing) after.push(sectionBlock(pacing));
   const skipped = skippedText(plan.skipped);
   if (skipped) after.push(sectionBlock(skipped));
   const unknown = unknownStatusText(plan);
@@ -320,4 +329,31 @@ function skippedText(skipped: readonly Skipped[]): string | null {
     return [`• ${plural(rows.length, 'row')} with ${label}: ${ids}${rest}`];
   });
   return `*Skipped rows* (not chased until fixed in the inventory):\n${lines.join('\n')}`;
+}
+
+const PACING_TEAMS_SHOWN = 10;
+
+/**
+ * "1 nudge held back by payments' budget" per team, and each escalation: the lead sees what the
+ * budget kept back (never silently) and who was escalated to.
+ */
+function pacingText(pacing: DigestPacing | undefined, mode: RunMode): string | null {
+  if (!pacing || (pacing.held.length === 0 && pacing.escalations.length === 0)) return null;
+  const lines: string[] = [];
+  const heldByTeam = new Map<string, number>();
+  for (const h of pacing.held) heldByTeam.set(h.team, (heldByTeam.get(h.team) ?? 0) + 1);
+  for (const [team, count] of [...heldByTeam].slice(0, PACING_TEAMS_SHOWN)) {
+    const owner = safeMrkdwn(team, TEAM_MAX_CHARS, '(no team)');
+    lines.push(`🧮 ${plural(count, 'nudge')} held back by ${owner}${owner.endsWith('s') ? "'" : "'s"} budget`);
+  }
+  if (heldByTeam.size > PACING_TEAMS_SHOWN) lines.push(`…and ${heldByTeam.size - PACING_TEAMS_SHOWN} more teams over their budget`);
+  const verb = mode === 'sweep' ? 'escalated' : 'to escalate';
+  for (const e of pacing.escalations.slice(0, PACING_TEAMS_SHOWN)) {
+    const done = mode !== 'sweep' || e.delivered ? '' : ' (not sent)';
+    lines.push(
+      `📣 ${safeMrkdwn(e.team, TEAM_MAX_CHARS, '(no team)')} ${verb} (step ${e.step}, to ${safeMrkdwn(e.target, 60, '?')}): ${plural(e.ignored, 'nudge')} unanswered since ${formatDate(e.since)}${done}`,
+    );
+  }
+  if (pacing.escalations.length > PACING_TEAMS_SHOWN) lines.push(`…and ${pacing.escalations.length - PACING_TEAMS_SHOWN} more escalations`);
+  return lines.join('\n');
 }

@@ -1,0 +1,84 @@
+import { DAY_MS } from '../config/duration.js';
+import type { TeamActivityRow } from '../policy/escalation-plan.js';
+import type { Sql } from './connect.js';
+
+interface ActivityDbRow {
+  team: string;
+  sent_in_week: number;
+  last_response: Date | null;
+  nudged_at: Date[];
+  escalated_at: Date | null;
+  step: number | null;
+}
+
+/**
+ * Every given team's activity in ONE statement: chaser messages in the last 7 days (all
+ * campaigns), the latest answer from a person (chaser_ack_events holds people only; an answer refused
+ * because its author may not answer for the team is no answer; one not understood still is), the nudges since then and the campaign's latest escalation. Indexed lookups per
+ * team, so its cost follows the teams in the plan, not the consumers.
+ */
+export async function readTeamActivity(sql: Sql, teams: readonly string[], campaign: string, now: Date): Promise<Map<string, TeamActivityRow>> {
+  if (teams.length === 0) return new Map();
+  const weekAgo = new Date(now.getTime() - 7 * DAY_MS);
+  const rows = await sql<ActivityDbRow[]>`
+    select t.team,
+           (select count(*)::int from chaser_team_messages m
+             where m.team = t.team and m.sent_at > ${weekAgo}::timestamptz and m.sent_at <= ${now}::timestamptz) as sent_in_week,
+           r.last_response,
+           coalesce((select array_agg(m.sent_at order by m.sent_at) from chaser_team_messages m
+             where m.team = t.team and m.kind = 'nudge' and m.sent_at <= ${now}::timestamptz
+               and m.sent_at > coalesce(r.last_response, '-infinity'::timestamptz)), '{}') as nudged_at,
+           e.escalated_at, e.step
+    from unnest(${[...teams]}::text[]) as t(team)
+    left join lateral (
+      select max(a.recorded_at) as last_response from chaser_ack_events a
+      where a.team = t.team and coalesce(a.detail, '') <> 'not-allowed' and a.recorded_at <= ${now}::timestamptz
+    ) r on true
+    left join lateral (
+      select x.escalated_at, x.step from chaser_escalations x
+      where x.team = t.team and x.campaign = ${campaign}
+      order by x.escalated_at desc, x.step desc limit 1
+    ) e on true`;
+  return new Map(
+    rows.map((row) => [
+      row.team,
+      {
+        sentInWeek: row.sent_in_week,
+        nudgedAt: row.nudged_at.map((d) => new Date(d)),
+        respondedAt: row.last_response ? [row.last_response] : [],
+        lastEscalation: row.escalated_at && row.step !== null ? { at: row.escalated_at, step: row.step } : null,
+      },
+    ]),
+  );
+}
+
+export interface EscalationRecord {
+  team: string;
+  campaign: string;
+  step: number;
+  target: string;
+  ignored: number;
+  ignoredSince: Date;
+  channel: string;
+  ts: string;
+  runId: string | undefined;
+  now: Date;
+}
+
+/**
+ * Records an escalation Slack accepted, and its message in the team's count, in one statement.
+ * A step of a silence is recorded once (the unique index): after a kill between post and record
+ * the next run posts it once more and records it then.
+ */
+export async function recordEscalation(sql: Sql, e: EscalationRecord): Promise<void> {
+  await sql`
+    with logged as (
+      insert into chaser_escalations (team, campaign, step, target, ignored, ignored_since, channel, ts, run_id, escalated_at)
+      values (${e.team}, ${e.campaign}, ${e.step}, ${e.target}, ${e.ignored}, ${e.ignoredSince}::timestamptz,
+              ${e.channel}, ${e.ts}, ${e.runId ?? null}::bigint, ${e.now}::timestamptz)
+      on conflict (team, campaign, ignored_since, step) do nothing
+      returning team, channel, ts
+    )
+    insert into chaser_team_messages (team, channel, ts, kind, sent_at, run_id)
+    select team, channel, ts, 'escalation', ${e.now}::timestamptz, ${e.runId ?? null}::bigint from logged`;
+}

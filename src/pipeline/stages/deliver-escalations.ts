@@ -1,0 +1,108 @@
+import type { DigestDestination, EscalationTarget } from '../../config/types.js';
+import { recordEscalation } from '../../db/escalations.js';
+import type { RunId } from '../../db/runs.js';
+import { targetLabel, type PlannedEscalation } from '../../policy/escalation-plan.js';
+import type { Plan } from '../../policy/types.js';
+import type { EscalationOutcome } from '../../run/types.js';
+import { resolveDigestRecipient } from '../../slack/deliver/digest-recipient.js';
+import { describeFailure } from '../../slack/deliver/failures.js';
+import { deliverAll, type Outbound } from '../../slack/deliver/notifier.js';
+import type { SlackSession } from '../../slack/deliver/session.js';
+import { renderEscalation } from '../../slack/render/escalation-message.js';
+import { guardDb, type RunScope } from '../scope.js';
+
+/**
+ * After delivering: each planned escalation posted through the same notifier and recorded once
+ * Slack said ok (a kill in between: the next run posts it once more, at most). Where it goes: a
+ * user by DM, a channel in it, the lead to the digest's recipient, and a user group is mentioned
+ * in a post to the digest's recipient (or the fallback channel when there is no digest).
+ */
+export async function deliverEscalations(
+  scope: RunScope,
+  { slack, plan, escalations, runId, campaign, permalinks }: {
+    slack: SlackSession;
+    plan: Plan;
+    escalations: readonly PlannedEscalation[];
+    runId: RunId | undefined;
+    campaign: string;
+    permalinks: ReadonlyMap<string, string | null>;
+  },
+): Promise<EscalationOutcome[]> {
+  const { request, env } = scope;
+  if (escalations.length === 0 || env.signal.aborted) return [];
+  const due = new Map(plan.teams.map((t) => [t.team, t]));
+  const outcomes = new Map<string, EscalationOutcome>();
+  const items: Outbound<string>[] = [];
+  const byTeam = new Map(escalations.map((e) => [e.team, e]));
+  for (const escalation of escalations) {
+    const base = { team: escalation.team, step: escalation.step, target: targetLabel(escalation.target), ignored: escalation.silence.ignored, since: escalation.silence.since };
+    const where = await destinationOf(slack, escalation.target, request.config.digest, request.config.fallbackChannel);
+    if (!where.ok) {
+      outcomes.set(escalation.team, { ...base, delivered: false, error: where.error });
+      continue;
+    }
+    outcomes.set(escalation.team, { ...base, delivered: false, channel: where.channel, error: 'not sent' });
+    items.push({
+      key: escalation.team,
+      channel: where.channel,
+      message: () =>
+        renderEscalation({
+          team: escalation.team,
+          step: escalation.step,
+          target: escalation.target,
+          ignored: escalation.silence.ignored,
+          since: escalation.silence.since,
+          outstanding: escalation.outstanding,
+          listed: due.get(escalation.team)?.listed ?? [],
+          permalink: permalinks.get(escalation.team) ?? null,
+          now: request.now,
+        }),
+    });
+  }
+  if (items.length > 0) {
+    const report = await deliverAll(items, {
+      ...slack.common,
+      onDelivered: async (item, accepted) => {
+        const escalation = byTeam.get(item.key);
+        if (!escalation) return;
+        await recordEscalation(scope.sql, {
+          team: escalation.team,
+          campaign,
+          step: escalation.step,
+          target: targetLabel(escalation.target),
+          ignored: escalation.silence.ignored,
+          ignoredSince: escalation.silence.since,
+          channel: accepted.channel,
+          ts: accepted.ts,
+          runId,
+          now: request.now,
+        });
+        env.log.info(`escalated ${escalation.team}`, { step: escalation.step, to: targetLabel(escalation.target), ignored: escalation.silence.ignored });
+      },
+    });
+    if (report.unrecorded) {
+      await guardDb(scope, () => Promise.reject(report.unrecorded?.error));
+    }
+    for (const [team, delivery] of report.results) {
+      const outcome = outcomes.get(team);
+      if (!outcome) continue;
+      outcomes.set(team, delivery.ok ? { ...outcome, delivered: true, channel: delivery.channel, error: undefined } : { ...outcome, error: delivery.reason });
+    }
+  }
+  return [...outcomes.values()].map(({ error, ...rest }) => (error === undefined ? rest : { ...rest, error }));
+}
+
+async function destinationOf(
+  slack: SlackSession,
+  target: EscalationTarget,
+  digest: DigestDestination | undefined,
+  fallback: string | undefined,
+): Promise<{ ok: true; channel: string } | { ok: false; error: string }> {
+  if (target.kind === 'channel') return { ok: true, channel: target.channel };
+  const destination: DigestDestination | undefined =
+    target.kind === 'user' ? { user: target.id } : (digest ?? (target.kind === 'usergroup' && fallback ? { channel: fallback } : undefined));
+  if (!destination) return { ok: false, error: 'no digest destination (or fallbackChannel) configured for the escalation' };
+  const recipient = await resolveDigestRecipient(slack.client, destination);
+  if (!recipient.ok) return { ok: false, error: `${recipient.label}: ${describeFailure(recipient.failure)}` };
+  return { ok: true, channel: recipient.channel };
+}

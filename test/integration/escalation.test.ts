@@ -1,0 +1,168 @@
+import { describe, expect, it } from 'vitest';
+import { backend, insertConsumers } from '../support/db.js';
+import { DEFAULT_SCOPES } from '../support/fake-slack.js';
+import { startSlackGate } from '../support/slack-gate.js';
+import { DAY_MS as DAY } from '../support/clock.js';
+import { baseConfig, CHANNELS, useScenario } from '../support/scenario.js';
+
+/** Day 0 of the campaign: Tuesday 2026-03-10, 09:00 UTC (in the past, as sweep refuses a future --now). Runs are daily, at --now, never waited for. */
+const START = new Date('2026-03-10T09:00:00Z');
+const day = (n: number) => new Date(START.getTime() + n * DAY).toISOString();
+
+const ANA = 'U0ANA00001'; // in the payments on-call group
+const MANAGER = 'U0MANAGER1';
+const DIRECTOR = 'U0DIRECTOR';
+const THREAD_SCOPES = [...DEFAULT_SCOPES, 'channels:history', 'groups:history', 'reactions:read', 'reactions:write', 'usergroups:read'];
+
+/** One daily tier: every run is a nudge; escalate after 2 ignored ones, to the manager, then the director. */
+function escalatingConfig(extra: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    ...baseConfig(),
+    tiers: [{ name: 'firm', afterDaysOverdue: 0, every: '24h', mention: 'none', escalateAfterIgnored: 2, escalateTo: MANAGER, chain: [DIRECTOR] }],
+    ...extra,
+  };
+}
+
+describe(`escalation past a silent team, and the message budget (${backend})`, () => {
+  const s = useScenario({
+    slack: {
+      scopes: THREAD_SCOPES,
+      users: [
+        { id: 'U0SECLEAD01', email: 'lead@example.com' },
+        { id: ANA, email: 'ana@example.com' },
+        { id: MANAGER, email: 'manager@example.com' },
+        { id: DIRECTOR, email: 'director@example.com' },
+      ],
+      usergroups: { S0PAYONCALL: [ANA] },
+    },
+  });
+
+  const seed = () =>
+    insertConsumers(s.db.sql, [
+      { id: 'pay-1', name: 'checkout-api', owner_team: 'payments', rotation_deadline: new Date(START.getTime() - DAY) },
+      { id: 'pay-2', name: 'refunds-worker', owner_team: 'payments', rotation_deadline: new Date(START.getTime() - DAY) },
+    ]);
+  const sweep = async (at: string, args: string[] = []) => {
+    const run = await s.run(['sweep', '--now', at, '--no-digest', ...args]);
+    expect(run.code, run.stderr).toBe(3);
+    return run;
+  };
+  const escalationPosts = () => s.slack.posts().filter((p) => String(p.text).startsWith('Escalation'));
+  const escalations = () =>
+    s.db.sql<{ team: string; step: number; target: string; ignored: number; ignored_since: Date }[]>`
+      select team, step, target, ignored, ignored_since from chaser_escalations order by id`;
+  const parentTs = () => s.slack.posts().find((p) => p.channelId === CHANNELS.payments && p.params['thread_ts'] === undefined)?.ts ?? '';
+
+  it('a silent team is escalated to its manager after K ignored nudges, once; the chain climbs; an answer stops it', async () => {
+    s.writeConfig(escalatingConfig());
+    await seed();
+    await sweep(day(0));
+    await sweep(day(1));
+    expect(escalationPosts()).toHaveLength(0); // one ignored nudge: not yet
+
+    const escalatedRun = await sweep(day(2), ['--json']);
+    const [first] = escalationPosts();
+    expect(first?.channelId).toBe(s.slack.dmWith(MANAGER));
+    expect(first?.text).toBe('Escalation: 2 nudges to *payments* went unanswered since 2026-03-10');
+    const said = JSON.stringify(first?.blocks);
+    expect(said).toContain('checkout-api');
+    expect(said).toContain('2 consumers still outstanding');
+    expect(JSON.parse(escalatedRun.stdout).escalations).toEqual([
+      { team: 'payments', step: 1, target: `user:${MANAGER}`, ignored: 2, since: day(0), delivered: true, channel: s.slack.dmWith(MANAGER) },
+    ]);
+    expect(JSON.parse(escalatedRun.stdout).teams[0].escalated).toEqual({ step: 1, target: `user:${MANAGER}`, delivered: true });
+    expect(await escalations()).toEqual([{ team: 'payments', step: 1, target: `user:${MANAGER}`, ignored: 2, ignored_since: new Date(day(0)) }]);
+
+    // Its own cadence: a re-run, and the next day (3 ignored, still step 1), escalate nothing.
+    await sweep(day(2));
+    await sweep(day(3));
+    expect(escalationPosts()).toHaveLength(1);
+
+    // Four ignored: step 2, the director.
+    await sweep(day(4));
+    expect(escalationPosts().map((p) => p.channelId)).toEqual([s.slack.dmWith(MANAGER), s.slack.dmWith(DIRECTOR)]);
+    expect((await escalations()).map((e) => [e.step, e.target, e.ignored])).toEqual([
+      [1, `user:${MANAGER}`, 2],
+      [2, `user:${DIRECTOR}`, 4],
+    ]);
+
+    // Someone answers in the thread: the silence is over, nothing is escalated, however many runs follow.
+    s.slack.reply(CHANNELS.payments, parentTs(), ANA, 'on it, rotating this week');
+    await sweep(day(5));
+    await sweep(day(6));
+    expect(escalationPosts()).toHaveLength(2);
+    // The answer was read at day 5's run: nudges from then on start a new silence. Day 6's and 7's
+    // ignored by day 8: step 1 again, the manager.
+    await sweep(day(7));
+    expect(escalationPosts()).toHaveLength(2);
+    await sweep(day(8));
+    expect(escalationPosts().map((p) => p.channelId)).toEqual([s.slack.dmWith(MANAGER), s.slack.dmWith(DIRECTOR), s.slack.dmWith(MANAGER)]);
+    expect(escalationPosts().at(-1)?.text).toBe('Escalation: 2 nudges to *payments* went unanswered since 2026-03-16');
+  });
+
+  it('dry-run shows the escalation a sweep would send, and sends nothing', async () => {
+    s.writeConfig(escalatingConfig());
+    await seed();
+    await sweep(day(0));
+    await sweep(day(1));
+    const dry = await s.run(['dry-run', '--now', day(2)]);
+    expect(dry.stdout).toContain(`would escalate: payments → user:${MANAGER} (step 1): 2 nudge(s) unanswered since 2026-03-10`);
+    expect(escalationPosts()).toHaveLength(0);
+    expect(await escalations()).toEqual([]);
+  });
+
+  it('a budget holds nudges back visibly: --json per team, the run record, the digest; the thread parent is updated instead', async () => {
+    s.writeConfig({ ...baseConfig(), tiers: [{ name: 'firm', afterDaysOverdue: 0, every: '24h', mention: 'none' }], maxMessagesPerTeamPerWeek: 2 });
+    await seed();
+    await sweep(day(0));
+    await sweep(day(1));
+    const updatesBefore = s.slack.calls('chat.update').length;
+    const held = await s.run(['sweep', '--now', day(2), '--json']);
+    expect(held.code, held.stderr).toBe(3);
+    const json = JSON.parse(held.stdout);
+    expect(json.teams).toEqual([
+      expect.objectContaining({ team: 'payments', delivered: false, held: { why: 'budget: 2 of 2 messages in the last 7 days', sentInWeek: 2, limit: 2 } }),
+    ]);
+    expect(json.held).toEqual([{ team: 'payments', tier: 'firm', consumers: 2, why: 'budget: 2 of 2 messages in the last 7 days' }]);
+    const payments = s.slack.posts().filter((p) => p.channelId === CHANNELS.payments);
+    expect(payments).toHaveLength(2); // the parent and one reply; day 2's nudge held
+    expect(s.slack.calls('chat.update').length).toBeGreaterThan(updatesBefore);
+    const [record] = await s.db.sql<{ nudges_held: number; held: unknown }[]>`select nudges_held, held from chaser_runs order by id desc limit 1`;
+    expect(record).toEqual({ nudges_held: 1, held: [{ team: 'payments', tier: 'firm', consumers: 2, why: 'budget: 2 of 2 messages in the last 7 days' }] });
+    const digest = s.slack.posts().filter((p) => p.channelId === CHANNELS.security).at(-1);
+    expect(JSON.stringify(digest?.blocks)).toContain("1 nudge held back by payments' budget");
+    expect(held.stdout).not.toContain('"escalations"');
+    // A week after the first nudge, the window has room again.
+    await sweep(day(7));
+    expect(s.slack.posts().filter((p) => p.channelId === CHANNELS.payments)).toHaveLength(3);
+  });
+
+  it('an escalation survives a kill between Slack\'s ok and the record: sent at most twice, recorded once, never again', async () => {
+    s.writeConfig(escalatingConfig({ tiers: [{ name: 'firm', afterDaysOverdue: 0, every: '24h', mention: 'none', escalateAfterIgnored: 2, escalateTo: CHANNELS.security }] }));
+    await seed();
+    await sweep(day(0));
+    await sweep(day(1));
+    const gate = await startSlackGate(s.slack.url);
+    try {
+      gate.hold('chat.postMessage'); // the day's nudge: let it through once it is held, then hold the escalation
+      const killed = s.start(['sweep', '--now', day(2), '--no-digest'], { env: { SLACK_API_URL: gate.url } });
+      await gate.whenHeld();
+      gate.release();
+      gate.hold('chat.postMessage');
+      await gate.whenHeld();
+      killed.child.kill('SIGKILL');
+      expect((await killed.done).signal).toBe('SIGKILL');
+    } finally {
+      gate.release();
+      await gate.close();
+    }
+    expect(escalationPosts()).toHaveLength(1); // Slack has it
+    expect(await escalations()).toEqual([]); // chaser never heard the ok
+    await sweep(day(2));
+    expect(escalationPosts()).toHaveLength(2); // the one duplicate the README names
+    expect(await escalations()).toHaveLength(1);
+    await sweep(day(2));
+    await sweep(day(3));
+    expect(escalationPosts()).toHaveLength(2);
+  });
+});
