@@ -85,6 +85,16 @@ export async function deliverThreadNudges(
     else items.push({ team });
   }
 
+  // One lane's thread bookkeeping and nudge record at a time: a thread replaced in a transaction
+  // must not interleave with another lane's statements (the embedded PGlite serves one session,
+  // and a second connection's extended query there ends the open portal).
+  let turn: Promise<void> = Promise.resolve();
+  const inTurn = (work: () => Promise<void>): Promise<void> => {
+    const run = turn.then(work);
+    turn = run.catch(() => undefined);
+    return run;
+  };
+
   const send = async (batch: Item[]) => {
     const byTeam = new Map(batch.map((item) => [item.team.team, item]));
     const outbound: Outbound<string>[] = batch.map((item) => toOutbound(item));
@@ -95,7 +105,7 @@ export async function deliverThreadNudges(
       // Recorded first (the message is out), then no further post without the lock.
       halt: () => (lock?.lost ? 'the sweep lock was lost' : undefined),
       ...(canLook ? { findLost: (item: Outbound<string>) => findTaggedPost(slack.client, item, slack.botId, Math.floor(Date.now() / 1000)) } : {}),
-      onDelivered: async (out, accepted) => {
+      onDelivered: (out, accepted) => inTurn(async () => {
         const item = byTeam.get(out.key);
         if (!item) return;
         const tier = item.team.tier.name;
@@ -125,7 +135,7 @@ export async function deliverThreadNudges(
         });
         env.log.debug(`recorded ${item.team.team}`, { nudges: item.team.nudges.count, channel: accepted.channel, ts: accepted.ts });
         env.log.info(`nudged ${item.team.team}`, { channel: accepted.channel, consumers: item.team.nudges.count, thread: item.thread ? 'reply' : 'new' });
-      },
+      }),
     }).then((report) => {
       if (report.unrecorded) {
         const { keys, error } = report.unrecorded;
