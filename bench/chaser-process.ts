@@ -48,11 +48,15 @@ export async function runChaser(
   const usageFile = join(dir, 'usage.json');
   const env = { PATH: process.env['PATH'] ?? '', NO_COLOR: '1', ...options.env, CHASER_BENCH_USAGE_FILE: usageFile };
   const started = performance.now();
-  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), '--import', USAGE_REPORTER, cli, ...args, ...(options.verbose ? ['-v'] : [])], {
-    cwd: options.cwd,
-    env,
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    [...(options.nodeArgs ?? []), '--import', USAGE_REPORTER, cli, ...args, ...(options.verbose ? ['-v'] : [])],
+    {
+      cwd: options.cwd,
+      env,
+      stdio: ['ignore', 'ignore', 'pipe'],
+    },
+  );
   let stderrLines = 0;
   const tail: string[] = [];
   const logCounts: Record<string, number> = {};

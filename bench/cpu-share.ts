@@ -55,7 +55,13 @@ export async function withCpuShare<T>(run: () => Promise<T>, chaserCpuMs: (resul
 }
 
 function snapshot(): Snapshot {
-  return { at: performance.now(), busyTicks: machineBusyTicks(), postgresTicks: postgresTicks(), bench: process.cpuUsage(), load: loadAverage() };
+  return {
+    at: performance.now(),
+    busyTicks: machineBusyTicks(),
+    postgresTicks: postgresTicks(),
+    bench: process.cpuUsage(),
+    load: loadAverage(),
+  };
 }
 
 /** /proc/stat's first line: user nice system idle iowait irq softirq steal …; busy = all but idle and iowait. */

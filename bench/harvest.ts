@@ -26,7 +26,11 @@ async function benchOnce(teams: number): Promise<Record<string, number | string>
   const slack = await startFakeSlack({
     scopes: SCOPES,
     users: [{ id: 'U0ANA00001', email: 'ana@example.com' }],
-    methodLimits: { 'conversations.history': TIER3_PER_MINUTE, 'conversations.replies': TIER3_PER_MINUTE, 'reactions.get': TIER3_PER_MINUTE },
+    methodLimits: {
+      'conversations.history': TIER3_PER_MINUTE,
+      'conversations.replies': TIER3_PER_MINUTE,
+      'reactions.get': TIER3_PER_MINUTE,
+    },
     rateWindowMs: 60_000 / SCALE,
   });
   try {
@@ -42,10 +46,22 @@ async function benchOnce(teams: number): Promise<Record<string, number | string>
         slack.react(id, parent, 'U0ANA00001', 'white_check_mark');
       }
       // The state after the last run: it had seen chaser's own reply.
-      threads.push({ channel: id, parentTs: parent, replyCursor: reply, seenReplyCount: 1, seenLatestReply: reply, latestOwnReplyTs: reply });
+      threads.push({
+        channel: id,
+        parentTs: parent,
+        replyCursor: reply,
+        seenReplyCount: 1,
+        seenLatestReply: reply,
+        latestOwnReplyTs: reply,
+      });
     }
     slack.reset();
-    const client = new WebClient(slack.token, { slackApiUrl: slack.url, retryConfig: { retries: 0 }, rejectRateLimitedCalls: true, logLevel: LogLevel.ERROR });
+    const client = new WebClient(slack.token, {
+      slackApiUrl: slack.url,
+      retryConfig: { retries: 0 },
+      rejectRateLimitedCalls: true,
+      logLevel: LogLevel.ERROR,
+    });
     const reader = createSlackReader({ client, maxRetryAfterSeconds: 120, signal: new AbortController().signal, log: silentLog });
     const features = featuresFrom(SCOPES);
     const started = performance.now();
@@ -80,7 +96,10 @@ async function benchOnce(teams: number): Promise<Record<string, number | string>
   }
 }
 
-const sizes = process.argv.slice(2).map(Number).filter((n) => Number.isInteger(n) && n > 0);
+const sizes = process.argv
+  .slice(2)
+  .map(Number)
+  .filter((n) => Number.isInteger(n) && n > 0);
 for (const teams of sizes.length > 0 ? sizes : [100, 2000]) {
   console.log(JSON.stringify(await benchOnce(teams)));
 }

@@ -38,7 +38,10 @@ export async function replayReadAndPlan(sql: Sql, config: Config): Promise<{ ms:
  * chaser's write (recordNudges), one statement per team as a sweep issues them, one after the
  * other. The per-team id lists are gathered first (not timed), with the same tiers the floor uses.
  */
-export async function replayWrites(sql: Sql, channelOf: (team: string) => string): Promise<{ writeMs: number; statements: number; rows: number }> {
+export async function replayWrites(
+  sql: Sql,
+  channelOf: (team: string) => string,
+): Promise<{ writeMs: number; statements: number; rows: number }> {
   const teams = await sql<{ team: string; ids: string[]; tiers: string[] }[]>`
     select c.owner_team as team,
            array_agg(c.id order by c.rotation_deadline, c.id) as ids,

@@ -8,13 +8,15 @@ export function printReport(results: BenchResults, write: (text: string) => void
     '',
     `${machine.cpus} CPUs (${machine.cpuModel}), ${machine.memoryGb} GB RAM; Node ${machine.node}; PostgreSQL ${machine.postgres}.`,
     `Build measured: dist/ as of ${results.build.atStart}` +
-      (results.build.atEnd === results.build.atStart ? ' (unchanged during the run).' : `, **rebuilt during the run** (${results.build.atEnd}): sizes may have measured different builds.`),
+      (results.build.atEnd === results.build.atStart
+        ? ' (unchanged during the run).'
+        : `, **rebuilt during the run** (${results.build.atEnd}): sizes may have measured different builds.`),
     `Paced sweeps: fake Slack latency ${options.latencyMs} ms, 1 post/s/channel enforced, ${options.retryAfterChannels} channel(s) answered ` +
       `429 Retry-After ${options.retryAfterSeconds} s once; slack.concurrency ${options.concurrencyUsed}` +
       `${options.concurrency === undefined ? ' (chaser default)' : ' (--concurrency)'}.`,
     '',
     ...demoSection(results),
-    '## Database work (best of 2 each; wall = client elapsed, CPU = the server backends\' CPU time)',
+    "## Database work (best of 2 each; wall = client elapsed, CPU = the server backends' CPU time)",
     '',
     '| size | outstanding / due | floor read | floor write | floor total (CPU) | chaser read | chaser writes (statements) | chaser SQL total (CPU) | ratio wall | ratio CPU | floor read + ORDER BY | chaser read + plan |',
     '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
@@ -120,7 +122,9 @@ function slackRow(r: SizeResult, run: SweepRun): string {
   const t = run.slack;
   const perSlot = t.delivered === 0 ? Number.NaN : (t.phaseMs * run.concurrency) / t.posts;
   const bound = (r.size.teams * run.latencyMs) / run.concurrency;
-  const retries = t.retries.map((retry) => `${s(retry.waitedMs)} (${retry.deliveredElsewhereMeanwhile} posts elsewhere meanwhile)`).join('; ');
+  const retries = t.retries
+    .map((retry) => `${s(retry.waitedMs)} (${retry.deliveredElsewhereMeanwhile} posts elsewhere meanwhile)`)
+    .join('; ');
   return (
     `| ${r.size.label} | ${run.concurrency} | ${run.latencyMs} ms | ${s(t.phaseMs)} | ${int(t.posts)} (${t.rateLimited}) | ${t.maxInFlight} | ` +
     `${s(perSlot)} | ${s(bound)} | ${retries || '—'} |`
@@ -215,7 +219,10 @@ function demoSection(results: BenchResults): string[] {
     }
   }
   if (results.suite) {
-    lines.push(`Test suite on PGlite (\`vitest run\`, TEST_DATABASE_URL unset): ${s(results.suite.wallMs)}, exit ${results.suite.exitCode}.`, '');
+    lines.push(
+      `Test suite on PGlite (\`vitest run\`, TEST_DATABASE_URL unset): ${s(results.suite.wallMs)}, exit ${results.suite.exitCode}.`,
+      '',
+    );
   }
   return lines;
 }

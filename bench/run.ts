@@ -71,7 +71,8 @@ async function main(): Promise<void> {
       gc();
     }
     results.build.atEnd = newestBuildFile();
-    if (results.build.atEnd !== results.build.atStart) log(`warning: dist/ changed during the run (${results.build.atStart} → ${results.build.atEnd}): the sizes measured different builds`);
+    if (results.build.atEnd !== results.build.atStart)
+      log(`warning: dist/ changed during the run (${results.build.atStart} → ${results.build.atEnd}): the sizes measured different builds`);
     const out = resolve(REPO_ROOT, options.out);
     mkdirSync(dirname(out), { recursive: true });
     writeFileSync(out, `${JSON.stringify(results, null, 2)}\n`);
@@ -135,11 +136,14 @@ async function benchSize(admin: postgres.Sql, size: BenchSize, options: BenchOpt
     const readBest = best(reads, (r) => r.result.readMs);
     log("chaser's read + planner, in process");
     const readAndPlan = await measured(admin, db, (sql) => replayReadAndPlan(sql, bench.config), chaserPool);
-    if (readAndPlan.result.due !== due) throw new Error(`chaser's planner found ${readAndPlan.result.due} consumers due, the data has ${due}`);
+    if (readAndPlan.result.due !== due)
+      throw new Error(`chaser's planner found ${readAndPlan.result.due} consumers due, the data has ${due}`);
     gc();
 
     log('chaser dry-run');
-    const dryRun = await cliRun(admin, db, () => runChaser(['dry-run', '--now', BENCH_NOW.toISOString()], { cwd: dir, env, verbose: false }));
+    const dryRun = await cliRun(admin, db, () =>
+      runChaser(['dry-run', '--now', BENCH_NOW.toISOString()], { cwd: dir, env, verbose: false }),
+    );
     checkExit('dry-run', dryRun);
 
     log("chaser's writes (recordNudges per team), sequential");
@@ -150,7 +154,9 @@ async function benchSize(admin: postgres.Sql, size: BenchSize, options: BenchOpt
     }
     const writeBest = best(writes, (r) => r.result.writeMs);
     if (writeBest.result.rows !== floor.rowsWritten) {
-      throw new Error(`chaser's writes recorded ${writeBest.result.rows} consumers, the floor ${floor.rowsWritten}: the two do not do the same work`);
+      throw new Error(
+        `chaser's writes recorded ${writeBest.result.rows} consumers, the floor ${floor.rowsWritten}: the two do not do the same work`,
+      );
     }
 
     const fast = { latencyMs: 0, enforceChannelRate: false, retryAfterChannels: 0, retryAfterSeconds: 0, concurrency };
@@ -368,7 +374,13 @@ async function describeMachine(admin: postgres.Sql): Promise<BenchResults['machi
   const cpuModel = /^model name\s*:\s*(.+)$/m.exec(cpuinfo)?.[1]?.trim() ?? 'unknown';
   const memKb = Number(/^MemTotal:\s*(\d+)/m.exec(readFileSync('/proc/meminfo', 'utf8'))?.[1] ?? 0);
   const [row] = await admin<{ version: string }[]>`select current_setting('server_version') as version`;
-  return { cpus: availableParallelism(), cpuModel, memoryGb: Math.round(memKb / 1024 / 1024), node: process.version, postgres: row?.version ?? '?' };
+  return {
+    cpus: availableParallelism(),
+    cpuModel,
+    memoryGb: Math.round(memKb / 1024 / 1024),
+    node: process.version,
+    postgres: row?.version ?? '?',
+  };
 }
 
 /** mtime of the newest file in the dist/ next to the measured bin/chaser.js. */

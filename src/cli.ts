@@ -24,7 +24,8 @@ const REPORT_URL = pkg.bugs.url;
 // sweep with ~90 MB live peaked at 529 MB RSS. Growing by 30 % instead, it peaks at 279 MB, for
 // a CPU cost within run-to-run noise (BENCHMARKS.md). V8 reads this flag whenever it sets a new
 // limit, so setting it here takes effect; a --heap-growing-percent given to node is left alone.
-if (!process.execArgv.some((arg) => arg.replaceAll('_', '-').startsWith('--heap-growing-percent'))) setFlagsFromString('--heap-growing-percent=30');
+if (!process.execArgv.some((arg) => arg.replaceAll('_', '-').startsWith('--heap-growing-percent')))
+  setFlagsFromString('--heap-growing-percent=30');
 
 // A reader that stops early (`chaser dry-run | head -1`) closes the pipe: the next write fails with
 // EPIPE, which Node raises as an uncaught error. A closed stdout or stderr is not chaser's failure:
@@ -83,11 +84,7 @@ function contextFor(options: CommonOptions & { json?: boolean }): CommandContext
 }
 
 let lastContext: CommandContext | undefined;
-async function execute(
-  command: string,
-  options: CommonOptions & { json?: boolean },
-  task: (ctx: CommandContext) => Promise<ExitCode>,
-) {
+async function execute(command: string, options: CommonOptions & { json?: boolean }, task: (ctx: CommandContext) => Promise<ExitCode>) {
   const ctx = contextFor(options);
   lastContext = ctx;
   try {
@@ -112,7 +109,8 @@ function parseNow(value: string): Date {
 
 function parseRate(value: string): number {
   const rate = /^\d*\.?\d+$/.test(value) ? Number(value) : Number.NaN;
-  if (!(rate >= 0 && rate <= 1)) throw new InvalidArgumentError('expected a number from 0 to 1, like 0.2 (a fifth of the outstanding consumers confirm each day).');
+  if (!(rate >= 0 && rate <= 1))
+    throw new InvalidArgumentError('expected a number from 0 to 1, like 0.2 (a fifth of the outstanding consumers confirm each day).');
   return rate;
 }
 
@@ -130,18 +128,25 @@ function collect(value: string, previous: string[] | undefined): string[] {
 }
 
 function withCommonOptions(command: Command): Command {
-  return command
-    // The program's --version already works after a command; declaring it here puts it in the command's --help too.
-    .version(version, '--version', 'print the version')
-    .option('--config <path>', 'config file (default: searched from the current directory; or CHASER_CONFIG)')
-    .option('-q, --quiet', 'print only errors')
-    .option('-v, --verbose', 'log every step on stderr (JSON lines when stderr is not a terminal)');
+  return (
+    command
+      // The program's --version already works after a command; declaring it here puts it in the command's --help too.
+      .version(version, '--version', 'print the version')
+      .option('--config <path>', 'config file (default: searched from the current directory; or CHASER_CONFIG)')
+      .option('-q, --quiet', 'print only errors')
+      .option('-v, --verbose', 'log every step on stderr (JSON lines when stderr is not a terminal)')
+  );
 }
 
 function withRunOptions(command: Command): Command {
   return withCommonOptions(command)
     .option('--json', 'print one machine-readable result on stdout')
-    .addOption(new Option('--now <iso-8601>', 'evaluate as of this instant instead of the clock (with Z or an offset; a date alone is UTC midnight)').argParser(parseNow))
+    .addOption(
+      new Option(
+        '--now <iso-8601>',
+        'evaluate as of this instant instead of the clock (with Z or an offset; a date alone is UTC midnight)',
+      ).argParser(parseNow),
+    )
     .option('--fail-on <outstanding|never|TIER>', 'exit 3 when anything is outstanding (default), never, or only at this tier or later')
     .option('--team <key>', 'only this team (repeatable)', collect)
     .option('--key <key_id>', 'only consumers of this revoked key (one rotation campaign)');
@@ -178,23 +183,34 @@ withRunOptions(program.command('sweep').description('nudge every team with overd
   .option('--no-digest', 'do not send the digest')
   .action(runAction('sweep'));
 
-withRunOptions(program.command('digest').description('send only the digest of everything outstanding to the security lead'))
-  .action(runAction('digest'));
+withRunOptions(program.command('digest').description('send only the digest of everything outstanding to the security lead')).action(
+  runAction('digest'),
+);
 
 withRunOptions(program.command('dry-run').description('print every message a sweep would send; post nothing, write nothing'))
   .option('--no-digest', 'preview as a sweep --no-digest would run (no digest destination needed)')
   .option('--demo', 'run on an embedded database seeded with a sample campaign (no Postgres, Slack or config needed)')
   .action(runAction('dry-run'));
 
-withCommonOptions(program.command('simulate').description('time travel: what the ladder would send, to whom and when, over the next days; posts nothing, writes nothing'))
+withCommonOptions(
+  program
+    .command('simulate')
+    .description('time travel: what the ladder would send, to whom and when, over the next days; posts nothing, writes nothing'),
+)
   .option('--json', 'print one machine-readable result on stdout')
   .addOption(new Option('--from <iso-8601>', 'start of the simulated range (default: now)').argParser(parseNow))
   .addOption(new Option('--to <iso-8601>', 'end of the simulated range (default: 30 days after --from)').argParser(parseNow))
   .option('--team <key>', 'only this team (repeatable)', collect)
   .option('--key <key_id>', 'only consumers of this revoked key (one rotation campaign)')
   .option('--consumer <id>', 'only this consumer (repeatable)', collect)
-  .addOption(new Option('--confirm-rate <0..1>', 'chance per day that an outstanding consumer confirms (default 0: nobody does)').argParser(parseRate))
-  .addOption(new Option('--every <duration>', 'the schedule assumed: a sweep every … (default 1h; "24h" for a daily job)').argParser(parseEvery))
+  .addOption(
+    new Option('--confirm-rate <0..1>', 'chance per day that an outstanding consumer confirms (default 0: nobody does)').argParser(
+      parseRate,
+    ),
+  )
+  .addOption(
+    new Option('--every <duration>', 'the schedule assumed: a sweep every … (default 1h; "24h" for a daily job)').argParser(parseEvery),
+  )
   .action(async (options: SimulateCliOptions) =>
     execute('simulate', options, async (ctx) =>
       (await import('./commands/simulate.js')).simulateCommand(ctx, {
@@ -204,15 +220,16 @@ withCommonOptions(program.command('simulate').description('time travel: what the
     ),
   );
 
-withCommonOptions(program.command('migrate').description("create or upgrade chaser's tables (sql/NNNN_*.sql, once each)"))
-  .action(async (options: CommonOptions) =>
+withCommonOptions(program.command('migrate').description("create or upgrade chaser's tables (sql/NNNN_*.sql, once each)")).action(
+  async (options: CommonOptions) =>
     execute('migrate', options, async (ctx) => (await import('./commands/migrate.js')).migrateCommand(ctx, options)),
-  );
+);
 
-withCommonOptions(program.command('doctor').description('check config, database and Slack before turning chaser on; one line per check with the fix'))
-  .action(async (options: CommonOptions) =>
-    execute('doctor', options, async (ctx) => (await import('./commands/doctor.js')).doctorCommand(ctx, options)),
-  );
+withCommonOptions(
+  program.command('doctor').description('check config, database and Slack before turning chaser on; one line per check with the fix'),
+).action(async (options: CommonOptions) =>
+  execute('doctor', options, async (ctx) => (await import('./commands/doctor.js')).doctorCommand(ctx, options)),
+);
 
 function withHistoryOptions(command: Command): Command {
   return withCommonOptions(command)
@@ -221,7 +238,9 @@ function withHistoryOptions(command: Command): Command {
     .addOption(new Option('--to <iso-8601>', 'only history up to this instant or date').argParser(parseNow));
 }
 
-withHistoryOptions(program.command('report').description('campaign history from chaser\'s tables: scope, done, outstanding by tier, projected finish, teams'))
+withHistoryOptions(
+  program.command('report').description("campaign history from chaser's tables: scope, done, outstanding by tier, projected finish, teams"),
+)
   .option('--json', 'print one machine-readable result on stdout')
   .option('--csv', 'print one CSV row per campaign per day')
   .option('--html <file>', 'write one self-contained HTML page with charts (no JavaScript, no external assets)')

@@ -25,7 +25,8 @@ const NONCHARACTERS = /[\uFDD0-\uFDEF\uFFFE\uFFFF]/g;
 // line/paragraph separators: a value must not start a new line or drive the terminal.
 const CONTROLS = /[\u0000-\u001F\u007F-\u009F\u2028\u2029]/g;
 /** Anything printable() would change: the quick test that lets clean values (nearly all) pass untouched. */
-const NEEDS_WORK = /[\u0000-\u001F\u007F-\u00AD\u061C\u115F\u1160\u200B-\u200F\u2028-\u202E\u2060-\u206F\u3164\uFDD0-\uFDEF\uFEFF\uFFA0\uFFFE\uFFFF]|\p{Cf}|[^\S ]|^ | $| {2}/u;
+const NEEDS_WORK =
+  /[\u0000-\u001F\u007F-\u00AD\u061C\u115F\u1160\u200B-\u200F\u2028-\u202E\u2060-\u206F\u3164\uFDD0-\uFDEF\uFEFF\uFFA0\uFFFE\uFFFF]|\p{Cf}|[^\S ]|^ | $| {2}/u;
 
 /**
  * One line of visible text: invisible and direction-changing characters removed, controls turned

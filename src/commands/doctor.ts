@@ -28,7 +28,12 @@ export async function doctorCommand(ctx: CommandContext, options: CommonOptions)
   }
   const code = mostSevere(checks.flatMap((c) => (c.status === 'fail' && c.code !== undefined ? [c.code] : [])));
   if (!options.quiet || code !== ExitCode.ok) ctx.stdout(formatChecks(checks));
-  if (!options.quiet) ctx.stdout(code === ExitCode.ok ? 'all checks passed: chaser is ready to sweep\n' : `exit ${code}: fix the ✗ lines above, then run chaser doctor again\n`);
+  if (!options.quiet)
+    ctx.stdout(
+      code === ExitCode.ok
+        ? 'all checks passed: chaser is ready to sweep\n'
+        : `exit ${code}: fix the ✗ lines above, then run chaser doctor again\n`,
+    );
   return code;
 }
 
@@ -39,8 +44,18 @@ async function checkConfig(ctx: CommandContext, options: CommonOptions, checks: 
     const teams = Object.keys(config.teams).length;
     checks.push(
       teams > 0 || config.fallbackChannel
-        ? pass('config', 'teams routed', `${teams} team(s)${config.fallbackChannel ? `, fallback ${config.fallbackChannel}` : ', no fallbackChannel'}`)
-        : fail('config', 'teams routed', ExitCode.config, 'no team has a channel and there is no fallbackChannel', 'add teams.<owner_team>.channel entries or set fallbackChannel'),
+        ? pass(
+            'config',
+            'teams routed',
+            `${teams} team(s)${config.fallbackChannel ? `, fallback ${config.fallbackChannel}` : ', no fallbackChannel'}`,
+          )
+        : fail(
+            'config',
+            'teams routed',
+            ExitCode.config,
+            'no team has a channel and there is no fallbackChannel',
+            'add teams.<owner_team>.channel entries or set fallbackChannel',
+          ),
     );
     checks.push(mentionCheck(config));
     checks.push(
@@ -61,7 +76,11 @@ function mentionCheck(config: Config): Check {
   const { tiers, teams } = teamsWithoutMention(config.tiers, config.teams);
   const mentioning = config.tiers.filter((tier) => tier.mention === 'team').length;
   if (teams.length === 0) {
-    return pass('config', 'team mentions', mentioning === 0 ? 'no tier mentions the team' : 'every team has a mention for the tiers that ping it');
+    return pass(
+      'config',
+      'team mentions',
+      mentioning === 0 ? 'no tier mentions the team' : 'every team has a mention for the tiers that ping it',
+    );
   }
   return warn(
     'config',
@@ -74,9 +93,20 @@ function mentionCheck(config: Config): Check {
 async function checkSlackSection(ctx: CommandContext, config: Config): Promise<Check[]> {
   const token = ctx.env['SLACK_BOT_TOKEN'];
   if (!token) {
-    return [fail('slack', 'token present', ExitCode.config, 'SLACK_BOT_TOKEN is not set', 'export SLACK_BOT_TOKEN=xoxb-… (the bot token of the Slack app)')];
+    return [
+      fail(
+        'slack',
+        'token present',
+        ExitCode.config,
+        'SLACK_BOT_TOKEN is not set',
+        'export SLACK_BOT_TOKEN=xoxb-… (the bot token of the Slack app)',
+      ),
+    ];
   }
-  const [{ createSlackClients }, { checkSlack }] = await Promise.all([import('../slack/deliver/client.js'), import('../doctor/slack-checks.js')]);
+  const [{ createSlackClients }, { checkSlack }] = await Promise.all([
+    import('../slack/deliver/client.js'),
+    import('../doctor/slack-checks.js'),
+  ]);
   const { read: client } = createSlackClients({
     token,
     ...(ctx.env['SLACK_API_URL'] ? { apiUrl: ctx.env['SLACK_API_URL'] } : {}),

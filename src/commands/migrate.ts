@@ -24,7 +24,8 @@ export async function migrateCommand(ctx: CommandContext, options: CommonOptions
         ? `applied ${applied.length} migration(s): ${applied.join(', ')}; schema at version ${current}\n`
         : `schema is current (version ${current}); nothing to apply\n`,
     );
-    if (createdInventory) ctx.stdout(`created the inventory table ${DEFAULT_TABLE} (source.table is the default); fill it with your consumers\n`);
+    if (createdInventory)
+      ctx.stdout(`created the inventory table ${DEFAULT_TABLE} (source.table is the default); fill it with your consumers\n`);
   }
   return ExitCode.ok;
 }

@@ -57,9 +57,14 @@ async function runDemo(ctx: CommandContext, options: RunOptions, now: Date): Pro
   const embedded = await startEmbeddedPostgres({ env: ctx.env });
   reportTemplate(ctx, embedded.template);
   try {
-    await withDatabase({ url: embedded.url, connectTimeoutSeconds: 10, statementTimeoutMs: 30_000 }, ctx.redact, { max: 1 }, async (sql) => {
-      await seedDemo(sql, now);
-    });
+    await withDatabase(
+      { url: embedded.url, connectTimeoutSeconds: 10, statementTimeoutMs: 30_000 },
+      ctx.redact,
+      { max: 1 },
+      async (sql) => {
+        await seedDemo(sql, now);
+      },
+    );
     const base = configFromObject(demoConfigInput, 'the built-in demo config');
     const config: Config = { ...base, database: { ...base.database, url: embedded.url } };
     return await runAndPrint(ctx, 'dry-run', config, now, options);
@@ -71,7 +76,8 @@ async function runDemo(ctx: CommandContext, options: RunOptions, now: Date): Pro
 /** A replaced template is worth a warning (someone or something altered the cache); the rest is -v detail. */
 function reportTemplate(ctx: CommandContext, source: TemplateSource): void {
   if ('replaced' in source && source.replaced) ctx.log.warn(`the cached demo database was ${source.replaced}: rebuilt it`);
-  if (source.kind === 'uncached') ctx.log.info(`demo database built in memory, not cached (${source.reason}): the next run builds it again`);
+  if (source.kind === 'uncached')
+    ctx.log.info(`demo database built in memory, not cached (${source.reason}): the next run builds it again`);
   else ctx.log.debug(`demo database ${source.kind === 'cache' ? 'loaded from' : 'built and cached in'} ${source.path}`);
 }
 
@@ -104,4 +110,3 @@ function progressReporter(ctx: CommandContext, options: RunOptions) {
     },
   };
 }
-

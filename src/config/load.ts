@@ -174,9 +174,7 @@ export async function loadConfig(options: LoadConfigOptions): Promise<LoadedConf
  */
 export async function loadConfigIfFound(options: LoadConfigOptions): Promise<LoadedConfig | NoConfigFound> {
   const explicit = explicitPath(options);
-  const found = explicit
-    ? await readExplicit(path.resolve(options.cwd, explicit.path), explicit.origin)
-    : await search(options.cwd);
+  const found = explicit ? await readExplicit(path.resolve(options.cwd, explicit.path), explicit.origin) : await search(options.cwd);
   if (found === null) return { notFound: true, cwd: options.cwd };
 
   if (found.isEmpty === true || found.config === undefined) {

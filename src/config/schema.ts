@@ -40,7 +40,6 @@ import type { AnswersConfig, CalendarSettings, Config, DigestDestination, Escala
  * the shape every command receives (types.ts).
  */
 
-
 const ALLOWED_PLACEHOLDERS = TEMPLATE_PLACEHOLDERS.map((name) => `{{${name}}}`).join(', ');
 
 // ---- single values ---------------------------------------------------------------------------
@@ -166,13 +165,13 @@ const database = z
       statementTimeoutMs: wholeNumber(
         LIMITS.statementTimeoutMs,
         DEFAULT_DATABASE.statementTimeoutMs,
-        'Postgres statement_timeout for chaser\'s queries, in milliseconds.',
+        "Postgres statement_timeout for chaser's queries, in milliseconds.",
       ),
     },
     { error: expected('an object like { "url": "postgres://…" }') },
   )
   .prefault({})
-  .describe('Where the inventory and chaser\'s own tables live.');
+  .describe("Where the inventory and chaser's own tables live.");
 
 const columns = z
   .strictObject(
@@ -261,8 +260,7 @@ const tier = z
         .string({ error: tierNameError })
         .regex(TIER_NAME, { error: tierNameError })
         .refine((name) => !RESERVED_TIER_NAMES.includes(name), {
-          error: (issue) =>
-            `${show(issue.input)} is reserved by --fail-on (${RESERVED_TIER_NAMES.join(', ')}); choose another name`,
+          error: (issue) => `${show(issue.input)} is reserved by --fail-on (${RESERVED_TIER_NAMES.join(', ')}); choose another name`,
         })
         .describe('Tier name, as used by --fail-on and shown in messages.'),
       afterDaysOverdue: z
@@ -295,7 +293,11 @@ const tier = z
     if (value.escalateAfterIgnored !== undefined) return;
     for (const key of ['escalateTo', 'chain', 'ignoredAfter'] as const) {
       if (value[key] !== undefined) {
-        ctx.addIssue({ code: 'custom', path: [key], message: `${key} has no effect without escalateAfterIgnored on this tier; add it or remove ${key}` });
+        ctx.addIssue({
+          code: 'custom',
+          path: [key],
+          message: `${key} has no effect without escalateAfterIgnored on this tier; add it or remove ${key}`,
+        });
       }
     }
   })
@@ -382,16 +384,16 @@ const teams = z
     z
       .strictObject(
         {
-          channel: channel('Channel id (C…/G…) or #name the team\'s nudges are posted to.'),
+          channel: channel("Channel id (C…/G…) or #name the team's nudges are posted to."),
           mention: z
             .string({ error: mentionError })
             .regex(MENTION_TARGET, { error: mentionError })
             .optional()
             .describe('User group (S…) or user (U…/W…) mentioned on tiers whose mention is "team".'),
           ...calendarFields,
-          escalateTo: escalationTarget.optional().describe('The team\'s own first escalation step (its manager or on-call lead).'),
-          chain: escalationChain.optional().describe('The team\'s own further escalation steps.'),
-          maxMessagesPerTeamPerWeek: budgetLimit.optional().describe('This team\'s message budget, overriding the top-level one.'),
+          escalateTo: escalationTarget.optional().describe("The team's own first escalation step (its manager or on-call lead)."),
+          chain: escalationChain.optional().describe("The team's own further escalation steps."),
+          maxMessagesPerTeamPerWeek: budgetLimit.optional().describe("This team's message budget, overriding the top-level one."),
         },
         { error: expected('a route like { "channel": "#payments-alerts" }') },
       )
@@ -404,7 +406,7 @@ const teams = z
     },
   )
   .default({})
-  .describe('Slack route per team key (the inventory\'s owner_team values).');
+  .describe("Slack route per team key (the inventory's owner_team values).");
 
 const DIGEST_KEYS = ['channel', 'user', 'email'] as const;
 const digestCountMessage = 'set exactly one of digest.channel, digest.user or digest.email';
@@ -444,7 +446,9 @@ const digest = z
   )
   // JSON Schema cannot say "exactly one of three optional keys" in strict-object terms any simpler.
   .meta({ minProperties: 1 })
-  .describe('Where the summary of everything outstanding goes: exactly one of channel, user, email; how often a sweep sends it (every) and optionally when (at, timezone).');
+  .describe(
+    'Where the summary of everything outstanding goes: exactly one of channel, user, email; how often a sweep sends it (every) and optionally when (at, timezone).',
+  );
 
 const slackIntervalDescription = 'Least time between two posts into the same channel, in ms (Slack allows about 1 per second).';
 
@@ -453,7 +457,11 @@ const slack = z
     {
       concurrency: wholeNumber(LIMITS.concurrency, DEFAULT_SLACK.concurrency, 'Messages in flight at once, across different channels.'),
       timeoutMs: wholeNumber(LIMITS.timeoutMs, DEFAULT_SLACK.timeoutMs, 'Per-attempt HTTP timeout, in ms.'),
-      retries: wholeNumber(LIMITS.retries, DEFAULT_SLACK.retries, 'Retries of a call Slack provably did not act on (could not connect, HTTP 503), and of read-only calls; a post whose answer was lost is never retried.'),
+      retries: wholeNumber(
+        LIMITS.retries,
+        DEFAULT_SLACK.retries,
+        'Retries of a call Slack provably did not act on (could not connect, HTTP 503), and of read-only calls; a post whose answer was lost is never retried.',
+      ),
       maxRetryAfterSeconds: wholeNumber(
         LIMITS.maxRetryAfterSeconds,
         DEFAULT_SLACK.maxRetryAfterSeconds,
@@ -498,12 +506,12 @@ const answers = z
         )
         .prefault({})
         .describe('The reactions chaser reads as answers.'),
-      claimGrace: duration.default(DEFAULT_ANSWERS.claimGrace).describe(
-        'How long "done" stops the nudging; still pending in the inventory after it, chasing resumes one tier higher.',
-      ),
-      maxSnooze: duration.default(DEFAULT_ANSWERS.maxSnooze).describe(
-        'Longest snooze honoured; a longer request is honoured this long and listed in the digest for the security lead.',
-      ),
+      claimGrace: duration
+        .default(DEFAULT_ANSWERS.claimGrace)
+        .describe('How long "done" stops the nudging; still pending in the inventory after it, chasing resumes one tier higher.'),
+      maxSnooze: duration
+        .default(DEFAULT_ANSWERS.maxSnooze)
+        .describe('Longest snooze honoured; a longer request is honoured this long and listed in the digest for the security lead.'),
     },
     { error: expected('an object like { "who": "team", "claimGrace": "2d" }') },
   )
@@ -514,9 +522,10 @@ const answers = z
 export const configSchema = z
   .strictObject(
     {
-      $schema: z.string({ error: expected('the path or URL of the JSON Schema, for editors') }).optional().describe(
-        'JSON Schema for editor completion, e.g. "./node_modules/chaser/schema/chaser.config.schema.json".',
-      ),
+      $schema: z
+        .string({ error: expected('the path or URL of the JSON Schema, for editors') })
+        .optional()
+        .describe('JSON Schema for editor completion, e.g. "./node_modules/chaser/schema/chaser.config.schema.json".'),
       database,
       source,
       tiers,
@@ -528,9 +537,13 @@ export const configSchema = z
       slack,
       maxMessagesPerTeamPerWeek: budgetLimit
         .optional()
-        .describe('At most this many chaser messages a team receives in any 7 days, across campaigns; over it nudges are held back (counted).'),
+        .describe(
+          'At most this many chaser messages a team receives in any 7 days, across campaigns; over it nudges are held back (counted).',
+        ),
       budgetExempt: z
-        .array(z.string({ error: tierNameError }).regex(TIER_NAME, { error: tierNameError }), { error: expected('a list of tier names like ["critical"]') })
+        .array(z.string({ error: tierNameError }).regex(TIER_NAME, { error: tierNameError }), {
+          error: expected('a list of tier names like ["critical"]'),
+        })
         .optional()
         .describe('Tiers whose messages the budget never holds back (default ["critical"] when the ladder has it).'),
       threads: z

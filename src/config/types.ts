@@ -36,10 +36,7 @@ export interface TeamRoute {
 
 /** Where an escalation goes; "lead" is the digest's recipient. */
 export type EscalationTarget =
-  | { kind: 'usergroup'; id: string }
-  | { kind: 'user'; id: string }
-  | { kind: 'channel'; channel: string }
-  | { kind: 'lead' };
+  { kind: 'usergroup'; id: string } | { kind: 'user'; id: string } | { kind: 'channel'; channel: string } | { kind: 'lead' };
 
 export interface TierEscalation {
   /** K: escalate after this many ignored nudges in a row, and one step further per further K. */

@@ -94,9 +94,11 @@ export async function untilFirstContact<T>(sql: Sql, step: () => Promise<T>): Pr
     return await step();
   } catch (error) {
     if (!expired) throw error;
-    throw new ChaserError(ExitCode.unavailable, `cannot reach Postgres at any of ${describeTarget(sql)}: no host answered within ${deadlineSeconds} s`, [
-      `fix: check that Postgres is running and reachable, and that ${WHERE_IT_POINTS} points at it`,
-    ]);
+    throw new ChaserError(
+      ExitCode.unavailable,
+      `cannot reach Postgres at any of ${describeTarget(sql)}: no host answered within ${deadlineSeconds} s`,
+      [`fix: check that Postgres is running and reachable, and that ${WHERE_IT_POINTS} points at it`],
+    );
   } finally {
     clearTimeout(watchdog);
   }
@@ -130,23 +132,43 @@ export function describeDbError(error: unknown, redact: Redact, context?: string
     new ChaserError(ExitCode.unavailable, redact(context ? `${message} ${context}` : message), [redact(`fix: ${fix}`)]);
 
   if (UNREACHABLE.has(code)) {
-    const why = code === 'ENOTFOUND' || code === 'EAI_AGAIN' ? 'the host name does not resolve' : code === 'ECONNREFUSED' ? 'connection refused' : 'no answer before the timeout';
-    return fail(`cannot reach Postgres${at} (${why})`, `check that Postgres is running and reachable, and that ${WHERE_IT_POINTS} points at it`);
+    const why =
+      code === 'ENOTFOUND' || code === 'EAI_AGAIN'
+        ? 'the host name does not resolve'
+        : code === 'ECONNREFUSED'
+          ? 'connection refused'
+          : 'no answer before the timeout';
+    return fail(
+      `cannot reach Postgres${at} (${why})`,
+      `check that Postgres is running and reachable, and that ${WHERE_IT_POINTS} points at it`,
+    );
   }
   if (code === '28P01' || code === '28000') {
-    return fail(`Postgres rejected the login: ${serverMessage(error)}`, 'check the user and password in DATABASE_URL or database.url (or PGUSER / PGPASSWORD), and that pg_hba.conf lets this host in');
+    return fail(
+      `Postgres rejected the login: ${serverMessage(error)}`,
+      'check the user and password in DATABASE_URL or database.url (or PGUSER / PGPASSWORD), and that pg_hba.conf lets this host in',
+    );
   }
   if (code === '3D000') {
     return fail(`the database does not exist: ${serverMessage(error)}`, `create the database, or correct its name in ${WHERE_IT_POINTS}`);
   }
   if (code === '53300' || code === '57P03') {
-    return fail(`Postgres is not accepting connections: ${serverMessage(error)}`, 'try again shortly; if it persists, free connections or raise max_connections');
+    return fail(
+      `Postgres is not accepting connections: ${serverMessage(error)}`,
+      'try again shortly; if it persists, free connections or raise max_connections',
+    );
   }
   if (CONNECTION_LOST.has(code)) {
-    return fail(`the connection to Postgres${at} was closed while chaser was using it`, 'the server restarted, failed over or ended the session: run chaser again (nudges already recorded stay recorded)');
+    return fail(
+      `the connection to Postgres${at} was closed while chaser was using it`,
+      'the server restarted, failed over or ended the session: run chaser again (nudges already recorded stay recorded)',
+    );
   }
   if (code === '57014') {
-    return fail('a database statement timed out', 'raise database.statementTimeoutMs, or add the index `chaser doctor` suggests for the source table');
+    return fail(
+      'a database statement timed out',
+      'raise database.statementTimeoutMs, or add the index `chaser doctor` suggests for the source table',
+    );
   }
   return undefined;
 }

@@ -94,7 +94,9 @@ export async function* readOverdueConsumers(sql: Sql, source: SourceConfig, opti
         ? session`null::float8 as snoozed_epoch, null::text as snoozed_text`
         : timeColumns(session, c.snoozedUntil, snoozedKind, 'snoozed');
     const withState = options.withState ?? true;
-    const state = withState ? session`s.nudge_count, s.last_nudged_at, s.last_tier` : session`null::int as nudge_count, null::timestamptz as last_nudged_at, null::text as last_tier`;
+    const state = withState
+      ? session`s.nudge_count, s.last_nudged_at, s.last_tier`
+      : session`null::int as nudge_count, null::timestamptz as last_nudged_at, null::text as last_tier`;
     const query = session<Row[]>`
       select consumer.${session(c.id)}::text as id,
              consumer.${session(c.name)}::text as name,

@@ -17,7 +17,12 @@ interface ActivityDbRow {
  * because its author may not answer for the team is no answer; one not understood still is), the nudges since then and the campaign's latest escalation. Indexed lookups per
  * team, so its cost follows the teams in the plan, not the consumers.
  */
-export async function readTeamActivity(sql: Sql, teams: readonly string[], campaign: string, now: Date): Promise<Map<string, TeamActivityRow>> {
+export async function readTeamActivity(
+  sql: Sql,
+  teams: readonly string[],
+  campaign: string,
+  now: Date,
+): Promise<Map<string, TeamActivityRow>> {
   if (teams.length === 0) return new Map();
   const weekAgo = new Date(now.getTime() - 7 * DAY_MS);
   const rows = await sql<ActivityDbRow[]>`

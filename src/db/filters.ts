@@ -43,12 +43,18 @@ export async function assertFiltersMatch(sql: Sql, config: Config, filters: RunF
       select exists (select 1 from ${sql(table)} as consumer where consumer.${sql(columns.keyId)}::text = ${filters.keyId}::text) as found`;
     if (found?.found !== true) {
       const keys = await distinctValues(sql, table, columns.keyId);
-      problems.push(`--key ${printableJson(filters.keyId)}: no consumer has this key id (${columns.keyId}), in any status` + suggestion(filters.keyId, keys));
+      problems.push(
+        `--key ${printableJson(filters.keyId)}: no consumer has this key id (${columns.keyId}), in any status` +
+          suggestion(filters.keyId, keys),
+      );
     }
   }
   const [message, ...others] = problems;
   if (message === undefined) return;
-  throw new ChaserError(ExitCode.usage, message, [...others, 'fix: check the spelling (values compare exactly, case included), or leave the filter out to see everything']);
+  throw new ChaserError(ExitCode.usage, message, [
+    ...others,
+    'fix: check the spelling (values compare exactly, case included), or leave the filter out to see everything',
+  ]);
 }
 
 async function distinctValues(sql: Sql, table: string, column: string): Promise<string[]> {

@@ -18,8 +18,7 @@ export function instantFromEpoch(seconds: number | null): Date | null {
 
 // ISO 8601 as people and databases write it: a date, optionally a time (T or space, seconds and a
 // fraction optional) and a zone (Z, UTC, ±HH, ±HHMM, ±HH:MM).
-const ISO_INSTANT =
-  /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?)?\s*(Z|UTC|[+-]\d{2}(?::?\d{2})?)?$/i;
+const ISO_INSTANT = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?)?\s*(Z|UTC|[+-]\d{2}(?::?\d{2})?)?$/i;
 
 /**
  * A text column's value. Only ISO 8601 is read ("2026-03-09", "2026-03-09 10:00", "2026-03-09T10:00:00+02:00");

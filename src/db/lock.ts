@@ -141,6 +141,8 @@ function lockLostError(): ChaserError {
   return new ChaserError(
     ExitCode.unavailable,
     'the connection to Postgres holding the sweep lock was closed mid-run: stopped before the next post, so two sweeps cannot overlap',
-    ['fix: the server restarted, failed over or ended the session; run chaser again (nudges already recorded stay recorded, the rest are sent then)'],
+    [
+      'fix: the server restarted, failed over or ended the session; run chaser again (nudges already recorded stay recorded, the rest are sent then)',
+    ],
   );
 }

@@ -60,7 +60,10 @@ export interface MigrateOptions {
   defaultInventory?: boolean;
 }
 
-export async function migrate(sql: Sql, options: MigrateOptions = {}): Promise<{ applied: string[]; current: number; createdInventory: boolean }> {
+export async function migrate(
+  sql: Sql,
+  options: MigrateOptions = {},
+): Promise<{ applied: string[]; current: number; createdInventory: boolean }> {
   const migrations = await listMigrations();
   const latest = migrations.at(-1)?.version ?? 0;
   const applied: string[] = [];
@@ -111,7 +114,9 @@ async function createDefaultInventory(sql: Sql): Promise<boolean> {
 }
 
 export function schemaTooNew(found: number, expected: number): ChaserError {
-  return new ChaserError(ExitCode.unavailable, `the database schema (version ${found}) is newer than this chaser (version ${expected}): upgrade chaser`, [
-    'fix: run a chaser release that ships migration ' + String(found).padStart(4, '0') + ' or later',
-  ]);
+  return new ChaserError(
+    ExitCode.unavailable,
+    `the database schema (version ${found}) is newer than this chaser (version ${expected}): upgrade chaser`,
+    ['fix: run a chaser release that ships migration ' + String(found).padStart(4, '0') + ' or later'],
+  );
 }

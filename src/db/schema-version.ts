@@ -25,9 +25,11 @@ export async function assertSchemaCurrent(sql: Sql, options: { allowAbsent?: boo
   const version = await readSchemaVersion(sql);
   if (version > expected) throw schemaTooNew(version, expected);
   if (version < expected) {
-    throw new ChaserError(ExitCode.unavailable, `the database schema (version ${version}) is older than this chaser (version ${expected})`, [
-      'fix: run `chaser migrate`',
-    ]);
+    throw new ChaserError(
+      ExitCode.unavailable,
+      `the database schema (version ${version}) is older than this chaser (version ${expected})`,
+      ['fix: run `chaser migrate`'],
+    );
   }
   return { version };
 }

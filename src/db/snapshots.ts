@@ -51,7 +51,9 @@ export async function recordSnapshots(sql: Sql, source: SourceConfig, options: S
   const c = source.columns;
   const names = options.tiers.map((tier) => tier.name);
   const thresholds = options.tiers.map((tier) => tier.afterDaysOverdue * 86_400_000);
-  const snoozed = options.hasSnoozedUntil ? setInstantOf(sql, c.snoozedUntil, options.snoozedUntilKind ?? 'instant') : sql`null::timestamptz`;
+  const snoozed = options.hasSnoozedUntil
+    ? setInstantOf(sql, c.snoozedUntil, options.snoozedUntilKind ?? 'instant')
+    : sql`null::timestamptz`;
   const deadline = setInstantOf(sql, c.deadline, options.deadlineKind ?? 'instant');
   const now = options.now;
   const rows = await sql<SnapshotRow[]>`

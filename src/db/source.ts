@@ -72,10 +72,15 @@ export async function inspectSource(sql: Sql, source: SourceConfig): Promise<Sou
   for (const key of TIME_COLUMNS) {
     const type = types.get(source.columns[key]);
     if (type !== undefined && !TIME_KINDS.has(type)) {
-      problems.push(`source.columns.${key}: column "${source.columns[key]}" of table "${source.table}" has type ${type}; chaser needs timestamptz, timestamp or date`);
+      problems.push(
+        `source.columns.${key}: column "${source.columns[key]}" of table "${source.table}" has type ${type}; chaser needs timestamptz, timestamp or date`,
+      );
     }
   }
-  throwIfAny(problems, `fix: map each key under source.columns to a column of ${table} (existing columns: ${[...types.keys()].map(printable).join(', ')})`);
+  throwIfAny(
+    problems,
+    `fix: map each key under source.columns to a column of ${table} (existing columns: ${[...types.keys()].map(printable).join(', ')})`,
+  );
   const snoozedType = types.get(source.columns.snoozedUntil);
   return {
     table,
@@ -91,9 +96,7 @@ export async function inspectSource(sql: Sql, source: SourceConfig): Promise<Sou
  * a text column is never cast in SQL, where one bad value would fail the whole statement).
  */
 export function instantOf(sql: Sql, column: string, kind: Exclude<TimeKind, 'text'>) {
-  return kind === 'instant'
-    ? sql`consumer.${sql(column)}::timestamptz`
-    : sql`(consumer.${sql(column)}::timestamp at time zone 'UTC')`;
+  return kind === 'instant' ? sql`consumer.${sql(column)}::timestamptz` : sql`(consumer.${sql(column)}::timestamp at time zone 'UTC')`;
 }
 
 /**
@@ -183,7 +186,9 @@ export function splitTableName(table: string): { schema: string | null; name: st
   const parts = table.split('.');
   if (parts.length === 1 && parts[0]) return { schema: null, name: parts[0] };
   if (parts.length === 2 && parts[0] && parts[1]) return { schema: parts[0], name: parts[1] };
-  throw new ChaserError(ExitCode.config, `source.table: "${table}" is not a table name`, ['fix: write "table" or "schema.table" (names with a dot of their own cannot be used)']);
+  throw new ChaserError(ExitCode.config, `source.table: "${table}" is not a table name`, [
+    'fix: write "table" or "schema.table" (names with a dot of their own cannot be used)',
+  ]);
 }
 
 /**

@@ -25,7 +25,9 @@ export async function countUnknownStatuses(
   const known = [...source.pendingStatuses, ...source.doneStatuses];
   const teams = options.filters?.teams?.length ? options.filters.teams : null;
   const keyId = options.filters?.keyId;
-  const rows = await sql<{ status: string | null; rows: number; overdue: number; all_rows: number; all_overdue: number; distinct: number }[]>`
+  const rows = await sql<
+    { status: string | null; rows: number; overdue: number; all_rows: number; all_overdue: number; distinct: number }[]
+  >`
     select consumer.${sql(c.status)}::text as status,
            count(*)::int as rows,
            (count(*) filter (where ${overdueOrUnset(sql, c.deadline, options.deadlineKind, options.now)}))::int as overdue,
@@ -50,7 +52,11 @@ export async function countUnknownStatuses(
 }
 
 /** Every distinct status of the inventory with its count, most frequent first (doctor's census; reads the whole table). */
-export async function countStatuses(sql: Sql, source: SourceConfig, limit = 30): Promise<{ statuses: Array<{ status: string | null; rows: number }>; distinct: number }> {
+export async function countStatuses(
+  sql: Sql,
+  source: SourceConfig,
+  limit = 30,
+): Promise<{ statuses: Array<{ status: string | null; rows: number }>; distinct: number }> {
   const c = source.columns;
   const rows = await sql<{ status: string | null; rows: number; distinct: number }[]>`
     select consumer.${sql(c.status)}::text as status, count(*)::int as rows, (count(*) over ())::int as distinct

@@ -8,7 +8,12 @@ import { instantOf, type TimeKind } from './source.js';
  * check. A text deadline is not compared in SQL (one unreadable value would fail the statement),
  * so there every team with a pending row is listed.
  */
-export async function listOutstandingTeams(sql: Sql, source: SourceConfig, now: Date, deadlineKind: TimeKind = 'instant'): Promise<string[]> {
+export async function listOutstandingTeams(
+  sql: Sql,
+  source: SourceConfig,
+  now: Date,
+  deadlineKind: TimeKind = 'instant',
+): Promise<string[]> {
   const c = source.columns;
   const rows = await sql<{ team: string }[]>`
     select distinct consumer.${sql(c.team)}::text as team

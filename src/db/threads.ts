@@ -180,7 +180,20 @@ interface AckDbRow {
   recorded_at: Date;
 }
 
-const ACK_COLUMNS = ['id', 'thread_id', 'team', 'consumer_id', 'kind', 'source', 'actor', 'message_ts', 'body', 'until_at', 'detail', 'recorded_at'];
+const ACK_COLUMNS = [
+  'id',
+  'thread_id',
+  'team',
+  'consumer_id',
+  'kind',
+  'source',
+  'actor',
+  'message_ts',
+  'body',
+  'until_at',
+  'detail',
+  'recorded_at',
+];
 
 const toAck = (row: AckDbRow): AckEvent => ({
   id: String(row.id),

@@ -44,6 +44,9 @@ export const skip = (section: Section, name: string, detail: string): Check => (
 
 /** Names for a check's detail: the first few, quoted, then how many more. */
 export function quotedList(names: readonly string[]): string {
-  const shown = names.slice(0, 8).map((name) => printableJson(name)).join(', ');
+  const shown = names
+    .slice(0, 8)
+    .map((name) => printableJson(name))
+    .join(', ');
   return names.length > 8 ? `${shown}, … and ${names.length - 8} more` : shown;
 }

@@ -46,15 +46,25 @@ export async function checkDatabase(sql: Sql, config: Config, now: Date, redact:
     if (!migrated && config.source.table === DEFAULT_TABLE && (await findMissingTables(sql, [DEFAULT_TABLE])).length > 0) {
       // The default inventory table is created by `chaser migrate`: its absence on an unmigrated
       // database is the same finding as above (69, like a sweep), not a config mistake (78).
-      checks.push(fail('database', 'source table and mapped columns', ExitCode.unavailable,
-        `table ${DEFAULT_TABLE} does not exist yet`,
-        `run \`chaser migrate\` (it creates ${DEFAULT_TABLE}), or set source.table to your inventory table`));
+      checks.push(
+        fail(
+          'database',
+          'source table and mapped columns',
+          ExitCode.unavailable,
+          `table ${DEFAULT_TABLE} does not exist yet`,
+          `run \`chaser migrate\` (it creates ${DEFAULT_TABLE}), or set source.table to your inventory table`,
+        ),
+      );
     } else {
       const shape = await inspectSource(sql, config.source);
       hasSource = true;
       deadlineKind = shape.deadlineKind;
       checks.push(
-        pass('database', 'source table and mapped columns', `${shape.table}${shape.hasSnoozedUntil ? '' : ' (no snoozedUntil column: snoozing off)'}${timeNotes(shape)}`),
+        pass(
+          'database',
+          'source table and mapped columns',
+          `${shape.table}${shape.hasSnoozedUntil ? '' : ' (no snoozedUntil column: snoozing off)'}${timeNotes(shape)}`,
+        ),
       );
     }
   } catch (error) {
@@ -66,9 +76,12 @@ export async function checkDatabase(sql: Sql, config: Config, now: Date, redact:
       checks.push(
         clock.futureNudges === 0
           ? pass('database', 'no nudge recorded in the future', `database clock ${formatExactInstant(clock.now)}`)
-          : warn('database', 'no nudge recorded in the future',
+          : warn(
+              'database',
+              'no nudge recorded in the future',
               `${clock.futureNudges} consumer(s) have a nudge dated after the database's clock (latest ${formatExactInstant(clock.latestFutureNudge!)}): they are not nudged again until then`,
-              'a sweep ran with --now ahead; set chaser_nudge_state.last_nudged_at back to the real instant of those nudges (see chaser_nudge_log)'),
+              'a sweep ran with --now ahead; set chaser_nudge_state.last_nudged_at back to the real instant of those nudges (see chaser_nudge_log)',
+            ),
       );
     } catch (error) {
       checks.push(asCheck('no nudge recorded in the future', error));
@@ -84,8 +97,12 @@ export async function checkDatabase(sql: Sql, config: Config, now: Date, redact:
     checks.push(
       index
         ? pass('database', "index for the sweep's read", index)
-        : warn('database', "index for the sweep's read", `no index on ${table} leads with ${columns.status} or ${columns.deadline}; large tables are read in full`,
-            `create index on ${table.split('.').map(quoteIfNeeded).join('.')} (${quoteIfNeeded(columns.status)}, ${quoteIfNeeded(columns.deadline)})`),
+        : warn(
+            'database',
+            "index for the sweep's read",
+            `no index on ${table} leads with ${columns.status} or ${columns.deadline}; large tables are read in full`,
+            `create index on ${table.split('.').map(quoteIfNeeded).join('.')} (${quoteIfNeeded(columns.status)}, ${quoteIfNeeded(columns.deadline)})`,
+          ),
     );
   } catch (error) {
     checks.push(asCheck("index for the sweep's read", error));
@@ -106,13 +123,24 @@ export async function checkDatabase(sql: Sql, config: Config, now: Date, redact:
   if (unrouted.length === 0) {
     checks.push(pass('database', 'every team with outstanding consumers is routed', `${teams.length} team(s)`));
   } else if (config.fallbackChannel) {
-    checks.push(warn('database', 'every team with outstanding consumers is routed',
-      `${unrouted.length} team(s) go to fallbackChannel ${config.fallbackChannel}: ${quotedList(unrouted)}`,
-      `add them under "teams" to reach them in their own channel`));
+    checks.push(
+      warn(
+        'database',
+        'every team with outstanding consumers is routed',
+        `${unrouted.length} team(s) go to fallbackChannel ${config.fallbackChannel}: ${quotedList(unrouted)}`,
+        `add them under "teams" to reach them in their own channel`,
+      ),
+    );
   } else {
-    checks.push(fail('database', 'every team with outstanding consumers is routed', ExitCode.config,
-      `${unrouted.length} team(s) have no channel and there is no fallbackChannel: ${quotedList(unrouted)}`,
-      'add each under "teams" in the config, or set fallbackChannel (until then they are only listed in the digest)'));
+    checks.push(
+      fail(
+        'database',
+        'every team with outstanding consumers is routed',
+        ExitCode.config,
+        `${unrouted.length} team(s) have no channel and there is no fallbackChannel: ${quotedList(unrouted)}`,
+        'add each under "teams" in the config, or set fallbackChannel (until then they are only listed in the digest)',
+      ),
+    );
   }
   return checks;
 }
@@ -130,7 +158,10 @@ async function checkStatusValues(sql: Sql, config: Config, now: Date, deadlineKi
     status !== null && pendingStatuses.includes(status) ? 'pending' : status !== null && doneStatuses.includes(status) ? 'done' : 'neither';
   const shown = census.statuses.map((entry) => `${showStatus(entry.status)} ×${entry.rows} (${roleOf(entry.status)})`);
   const found = `${shown.join(', ')}${census.distinct > shown.length ? `, and ${census.distinct - shown.length} more` : ''}`;
-  const unknown = withNearMisses(await countUnknownStatuses(sql, config.source, { now, deadlineKind }), [...pendingStatuses, ...doneStatuses]);
+  const unknown = withNearMisses(await countUnknownStatuses(sql, config.source, { now, deadlineKind }), [
+    ...pendingStatuses,
+    ...doneStatuses,
+  ]);
   if (unknown.rows === 0) return pass('database', 'status values', census.distinct === 0 ? 'the table is empty' : found);
   return fail(
     'database',
@@ -145,7 +176,11 @@ async function checkStatusValues(sql: Sql, config: Config, now: Date, deadlineKi
 /** How time columns that are not timestamptz are read, so nobody has to guess the zone. */
 function timeNotes(shape: SourceShape): string {
   const note = (key: string, kind: SourceShape['deadlineKind'] | null) =>
-    kind === 'local' ? `${key} has no time zone: read as UTC` : kind === 'text' ? `${key} is text: read as ISO 8601 (no zone = UTC), unreadable values reported` : '';
+    kind === 'local'
+      ? `${key} has no time zone: read as UTC`
+      : kind === 'text'
+        ? `${key} is text: read as ISO 8601 (no zone = UTC), unreadable values reported`
+        : '';
   const notes = [note('deadline', shape.deadlineKind), note('snoozedUntil', shape.snoozedUntilKind)].filter((n) => n !== '');
   return notes.length === 0 ? '' : `; ${notes.join('; ')}`;
 }

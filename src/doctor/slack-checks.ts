@@ -21,7 +21,8 @@ export function neededScopes(config: Config): ScopeNeed[] {
     { scope: 'groups:read', why: 'let doctor check private channels', required: false },
   ];
   if (config.digest && !('channel' in config.digest)) needs.push({ scope: 'im:write', why: 'send the digest as a DM', required: true });
-  if (config.digest && 'email' in config.digest) needs.push({ scope: 'users:read.email', why: 'find the digest recipient by email', required: true });
+  if (config.digest && 'email' in config.digest)
+    needs.push({ scope: 'users:read.email', why: 'find the digest recipient by email', required: true });
   return needs;
 }
 
@@ -36,7 +37,9 @@ export async function checkSlack(client: WebClient, config: Config): Promise<Che
   } catch (error) {
     const failure = classifySlackError(error);
     const detail = describeFailure(failure);
-    checks.push(fail('slack', 'token accepted', ExitCode.unavailable, detail, 'check SLACK_BOT_TOKEN (the bot token, xoxb-…) and SLACK_API_URL'));
+    checks.push(
+      fail('slack', 'token accepted', ExitCode.unavailable, detail, 'check SLACK_BOT_TOKEN (the bot token, xoxb-…) and SLACK_API_URL'),
+    );
     return checks;
   }
 
@@ -48,11 +51,25 @@ export async function checkSlack(client: WebClient, config: Config): Promise<Che
     const missingOptional = needs.filter((n) => !n.required && !granted.includes(n.scope));
     if (missingRequired.length > 0) {
       checks.push(
-        fail('slack', 'scopes', ExitCode.unavailable, `missing ${missingRequired.map((n) => `${n.scope} (to ${n.why})`).join(', ')}`,
-          'add the scopes under OAuth & Permissions in the Slack app, reinstall it, and update SLACK_BOT_TOKEN'),
+        fail(
+          'slack',
+          'scopes',
+          ExitCode.unavailable,
+          `missing ${missingRequired.map((n) => `${n.scope} (to ${n.why})`).join(', ')}`,
+          'add the scopes under OAuth & Permissions in the Slack app, reinstall it, and update SLACK_BOT_TOKEN',
+        ),
       );
     } else {
-      checks.push(pass('slack', 'scopes', `granted ${needs.filter((n) => n.required).map((n) => n.scope).join(', ')}`));
+      checks.push(
+        pass(
+          'slack',
+          'scopes',
+          `granted ${needs
+            .filter((n) => n.required)
+            .map((n) => n.scope)
+            .join(', ')}`,
+        ),
+      );
     }
     if (missingOptional.length > 0) {
       checks.push(warn('slack', 'optional scopes', `missing ${missingOptional.map((n) => `${n.scope} (to ${n.why})`).join(', ')}`));
@@ -79,8 +96,13 @@ export async function checkSlack(client: WebClient, config: Config): Promise<Che
       // only "no such user" is the config's fault (78).
       checks.push(
         f.kind === 'fatal'
-          ? fail('slack', `digest recipient ${recipient.label}`, ExitCode.unavailable, detail,
-              'grant the scope under OAuth & Permissions, reinstall the app and update SLACK_BOT_TOKEN')
+          ? fail(
+              'slack',
+              `digest recipient ${recipient.label}`,
+              ExitCode.unavailable,
+              detail,
+              'grant the scope under OAuth & Permissions, reinstall the app and update SLACK_BOT_TOKEN',
+            )
           : fail('slack', `digest recipient ${recipient.label}`, ExitCode.config, detail, 'check digest.user / digest.email in the config'),
       );
     }
@@ -120,8 +142,13 @@ async function checkChannel(
     if (channel.startsWith('#')) {
       const found = await findByName(channel.slice(1));
       if (!found) {
-        return fail('slack', name, ExitCode.config, `no channel named ${channel} is visible to the bot (used by ${usedBy})`,
-          'check the name, or use the channel id (C…); a private channel must invite the bot first');
+        return fail(
+          'slack',
+          name,
+          ExitCode.config,
+          `no channel named ${channel} is visible to the bot (used by ${usedBy})`,
+          'check the name, or use the channel id (C…); a private channel must invite the bot first',
+        );
       }
       id = found;
     }
@@ -132,11 +159,22 @@ async function checkChannel(
     }
     if (c && c.is_member === false) {
       if (c.is_private) {
-        return fail('slack', name, ExitCode.config, `private and the bot is not a member (used by ${usedBy})`, `invite the bot: /invite @<bot> in ${channel}`);
+        return fail(
+          'slack',
+          name,
+          ExitCode.config,
+          `private and the bot is not a member (used by ${usedBy})`,
+          `invite the bot: /invite @<bot> in ${channel}`,
+        );
       }
       if (!canJoin) {
-        return fail('slack', name, ExitCode.config, `the bot is not a member and cannot join (used by ${usedBy})`,
-          `invite the bot to ${channel}, or grant channels:join`);
+        return fail(
+          'slack',
+          name,
+          ExitCode.config,
+          `the bot is not a member and cannot join (used by ${usedBy})`,
+          `invite the bot to ${channel}, or grant channels:join`,
+        );
       }
       return pass('slack', name, `reachable (the bot will join on first post; used by ${usedBy})`);
     }
@@ -147,7 +185,13 @@ async function checkChannel(
       return skip('slack', name, 'could not check: grant channels:read and groups:read to let doctor look at channels');
     }
     const detail = describeFailure(failure);
-    return fail('slack', name, ExitCode.config, `${detail} (used by ${usedBy})`, 'check the channel id in the config; a private channel must invite the bot first');
+    return fail(
+      'slack',
+      name,
+      ExitCode.config,
+      `${detail} (used by ${usedBy})`,
+      'check the channel id in the config; a private channel must invite the bot first',
+    );
   }
 }
 
@@ -155,7 +199,12 @@ async function listChannels(client: WebClient): Promise<Map<string, string>> {
   const byName = new Map<string, string>();
   let cursor: string | undefined;
   do {
-    const page = await client.conversations.list({ types: 'public_channel,private_channel', limit: 1000, exclude_archived: false, ...(cursor ? { cursor } : {}) });
+    const page = await client.conversations.list({
+      types: 'public_channel,private_channel',
+      limit: 1000,
+      exclude_archived: false,
+      ...(cursor ? { cursor } : {}),
+    });
     for (const c of page.channels ?? []) if (c.name && c.id) byName.set(c.name, c.id);
     cursor = page.response_metadata?.next_cursor || undefined;
   } while (cursor);

@@ -62,9 +62,18 @@ export async function runPipeline(env: RunEnv, request: RunRequest): Promise<Run
     // dry-run with a token reads the threads too (read-only calls), to show what a sweep would record.
     // Only when there is a thread to read: a dry-run with nothing open asks Slack nothing.
     const preview =
-      readThreads && request.command === 'dry-run' && request.slackToken && (await hasOpenThreads(scope)) ? await previewSlack(scope) : undefined;
+      readThreads && request.command === 'dry-run' && request.slackToken && (await hasOpenThreads(scope))
+        ? await previewSlack(scope)
+        : undefined;
     const harvest = readThreads
-      ? await readAnswers(scope, slack && steps.nudge ? { slack, runId, record: true } : preview?.slack ? { slack: preview.slack, runId, record: false } : undefined)
+      ? await readAnswers(
+          scope,
+          slack && steps.nudge
+            ? { slack, runId, record: true }
+            : preview?.slack
+              ? { slack: preview.slack, runId, record: false }
+              : undefined,
+        )
       : noHarvest();
     const fullPlan = await readPlan(scope, source, { memory, answers: readThreads ? planAnswers(scope, harvest) : undefined });
     const campaign = request.keyId ?? '';
@@ -75,7 +84,10 @@ export async function runPipeline(env: RunEnv, request: RunRequest): Promise<Run
     const window = applySendingWindow(plan);
     for (const team of window.held) {
       if (team.sending.mode === 'hold') {
-        env.log.info(`held ${team.team}: outside working hours`, { opensAt: team.sending.opensAt.toISOString(), consumers: team.nudges.count });
+        env.log.info(`held ${team.team}: outside working hours`, {
+          opensAt: team.sending.opensAt.toISOString(),
+          consumers: team.nudges.count,
+        });
       }
     }
     const nudges =
@@ -106,7 +118,13 @@ export async function runPipeline(env: RunEnv, request: RunRequest): Promise<Run
       ? threadsOutcome(harvest, harvested && memory ? undefined : (preview?.skipped ?? skippedWhy(scope, Boolean(slack), memory)))
       : undefined;
     const history = sendDigest && runId !== undefined ? await readDigestHistory(scope, runId, plan, source) : undefined;
-    const digest = sendDigest ? await deliverDigest(scope, slack, plan, nudges.deliveries, { threads: runThreads, history, pacing: { held: pacing.held, escalations } }) : undefined;
+    const digest = sendDigest
+      ? await deliverDigest(scope, slack, plan, nudges.deliveries, {
+          threads: runThreads,
+          history,
+          pacing: { held: pacing.held, escalations },
+        })
+      : undefined;
     const outcome = decideOutcome({
       plan,
       deliveries: nudges.deliveries,

@@ -100,7 +100,7 @@ export function assessRow(row: ConsumerRow, context: PolicyContext, now: Date): 
   const tier = context.tiers[tierIndex];
   if (tier === undefined) throw new Error(`policy: no tier for ${overdueMs} ms overdue; is the first tier at 0 days?`);
   // chaser's own holds (a claim within claimGrace, a snooze, a dispute) beside the inventory's snoozed_until, which stays the user's.
-  const hold = answers?.held ? HELD_FOREVER : answers?.holdUntil ?? null;
+  const hold = answers?.held ? HELD_FOREVER : (answers?.holdUntil ?? null);
   const snoozedUntil = hold && (!isValidDate(row.snoozedUntil) || hold > row.snoozedUntil) ? hold : row.snoozedUntil;
   const { disposition, nextNudgeAt } = decideCadence(tier, row.state, snoozedUntil, context.deliveryAt(team, now), clock);
   const laggard: Laggard = {

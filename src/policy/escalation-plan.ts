@@ -48,7 +48,11 @@ export function escalationRuleFor(summary: TeamSummary, config: Config): Escalat
   const escalation = summary.worstTier.escalation;
   if (!escalation) return undefined;
   const own = config.teams[summary.team]?.escalateTo;
-  return { afterIgnored: escalation.afterIgnored, ignoredAfterMs: escalation.ignoredAfterMs, chain: own && own.length > 0 ? own : escalation.chain };
+  return {
+    afterIgnored: escalation.afterIgnored,
+    ignoredAfterMs: escalation.ignoredAfterMs,
+    chain: own && own.length > 0 ? own : escalation.chain,
+  };
 }
 
 /**

@@ -6,11 +6,7 @@ import type { Route } from './types.js';
  * (as unrouted) rather than dropped: the contract says such a team is never dropped silently,
  * so the digest and the exit code must still see it.
  */
-export function routeFor(
-  team: string,
-  teams: Readonly<Record<string, TeamRoute>>,
-  fallbackChannel: string | undefined,
-): Route {
+export function routeFor(team: string, teams: Readonly<Record<string, TeamRoute>>, fallbackChannel: string | undefined): Route {
   // Own properties only: a team called "constructor" or "toString" must not find Object's methods.
   const route = Object.hasOwn(teams, team) ? teams[team] : undefined;
   if (route) {

@@ -44,6 +44,9 @@ export function showStatus(status: string | null): string {
 
 /** "--team payments --team search --key kms/x", or '' for an unfiltered run. */
 export function describeFilters(filters: RunFilters): string {
-  const parts = [...(filters.teams ?? []).map((team) => `--team ${team}`), ...(filters.keyId !== undefined ? [`--key ${filters.keyId}`] : [])];
+  const parts = [
+    ...(filters.teams ?? []).map((team) => `--team ${team}`),
+    ...(filters.keyId !== undefined ? [`--key ${filters.keyId}`] : []),
+  ];
   return parts.join(' ');
 }

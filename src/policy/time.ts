@@ -56,16 +56,22 @@ const ISO_INSTANT = /^(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2})(?:\.
  */
 export function parseInstant(value: string): { ok: true; instant: Date } | { ok: false; message: string } {
   const m = ISO_INSTANT.exec(value.trim());
-  if (!m) return { ok: false, message: 'expected an ISO-8601 instant like 2026-03-10T09:00:00Z, or a date like 2026-03-10 (UTC midnight).' };
+  if (!m)
+    return { ok: false, message: 'expected an ISO-8601 instant like 2026-03-10T09:00:00Z, or a date like 2026-03-10 (UTC midnight).' };
   const [, year, month, day, hour, minute, second, zone] = m;
   if (hour !== undefined && zone === undefined) {
-    return { ok: false, message: `a time needs its zone, or it would be read in this machine's: write ${value}Z for UTC, or add an offset (${value}+01:00).` };
+    return {
+      ok: false,
+      message: `a time needs its zone, or it would be read in this machine's: write ${value}Z for UTC, or add an offset (${value}+01:00).`,
+    };
   }
   const instant = new Date(hour === undefined ? `${value.trim()}T00:00:00Z` : value.trim());
   const sameDate = (d: Date) =>
     d.getUTCFullYear() === Number(year) && d.getUTCMonth() + 1 === Number(month) && d.getUTCDate() === Number(day);
   // The written date and time must exist: checked on the wall clock as written, before the offset.
-  const wall = new Date(Date.UTC(Number(year), Number(month) - 1, Number(day), Number(hour ?? 0), Number(minute ?? 0), Number(second ?? 0)));
+  const wall = new Date(
+    Date.UTC(Number(year), Number(month) - 1, Number(day), Number(hour ?? 0), Number(minute ?? 0), Number(second ?? 0)),
+  );
   if (!isValidDate(instant) || !sameDate(wall) || Number(hour ?? 0) > 23 || Number(minute ?? 0) > 59 || Number(second ?? 0) > 59) {
     return { ok: false, message: `${value} is not a real date and time.` };
   }

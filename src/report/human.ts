@@ -101,9 +101,12 @@ function harvestLines(result: RunResult): string[] {
   if (read.length === 0) lines.push(kleur.dim(`  ${threads.open.size} open thread(s) read; nothing new to record`));
   for (const [team, events] of read.slice(0, 20)) {
     const kinds = events.map((e) => `${e.kind}${e.consumerId ? ` ${sanitizeText(e.consumerId, 40)}` : ''} by ${sanitizeText(e.actor, 20)}`);
-    lines.push(`  ${sanitizeText(team, 80)}: would record ${kinds.slice(0, 5).join(', ')}${kinds.length > 5 ? `, … (${kinds.length})` : ''}`);
+    lines.push(
+      `  ${sanitizeText(team, 80)}: would record ${kinds.slice(0, 5).join(', ')}${kinds.length > 5 ? `, … (${kinds.length})` : ''}`,
+    );
   }
-  for (const [team, why] of threads.incomplete) lines.push(kleur.yellow(`  ${sanitizeText(team, 80)}: not read whole (${sanitizeText(why, 200)})`));
+  for (const [team, why] of threads.incomplete)
+    lines.push(kleur.yellow(`  ${sanitizeText(team, 80)}: not read whole (${sanitizeText(why, 200)})`));
   return lines;
 }
 
@@ -176,7 +179,9 @@ function deliverySummary(result: RunResult): string[] {
     }
   }
   const digest = result.digest;
-  lines.push(digest.delivered ? `  digest sent to ${digest.channel}` : kleur.dim(`  digest not sent${digest.error ? `: ${digest.error}` : ''}`));
+  lines.push(
+    digest.delivered ? `  digest sent to ${digest.channel}` : kleur.dim(`  digest not sent${digest.error ? `: ${digest.error}` : ''}`),
+  );
   return lines;
 }
 
@@ -187,13 +192,19 @@ function pacingLines(result: RunResult): string[] {
   for (const e of result.escalations ?? []) {
     const what = `${e.team} → ${e.target} (step ${e.step}): ${e.ignored} nudge(s) unanswered since ${formatDate(e.since)}`;
     if (e.delivered) lines.push(`  escalated ${what}`);
-    else lines.push((result.command === 'sweep' ? kleur.yellow : kleur.dim)(`  ${result.command === 'sweep' ? 'escalation not sent' : 'would escalate'}: ${what}${result.command === 'sweep' && e.error ? ` (${e.error})` : ''}`));
+    else
+      lines.push(
+        (result.command === 'sweep' ? kleur.yellow : kleur.dim)(
+          `  ${result.command === 'sweep' ? 'escalation not sent' : 'would escalate'}: ${what}${result.command === 'sweep' && e.error ? ` (${e.error})` : ''}`,
+        ),
+      );
   }
   return lines;
 }
 
 function teamHeading(team: TeamPlan): string {
-  const where = team.route.kind === 'unrouted' ? 'unrouted' : `→ ${team.route.channel}${team.route.kind === 'fallback' ? ' (fallback)' : ''}`;
+  const where =
+    team.route.kind === 'unrouted' ? 'unrouted' : `→ ${team.route.channel}${team.route.kind === 'fallback' ? ' (fallback)' : ''}`;
   const held = team.sending.mode === 'hold' ? ` · held: outside working hours until ${formatMinuteUtc(team.sending.opensAt)}` : '';
   return `${kleur.bold().cyan(`▌ ${team.team}`)} ${kleur.dim(`${where} · ${team.tier.name} · ${team.dueCount} due${held}`)}`;
 }
@@ -218,7 +229,11 @@ function exitLine(result: RunResult): string {
 }
 
 function indent(text: string): string {
-  return text.replace(/\n$/, '').split('\n').map((l) => `  ${l}`).join('\n');
+  return text
+    .replace(/\n$/, '')
+    .split('\n')
+    .map((l) => `  ${l}`)
+    .join('\n');
 }
 
 /** Exit 4 says which deliveries failed and what happens to them: only what will really happen. */

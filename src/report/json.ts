@@ -37,8 +37,7 @@ export function toJsonResult(result: RunResult) {
     ...(result.held ? { held: result.held.map(({ team, tier, consumers, why }) => ({ team, tier, consumers, why })) } : {}),
     ...(result.escalations ? { escalations: result.escalations.map((e) => ({ ...e, since: e.since.toISOString() })) } : {}),
     digest: result.digest,
-    snapshot:
-      result.snapshot?.map(({ runId: _run, asOf, ...counts }) => ({ ...counts, asOf: asOf.toISOString() })) ?? null,
+    snapshot: result.snapshot?.map(({ runId: _run, asOf, ...counts }) => ({ ...counts, asOf: asOf.toISOString() })) ?? null,
     exitCode: result.exitCode,
   };
 }
@@ -54,7 +53,11 @@ function threadFields(result: RunResult, team: string) {
     thread: open ? { channel: open.channel, ts: open.ts } : null,
     answers: {
       // Whether this run read the thread: "read", "incomplete: …" (read again next run) or "skipped: …".
-      harvest: threads.skipped ? `skipped: ${threads.skipped}` : threads.incomplete.has(team) ? `incomplete: ${threads.incomplete.get(team)}` : 'read',
+      harvest: threads.skipped
+        ? `skipped: ${threads.skipped}`
+        : threads.incomplete.has(team)
+          ? `incomplete: ${threads.incomplete.get(team)}`
+          : 'read',
       answeredSinceLastNudge: facts?.answeredSinceLastNudge ?? false,
       lastAnswerAt: facts?.lastAnswerAt?.toISOString() ?? null,
       read: read.map((event) => ({

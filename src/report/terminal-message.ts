@@ -88,11 +88,7 @@ function renderBlock(block: KnownBlock, width: number, labels: Record<string, st
   }
 }
 
-function textObject(
-  object: { type: 'plain_text' | 'mrkdwn'; text: string },
-  style: Style,
-  labels: Record<string, string>,
-): Segment[] {
+function textObject(object: { type: 'plain_text' | 'mrkdwn'; text: string }, style: Style, labels: Record<string, string>): Segment[] {
   // plain_text is shown by Slack exactly as written: no markup, no mentions, no entities.
   return object.type === 'plain_text' ? [{ text: object.text, style }] : parseMrkdwn(object.text, style, labels);
 }
@@ -121,12 +117,10 @@ function decodeEntities(text: string): string {
 
 function parseMrkdwn(text: string, base: Style, labels: Record<string, string>): Segment[] {
   const constructs: Segment[] = [];
-  const marked = text
-    .replace(/[\uFDD0\uFDD1]/g, '')
-    .replace(CONSTRUCT, (_, inner: string) => {
-      constructs.push(renderConstruct(inner, labels));
-      return `\uFDD0${constructs.length - 1}\uFDD1`;
-    });
+  const marked = text.replace(/[\uFDD0\uFDD1]/g, '').replace(CONSTRUCT, (_, inner: string) => {
+    constructs.push(renderConstruct(inner, labels));
+    return `\uFDD0${constructs.length - 1}\uFDD1`;
+  });
   return parseInline(marked, base, constructs);
 }
 
@@ -143,9 +137,7 @@ function parseInline(text: string, style: Style, constructs: readonly Segment[])
   return [
     ...plainSegments(text.slice(0, earliest.index), style, constructs),
     // Nothing is markup inside a code span.
-    ...(earliest.style === 'code'
-      ? plainSegments(earliest.inner, inner, constructs)
-      : parseInline(earliest.inner, inner, constructs)),
+    ...(earliest.style === 'code' ? plainSegments(earliest.inner, inner, constructs) : parseInline(earliest.inner, inner, constructs)),
     ...parseInline(text.slice(earliest.index + earliest.length), style, constructs),
   ];
 }
@@ -190,7 +182,8 @@ function splitOnce(text: string, separator: string): [string, string | undefined
 
 const PRINTABLE_ASCII = /^[\x20-\x7e]*$/;
 const ZERO_WIDTH = /[\p{M}\u200B-\u200D\uFE0E\uFE0F]/u;
-const DOUBLE_WIDTH = /[\p{Extended_Pictographic}\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}\u3000-\u303F\uFF01-\uFF60]/u;
+const DOUBLE_WIDTH =
+  /[\p{Extended_Pictographic}\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}\u3000-\u303F\uFF01-\uFF60]/u;
 
 /** Columns a string takes: emoji and East Asian wide characters two, combining marks and joiners none. */
 export function displayWidth(text: string): number {

@@ -92,7 +92,9 @@ function interruptedSentence(input: OutcomeInput, signal: StopSignal): string {
   if (input.nudges) {
     const teams = input.plan.teams.filter((t) => !input.unrouted.has(t.team));
     const delivered = teams.filter((t) => input.deliveries.get(t.team)?.ok).length;
-    parts.push(`${delivered} of ${teams.length} team message(s) delivered and recorded, ${teams.length - delivered} not sent (the next run sends them)`);
+    parts.push(
+      `${delivered} of ${teams.length} team message(s) delivered and recorded, ${teams.length - delivered} not sent (the next run sends them)`,
+    );
   }
   parts.push(input.digest?.delivered ? 'the digest was sent' : 'the digest was not sent');
   return `interrupted by ${signal}: ${parts.join('; ')}`;

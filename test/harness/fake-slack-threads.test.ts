@@ -47,7 +47,12 @@ beforeEach(async () => {
     ],
     usergroups: { S0PAYMENTS: ['U0ANA00001'] },
   });
-  slack = new WebClient(fake.token, { slackApiUrl: fake.url, retryConfig: { retries: 0 }, logger: silentLogger, rejectRateLimitedCalls: true });
+  slack = new WebClient(fake.token, {
+    slackApiUrl: fake.url,
+    retryConfig: { retries: 0 },
+    logger: silentLogger,
+    rejectRateLimitedCalls: true,
+  });
 });
 
 afterEach(async () => {
@@ -79,7 +84,7 @@ describe('threads', () => {
 });
 
 describe('chat.update', () => {
-  it('replaces the text and blocks of the bot\'s own message and keeps metadata it was not given', async () => {
+  it("replaces the text and blocks of the bot's own message and keeps metadata it was not given", async () => {
     const ts = await post('as of 09:00', { metadata: { event_type: 'chaser_thread', event_payload: { team: 'payments' } } });
     const result = await slack.chat.update({ channel: CHANNEL, ts, text: 'as of 10:00' });
     expect(result).toMatchObject({ ok: true, channel: CHANNEL, ts, text: 'as of 10:00' });
@@ -87,7 +92,7 @@ describe('chat.update', () => {
     expect(fake.message(CHANNEL, ts)?.edited).toBeDefined();
   });
 
-  it('answers message_not_found for a deleted message, cant_update_message for a person\'s, edit_window_closed when closed', async () => {
+  it("answers message_not_found for a deleted message, cant_update_message for a person's, edit_window_closed when closed", async () => {
     const ts = await post('status');
     fake.deleteMessage(CHANNEL, ts);
     expect((await slackError(slack.chat.update({ channel: CHANNEL, ts, text: 'x' }))).error).toBe('message_not_found');
@@ -137,7 +142,7 @@ describe('reactions', () => {
     expect(got.message).toMatchObject({ reply_count: 1, latest_reply: r.ts });
   });
 
-  it('reactions.add adds the bot\'s reaction once; already_reacted, message_not_found, invalid_name', async () => {
+  it("reactions.add adds the bot's reaction once; already_reacted, message_not_found, invalid_name", async () => {
     const ts = await post('status');
     await slack.reactions.add({ channel: CHANNEL, timestamp: ts, name: 'eyes' });
     expect(fake.message(CHANNEL, ts)?.reactions.get('eyes')).toEqual(['U0FAKEBOT1']);
@@ -180,7 +185,7 @@ describe('conversations.replies', () => {
     expect(since.messages?.map((m) => m.text)).toEqual(['status', 'four', 'five']);
   });
 
-  it('marks bot authors with bot_id, people without; replies name their parent\'s author', async () => {
+  it("marks bot authors with bot_id, people without; replies name their parent's author", async () => {
     const parent = await post('status');
     fake.reply(CHANNEL, parent, 'U0WORKFLOW', 'automated');
     fake.reply(CHANNEL, parent, 'U0ANA00001', 'done');
@@ -212,7 +217,7 @@ describe('conversations.replies', () => {
 });
 
 describe('conversations.history', () => {
-  it('a page carries each parent\'s reactions, reply_count and latest_reply, newest first, without plain replies', async () => {
+  it("a page carries each parent's reactions, reply_count and latest_reply, newest first, without plain replies", async () => {
     const a = await post('team a status');
     const b = await post('team b status');
     fake.react(CHANNEL, a, 'U0ANA00001', 'zzz');
@@ -244,14 +249,15 @@ describe('conversations.history', () => {
     const first = await post('one');
     const second = await post('two');
     expect((await slack.conversations.history({ channel: CHANNEL, oldest: first })).messages?.map((m) => m.ts)).toEqual([second]);
-    expect(
-      (await slack.conversations.history({ channel: CHANNEL, oldest: first, inclusive: true })).messages?.map((m) => m.ts),
-    ).toEqual([second, first]);
+    expect((await slack.conversations.history({ channel: CHANNEL, oldest: first, inclusive: true })).messages?.map((m) => m.ts)).toEqual([
+      second,
+      first,
+    ]);
   });
 });
 
 describe('usergroups.users.list', () => {
-  it('lists a group\'s members; no_such_subteam; needs usergroups:read', async () => {
+  it("lists a group's members; no_such_subteam; needs usergroups:read", async () => {
     expect((await slack.usergroups.users.list({ usergroup: 'S0PAYMENTS' })).users).toEqual(['U0ANA00001']);
     expect((await slackError(slack.usergroups.users.list({ usergroup: 'S0NOSUCH01' }))).error).toBe('no_such_subteam');
     fake.setScopes(DEFAULT_SCOPES);
@@ -278,7 +284,12 @@ describe('per-method rate limits (methodLimits)', () => {
       channels: [{ id: CHANNEL, name: 'team-payments' }],
       methodLimits: { 'conversations.history': 2 },
     });
-    slack = new WebClient(fake.token, { slackApiUrl: fake.url, retryConfig: { retries: 0 }, logger: silentLogger, rejectRateLimitedCalls: true });
+    slack = new WebClient(fake.token, {
+      slackApiUrl: fake.url,
+      retryConfig: { retries: 0 },
+      logger: silentLogger,
+      rejectRateLimitedCalls: true,
+    });
     const ts = await post('status');
     await slack.conversations.history({ channel: CHANNEL });
     await slack.conversations.history({ channel: CHANNEL });

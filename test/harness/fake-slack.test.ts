@@ -75,9 +75,7 @@ describe('authentication', () => {
   it('setTokenError makes every call answer that code until cleared', async () => {
     fake.setTokenError('token_revoked');
     expect((await slackError(client().auth.test())).error).toBe('token_revoked');
-    expect((await slackError(client().chat.postMessage({ channel: 'C0PAYMENTS1', text: 'x' }))).error).toBe(
-      'token_revoked',
-    );
+    expect((await slackError(client().chat.postMessage({ channel: 'C0PAYMENTS1', text: 'x' }))).error).toBe('token_revoked');
     fake.setTokenError(null);
     await expect(client().auth.test()).resolves.toMatchObject({ ok: true });
   });
@@ -118,9 +116,7 @@ describe('chat.postMessage', () => {
     const opened = await slack.conversations.open({ users: 'U0SECLEAD01' });
     expect(opened.channel?.id).toBe(posted.channel);
     expect(fake.dmWith('U0SECLEAD01')).toBe(posted.channel);
-    expect((await slackError(slack.chat.postMessage({ channel: 'U0NOBODY01', text: 'x' }))).error).toBe(
-      'channel_not_found',
-    );
+    expect((await slackError(slack.chat.postMessage({ channel: 'U0NOBODY01', text: 'x' }))).error).toBe('channel_not_found');
   });
 
   it.each([
@@ -136,9 +132,7 @@ describe('chat.postMessage', () => {
   it('posts into a public channel the bot has not joined only with chat:write.public', async () => {
     await expect(client().chat.postMessage({ channel: 'C0NOTJOINED', text: 'x' })).resolves.toMatchObject({ ok: true });
     fake.setScopes(DEFAULT_SCOPES.filter((s) => s !== 'chat:write.public'));
-    expect((await slackError(client().chat.postMessage({ channel: 'C0NOTJOINED', text: 'x' }))).error).toBe(
-      'not_in_channel',
-    );
+    expect((await slackError(client().chat.postMessage({ channel: 'C0NOTJOINED', text: 'x' }))).error).toBe('not_in_channel');
   });
 
   it('answers missing_scope naming the needed and provided scopes without chat:write', async () => {
@@ -198,16 +192,8 @@ describe('Block Kit validation', () => {
     ['more than 50 blocks', Array.from({ length: 51 }, () => ({ type: 'divider' })), '[json-pointer:/blocks]'],
     ['a section text over 3000', [section('x'.repeat(3001))], '[json-pointer:/blocks/0/text/text]'],
     ['an empty section text', [{ type: 'divider' }, section('')], '[json-pointer:/blocks/1/text/text]'],
-    [
-      'a mrkdwn header',
-      [{ type: 'header', text: { type: 'mrkdwn', text: 'hi' } }],
-      '[json-pointer:/blocks/0/text/type]',
-    ],
-    [
-      'a header over 150',
-      [{ type: 'header', text: { type: 'plain_text', text: 'h'.repeat(151) } }],
-      '[json-pointer:/blocks/0/text/text]',
-    ],
+    ['a mrkdwn header', [{ type: 'header', text: { type: 'mrkdwn', text: 'hi' } }], '[json-pointer:/blocks/0/text/type]'],
+    ['a header over 150', [{ type: 'header', text: { type: 'plain_text', text: 'h'.repeat(151) } }], '[json-pointer:/blocks/0/text/text]'],
     [
       'a context with 11 elements',
       [{ type: 'context', elements: Array.from({ length: 11 }, () => ({ type: 'mrkdwn', text: 'e' })) }],
@@ -248,9 +234,7 @@ describe('conversations and users', () => {
   it('join makes the bot a member so a post then succeeds; joining again warns', async () => {
     fake.setScopes(DEFAULT_SCOPES.filter((s) => s !== 'chat:write.public'));
     const slack = client();
-    expect((await slackError(slack.chat.postMessage({ channel: 'C0NOTJOINED', text: 'x' }))).error).toBe(
-      'not_in_channel',
-    );
+    expect((await slackError(slack.chat.postMessage({ channel: 'C0NOTJOINED', text: 'x' }))).error).toBe('not_in_channel');
     const joined = await slack.conversations.join({ channel: 'C0NOTJOINED' });
     expect(joined).toMatchObject({ ok: true, channel: { id: 'C0NOTJOINED', is_member: true } });
     expect(joined.warning).toBeUndefined();
@@ -360,9 +344,7 @@ describe('fault injection', () => {
     fake.fail('chat.postMessage', { error: 'fatal_error', deliver: true });
     fake.fail('chat.postMessage', { error: 'missing_scope', extra: { needed: 'chat:write', provided: '' } });
     const slack = client();
-    expect((await slackError(slack.chat.postMessage({ channel: 'C0PAYMENTS1', text: 'one' }))).error).toBe(
-      'fatal_error',
-    );
+    expect((await slackError(slack.chat.postMessage({ channel: 'C0PAYMENTS1', text: 'one' }))).error).toBe('fatal_error');
     expect(await slackError(slack.chat.postMessage({ channel: 'C0PAYMENTS1', text: 'two' }))).toMatchObject({
       error: 'missing_scope',
       needed: 'chat:write',
@@ -374,12 +356,8 @@ describe('fault injection', () => {
     fake.fail('chat.postMessage', { error: 'restricted_action' }, { channel: 'C0SEARCH001', times: Infinity });
     const slack = client();
     await expect(slack.chat.postMessage({ channel: 'C0PAYMENTS1', text: 'x' })).resolves.toMatchObject({ ok: true });
-    expect((await slackError(slack.chat.postMessage({ channel: '#team-search', text: 'x' }))).error).toBe(
-      'restricted_action',
-    );
-    expect((await slackError(slack.chat.postMessage({ channel: 'C0SEARCH001', text: 'x' }))).error).toBe(
-      'restricted_action',
-    );
+    expect((await slackError(slack.chat.postMessage({ channel: '#team-search', text: 'x' }))).error).toBe('restricted_action');
+    expect((await slackError(slack.chat.postMessage({ channel: 'C0SEARCH001', text: 'x' }))).error).toBe('restricted_action');
   });
 
   it('times counts matching calls, then normal answers resume', async () => {
@@ -417,16 +395,14 @@ describe('per-channel rate (enforceChannelRate)', () => {
   it('rejects a second quick post into the same channel with 429, not one into another channel', async () => {
     const slack = client({ rejectRateLimitedCalls: true });
     await slack.chat.postMessage({ channel: 'C0PAYMENTS1', text: 'first' });
-    const error = await slack.chat
-      .postMessage({ channel: '#team-payments', text: 'second' })
-      .catch((e: unknown) => e);
+    const error = await slack.chat.postMessage({ channel: '#team-payments', text: 'second' }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(WebAPIRateLimitedError);
     expect((error as WebAPIRateLimitedError).retryAfter).toBe(1);
     await expect(slack.chat.postMessage({ channel: 'C0SEARCH001', text: 'other' })).resolves.toMatchObject({ ok: true });
     expect(fake.posts().map((p) => p.text)).toEqual(['first', 'other']);
   });
 
-  it('does not count a rejected post as the channel\'s last post', async () => {
+  it("does not count a rejected post as the channel's last post", async () => {
     await fake.close();
     fake = await startFakeSlack({ enforceChannelRate: true, channels: [{ id: 'C0PAYMENTS1', name: 'p' }] });
     fake.fail('chat.postMessage', { error: 'internal_error' });

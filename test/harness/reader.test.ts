@@ -18,7 +18,12 @@ beforeEach(async () => {
     methodLimits: { 'conversations.history': 1 },
     rateWindowMs: 1_000,
   });
-  client = new WebClient(fake.token, { slackApiUrl: fake.url, retryConfig: { retries: 0 }, rejectRateLimitedCalls: true, logLevel: LogLevel.ERROR });
+  client = new WebClient(fake.token, {
+    slackApiUrl: fake.url,
+    retryConfig: { retries: 0 },
+    rejectRateLimitedCalls: true,
+    logLevel: LogLevel.ERROR,
+  });
 });
 afterEach(async () => {
   await fake.close();
@@ -56,7 +61,13 @@ describe('the harvest reader', () => {
     expect(second.kind).toBe('read');
     expect(fake.calls('conversations.history').map((r) => r.status)).toEqual([200, 429, 200]);
 
-    const hurried = createSlackReader({ client, maxRetryAfterSeconds: 5, deadlineAt: Date.now() + 100, signal: new AbortController().signal, log: silentLog });
+    const hurried = createSlackReader({
+      client,
+      maxRetryAfterSeconds: 5,
+      deadlineAt: Date.now() + 100,
+      signal: new AbortController().signal,
+      log: silentLog,
+    });
     await readThread(hurried, thread, featuresFrom(SCOPES)); // may or may not fit the window
     const late = await readThread(hurried, thread, featuresFrom(SCOPES));
     expect(late).toMatchObject({ kind: 'unreadable' });

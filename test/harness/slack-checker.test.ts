@@ -32,9 +32,7 @@ describe('checkPostMessage: clean payloads', () => {
 
   it('allows exactly the mentions listed, in long or short form', () => {
     const text = 'ping <!subteam^S0614TZR7> and <@U0ALICE01> <!here>';
-    expect(
-      checkPostMessage(nudge({ sectionText: text }), { allowedMentions: ['S0614TZR7', '<@U0ALICE01>', 'here'] }),
-    ).toEqual([]);
+    expect(checkPostMessage(nudge({ sectionText: text }), { allowedMentions: ['S0614TZR7', '<@U0ALICE01>', 'here'] })).toEqual([]);
   });
 
   it('anything escaped the three-character way is clean, whatever the data', () => {
@@ -88,9 +86,7 @@ describe('checkPostMessage: hostile payloads', () => {
   it('flags a missing fallback text and one over 4,000 characters', () => {
     const { text: _text, ...withoutText } = nudge();
     expect(checkPostMessage(withoutText)).toEqual(['text: missing; notifications and screen readers would show nothing']);
-    expect(checkPostMessage(nudge({ text: 'x'.repeat(4001) }))).toEqual([
-      "text: 4001 characters, over chaser's limit of 4000",
-    ]);
+    expect(checkPostMessage(nudge({ text: 'x'.repeat(4001) }))).toEqual(["text: 4001 characters, over chaser's limit of 4000"]);
     expect(checkPostMessage(nudge({ text: 'x'.repeat(4000) }))).toEqual([]);
   });
 

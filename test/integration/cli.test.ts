@@ -52,7 +52,8 @@ describe('chaser CLI surface (no database, no Slack)', () => {
   it('--help lists every command and the exit codes, exit 0', async () => {
     const run = await cli(['--help']);
     expect(run.code).toBe(0);
-    for (const command of ['sweep', 'digest', 'dry-run', 'migrate', 'doctor']) expect(run.stdout).toMatch(new RegExp(`^  ${command} `, 'm'));
+    for (const command of ['sweep', 'digest', 'dry-run', 'migrate', 'doctor'])
+      expect(run.stdout).toMatch(new RegExp(`^  ${command} `, 'm'));
     for (const code of [0, 3, 4, 64, 69, 70, 75, 78]) expect(run.stdout).toMatch(new RegExp(`\\b${code} \\w`));
     expect(run.stdout).toContain('chaser dry-run --demo');
   });
@@ -83,7 +84,11 @@ describe('chaser CLI surface (no database, no Slack)', () => {
       ['a --now that is not a date', ['dry-run', '--now', 'yesterday'], /--now.*'yesterday' is invalid.*ISO-8601/],
       ['a --now with an impossible month', ['dry-run', '--now', '2026-13-01T00:00:00Z'], /--now.*is invalid/],
       ['a --now given as a bare number', ['dry-run', '--now', '1773133200000'], /--now.*is invalid/],
-      ['a --now time without Z or an offset, showing the fix', ['dry-run', '--now', '2026-12-06T09:00'], /needs its zone.*2026-12-06T09:00Z for UTC/],
+      [
+        'a --now time without Z or an offset, showing the fix',
+        ['dry-run', '--now', '2026-12-06T09:00'],
+        /needs its zone.*2026-12-06T09:00Z for UTC/,
+      ],
       ['a --now date that does not exist (no roll-over into March)', ['dry-run', '--now', '2026-02-30'], /2026-02-30 is not a real date/],
       ['a flag missing its value', ['sweep', '--fail-on'], /--fail-on.*argument missing/],
       ['a stray argument', ['sweep', 'now'], /too many arguments/],
@@ -121,7 +126,12 @@ describe(`chaser exit codes (${backend})`, () => {
     const run = await s.run(['sweep', '--now', ISO]);
     expect(run.code).toBe(3);
     expect(run.stdout).toMatch(/exit 3: consumers remain outstanding/);
-    expect(s.slack.posts().map((p) => p.channelId).sort()).toEqual([CHANNELS.payments, CHANNELS.security].sort());
+    expect(
+      s.slack
+        .posts()
+        .map((p) => p.channelId)
+        .sort(),
+    ).toEqual([CHANNELS.payments, CHANNELS.security].sort());
   });
 
   it('4: a delivery failed (channel_not_found): reported, not recorded, the rest delivered', async () => {
@@ -150,7 +160,7 @@ describe(`chaser exit codes (${backend})`, () => {
     expect(s.slack.posts()).toEqual([]);
   });
 
-  describe('70: an internal error (chaser_nudge_state lost a column behind chaser\'s back)', () => {
+  describe("70: an internal error (chaser_nudge_state lost a column behind chaser's back)", () => {
     async function breakSchema() {
       await s.db.sql`alter table chaser_nudge_state drop column last_tier`;
       onTestFinished(async () => {
@@ -164,7 +174,9 @@ describe(`chaser exit codes (${backend})`, () => {
       const run = await s.run(['sweep', '--now', ISO]);
       expect(run.code).toBe(70);
       expect(run.stderr).toMatch(/internal error: .*last_tier/);
-      expect(run.stderr).toContain(`this is a bug in chaser (${pkg.name} ${version}); please report it at ${pkg.bugs.url} with the output of -v`);
+      expect(run.stderr).toContain(
+        `this is a bug in chaser (${pkg.name} ${version}); please report it at ${pkg.bugs.url} with the output of -v`,
+      );
       expect(run.stderr).not.toMatch(STACK_FRAME);
       expect(s.slack.posts()).toEqual([]);
     });
@@ -234,7 +246,7 @@ describe(`chaser exit codes (${backend})`, () => {
     expect(`${run.stdout}${run.stderr}`).not.toContain(TEST_TOKEN);
   });
 
-  describe('a closed stdout (`| head -1`) ends output quietly; the exit code is the run\'s own', () => {
+  describe("a closed stdout (`| head -1`) ends output quietly; the exit code is the run's own", () => {
     const cases: Array<{ args: string[]; code: number; seed?: boolean }> = [
       { args: ['dry-run', '--now', ISO], code: 3, seed: true },
       { args: ['dry-run', '--now', ISO, '--json'], code: 3, seed: true },
@@ -250,7 +262,9 @@ describe(`chaser exit codes (${backend})`, () => {
     for (const { args, code, seed } of cases) {
       it(`chaser ${args.join(' ')}: exit ${code}, no EPIPE, no stack trace`, async () => {
         if (seed) {
-          await insertConsumers(s.db.sql, [{ id: 'pay-1', name: 'checkout-api', owner_team: 'payments', rotation_deadline: daysBefore(3) }]);
+          await insertConsumers(s.db.sql, [
+            { id: 'pay-1', name: 'checkout-api', owner_team: 'payments', rotation_deadline: daysBefore(3) },
+          ]);
         }
         const run = await s.run(args, { closeStdout: true });
         expect(run.stderr).not.toMatch(/EPIPE|internal error/);
@@ -282,7 +296,19 @@ describe(`chaser exit codes (${backend})`, () => {
       expect(run.code).toBe(3);
       expect(run.stdout.trimStart().startsWith('{')).toBe(true);
       const result = JSON.parse(run.stdout) as Record<string, unknown>;
-      expect(Object.keys(result).sort()).toEqual(['byTier', 'command', 'digest', 'exitCode', 'filters', 'now', 'outstanding', 'snapshot', 'teams', 'unknownStatuses', 'warnings']);
+      expect(Object.keys(result).sort()).toEqual([
+        'byTier',
+        'command',
+        'digest',
+        'exitCode',
+        'filters',
+        'now',
+        'outstanding',
+        'snapshot',
+        'teams',
+        'unknownStatuses',
+        'warnings',
+      ]);
       expect(result).toMatchObject({ command: 'sweep', now: ISO, outstanding: 2, exitCode: 3, digest: { delivered: true } });
       expect(run.stderr).toMatch(/warning: team "ghosts" has no channel/);
     });

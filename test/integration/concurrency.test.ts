@@ -60,7 +60,6 @@ describe(`overlapping sweeps (${backend})`, () => {
           expect(s.slack.calls('chat.postMessage')).toHaveLength(1); // only the first sweep's held post
           expect(await runRows(s.db.sql)).toHaveLength(1); // only the first sweep's run
           expect(await nudgeCounts(s.db.sql)).toEqual({});
-
         } finally {
           gate.release();
         }

@@ -33,7 +33,13 @@ describe(`readOverdueConsumers on ${backend}`, () => {
       await insertConsumers(db.sql, [
         { id: 'pay-late', owner_team: 'payments', rotation_deadline: daysBefore(2), key_id: 'kms/payments-2026-01' },
         { id: 'pay-later', owner_team: 'payments', rotation_deadline: daysBefore(9), key_id: 'kms/payments-2026-01' },
-        { id: 'id-late', owner_team: 'identity', rotation_deadline: daysBefore(4), key_id: 'vault/identity-2025-12', snoozed_until: new Date(NOW.getTime() + DAY_MS) },
+        {
+          id: 'id-late',
+          owner_team: 'identity',
+          rotation_deadline: daysBefore(4),
+          key_id: 'vault/identity-2025-12',
+          snoozed_until: new Date(NOW.getTime() + DAY_MS),
+        },
         { id: 'search-b', owner_team: 'search', rotation_deadline: daysBefore(1), key_id: 'kms/search-2026-01' },
         { id: 'search-a', owner_team: 'search', rotation_deadline: daysBefore(1), key_id: 'kms/search-2026-01' },
         { id: 'moved', owner_team: 'payments', rotation_deadline: daysBefore(20), status: 'confirmed' },
@@ -58,7 +64,7 @@ describe(`readOverdueConsumers on ${backend}`, () => {
       });
     });
 
-    it('joins chaser\'s nudge state (and only for the consumers that have one)', async () => {
+    it("joins chaser's nudge state (and only for the consumers that have one)", async () => {
       await db.sql`insert into chaser_nudge_state (consumer_id, nudge_count, first_nudged_at, last_nudged_at, last_tier)
                    values ('pay-later', 3, ${daysBefore(6)}, ${daysBefore(1)}, 'urgent'), ('moved', 1, ${daysBefore(19)}, ${daysBefore(19)}, 'critical')`;
       const rows = await readAll(db.sql, DEFAULT_SOURCE);
@@ -67,8 +73,15 @@ describe(`readOverdueConsumers on ${backend}`, () => {
     });
 
     it('limits to any of several teams (--team) and to one key (--key)', async () => {
-      expect((await readAll(db.sql, DEFAULT_SOURCE, { teams: ['search', 'identity'] })).map((r) => r.id)).toEqual(['id-late', 'search-a', 'search-b']);
-      expect((await readAll(db.sql, DEFAULT_SOURCE, { keyId: 'kms/payments-2026-01' })).map((r) => r.id)).toEqual(['pay-later', 'pay-late']);
+      expect((await readAll(db.sql, DEFAULT_SOURCE, { teams: ['search', 'identity'] })).map((r) => r.id)).toEqual([
+        'id-late',
+        'search-a',
+        'search-b',
+      ]);
+      expect((await readAll(db.sql, DEFAULT_SOURCE, { keyId: 'kms/payments-2026-01' })).map((r) => r.id)).toEqual([
+        'pay-later',
+        'pay-late',
+      ]);
       expect(await readAll(db.sql, DEFAULT_SOURCE, { teams: ['payments'], keyId: 'kms/search-2026-01' })).toEqual([]);
       expect((await readAll(db.sql, DEFAULT_SOURCE, { teams: [] })).length).toBe(5);
     });
@@ -117,7 +130,13 @@ describe(`readOverdueConsumers on ${backend}`, () => {
 
     it('makes every text value printable where it enters; the id is kept exactly, since nudges are recorded under it', async () => {
       await insertConsumers(db.sql, [
-        { id: 'esc\u001b[2K-id', name: 'name\u001b[1A', owner_team: 'evil\u001b[2K\u001b[1Ateam', key_id: 'kms/\u009bx', rotation_deadline: daysBefore(5) },
+        {
+          id: 'esc\u001b[2K-id',
+          name: 'name\u001b[1A',
+          owner_team: 'evil\u001b[2K\u001b[1Ateam',
+          key_id: 'kms/\u009bx',
+          rotation_deadline: daysBefore(5),
+        },
       ]);
       const [row] = await readAll(db.sql, DEFAULT_SOURCE, { keyId: 'kms/\u009bx' });
       expect(row).toMatchObject({ id: 'esc\u001b[2K-id', name: 'name [1A', team: 'evil [2K [1Ateam', keyId: 'kms/ x' });
@@ -155,10 +174,15 @@ describe(`readOverdueConsumers on ${backend}`, () => {
     });
 
     it('is usable as mapped: the inspection finds it and sees there is no snoozing', async () => {
-      await expect(inspectSource(db.sql, ODD)).resolves.toMatchObject({ table: 'Inventory.Order', hasSnoozedUntil: false, idIsUnique: true, snoozedUntilKind: null });
+      await expect(inspectSource(db.sql, ODD)).resolves.toMatchObject({
+        table: 'Inventory.Order',
+        hasSnoozedUntil: false,
+        idIsUnique: true,
+        snoozedUntilKind: null,
+      });
     });
 
-    it('reads ids as text, keeps NULL team and deadline rows (NULL team last, NULL deadline last in its team), joins state by the id\'s text', async () => {
+    it("reads ids as text, keeps NULL team and deadline rows (NULL team last, NULL deadline last in its team), joins state by the id's text", async () => {
       const rows = await readAll(db.sql, ODD, { hasSnoozedUntil: false });
       expect(rows.map((r) => [r.id, r.team, r.deadline])).toEqual([
         ['7', 'alpha', daysBefore(3)],

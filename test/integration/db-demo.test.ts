@@ -21,7 +21,11 @@ describe(`the demo campaign (seedDemo + demoConfigInput) on ${backend}`, () => {
     config = configFromObject(demoConfigInput, 'the demo config');
     rows = [];
     for await (const batch of readOverdueConsumers(db.sql, config.source, { now: NOW, hasSnoozedUntil: true })) rows.push(...batch);
-    plan = planSweep(rows, { tiers: config.tiers, teams: config.teams, fallbackChannel: config.fallbackChannel, pendingStatuses: config.source.pendingStatuses }, NOW);
+    plan = planSweep(
+      rows,
+      { tiers: config.tiers, teams: config.teams, fallbackChannel: config.fallbackChannel, pendingStatuses: config.source.pendingStatuses },
+      NOW,
+    );
   });
   afterAll(async () => {
     await db?.stop();

@@ -71,7 +71,10 @@ describe('embedded PGlite server (startEmbeddedPostgres)', () => {
       ...Array.from({ length: 10 }, (_, i) => first<{ n: number }[]>`select ${i}::int as n`),
       ...Array.from({ length: 10 }, (_, i) => second<{ n: number }[]>`select ${100 + i}::int as n`),
     ]);
-    expect(results.map((rows) => rows[0]?.n)).toEqual([...Array.from({ length: 10 }, (_, i) => i), ...Array.from({ length: 10 }, (_, i) => 100 + i)]);
+    expect(results.map((rows) => rows[0]?.n)).toEqual([
+      ...Array.from({ length: 10 }, (_, i) => i),
+      ...Array.from({ length: 10 }, (_, i) => 100 + i),
+    ]);
 
     const committed = first.begin(async (tx) => {
       await tx`insert into rotation_consumers (id, name, owner_team, key_id, rotation_deadline) values ('tx-commit', 'n', 't', 'k', ${NOW})`;
@@ -89,7 +92,10 @@ describe('embedded PGlite server (startEmbeddedPostgres)', () => {
   });
 
   it('streams a cursor read in batches; a query from another pool meanwhile waits instead of breaking it', async () => {
-    const rows = Array.from({ length: 250 }, (_, i) => ({ id: `bulk-${String(i).padStart(3, '0')}`, rotation_deadline: new Date(NOW.getTime() - (i + 1) * 60_000) }));
+    const rows = Array.from({ length: 250 }, (_, i) => ({
+      id: `bulk-${String(i).padStart(3, '0')}`,
+      rotation_deadline: new Date(NOW.getTime() - (i + 1) * 60_000),
+    }));
     await insertConsumers(first, rows);
     const batches: number[] = [];
     let meanwhile: Promise<unknown> | undefined;

@@ -99,7 +99,7 @@ describe(`describeDbError on ${backend}`, () => {
     expect(describeDbError(notAnError, redact)).toBeUndefined();
   });
 
-  it('describes the pool\'s target without credentials', () => {
+  it("describes the pool's target without credentials", () => {
     const sql = connect(`postgres://chaser:${PASSWORD}@db.internal:6543/inventory`, OPTIONS);
     expect(describeTarget(sql)).toBe('db.internal:6543/inventory');
   });

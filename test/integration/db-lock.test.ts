@@ -47,54 +47,57 @@ describe(`sweep lock on ${backend}`, () => {
 
   const realPostgresOnly = backend === 'postgres' ? describe : describe.skip;
 
-  realPostgresOnly('between two clients (real Postgres only: PGlite serves every connection from one backend session, so advisory locks never conflict there)', () => {
-    it('a second sweep gets null while the first holds the lock, and gets it once released', async () => {
-      const first = anotherClient();
-      const second = anotherClient();
-      const held = await tryAcquireSweepLock(first);
-      expect(held).not.toBeNull();
-      expect(await tryAcquireSweepLock(second)).toBeNull();
-      expect(await tryAcquireSweepLock(second)).toBeNull();
+  realPostgresOnly(
+    'between two clients (real Postgres only: PGlite serves every connection from one backend session, so advisory locks never conflict there)',
+    () => {
+      it('a second sweep gets null while the first holds the lock, and gets it once released', async () => {
+        const first = anotherClient();
+        const second = anotherClient();
+        const held = await tryAcquireSweepLock(first);
+        expect(held).not.toBeNull();
+        expect(await tryAcquireSweepLock(second)).toBeNull();
+        expect(await tryAcquireSweepLock(second)).toBeNull();
 
-      await held!.release();
-      const next = await tryAcquireSweepLock(second);
-      expect(next).not.toBeNull();
-      await next!.release();
-    });
+        await held!.release();
+        const next = await tryAcquireSweepLock(second);
+        expect(next).not.toBeNull();
+        await next!.release();
+      });
 
-    it('is freed when the holder\'s connection dies (a crashed or killed sweep)', async () => {
-      const holder = anotherClient();
-      const other = anotherClient();
-      const held = await tryAcquireSweepLock(holder);
-      expect(held).not.toBeNull();
+      it("is freed when the holder's connection dies (a crashed or killed sweep)", async () => {
+        const holder = anotherClient();
+        const other = anotherClient();
+        const held = await tryAcquireSweepLock(holder);
+        expect(held).not.toBeNull();
 
-      const [row] = await other<{ pid: number }[]>`
+        const [row] = await other<{ pid: number }[]>`
         select pid from pg_locks
         where locktype = 'advisory' and granted and classid = ${SWEEP_LOCK.classId}::oid and objid = ${SWEEP_LOCK.objectId}::oid
           and database = (select oid from pg_database where datname = current_database())`;
-      expect(row).toBeDefined();
-      // With a timeout, pg_terminate_backend waits until the backend has exited (PG 14+).
-      expect(await other`select pg_terminate_backend(${row!.pid}::int, 10000) as terminated`).toEqual([{ terminated: true }]);
+        expect(row).toBeDefined();
+        // With a timeout, pg_terminate_backend waits until the backend has exited (PG 14+).
+        expect(await other`select pg_terminate_backend(${row!.pid}::int, 10000) as terminated`).toEqual([{ terminated: true }]);
 
-      const taken = await tryAcquireSweepLock(other);
-      expect(taken).not.toBeNull();
-      await taken!.release();
-      // The dead holder's release must neither throw nor touch the dead connection (postgres.js
-      // would crash the process), and its pool must keep working.
-      await expect(held!.release()).resolves.toBeUndefined();
-      expect(await holder`select 1 as ok`).toEqual([{ ok: 1 }]);
-    });
+        const taken = await tryAcquireSweepLock(other);
+        expect(taken).not.toBeNull();
+        await taken!.release();
+        // The dead holder's release must neither throw nor touch the dead connection (postgres.js
+        // would crash the process), and its pool must keep working.
+        await expect(held!.release()).resolves.toBeUndefined();
+        expect(await holder`select 1 as ok`).toEqual([{ ok: 1 }]);
+      });
 
-    it('is freed when the holder tears its pool down without releasing (an aborted run\'s sql.end({ timeout }))', async () => {
-      const holder = anotherClient();
-      const other = anotherClient();
-      expect(await tryAcquireSweepLock(holder)).not.toBeNull();
-      await holder.end({ timeout: 0 });
-      const taken = await tryAcquireSweepLock(other);
-      expect(taken).not.toBeNull();
-      await taken!.release();
-    });
-  });
+      it("is freed when the holder tears its pool down without releasing (an aborted run's sql.end({ timeout }))", async () => {
+        const holder = anotherClient();
+        const other = anotherClient();
+        expect(await tryAcquireSweepLock(holder)).not.toBeNull();
+        await holder.end({ timeout: 0 });
+        const taken = await tryAcquireSweepLock(other);
+        expect(taken).not.toBeNull();
+        await taken!.release();
+      });
+    },
+  );
   describe('holdSweepLock (the lock as a run holds it, on a pool of its own)', () => {
     const poolOptions = { connectTimeoutSeconds: 10, statementTimeoutMs: 30_000 };
 

@@ -50,12 +50,24 @@ describe(`migrations on ${backend}`, () => {
     expect(await latestMigrationVersion()).toBe(migrations.at(-1)?.version);
   });
 
-  it('creates the inventory table and chaser\'s tables, and a second run applies nothing', async () => {
+  it("creates the inventory table and chaser's tables, and a second run applies nothing", async () => {
     const shipped = await listMigrations();
     const latest = shipped.at(-1)?.version;
     const first = await migrate(db.sql);
     expect(first).toEqual({ applied: shipped.map((m) => m.name), current: latest, createdInventory: true });
-    expect(await tablesOf(db.sql)).toEqual(expect.arrayContaining(['chaser_ack_events', 'chaser_escalations', 'chaser_migrations', 'chaser_nudge_log', 'chaser_nudge_state', 'chaser_runs', 'chaser_team_messages', 'chaser_threads', 'rotation_consumers']));
+    expect(await tablesOf(db.sql)).toEqual(
+      expect.arrayContaining([
+        'chaser_ack_events',
+        'chaser_escalations',
+        'chaser_migrations',
+        'chaser_nudge_log',
+        'chaser_nudge_state',
+        'chaser_runs',
+        'chaser_team_messages',
+        'chaser_threads',
+        'rotation_consumers',
+      ]),
+    );
 
     const second = await migrate(db.sql);
     expect(second).toEqual({ applied: [], current: latest, createdInventory: false });
@@ -63,7 +75,7 @@ describe(`migrations on ${backend}`, () => {
     expect(recorded).toEqual(shipped.map((m) => ({ version: m.version, name: m.name })));
   });
 
-  it('defaultInventory: false (a mapped source.table) creates chaser\'s tables only', async () => {
+  it("defaultInventory: false (a mapped source.table) creates chaser's tables only", async () => {
     const shipped = await listMigrations();
     expect(await migrate(db.sql, { defaultInventory: false })).toEqual({
       applied: shipped.map((m) => m.name),
@@ -106,7 +118,7 @@ describe(`migrations on ${backend}`, () => {
       expect(error.details.join('\n')).toContain('run `chaser migrate` first');
     });
 
-    it('when one of chaser\'s tables was dropped: names it', async () => {
+    it("when one of chaser's tables was dropped: names it", async () => {
       await migrate(db.sql);
       await db.sql`drop table chaser_nudge_log`;
       const error = await rejection(assertSchemaCurrent(db.sql));
@@ -133,7 +145,9 @@ describe(`migrations on ${backend}`, () => {
       await db.sql`insert into chaser_migrations (version, name) values (9999, '9999_from_the_future')`;
       const error = await rejection(assertSchemaCurrent(db.sql));
       expect(error.exitCode).toBe(69);
-      expect(error.message).toBe(`the database schema (version 9999) is newer than this chaser (version ${await latestMigrationVersion()}): upgrade chaser`);
+      expect(error.message).toBe(
+        `the database schema (version 9999) is newer than this chaser (version ${await latestMigrationVersion()}): upgrade chaser`,
+      );
 
       const refused = await rejection(migrate(db.sql));
       expect(refused.message).toBe(error.message);

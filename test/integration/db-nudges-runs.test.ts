@@ -30,7 +30,8 @@ describe(`runs and nudge records on ${backend}`, () => {
   describe('startRun / finishRun', () => {
     it('opens a run with its command, as-of instant and filters, and leaves it unfinished', async () => {
       const id = await startRun(db.sql, { command: 'sweep', now: NOW, filters: { teams: ['payments', 'search'], keyId: 'kms/k' } });
-      const [run] = await db.sql`select command, as_of, filters, started_at is not null as started, finished_at, exit_code, outcome from chaser_runs where id = ${id}::bigint`;
+      const [run] =
+        await db.sql`select command, as_of, filters, started_at is not null as started, finished_at, exit_code, outcome from chaser_runs where id = ${id}::bigint`;
       expect(run).toEqual({
         command: 'sweep',
         as_of: NOW,
@@ -76,13 +77,29 @@ describe(`runs and nudge records on ${backend}`, () => {
 
     it('keeps a null exit code for an interrupted run', async () => {
       const id = await startRun(db.sql, { command: 'sweep', now: NOW, filters: {} });
-      await finishRun(db.sql, id, { outstanding: 1, nudged: 0, teamsMessaged: 0, teamsFailed: 0, digestDelivered: false, exitCode: null, outcome: 'interrupted' });
+      await finishRun(db.sql, id, {
+        outstanding: 1,
+        nudged: 0,
+        teamsMessaged: 0,
+        teamsFailed: 0,
+        digestDelivered: false,
+        exitCode: null,
+        outcome: 'interrupted',
+      });
       expect(await db.sql`select exit_code, outcome from chaser_runs`).toEqual([{ exit_code: null, outcome: 'interrupted' }]);
     });
 
     it('refuses to finish a run that does not exist', async () => {
       await expect(
-        finishRun(db.sql, '999999', { outstanding: 0, nudged: 0, teamsMessaged: 0, teamsFailed: 0, digestDelivered: false, exitCode: 0, outcome: 'ok' }),
+        finishRun(db.sql, '999999', {
+          outstanding: 0,
+          nudged: 0,
+          teamsMessaged: 0,
+          teamsFailed: 0,
+          digestDelivered: false,
+          exitCode: 0,
+          outcome: 'ok',
+        }),
       ).rejects.toThrow('finishRun: run 999999 not found');
     });
   });
@@ -110,8 +127,24 @@ describe(`runs and nudge records on ${backend}`, () => {
         { consumer_id: 'refunds-worker', nudge_count: 1, first_nudged_at: NOW, last_nudged_at: NOW, last_tier: 'urgent' },
       ]);
       expect(await logOf()).toEqual([
-        { run_id: runId, consumer_id: 'checkout-api', team: 'payments', tier: 'critical', channel: 'C0PAYMENTS1', message_ts: '1773133200.000100', nudged_at: NOW },
-        { run_id: runId, consumer_id: 'refunds-worker', team: 'payments', tier: 'urgent', channel: 'C0PAYMENTS1', message_ts: '1773133200.000100', nudged_at: NOW },
+        {
+          run_id: runId,
+          consumer_id: 'checkout-api',
+          team: 'payments',
+          tier: 'critical',
+          channel: 'C0PAYMENTS1',
+          message_ts: '1773133200.000100',
+          nudged_at: NOW,
+        },
+        {
+          run_id: runId,
+          consumer_id: 'refunds-worker',
+          team: 'payments',
+          tier: 'urgent',
+          channel: 'C0PAYMENTS1',
+          message_ts: '1773133200.000100',
+          nudged_at: NOW,
+        },
       ]);
     });
 
@@ -126,11 +159,23 @@ describe(`runs and nudge records on ${backend}`, () => {
       ]);
       const log = await logOf();
       expect(log).toHaveLength(3);
-      expect(log[2]).toMatchObject({ run_id: nextRun, consumer_id: 'refunds-worker', tier: 'critical', message_ts: '1773219600.000200', nudged_at: NEXT_DAY });
+      expect(log[2]).toMatchObject({
+        run_id: nextRun,
+        consumer_id: 'refunds-worker',
+        tier: 'critical',
+        message_ts: '1773219600.000200',
+        nudged_at: NEXT_DAY,
+      });
     });
 
     it('several teams in one statement: each consumer is logged with its own team, channel and message', async () => {
-      const search = message({ team: 'search', channel: 'C0SEARCH01', messageTs: '1773133201.000300', ids: ['indexer'], tiers: ['gentle'] });
+      const search = message({
+        team: 'search',
+        channel: 'C0SEARCH01',
+        messageTs: '1773133201.000300',
+        ids: ['indexer'],
+        tiers: ['gentle'],
+      });
       expect(await recordNudges(db.sql, run(), [message(), search])).toBe(3);
       expect((await logOf()).map((row) => [row.consumer_id, row.team, row.channel, row.message_ts, row.tier])).toEqual([
         ['checkout-api', 'payments', 'C0PAYMENTS1', '1773133200.000100', 'critical'],
@@ -145,14 +190,16 @@ describe(`runs and nudge records on ${backend}`, () => {
     });
 
     it('counts a consumer named twice in one statement once, by its first message', async () => {
-      expect(await recordNudges(db.sql, run(), [message({ ids: ['checkout-api', 'checkout-api'], tiers: ['critical', 'critical'] })])).toBe(1);
+      expect(await recordNudges(db.sql, run(), [message({ ids: ['checkout-api', 'checkout-api'], tiers: ['critical', 'critical'] })])).toBe(
+        1,
+      );
       const again = message({ team: 'other', ids: ['checkout-api'], tiers: ['gentle'] });
       expect(await recordNudges(db.sql, run(NEXT_DAY), [message({ ids: ['checkout-api'], tiers: ['urgent'] }), again])).toBe(1);
       expect((await stateOf()).map((s) => [s.nudge_count, s.last_tier])).toEqual([[2, 'urgent']]);
       expect((await logOf()).map((row) => row.team)).toEqual(['payments', 'payments']);
     });
 
-    it('is atomic per statement: when any row fails, none of its teams\' nudges or log rows is recorded', async () => {
+    it("is atomic per statement: when any row fails, none of its teams' nudges or log rows is recorded", async () => {
       await recordNudges(db.sql, run(), [message()]);
       // A NULL tier violates chaser_nudge_log.tier NOT NULL, but only for one consumer of the second team.
       const broken = message({ team: 'search', ids: ['indexer', 'new-consumer'], tiers: ['gentle', null as unknown as string] });

@@ -71,14 +71,23 @@ describe(`inspectSource / findSweepIndex on ${backend}`, () => {
   });
 
   it('says whether the id column is unique: only then may the planner skip its duplicate check', async () => {
-    const noKey = mapped({ id: 'id', name: 'name', team: 'team', keyId: 'key', status: 'status', deadline: 'id' }, 'inventory.epoch_deadlines');
+    const noKey = mapped(
+      { id: 'id', name: 'name', team: 'team', keyId: 'key', status: 'status', deadline: 'id' },
+      'inventory.epoch_deadlines',
+    );
     await db.sql`create table inventory.no_key (id text, name text, team text, key text, status text, deadline timestamptz)`;
     const shape = await inspectSource(db.sql, { ...noKey, table: 'inventory.no_key', columns: { ...noKey.columns, deadline: 'deadline' } });
     expect(shape.idIsUnique).toBe(false);
     await db.sql`create unique index on inventory.no_key (id) where status = 'pending'`; // partial: duplicates still possible
-    expect((await inspectSource(db.sql, { ...noKey, table: 'inventory.no_key', columns: { ...noKey.columns, deadline: 'deadline' } })).idIsUnique).toBe(false);
+    expect(
+      (await inspectSource(db.sql, { ...noKey, table: 'inventory.no_key', columns: { ...noKey.columns, deadline: 'deadline' } }))
+        .idIsUnique,
+    ).toBe(false);
     await db.sql`create unique index on inventory.no_key (id)`;
-    expect((await inspectSource(db.sql, { ...noKey, table: 'inventory.no_key', columns: { ...noKey.columns, deadline: 'deadline' } })).idIsUnique).toBe(true);
+    expect(
+      (await inspectSource(db.sql, { ...noKey, table: 'inventory.no_key', columns: { ...noKey.columns, deadline: 'deadline' } }))
+        .idIsUnique,
+    ).toBe(true);
   });
 
   it('names a missing table with its config path', async () => {
@@ -107,12 +116,22 @@ describe(`inspectSource / findSweepIndex on ${backend}`, () => {
   it('refuses a deadline column that is not a time', async () => {
     const source: SourceConfig = {
       table: 'inventory.epoch_deadlines',
-      columns: { id: 'id', name: 'name', team: 'team', keyId: 'key', status: 'status', deadline: 'deadline', snoozedUntil: 'snoozed_until' },
+      columns: {
+        id: 'id',
+        name: 'name',
+        team: 'team',
+        keyId: 'key',
+        status: 'status',
+        deadline: 'deadline',
+        snoozedUntil: 'snoozed_until',
+      },
       pendingStatuses: ['pending'],
       doneStatuses: ['confirmed', 'exempt'],
     };
     const error = await configError(inspectSource(db.sql, source));
-    expect(error.message).toBe('source.columns.deadline: column "deadline" of table "inventory.epoch_deadlines" has type bigint; chaser needs timestamptz, timestamp or date');
+    expect(error.message).toBe(
+      'source.columns.deadline: column "deadline" of table "inventory.epoch_deadlines" has type bigint; chaser needs timestamptz, timestamp or date',
+    );
   });
 
   it('finds the sweep index of the default table', async () => {

@@ -44,7 +44,13 @@ describe(`threads and answers on ${backend}`, () => {
 
   it('opens one thread per team and campaign; a second open one for the same team is refused by the database', async () => {
     const thread = await open();
-    expect(thread).toMatchObject({ team: 'payments', channel: 'C0PAYMENTS1', parentTs: '1796115600.000001', seenReplyCount: 0, lastTier: null });
+    expect(thread).toMatchObject({
+      team: 'payments',
+      channel: 'C0PAYMENTS1',
+      parentTs: '1796115600.000001',
+      seenReplyCount: 0,
+      lastTier: null,
+    });
     await expect(open('payments', '1796115600.000002')).rejects.toThrow(/chaser_threads_open_idx/);
     await open('search', '1796115600.000003');
     expect([...(await readOpenThreads(db.sql, '')).keys()].sort()).toEqual(['payments', 'search']);
@@ -115,9 +121,15 @@ describe(`threads and answers on ${backend}`, () => {
     expect(read[0]).toMatchObject({ team: 'payments', threadId: thread.id, recordedAt: NOW });
   });
 
-  it('events outlive their thread: a closed thread\'s events are still read for the campaign', async () => {
+  it("events outlive their thread: a closed thread's events are still read for the campaign", async () => {
     const thread = await open();
-    await recordHarvest(db.sql, thread, [event({ kind: 'not_ours', detail: 'search' })], { replyCursor: null, seenReplyCount: 0, seenLatestReply: null }, { now: NOW });
+    await recordHarvest(
+      db.sql,
+      thread,
+      [event({ kind: 'not_ours', detail: 'search' })],
+      { replyCursor: null, seenReplyCount: 0, seenLatestReply: null },
+      { now: NOW },
+    );
     await closeThread(db.sql, thread.id, NEXT_DAY, 'expired');
     expect((await readAckEvents(db.sql, '', ['payments'])).map((e) => e.kind)).toEqual(['not_ours']);
     expect(await readAckEvents(db.sql, '', ['search'])).toEqual([]);
@@ -133,7 +145,13 @@ describe(`threads and answers on ${backend}`, () => {
   it('an unknown kind or source is refused by the table', async () => {
     const thread = await open();
     await expect(
-      recordHarvest(db.sql, thread, [event({ kind: 'maybe' as never })], { replyCursor: null, seenReplyCount: 0, seenLatestReply: null }, { now: NOW }),
+      recordHarvest(
+        db.sql,
+        thread,
+        [event({ kind: 'maybe' as never })],
+        { replyCursor: null, seenReplyCount: 0, seenLatestReply: null },
+        { now: NOW },
+      ),
     ).rejects.toThrow(/check/);
   });
 });

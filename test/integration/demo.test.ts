@@ -43,7 +43,11 @@ function digestPart(stdout: string): string {
 
 /** The built CLI through pipes with exactly PATH plus `env`. */
 function runWithEnv(args: string[], env: Record<string, string>, cwd: string): Promise<{ code: number | null; stdout: string }> {
-  const child = spawn(process.execPath, [CLI, ...args], { cwd, env: { PATH: process.env['PATH'] ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [CLI, ...args], {
+    cwd,
+    env: { PATH: process.env['PATH'] ?? '', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   return collect(child);
 }
 
@@ -63,7 +67,11 @@ function collect(child: ReturnType<typeof spawn>): Promise<{ code: number | null
  */
 async function runInTerminal(args: string[], env: Record<string, string>, cwd: string): Promise<{ code: number | null; output: string }> {
   const command = [process.execPath, CLI, ...args].map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
-  const child = spawn('script', ['-qec', command, '/dev/null'], { cwd, env: { PATH: process.env['PATH'] ?? '', TERM: 'xterm', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn('script', ['-qec', command, '/dev/null'], {
+    cwd,
+    env: { PATH: process.env['PATH'] ?? '', TERM: 'xterm', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   const { code, stdout } = await collect(child);
   return { code, output: stdout };
 }
@@ -141,7 +149,9 @@ describe('chaser dry-run --demo', () => {
   it('says in the preview when a tier that mentions the team will ping no one', () => {
     // search has a channel but no mention; ml-research has no route at all (the fallback channel).
     expect(teamBlock(demo.stdout, 'search')).toContain('  ! pings no one: tier critical mentions the team; teams.search has no "mention"');
-    expect(teamBlock(demo.stdout, 'ml-research')).toContain('  ! pings no one: tier urgent mentions the team; ml-research is not in "teams"');
+    expect(teamBlock(demo.stdout, 'ml-research')).toContain(
+      '  ! pings no one: tier urgent mentions the team; ml-research is not in "teams"',
+    );
     expect(teamBlock(demo.stdout, 'payments')).not.toContain('pings no one');
     expect(teamBlock(demo.stdout, 'identity')).not.toContain('pings no one'); // firm mentions nobody
     expect(demo.stdout.match(/would record: /g)).toHaveLength(6);
@@ -179,7 +189,13 @@ describe('chaser dry-run --demo', () => {
   it('--json: one JSON result, the same campaign', async () => {
     const run = await runCli([...DEMO, '--json'], { cwd });
     expect(run.code).toBe(3);
-    const result = JSON.parse(run.stdout) as { command: string; outstanding: number; byTier: Record<string, number>; teams: Array<{ team: string; consumers: string[]; delivered: boolean }>; exitCode: number };
+    const result = JSON.parse(run.stdout) as {
+      command: string;
+      outstanding: number;
+      byTier: Record<string, number>;
+      teams: Array<{ team: string; consumers: string[]; delivered: boolean }>;
+      exitCode: number;
+    };
     expect(result).toMatchObject({ command: 'dry-run', now: '2026-03-10T09:00:00.000Z', outstanding: 15, exitCode: 3 });
     expect(result.byTier).toEqual({ gentle: 4, firm: 4, urgent: 4, critical: 3 });
     expect(result.teams.map((t) => t.team).sort()).toEqual(['data-platform', 'identity', 'ml-research', 'mobile', 'payments', 'search']);

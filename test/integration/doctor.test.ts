@@ -56,9 +56,20 @@ describe(`chaser doctor (${backend})`, () => {
     expect(run.code).toBe(0);
     expect(run.stdout).toContain('all checks passed');
     expect(marks(run, '✗')).toEqual([]);
-    for (const name of ['config valid', 'teams routed', 'digest destination', 'reachable', 'schema migrated and current',
-      'source table and mapped columns', "index for the sweep's read", 'every team with outstanding consumers is routed',
-      'token accepted', 'scopes', `channel ${CHANNELS.payments}`, `channel ${CHANNELS.security}`]) {
+    for (const name of [
+      'config valid',
+      'teams routed',
+      'digest destination',
+      'reachable',
+      'schema migrated and current',
+      'source table and mapped columns',
+      "index for the sweep's read",
+      'every team with outstanding consumers is routed',
+      'token accepted',
+      'scopes',
+      `channel ${CHANNELS.payments}`,
+      `channel ${CHANNELS.security}`,
+    ]) {
       checkLine(run, '✓', name);
     }
     expect(checkLine(run, '✓', `channel ${CHANNELS.security}`).line).toContain('used by digest');
@@ -82,7 +93,9 @@ describe(`chaser doctor (${backend})`, () => {
     expect(checkLine(run, '✓', 'window payments').line).toMatch(
       /window payments — (open now, until 18:00 Asia\/Kolkata|next opening \d{4}-\d{2}-\d{2} 09:30 Asia\/Kolkata \(\d{4}-\d{2}-\d{2} 04:00Z\)); outside hours: wait/,
     );
-    expect(checkLine(run, '✓', 'window search').line).toMatch(/(open now, until 17:00 UTC|next opening \d{4}-\d{2}-\d{2} 09:00 UTC .*); outside hours: schedule/);
+    expect(checkLine(run, '✓', 'window search').line).toMatch(
+      /(open now, until 17:00 UTC|next opening \d{4}-\d{2}-\d{2} 09:00 UTC .*); outside hours: schedule/,
+    );
   });
 
   describe('config', () => {
@@ -93,10 +106,7 @@ describe(`chaser doctor (${backend})`, () => {
       const { line, fixLines } = checkLine(run, '✗', 'config valid');
       expect(line).toContain('invalid config');
       // Every problem, each on its own line with its path in the config.
-      expect(fixLines).toEqual([
-        expect.stringMatching(/^fix: tiers\[0\]\.every: /),
-        expect.stringMatching(/^teams\.payments\.channel: /),
-      ]);
+      expect(fixLines).toEqual([expect.stringMatching(/^fix: tiers\[0\]\.every: /), expect.stringMatching(/^teams\.payments\.channel: /)]);
       checkLine(run, '-', 'database checks');
       checkLine(run, '-', 'slack checks');
       expect(s.slack.requests).toHaveLength(0); // Slack is not even asked
@@ -127,7 +137,12 @@ describe(`chaser doctor (${backend})`, () => {
       const config = baseConfig();
       s.writeConfig({ ...config, teams: { payments: { channel: CHANNELS.payments, mention: 'S0PAYONCALL' } } });
       expect(checkLine(await doctor(), '✓', 'team mentions').line).toContain('every team has a mention');
-      const quiet = ['gentle', 'firm', 'urgent', 'critical'].map((name, i) => ({ name, afterDaysOverdue: [0, 3, 7, 14][i], every: '24h', mention: 'none' }));
+      const quiet = ['gentle', 'firm', 'urgent', 'critical'].map((name, i) => ({
+        name,
+        afterDaysOverdue: [0, 3, 7, 14][i],
+        every: '24h',
+        mention: 'none',
+      }));
       s.writeConfig({ ...config, tiers: quiet });
       expect(checkLine(await doctor(), '✓', 'team mentions').line).toContain('no tier mentions the team');
     });
@@ -245,7 +260,9 @@ describe(`chaser doctor (${backend})`, () => {
       s.slack.setScopes([...DEFAULT_SCOPES, 'channels:history', 'reactions:read']);
       const run = await doctor();
       expect(run.code).toBe(0);
-      expect(checkLine(run, '✓', 'thread feature: read replies and parent reactions in team threads').line).toContain('on (channels:history)');
+      expect(checkLine(run, '✓', 'thread feature: read replies and parent reactions in team threads').line).toContain(
+        'on (channels:history)',
+      );
       expect(checkLine(run, '✓', "thread feature: read reactions on chaser's thread replies").line).toContain('on (reactions:read)');
       expect(checkLine(run, '!', 'thread feature: mark each answer read with 👀').line).toContain('off: grant reactions:write');
       expect(checkLine(run, '!', "thread feature: only the team's user group may answer").line).toContain('off: grant usergroups:read');

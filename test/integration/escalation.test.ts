@@ -18,7 +18,9 @@ const THREAD_SCOPES = [...DEFAULT_SCOPES, 'channels:history', 'groups:history', 
 function escalatingConfig(extra: Record<string, unknown> = {}): Record<string, unknown> {
   return {
     ...baseConfig(),
-    tiers: [{ name: 'firm', afterDaysOverdue: 0, every: '24h', mention: 'none', escalateAfterIgnored: 2, escalateTo: MANAGER, chain: [DIRECTOR] }],
+    tiers: [
+      { name: 'firm', afterDaysOverdue: 0, every: '24h', mention: 'none', escalateAfterIgnored: 2, escalateTo: MANAGER, chain: [DIRECTOR] },
+    ],
     ...extra,
   };
 }
@@ -68,10 +70,20 @@ describe(`escalation past a silent team, and the message budget (${backend})`, (
     expect(said).toContain('checkout-api');
     expect(said).toContain('2 consumers still outstanding');
     expect(JSON.parse(escalatedRun.stdout).escalations).toEqual([
-      { team: 'payments', step: 1, target: `user:${MANAGER}`, ignored: 2, since: day(0), delivered: true, channel: s.slack.dmWith(MANAGER) },
+      {
+        team: 'payments',
+        step: 1,
+        target: `user:${MANAGER}`,
+        ignored: 2,
+        since: day(0),
+        delivered: true,
+        channel: s.slack.dmWith(MANAGER),
+      },
     ]);
     expect(JSON.parse(escalatedRun.stdout).teams[0].escalated).toEqual({ step: 1, target: `user:${MANAGER}`, delivered: true });
-    expect(await escalations()).toEqual([{ team: 'payments', step: 1, target: `user:${MANAGER}`, ignored: 2, ignored_since: new Date(day(0)) }]);
+    expect(await escalations()).toEqual([
+      { team: 'payments', step: 1, target: `user:${MANAGER}`, ignored: 2, ignored_since: new Date(day(0)) },
+    ]);
 
     // Its own cadence: a re-run, and the next day (3 ignored, still step 1), escalate nothing.
     await sweep(day(2));
@@ -112,7 +124,11 @@ describe(`escalation past a silent team, and the message budget (${backend})`, (
   });
 
   it('a budget holds nudges back visibly: --json per team, the run record, the digest; the thread parent is updated instead', async () => {
-    s.writeConfig({ ...baseConfig(), tiers: [{ name: 'firm', afterDaysOverdue: 0, every: '24h', mention: 'none' }], maxMessagesPerTeamPerWeek: 2 });
+    s.writeConfig({
+      ...baseConfig(),
+      tiers: [{ name: 'firm', afterDaysOverdue: 0, every: '24h', mention: 'none' }],
+      maxMessagesPerTeamPerWeek: 2,
+    });
     await seed();
     await sweep(day(0));
     await sweep(day(1));
@@ -121,15 +137,27 @@ describe(`escalation past a silent team, and the message budget (${backend})`, (
     expect(held.code, held.stderr).toBe(3);
     const json = JSON.parse(held.stdout);
     expect(json.teams).toEqual([
-      expect.objectContaining({ team: 'payments', delivered: false, held: { why: 'budget: 2 of 2 messages in the last 7 days', sentInWeek: 2, limit: 2 } }),
+      expect.objectContaining({
+        team: 'payments',
+        delivered: false,
+        held: { why: 'budget: 2 of 2 messages in the last 7 days', sentInWeek: 2, limit: 2 },
+      }),
     ]);
     expect(json.held).toEqual([{ team: 'payments', tier: 'firm', consumers: 2, why: 'budget: 2 of 2 messages in the last 7 days' }]);
     const payments = s.slack.posts().filter((p) => p.channelId === CHANNELS.payments);
     expect(payments).toHaveLength(2); // the parent and one reply; day 2's nudge held
     expect(s.slack.calls('chat.update').length).toBeGreaterThan(updatesBefore);
-    const [record] = await s.db.sql<{ nudges_held: number; held: unknown }[]>`select nudges_held, held from chaser_runs order by id desc limit 1`;
-    expect(record).toEqual({ nudges_held: 1, held: [{ team: 'payments', tier: 'firm', consumers: 2, why: 'budget: 2 of 2 messages in the last 7 days' }] });
-    const digest = s.slack.posts().filter((p) => p.channelId === CHANNELS.security).at(-1);
+    const [record] = await s.db.sql<
+      { nudges_held: number; held: unknown }[]
+    >`select nudges_held, held from chaser_runs order by id desc limit 1`;
+    expect(record).toEqual({
+      nudges_held: 1,
+      held: [{ team: 'payments', tier: 'firm', consumers: 2, why: 'budget: 2 of 2 messages in the last 7 days' }],
+    });
+    const digest = s.slack
+      .posts()
+      .filter((p) => p.channelId === CHANNELS.security)
+      .at(-1);
     expect(JSON.stringify(digest?.blocks)).toContain("1 nudge held back by payments' budget");
     expect(held.stdout).not.toContain('"escalations"');
     // A week after the first nudge, the window has room again.
@@ -137,8 +165,14 @@ describe(`escalation past a silent team, and the message budget (${backend})`, (
     expect(s.slack.posts().filter((p) => p.channelId === CHANNELS.payments)).toHaveLength(3);
   });
 
-  it('an escalation survives a kill between Slack\'s ok and the record: sent at most twice, recorded once, never again', async () => {
-    s.writeConfig(escalatingConfig({ tiers: [{ name: 'firm', afterDaysOverdue: 0, every: '24h', mention: 'none', escalateAfterIgnored: 2, escalateTo: CHANNELS.security }] }));
+  it("an escalation survives a kill between Slack's ok and the record: sent at most twice, recorded once, never again", async () => {
+    s.writeConfig(
+      escalatingConfig({
+        tiers: [
+          { name: 'firm', afterDaysOverdue: 0, every: '24h', mention: 'none', escalateAfterIgnored: 2, escalateTo: CHANNELS.security },
+        ],
+      }),
+    );
     await seed();
     await sweep(day(0));
     await sweep(day(1));

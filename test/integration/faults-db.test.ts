@@ -144,7 +144,9 @@ describe(`database faults (${backend})`, () => {
           await holder`rollback`;
           const run = await sweep.done;
           expect(run.code, run.stderr).toBe(69);
-          expect(run.stderr).toMatch(/the message to team "payments" went out but is not recorded, so it may be nudged again on the next run/);
+          expect(run.stderr).toMatch(
+            /the message to team "payments" went out but is not recorded, so it may be nudged again on the next run/,
+          );
           expect(run.stderr).not.toMatch(STACK_LINE);
           expect(s.slack.posts().map((p) => p.channelId)).toEqual([CHANNELS.payments]);
           expect(await nudgeCounts(s.db.sql)).toEqual({});

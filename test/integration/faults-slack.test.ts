@@ -59,7 +59,6 @@ describe(`Slack faults (${backend})`, () => {
       expect(digestText()).toMatch(/search\*.*failed\*: Slack answered HTTP 503/);
       expect(await nudgeCounts(s.db.sql)).toEqual({ 'pay-1': 1, 'id-1': 1 }); // search-1 did not move
     });
-
   });
 
   describe('a lost answer: the post reached Slack, its answer never came back', () => {
@@ -102,7 +101,10 @@ describe(`Slack faults (${backend})`, () => {
         expect(stderr).not.toMatch(/internal error/);
         expect(code).toBe(4);
         expect(result.exitCode).toBe(4);
-        expect(team('search')).toMatchObject({ delivered: false, error: expect.stringMatching(/answer could not be read.*may have been posted/) });
+        expect(team('search')).toMatchObject({
+          delivered: false,
+          error: expect.stringMatching(/answer could not be read.*may have been posted/),
+        });
         expect(team('payments')).toMatchObject({ delivered: true });
         expect(team('identity')).toMatchObject({ delivered: true });
         expect(await nudgeCounts(s.db.sql)).toEqual({ 'pay-1': 1, 'id-1': 1 });
@@ -200,7 +202,11 @@ describe(`Slack faults (${backend})`, () => {
       { error: 'invalid_auth', says: /invalid_auth/ },
       { error: 'token_revoked', says: /token_revoked/ },
       { error: 'account_inactive', says: /account_inactive/ },
-      { error: 'missing_scope', extra: { needed: 'chat:write', provided: 'channels:read' }, says: /lacks the scope chat:write \(missing_scope\)/ },
+      {
+        error: 'missing_scope',
+        extra: { needed: 'chat:write', provided: 'channels:read' },
+        says: /lacks the scope chat:write \(missing_scope\)/,
+      },
     ];
     for (const { error, extra, says } of midRun) {
       it(`${error} on the first post: no further post (no digest either), exit 69, the reason on stderr`, async () => {
@@ -228,7 +234,10 @@ describe(`Slack faults (${backend})`, () => {
       const { code, result, stderr } = await sweepJson();
       expect(code).toBe(4);
       expect(stderr).toMatch(/the digest could not be delivered to C0SECURITY1: is_archived/);
-      expect(result.digest).toMatchObject({ delivered: false, error: expect.stringMatching(/^is_archived: check digest.channel \(C0SECURITY1\) exists and is not archived/) });
+      expect(result.digest).toMatchObject({
+        delivered: false,
+        error: expect.stringMatching(/^is_archived: check digest.channel \(C0SECURITY1\) exists and is not archived/),
+      });
       expect(await nudgeCounts(s.db.sql)).toEqual(ALL_RECORDED);
       const [record] = await runRows(s.db.sql);
       expect(record).toMatchObject({ exit_code: 4, digest_delivered: false });
@@ -239,7 +248,9 @@ describe(`Slack faults (${backend})`, () => {
       s.writeConfig({ ...serialConfig(), digest: { email: 'nobody@example.com' } });
       const { code, result, stderr } = await sweepJson();
       expect(code).toBe(4);
-      expect(stderr).toMatch(/the digest could not be delivered to nobody@example.com: users_not_found: check digest.email \(nobody@example.com\) is the lead's address in Slack, and that the app has the users:read.email/);
+      expect(stderr).toMatch(
+        /the digest could not be delivered to nobody@example.com: users_not_found: check digest.email \(nobody@example.com\) is the lead's address in Slack, and that the app has the users:read.email/,
+      );
       expect(result.digest.delivered).toBe(false);
       expect(s.slack.posts().map((p) => p.channelId)).not.toContain(CHANNELS.security);
       expect(await nudgeCounts(s.db.sql)).toEqual({ [CONSUMER_OF.payments]: 1, [CONSUMER_OF.search]: 1, [CONSUMER_OF.identity]: 1 });

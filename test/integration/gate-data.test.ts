@@ -22,7 +22,11 @@ interface JsonResult {
   outstanding: number;
   exitCode: number;
   filters: { teams?: string[]; keyId?: string };
-  unknownStatuses: { rows: number; overdue: number; statuses: Array<{ status: string | null; rows: number; overdue: number; nearMiss?: string }> };
+  unknownStatuses: {
+    rows: number;
+    overdue: number;
+    statuses: Array<{ status: string | null; rows: number; overdue: number; nearMiss?: string }>;
+  };
   warnings: string[];
   teams: Array<{ team: string; consumers: string[] }>;
 }
@@ -62,7 +66,9 @@ describe(`the gate on what the inventory holds (${backend})`, () => {
 
       const human = await s.run(['dry-run', '--now', ISO]);
       expect(human.code).toBe(3);
-      expect(human.stdout).toMatch(/5 row\(s\) with a status in neither pendingStatuses nor doneStatuses, not treated as done, 4 past their deadline/);
+      expect(human.stdout).toMatch(
+        /5 row\(s\) with a status in neither pendingStatuses nor doneStatuses, not treated as done, 4 past their deadline/,
+      );
     });
 
     it('--fail-on never still passes (the operator asked not to gate); a configured vocabulary is a clean run', async () => {
@@ -77,9 +83,14 @@ describe(`the gate on what the inventory holds (${backend})`, () => {
     });
 
     it('the footer of each team message uses the configured vocabulary, not confirmed / exempt', async () => {
-      s.writeConfig({ ...baseConfig(), source: { ...source, pendingStatuses: ['TODO', 'IN_PROGRESS'], doneStatuses: ['DONE', 'WONTFIX'] } });
+      s.writeConfig({
+        ...baseConfig(),
+        source: { ...source, pendingStatuses: ['TODO', 'IN_PROGRESS'], doneStatuses: ['DONE', 'WONTFIX'] },
+      });
       const preview = await s.run(['dry-run', '--now', ISO]);
-      expect(preview.stdout.replace(/\s+/g, ' ')).toContain('set its state to DONE in the rotation inventory (or WONTFIX if it cannot move)');
+      expect(preview.stdout.replace(/\s+/g, ' ')).toContain(
+        'set its state to DONE in the rotation inventory (or WONTFIX if it cannot move)',
+      );
       expect((await s.run(['sweep', '--now', ISO, '--no-digest'])).code).toBe(3);
       const footers = s.slack.posts().map((p) => JSON.stringify(p.blocks));
       expect(footers).toHaveLength(2);
@@ -134,14 +145,18 @@ describe(`the gate on what the inventory holds (${backend})`, () => {
       expect(run.code).toBe(64); // was 0 with outstanding 0
       const error = JSON.parse(run.stdout) as { error: string; exitCode: number };
       expect(error.exitCode).toBe(64);
-      expect(error.error).toMatch(/^--team "paymnets": no such team in the config \(teams\) or among the inventory's owners \(owner_team\); closest: "payments"/);
+      expect(error.error).toMatch(
+        /^--team "paymnets": no such team in the config \(teams\) or among the inventory's owners \(owner_team\); closest: "payments"/,
+      );
       expect(s.slack.posts()).toEqual([]);
     });
 
     it('a --key no consumer has, in any status, is a usage error (64) naming the closest keys', async () => {
       const run = await s.run(['sweep', '--now', ISO, '--key', 'kms/payments-2062']);
       expect(run.code).toBe(64);
-      expect(run.stderr).toMatch(/--key "kms\/payments-2062": no consumer has this key id \(key_id\), in any status; closest: "kms\/payments-2026"/);
+      expect(run.stderr).toMatch(
+        /--key "kms\/payments-2062": no consumer has this key id \(key_id\), in any status; closest: "kms\/payments-2026"/,
+      );
       expect(s.slack.posts()).toEqual([]);
       expect(await s.db.sql`select count(*)::int as n from chaser_runs`).toEqual([{ n: 0 }]);
     });
@@ -159,7 +174,9 @@ describe(`the gate on what the inventory holds (${backend})`, () => {
       expect(digestPost()).toContain('*2 consumers* outstanding across *1 team* (filtered: --team payments)');
       expect(digest.stdout).toContain('2 outstanding across 1 team(s); 1 team(s) due a nudge (filtered: --team payments)');
 
-      const json = JSON.parse((await s.run(['dry-run', '--now', ISO, '--team', 'payments', '--key', 'kms/payments-2026', '--json'])).stdout) as JsonResult;
+      const json = JSON.parse(
+        (await s.run(['dry-run', '--now', ISO, '--team', 'payments', '--key', 'kms/payments-2026', '--json'])).stdout,
+      ) as JsonResult;
       expect(json.filters).toEqual({ teams: ['payments'], keyId: 'kms/payments-2026' });
       const unfiltered = JSON.parse((await s.run(['dry-run', '--now', ISO, '--json'])).stdout) as JsonResult;
       expect(unfiltered.filters).toEqual({});
@@ -181,7 +198,10 @@ describe(`the gate on what the inventory holds (${backend})`, () => {
       ])}`;
       s.writeConfig({
         ...baseConfig(),
-        source: { table: 'text_deadlines', columns: { id: 'id', name: 'name', team: 'team', keyId: 'key', status: 'state', deadline: 'due', snoozedUntil: 'snooze' } },
+        source: {
+          table: 'text_deadlines',
+          columns: { id: 'id', name: 'name', team: 'team', keyId: 'key', status: 'state', deadline: 'due', snoozedUntil: 'snooze' },
+        },
       });
       const run = await s.run(['sweep', '--now', ISO, '--json']);
       expect(run.code).toBe(3); // was 70: the whole read failed
@@ -201,7 +221,8 @@ describe(`the gate on what the inventory holds (${backend})`, () => {
       else await s.db.sql`set timezone to 'Pacific/Honolulu'`;
       try {
         await s.db.sql`drop table if exists local_times`;
-        await s.db.sql`create table local_times (id text primary key, name text, team text, key text, state text, due_day date, due_at timestamp)`;
+        await s.db
+          .sql`create table local_times (id text primary key, name text, team text, key text, state text, due_day date, due_at timestamp)`;
         await s.db.sql`insert into local_times values
           ('by-day', 'a', 'payments', 'k', 'pending', '2026-03-10', null),
           ('by-time', 'b', 'search', 'k', 'pending', null, '2026-03-10 08:30:00'),
@@ -214,7 +235,9 @@ describe(`the gate on what the inventory holds (${backend})`, () => {
         const byTime = JSON.parse((await s.run(['dry-run', '--now', ISO, '--team', 'search', '--json'])).stdout) as JsonResult;
         expect(byTime.teams.flatMap((t) => t.consumers)).toEqual(['by-time']);
         // doctor says which zone it assumes.
-        expect((await s.run(['doctor'])).stdout).toMatch(/✓ source table and mapped columns — public\.local_times.*deadline has no time zone: read as UTC/);
+        expect((await s.run(['doctor'])).stdout).toMatch(
+          /✓ source table and mapped columns — public\.local_times.*deadline has no time zone: read as UTC/,
+        );
       } finally {
         if (backend === 'postgres') await s.db.sql`alter database ${s.db.sql(name)} reset timezone`;
         else await s.db.sql`reset timezone`;
@@ -288,7 +311,10 @@ describe(`a first read-only look, before chaser migrate ever ran (${backend})`, 
       join(cwd, 'chaser.config.json'),
       JSON.stringify({
         ...baseConfig(),
-        source: { table: 'inventory', columns: { id: 'id', name: 'service', team: 'squad', keyId: 'credential', status: 'state', deadline: 'due' } },
+        source: {
+          table: 'inventory',
+          columns: { id: 'id', name: 'service', team: 'squad', keyId: 'credential', status: 'state', deadline: 'due' },
+        },
       }),
     );
   });

@@ -35,7 +35,12 @@ describe.skipIf(backend === 'pglite')('least-privilege grants (real Postgres onl
       const run = await s.run(['sweep', '--now', NOW.toISOString()], { env: { DATABASE_URL: url.toString() }, secrets: [password] });
       expect(run.stderr).toBe('');
       expect(run.code).toBe(3);
-      expect(s.slack.posts().map((p) => p.channelId).sort()).toEqual([CHANNELS.payments, CHANNELS.security].sort());
+      expect(
+        s.slack
+          .posts()
+          .map((p) => p.channelId)
+          .sort(),
+      ).toEqual([CHANNELS.payments, CHANNELS.security].sort());
       const [state] = await s.db.sql`select nudge_count from chaser_nudge_state where consumer_id = 'pay-1'`;
       expect(state?.nudge_count).toBe(1);
 

@@ -150,7 +150,12 @@ describe(`hostile and broken inventory data (${backend})`, () => {
       expect(search).toContain('*no-name*'); // a NULL name is shown as the id
       expect(search).toContain('key _unknown_'); // a NULL key id is said to be unknown
       // Statuses other than the configured pending ones are not chased, whatever their spelling...
-      const nudges = JSON.stringify(s.slack.posts().filter((p) => p.channelId !== CHANNELS.security).map((p) => [p.text, p.blocks]));
+      const nudges = JSON.stringify(
+        s.slack
+          .posts()
+          .filter((p) => p.channelId !== CHANNELS.security)
+          .map((p) => [p.text, p.blocks]),
+      );
       expect(nudges).not.toMatch(/in-progress|shouting|no-status/);
       // ...nor taken as done: the digest names them (NULL included) for the lead.
       expect(digest).toMatch(/Statuses chaser does not know/);
@@ -185,7 +190,10 @@ describe(`hostile and broken inventory data (${backend})`, () => {
     const sections = (posts[0]!.blocks as Array<{ type: string; text?: { text: string } }>)
       .filter((b) => b.type === 'section')
       .map((b) => b.text?.text ?? '');
-    const listed = sections.join('\n').split('\n').filter((line) => line.startsWith('• ')).length;
+    const listed = sections
+      .join('\n')
+      .split('\n')
+      .filter((line) => line.startsWith('• ')).length;
     expect(listed).toBeGreaterThan(0);
     const more = /…and (\d+) more/.exec(JSON.stringify(posts[0]!.blocks));
     expect(more).not.toBeNull();

@@ -49,7 +49,11 @@ async function primaryKeyOf(sql: Sql, table: string): Promise<string[]> {
   return rows.map((r) => r.name);
 }
 
-const col = (type: string, nullable = false, defaultValue: string | null = null): ColumnShape => ({ type, nullable, default: defaultValue });
+const col = (type: string, nullable = false, defaultValue: string | null = null): ColumnShape => ({
+  type,
+  nullable,
+  default: defaultValue,
+});
 
 describe(`chaser migrate (${backend})`, () => {
   let db: TestDatabase;
@@ -112,12 +116,17 @@ describe(`chaser migrate (${backend})`, () => {
     expect(log['nudged_at']).toEqual(col('timestamp with time zone'));
 
     const runs = await columnsOf(db.sql, 'chaser_runs');
-    expect(Object.keys(runs)).toEqual(expect.arrayContaining(['id', 'command', 'started_at', 'finished_at', 'outstanding', 'nudged', 'exit_code', 'outcome']));
+    expect(Object.keys(runs)).toEqual(
+      expect.arrayContaining(['id', 'command', 'started_at', 'finished_at', 'outstanding', 'nudged', 'exit_code', 'outcome']),
+    );
     expect(runs['command']).toEqual(col('text'));
     expect(runs['finished_at']?.nullable).toBe(true);
 
     // The run commands accept the result at once.
-    writeFileSync(join(cwd, 'chaser.config.json'), JSON.stringify({ teams: {}, fallbackChannel: '#security', digest: { channel: '#security' } }));
+    writeFileSync(
+      join(cwd, 'chaser.config.json'),
+      JSON.stringify({ teams: {}, fallbackChannel: '#security', digest: { channel: '#security' } }),
+    );
     const dryRun = await runCli(['dry-run', '--now', '2026-03-10T09:00:00Z'], options());
     expect(dryRun.code).toBe(0);
   });
@@ -143,7 +152,9 @@ describe(`chaser migrate (${backend})`, () => {
     const shipped = await listMigrations();
     const run = await migrateCli();
     expect(run.code).toBe(0);
-    expect(run.stdout).toBe(`applied ${shipped.length} migration(s): ${shipped.map((m) => m.name).join(', ')}; schema at version ${shipped.at(-1)?.version}\n`);
+    expect(run.stdout).toBe(
+      `applied ${shipped.length} migration(s): ${shipped.map((m) => m.name).join(', ')}; schema at version ${shipped.at(-1)?.version}\n`,
+    );
     expect(await db.sql`select to_regclass('rotation_consumers') as t`).toEqual([{ t: null }]);
     expect(await db.sql`select to_regclass('chaser_nudge_state')::text as t`).toEqual([{ t: 'chaser_nudge_state' }]);
 
@@ -167,16 +178,19 @@ describe(`chaser migrate (${backend})`, () => {
   });
 
   // PGlite serves every connection from one backend session, so two migrators there never truly race.
-  it.skipIf(backend === 'pglite')('two started at once both exit 0, and each migration is applied exactly once (real Postgres only)', async () => {
-    const [a, b] = await Promise.all([startCli(['migrate'], options()).done, startCli(['migrate'], options()).done]);
-    expect([a.code, b.code]).toEqual([0, 0]);
-    // Between them they applied every shipped migration, none twice (however the two interleaved).
-    const appliedBy = (stdout: string) => /^applied \d+ migration\(s\): (.*); schema at/.exec(stdout)?.[1]?.split(', ') ?? [];
-    const shipped = (await listMigrations()).map((m) => m.name);
-    expect([...appliedBy(a.stdout), ...appliedBy(b.stdout)].sort()).toEqual(shipped);
-    const recorded = await db.sql<{ name: string }[]>`select name from chaser_migrations order by version`;
-    expect(recorded.map((r) => r.name)).toEqual(shipped);
-  });
+  it.skipIf(backend === 'pglite')(
+    'two started at once both exit 0, and each migration is applied exactly once (real Postgres only)',
+    async () => {
+      const [a, b] = await Promise.all([startCli(['migrate'], options()).done, startCli(['migrate'], options()).done]);
+      expect([a.code, b.code]).toEqual([0, 0]);
+      // Between them they applied every shipped migration, none twice (however the two interleaved).
+      const appliedBy = (stdout: string) => /^applied \d+ migration\(s\): (.*); schema at/.exec(stdout)?.[1]?.split(', ') ?? [];
+      const shipped = (await listMigrations()).map((m) => m.name);
+      expect([...appliedBy(a.stdout), ...appliedBy(b.stdout)].sort()).toEqual(shipped);
+      const recorded = await db.sql<{ name: string }[]>`select name from chaser_migrations order by version`;
+      expect(recorded.map((r) => r.name)).toEqual(shipped);
+    },
+  );
 
   it('uses database.url from a config file when DATABASE_URL is not set', async () => {
     writeFileSync(join(cwd, 'chaser.config.json'), JSON.stringify({ database: { url: db.url } }));

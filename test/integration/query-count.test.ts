@@ -105,7 +105,7 @@ describe(`sweep query count (${backend})`, () => {
     expect(many.stats.slackCalls - few.stats.slackCalls).toBe(MAX_TEAMS - 3);
   });
 
-  it('with living threads, opening each team\'s thread is one more statement per team, and none per consumer', async () => {
+  it("with living threads, opening each team's thread is one more statement per team, and none per consumer", async () => {
     const few = await runOver('sweep', 3, 10, 'reply');
     const manyLarger = await runOver('sweep', MAX_TEAMS, 100, 'reply');
     expect(manyLarger.stats.queries - few.stats.queries).toBe(2 * (MAX_TEAMS - 3)); // the nudges' write and the thread's

@@ -56,7 +56,10 @@ describe(`run lifecycle (${backend})`, () => {
       expect(retry.code).toBe(3);
       expect(digests()).toBe(1);
       const result = JSON.parse(retry.stdout) as { digest: { delivered: boolean; error?: string } };
-      expect(result.digest).toEqual({ delivered: false, error: expect.stringMatching(/^not due: a sweep sent it as of 2026-03-10 09:00.*digest\.every is 1d/) });
+      expect(result.digest).toEqual({
+        delivered: false,
+        error: expect.stringMatching(/^not due: a sweep sent it as of 2026-03-10 09:00.*digest\.every is 1d/),
+      });
       expect((await runRows(s.db.sql)).map((r) => r.digest_delivered)).toEqual([true, false]);
 
       // The next morning's run starts 20 minutes earlier than today's: within the scheduler grace.
@@ -64,7 +67,7 @@ describe(`run lifecycle (${backend})`, () => {
       expect(digests()).toBe(2);
     });
 
-    it('`chaser digest` by hand always sends, and does not hold back the next sweep\'s', async () => {
+    it("`chaser digest` by hand always sends, and does not hold back the next sweep's", async () => {
       await seedThreeTeams(s.db.sql);
       await sweepAt(0);
       expect((await s.run(['digest', '--now', at(HOUR_MS).toISOString()])).code).toBe(3);
@@ -87,7 +90,7 @@ describe(`run lifecycle (${backend})`, () => {
       expect(digests()).toBe(2);
     });
 
-    it('a filtered sweep\'s digest does not count for the whole campaign\'s', async () => {
+    it("a filtered sweep's digest does not count for the whole campaign's", async () => {
       await seedThreeTeams(s.db.sql);
       await sweepAt(0, ['--team', 'payments']);
       await sweepAt(60_000);
@@ -110,11 +113,20 @@ describe(`run lifecycle (${backend})`, () => {
         const run = await s.run(['sweep', '--now', ISO, '--json']);
         expect(run.code).toBe(3);
         const identity = (JSON.parse(run.stdout) as { teams: Array<Record<string, unknown>> }).teams.find((t) => t['team'] === 'identity');
-        expect(identity).toMatchObject({ delivered: true, fallback: { channel: CHANNELS.fallback, from: channel, reason: expect.stringContaining(reason) } });
+        expect(identity).toMatchObject({
+          delivered: true,
+          fallback: { channel: CHANNELS.fallback, from: channel, reason: expect.stringContaining(reason) },
+        });
         const [post] = s.slack.posts().filter((p) => p.channelId === CHANNELS.fallback);
-        expect(JSON.stringify(post?.blocks)).toMatch(new RegExp(`Posted here because team \\*identity\\*'s own channel .*${channel}.* could not be reached \\(${reason}`));
-        expect(run.stderr).toMatch(new RegExp(`team "identity": its channel ${channel} could not be reached .*nudged in the fallbackChannel ${CHANNELS.fallback}`));
-        const log = await s.db.sql<{ consumer_id: string; channel: string }[]>`select consumer_id, channel from chaser_nudge_log order by consumer_id`;
+        expect(JSON.stringify(post?.blocks)).toMatch(
+          new RegExp(`Posted here because team \\*identity\\*'s own channel .*${channel}.* could not be reached \\(${reason}`),
+        );
+        expect(run.stderr).toMatch(
+          new RegExp(`team "identity": its channel ${channel} could not be reached .*nudged in the fallbackChannel ${CHANNELS.fallback}`),
+        );
+        const log = await s.db.sql<
+          { consumer_id: string; channel: string }[]
+        >`select consumer_id, channel from chaser_nudge_log order by consumer_id`;
         expect(log).toContainEqual({ consumer_id: 'id-1', channel: CHANNELS.fallback });
         expect((await runRows(s.db.sql))[0]).toMatchObject({ teams_failed: 0, teams_messaged: 3 });
       });
@@ -123,11 +135,18 @@ describe(`run lifecycle (${backend})`, () => {
     it('a fallback that fails too: the team fails with both reasons (exit 4), nothing recorded for it', async () => {
       await seedThreeTeams(s.db.sql);
       const config = baseConfig();
-      s.writeConfig({ ...config, fallbackChannel: 'C0NOSUCHFB1', teams: { ...(config['teams'] as object), identity: { channel: 'C0NOSUCHCH1' } } });
+      s.writeConfig({
+        ...config,
+        fallbackChannel: 'C0NOSUCHFB1',
+        teams: { ...(config['teams'] as object), identity: { channel: 'C0NOSUCHCH1' } },
+      });
       const run = await s.run(['sweep', '--now', ISO, '--json']);
       expect(run.code).toBe(4);
       const identity = (JSON.parse(run.stdout) as { teams: Array<Record<string, unknown>> }).teams.find((t) => t['team'] === 'identity');
-      expect(identity).toMatchObject({ delivered: false, error: 'channel_not_found; the fallbackChannel C0NOSUCHFB1 failed too: channel_not_found' });
+      expect(identity).toMatchObject({
+        delivered: false,
+        error: 'channel_not_found; the fallbackChannel C0NOSUCHFB1 failed too: channel_not_found',
+      });
     });
   });
 
@@ -135,7 +154,12 @@ describe(`run lifecycle (${backend})`, () => {
     it('the sweep summary names the teams nudged and those that failed: the first few, then "and N more"', async () => {
       await insertConsumers(
         s.db.sql,
-        Array.from({ length: 7 }, (_, i) => ({ id: `c${i + 1}`, name: `svc-${i + 1}`, owner_team: `t${i + 1}`, rotation_deadline: daysBefore(10 - i) })),
+        Array.from({ length: 7 }, (_, i) => ({
+          id: `c${i + 1}`,
+          name: `svc-${i + 1}`,
+          owner_team: `t${i + 1}`,
+          rotation_deadline: daysBefore(10 - i),
+        })),
       );
       s.writeConfig({ ...baseConfig(), fallbackChannel: CHANNELS.fallback });
       const run = await s.run(['sweep', '--now', ISO]);
@@ -157,7 +181,10 @@ describe(`run lifecycle (${backend})`, () => {
       await seedThreeTeams(s.db.sql);
       const run = await s.run(['sweep', '--now', ISO, '-v']);
       expect(run.code).toBe(3);
-      const lines = run.stderr.split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as { msg: string } & Record<string, unknown>);
+      const lines = run.stderr
+        .split('\n')
+        .filter((l) => l !== '')
+        .map((l) => JSON.parse(l) as { msg: string } & Record<string, unknown>);
       const find = (msg: string) => lines.find((l) => l.msg === msg);
       expect(find('config loaded')).toMatchObject({ path: expect.stringMatching(/chaser\.config\.json$/) });
       expect(find('database ready')).toMatchObject({ database: expect.stringMatching(/:\d+\//), table: 'rotation_consumers' });
@@ -169,7 +196,16 @@ describe(`run lifecycle (${backend})`, () => {
       }
       expect(find(`digest sent to ${CHANNELS.security}`)).toBeDefined();
       expect(find('run record closed')).toMatchObject({ exitCode: 3, nudged: 3, digestDelivered: true });
-      const order = ['config loaded', 'database ready', 'run record opened', 'rows read', 'plan', 'recorded payments', `digest sent to ${CHANNELS.security}`, 'run record closed'];
+      const order = [
+        'config loaded',
+        'database ready',
+        'run record opened',
+        'rows read',
+        'plan',
+        'recorded payments',
+        `digest sent to ${CHANNELS.security}`,
+        'run record closed',
+      ];
       const at = order.map((msg) => lines.findIndex((l) => l.msg === msg));
       expect(at).toEqual([...at].sort((a, b) => a - b));
     });

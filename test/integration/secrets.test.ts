@@ -33,7 +33,10 @@ describe(`secrets never leak (${backend})`, () => {
       expect(run.code, `sweep ${args.join(' ')}`).toBe(69);
       expect(run.stderr).toContain(`127.0.0.1:${port}`);
     }
-    for (const command of [['migrate', '-v'], ['doctor', '-v']]) {
+    for (const command of [
+      ['migrate', '-v'],
+      ['doctor', '-v'],
+    ]) {
       const run = await s.run([...command], noDatabaseUrl);
       expect(run.code, command.join(' ')).not.toBe(0);
     }
@@ -60,19 +63,25 @@ describe(`secrets never leak (${backend})`, () => {
     proxy.username = 'proxyuser';
     proxy.password = 'Pr0xy-Secret-Pass';
     for (const args of [['-v'], []]) {
-      const run = await s.run(['sweep', '--now', ISO, ...args], { env: { SLACK_API_URL: proxy.toString() }, secrets: ['Pr0xy-Secret-Pass'] });
+      const run = await s.run(['sweep', '--now', ISO, ...args], {
+        env: { SLACK_API_URL: proxy.toString() },
+        secrets: ['Pr0xy-Secret-Pass'],
+      });
       expect(run.code).toBe(69);
       expect(run.stderr).toContain('proxyuser:[REDACTED]@');
     }
   });
 
-  it.skipIf(backend === 'pglite')('a wrong password (real Postgres only: PGlite accepts any password) is rejected without being echoed', async () => {
-    const url = new URL(s.db.url);
-    url.password = encodeURIComponent('Wr0ng-Passw0rd-XYZ');
-    const run = await s.run(['sweep', '--now', ISO, '-v'], { env: { DATABASE_URL: url.toString() }, secrets: ['Wr0ng-Passw0rd-XYZ'] });
-    expect(run.code).toBe(69);
-    expect(run.stderr).toMatch(/Postgres rejected the login/);
-  });
+  it.skipIf(backend === 'pglite')(
+    'a wrong password (real Postgres only: PGlite accepts any password) is rejected without being echoed',
+    async () => {
+      const url = new URL(s.db.url);
+      url.password = encodeURIComponent('Wr0ng-Passw0rd-XYZ');
+      const run = await s.run(['sweep', '--now', ISO, '-v'], { env: { DATABASE_URL: url.toString() }, secrets: ['Wr0ng-Passw0rd-XYZ'] });
+      expect(run.code).toBe(69);
+      expect(run.stderr).toMatch(/Postgres rejected the login/);
+    },
+  );
 
   it('the run record, --json and -v logs of a run with failures hold neither the token nor the database password', async () => {
     await seedThreeTeams(s.db.sql);

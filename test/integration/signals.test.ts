@@ -58,7 +58,9 @@ describe(`signals and kills mid-run (${backend})`, () => {
         expect(await nudgeCounts(s.db.sql)).toEqual({ 'pay-1': 1 });
         expect(await stateLogMismatches(s.db.sql)).toEqual([]);
         const [record] = await runRows(s.db.sql);
-        const said = new RegExp(`^interrupted by ${signal}: 1 of 3 team message\\(s\\) delivered and recorded, 2 not sent \\(the next run sends them\\); the digest was not sent`);
+        const said = new RegExp(
+          `^interrupted by ${signal}: 1 of 3 team message\\(s\\) delivered and recorded, 2 not sent \\(the next run sends them\\); the digest was not sent`,
+        );
         expect(record).toMatchObject({ outcome: expect.stringMatching(said), exit_code: code, nudged: 1, teams_messaged: 1 });
         expect(record?.finished_at).not.toBeNull(); // the run was closed properly
         expect(run.stderr).toMatch(new RegExp(`error: ${said.source.slice(1)}`, 'm'));

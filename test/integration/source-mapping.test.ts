@@ -23,8 +23,10 @@ const serviceKeysSource = {
 describe(`an existing inventory table mapped through source (${backend})`, () => {
   const s = useScenario();
   const stateRows = async () =>
-    (await s.db.sql<{ consumer_id: string; nudge_count: number }[]>`
-      select consumer_id, nudge_count from chaser_nudge_state order by consumer_id`).map((r) => [r.consumer_id, r.nudge_count]);
+    (
+      await s.db.sql<{ consumer_id: string; nudge_count: number }[]>`
+      select consumer_id, nudge_count from chaser_nudge_state order by consumer_id`
+    ).map((r) => [r.consumer_id, r.nudge_count]);
 
   beforeEach(async () => {
     await s.db.sql`drop schema if exists inventory cascade`;
@@ -56,7 +58,10 @@ describe(`an existing inventory table mapped through source (${backend})`, () =>
       const run = await s.run(['sweep', '--now', ISO, '--json']);
       expect(run.stderr).toBe('');
       expect(run.code).toBe(3);
-      const result = JSON.parse(run.stdout) as { outstanding: number; teams: Array<{ team: string; consumers: string[]; delivered: boolean }> };
+      const result = JSON.parse(run.stdout) as {
+        outstanding: number;
+        teams: Array<{ team: string; consumers: string[]; delivered: boolean }>;
+      };
       expect(result.outstanding).toBe(3);
       expect(result.teams.map((t) => [t.team, t.consumers, t.delivered])).toEqual(
         expect.arrayContaining([
@@ -73,7 +78,11 @@ describe(`an existing inventory table mapped through source (${backend})`, () =>
       expect(payments).not.toContain('ledger');
       expect(JSON.stringify(posts.find((p) => p.channelId === CHANNELS.search)?.blocks)).not.toContain('crawler');
 
-      expect(await stateRows()).toEqual([['101', 1], ['102', 1], ['201', 1]]);
+      expect(await stateRows()).toEqual([
+        ['101', 1],
+        ['102', 1],
+        ['201', 1],
+      ]);
       const log = await s.db.sql<{ consumer_id: string }[]>`select consumer_id from chaser_nudge_log order by consumer_id`;
       expect(log.map((r) => r.consumer_id)).toEqual(['101', '102', '201']);
     });
@@ -83,7 +92,11 @@ describe(`an existing inventory table mapped through source (${backend})`, () =>
       s.slack.reset();
       expect((await s.run(['sweep', '--now', at(HOUR_MS).toISOString()])).code).toBe(3);
       expect(s.slack.posts().map((p) => p.channelId)).toEqual([]); // no nudge due; the digest went out an hour ago
-      expect(await stateRows()).toEqual([['101', 1], ['102', 1], ['201', 1]]);
+      expect(await stateRows()).toEqual([
+        ['101', 1],
+        ['102', 1],
+        ['201', 1],
+      ]);
     });
 
     it('stops chasing a consumer once its status leaves the pending list', async () => {
@@ -96,7 +109,10 @@ describe(`an existing inventory table mapped through source (${backend})`, () =>
     });
 
     it('--team and --key filter on the mapped columns', async () => {
-      const byKey = JSON.parse((await s.run(['dry-run', '--now', ISO, '--json', '--key', 'kms/search'])).stdout) as { outstanding: number; teams: Array<{ consumers: string[] }> };
+      const byKey = JSON.parse((await s.run(['dry-run', '--now', ISO, '--json', '--key', 'kms/search'])).stdout) as {
+        outstanding: number;
+        teams: Array<{ consumers: string[] }>;
+      };
       expect(byKey.outstanding).toBe(1);
       expect(byKey.teams.map((t) => t.consumers)).toEqual([['201']]);
       const byTeam = JSON.parse((await s.run(['dry-run', '--now', ISO, '--json', '--team', 'payments'])).stdout) as { outstanding: number };
@@ -137,15 +153,47 @@ describe(`an existing inventory table mapped through source (${backend})`, () =>
       done: '6f1c2a3b-0000-4000-8000-000000000003',
     };
     await s.db.sql`insert into inventory."Consumers" ${s.db.sql([
-      { ConsumerId: ids.due, DisplayName: 'billing-cron', OwnerTeam: 'payments', KeyId: 'kms/pay', Status: 'todo', DueDate: '2026-03-01', SnoozedUntil: null },
-      { ConsumerId: ids.snoozed, DisplayName: 'invoice-mailer', OwnerTeam: 'payments', KeyId: 'kms/pay', Status: 'todo', DueDate: '2026-03-01', SnoozedUntil: at(24 * HOUR_MS) },
-      { ConsumerId: ids.done, DisplayName: 'old-batch', OwnerTeam: 'payments', KeyId: 'kms/pay', Status: 'confirmed', DueDate: '2026-02-01', SnoozedUntil: null },
+      {
+        ConsumerId: ids.due,
+        DisplayName: 'billing-cron',
+        OwnerTeam: 'payments',
+        KeyId: 'kms/pay',
+        Status: 'todo',
+        DueDate: '2026-03-01',
+        SnoozedUntil: null,
+      },
+      {
+        ConsumerId: ids.snoozed,
+        DisplayName: 'invoice-mailer',
+        OwnerTeam: 'payments',
+        KeyId: 'kms/pay',
+        Status: 'todo',
+        DueDate: '2026-03-01',
+        SnoozedUntil: at(24 * HOUR_MS),
+      },
+      {
+        ConsumerId: ids.done,
+        DisplayName: 'old-batch',
+        OwnerTeam: 'payments',
+        KeyId: 'kms/pay',
+        Status: 'confirmed',
+        DueDate: '2026-02-01',
+        SnoozedUntil: null,
+      },
     ])}`;
     s.writeConfig({
       ...baseConfig(),
       source: {
         table: 'inventory.Consumers',
-        columns: { id: 'ConsumerId', name: 'DisplayName', team: 'OwnerTeam', keyId: 'KeyId', status: 'Status', deadline: 'DueDate', snoozedUntil: 'SnoozedUntil' },
+        columns: {
+          id: 'ConsumerId',
+          name: 'DisplayName',
+          team: 'OwnerTeam',
+          keyId: 'KeyId',
+          status: 'Status',
+          deadline: 'DueDate',
+          snoozedUntil: 'SnoozedUntil',
+        },
         pendingStatuses: PENDING,
       },
     });

@@ -24,8 +24,10 @@ describe(`chaser sweep (${backend})`, () => {
 
   const stateOf = async () =>
     Object.fromEntries(
-      (await s.db.sql<{ consumer_id: string; nudge_count: number; last_tier: string }[]>`
-        select consumer_id, nudge_count, last_tier from chaser_nudge_state order by consumer_id`).map((r) => [r.consumer_id, [r.nudge_count, r.last_tier]]),
+      (
+        await s.db.sql<{ consumer_id: string; nudge_count: number; last_tier: string }[]>`
+        select consumer_id, nudge_count, last_tier from chaser_nudge_state order by consumer_id`
+      ).map((r) => [r.consumer_id, [r.nudge_count, r.last_tier]]),
     );
 
   it('posts one message per routed team, records only delivered nudges, sends the digest, exits 3', async () => {
@@ -107,7 +109,13 @@ describe(`chaser sweep (${backend})`, () => {
     expect(result.teams).toEqual(
       expect.arrayContaining([
         // v0.2 adds each team's thread and the answers read back (threads.test.ts pins those).
-        expect.objectContaining({ team: 'payments', channel: CHANNELS.payments, tier: 'critical', consumers: ['pay-1', 'pay-2'], delivered: true }),
+        expect.objectContaining({
+          team: 'payments',
+          channel: CHANNELS.payments,
+          tier: 'critical',
+          consumers: ['pay-1', 'pay-2'],
+          delivered: true,
+        }),
         expect.objectContaining({ team: 'search', channel: CHANNELS.search, tier: 'gentle', consumers: ['search-1'], delivered: true }),
         expect.objectContaining({ team: 'ghosts', channel: null, delivered: false, error: expect.stringMatching(/unrouted/) }),
       ]),
@@ -131,7 +139,9 @@ describe(`chaser sweep (${backend})`, () => {
 
   it('--team and --key limit the run', async () => {
     await seedCampaign();
-    await insertConsumers(s.db.sql, [{ id: 'pay-other-key', owner_team: 'payments', key_id: 'kms/other', rotation_deadline: daysBefore(2) }]);
+    await insertConsumers(s.db.sql, [
+      { id: 'pay-other-key', owner_team: 'payments', key_id: 'kms/other', rotation_deadline: daysBefore(2) },
+    ]);
     const byTeam = JSON.parse((await s.run(['dry-run', '--now', ISO, '--json', '--team', 'search', '--team', 'ghosts'])).stdout);
     expect(byTeam.teams.map((t: { team: string }) => t.team).sort()).toEqual(['ghosts', 'search']);
     const byKey = JSON.parse((await s.run(['dry-run', '--now', ISO, '--json', '--key', 'kms/other'])).stdout);
@@ -172,7 +182,13 @@ describe(`chaser sweep (${backend})`, () => {
 
   it('a consumer named like a mention pings nobody', async () => {
     await insertConsumers(s.db.sql, [
-      { id: 'evil-1', name: '<!channel> & <!here> <@U123> <https://evil.example|click>', owner_team: 'search', rotation_deadline: daysBefore(2), key_id: '<!everyone>' },
+      {
+        id: 'evil-1',
+        name: '<!channel> & <!here> <@U123> <https://evil.example|click>',
+        owner_team: 'search',
+        rotation_deadline: daysBefore(2),
+        key_id: '<!everyone>',
+      },
     ]);
     await s.run(['sweep', '--now', ISO]);
     const posts = s.slack.posts();

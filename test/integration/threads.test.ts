@@ -75,7 +75,7 @@ describe(`living threads and answers read back (${backend})`, () => {
     expect(JSON.stringify(s.slack.message(CHANNELS.payments, parent?.ts ?? '')?.blocks)).toContain('Status as of 2026-03-13');
   });
 
-  it('reads answers on the next run: a member\'s reply and reaction take effect, a non-member and a bot do not; nothing twice', async () => {
+  it("reads answers on the next run: a member's reply and reaction take effect, a non-member and a bot do not; nothing twice", async () => {
     await seed();
     await sweep(day(0));
     const parentTs = topLevel()[0]?.ts ?? '';
@@ -123,7 +123,11 @@ describe(`living threads and answers read back (${backend})`, () => {
     } finally {
       await gate.close();
     }
-    expect((await events()).map((e) => [e.kind, e.consumer_id])).toEqual([['done', 'pay-1'], ['eta', 'pay-1'], ['eta', 'pay-2']]);
+    expect((await events()).map((e) => [e.kind, e.consumer_id])).toEqual([
+      ['done', 'pay-1'],
+      ['eta', 'pay-1'],
+      ['eta', 'pay-2'],
+    ]);
     const nudgedBefore = await s.db.sql`select consumer_id, nudge_count from chaser_nudge_state order by consumer_id`;
     expect(nudgedBefore).toEqual([
       { consumer_id: 'pay-1', nudge_count: 1 },
@@ -131,7 +135,11 @@ describe(`living threads and answers read back (${backend})`, () => {
     ]);
 
     await sweep(day(3));
-    expect((await events()).map((e) => [e.kind, e.consumer_id])).toEqual([['done', 'pay-1'], ['eta', 'pay-1'], ['eta', 'pay-2']]);
+    expect((await events()).map((e) => [e.kind, e.consumer_id])).toEqual([
+      ['done', 'pay-1'],
+      ['eta', 'pay-1'],
+      ['eta', 'pay-2'],
+    ]);
     // The claim held: only refunds-worker was nudged, once.
     expect(await s.db.sql`select consumer_id, nudge_count from chaser_nudge_state order by consumer_id`).toEqual([
       { consumer_id: 'pay-1', nudge_count: 1 },
@@ -184,7 +192,11 @@ describe(`living threads and answers read back (${backend})`, () => {
     expect(preview.code, preview.stderr).toBe(3);
     expect(preview.stdout).toContain('payments: would record done pay-1 by U0ANA00001');
     const methods = new Set(s.slack.requests.map((r) => r.method));
-    expect([...methods].every((m) => ['auth.test', 'conversations.history', 'conversations.replies', 'reactions.get', 'usergroups.users.list', 'users.info'].includes(m))).toBe(true);
+    expect(
+      [...methods].every((m) =>
+        ['auth.test', 'conversations.history', 'conversations.replies', 'reactions.get', 'usergroups.users.list', 'users.info'].includes(m),
+      ),
+    ).toBe(true);
     expect(await events()).toEqual([]);
     const json = JSON.parse((await s.run(['dry-run', '--now', day(3), '--json'], { env: { SLACK_BOT_TOKEN: '' } })).stdout) as {
       teams: Array<{ answers: { harvest: string } }>;
@@ -212,7 +224,9 @@ describe(`living threads and answers read back (${backend})`, () => {
     expect(run.code).toBe(0);
     expect(JSON.stringify(s.slack.message(CHANNELS.payments, parentTs)?.blocks)).toContain('All done');
     expect((await threadRows()).map((r) => r.closed_reason)).toEqual(['all-done']);
-    await insertConsumers(s.db.sql, [{ id: 'pay-3', name: 'ledger', owner_team: 'payments', rotation_deadline: new Date(START.getTime()) }]);
+    await insertConsumers(s.db.sql, [
+      { id: 'pay-3', name: 'ledger', owner_team: 'payments', rotation_deadline: new Date(START.getTime()) },
+    ]);
     await sweep(day(2));
     expect(topLevel()).toHaveLength(2);
   });
@@ -280,7 +294,10 @@ describe(`answers in the digest and --json (${backend})`, () => {
     ]);
     expect(payments?.['answers']).toMatchObject({ harvest: 'read', answeredSinceLastNudge: true, lastAnswerAt: day(3) });
 
-    const digest = s.slack.posts().filter((p) => p.channelId === CHANNELS.security).at(-1);
+    const digest = s.slack
+      .posts()
+      .filter((p) => p.channelId === CHANNELS.security)
+      .at(-1);
     const text = JSON.stringify(digest?.blocks);
     expect(text).toContain('💬 answered since the last nudge');
     expect(text).toContain('snooze over the limit, needs your approval: checkout-api (asked 30d)');

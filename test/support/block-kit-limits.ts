@@ -159,12 +159,7 @@ function checkElements(
   elements.forEach((element, i) => checkElement(element, `${at}/elements/${i}`));
 }
 
-function checkTextObject(
-  value: unknown,
-  at: string,
-  rule: { max: number; types: readonly string[] },
-  errors: string[],
-): void {
+function checkTextObject(value: unknown, at: string, rule: { max: number; types: readonly string[] }, errors: string[]): void {
   if (!isObject(value)) {
     errors.push(`must be a text object [json-pointer:${at}]`);
     return;

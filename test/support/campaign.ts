@@ -18,7 +18,9 @@ export async function seedThreeTeams(sql: Sql): Promise<void> {
 }
 
 /** baseConfig with one post in flight at a time, so the order of posts is the order of teams. */
-export function serialConfig(overrides: { slack?: Record<string, unknown>; teams?: Record<string, unknown> } & Record<string, unknown> = {}) {
+export function serialConfig(
+  overrides: { slack?: Record<string, unknown>; teams?: Record<string, unknown> } & Record<string, unknown> = {},
+) {
   const base = baseConfig();
   const { slack, teams, ...rest } = overrides;
   return {
@@ -28,4 +30,3 @@ export function serialConfig(overrides: { slack?: Record<string, unknown>; teams
     slack: { ...(base['slack'] as Record<string, unknown>), concurrency: 1, ...slack },
   };
 }
-

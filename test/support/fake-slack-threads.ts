@@ -1,4 +1,15 @@
-import { checkContent, fail, isTrue, missingScope, ok, readMetadata, text, type MethodHandler, type Params, type Reply } from './fake-slack-methods.js';
+import {
+  checkContent,
+  fail,
+  isTrue,
+  missingScope,
+  ok,
+  readMetadata,
+  text,
+  type MethodHandler,
+  type Params,
+  type Reply,
+} from './fake-slack-methods.js';
 import type { FakeMessage, FakeWorkspace } from './fake-slack-workspace.js';
 
 /**
@@ -73,8 +84,7 @@ function getPermalink(params: Params, ws: FakeWorkspace): Reply {
   const message = ws.findMessage(target.id, text(params, 'message_ts') ?? '');
   if (!message) return fail('message_not_found');
   const base = `${ws.identity.url}archives/${target.id}/p${message.ts.replace('.', '')}`;
-  const permalink =
-    message.threadTs && message.threadTs !== message.ts ? `${base}?thread_ts=${message.threadTs}&cid=${target.id}` : base;
+  const permalink = message.threadTs && message.threadTs !== message.ts ? `${base}?thread_ts=${message.threadTs}&cid=${target.id}` : base;
   return ok({ channel: target.id, permalink });
 }
 

@@ -255,9 +255,7 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
   };
 
   const takeFault = (method: string, params: Params): Fault | undefined => {
-    const queued = faults.find(
-      (f) => f.method === method && (f.channel === undefined || sameChannel(params['channel'], f.channel)),
-    );
+    const queued = faults.find((f) => f.method === method && (f.channel === undefined || sameChannel(params['channel'], f.channel)));
     if (!queued) return undefined;
     queued.remaining -= 1;
     if (queued.remaining <= 0) faults = faults.filter((f) => f !== queued);
@@ -343,7 +341,11 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const url = new URL(req.url ?? '/', 'http://fake-slack.invalid');
-    const method = url.pathname.split('/').filter((s) => s !== '').pop() ?? '';
+    const method =
+      url.pathname
+        .split('/')
+        .filter((s) => s !== '')
+        .pop() ?? '';
     const record: RecordedRequest = {
       method,
       headers: req.headers,

@@ -18,7 +18,12 @@ export function tierFor(daysOverdue: number, tiers: readonly Tier[] = DEFAULT_TE
 }
 
 /** A consumer as a team's message lists it, `daysOverdue` days (and an hour) past its deadline. */
-export function listedConsumer(options: { id?: string; name?: string | null; keyId?: string | null; daysOverdue?: number }): ListedConsumer {
+export function listedConsumer(options: {
+  id?: string;
+  name?: string | null;
+  keyId?: string | null;
+  daysOverdue?: number;
+}): ListedConsumer {
   const daysOverdue = options.daysOverdue ?? 1;
   return {
     id: options.id ?? 'c-1',
@@ -32,13 +37,7 @@ export function listedConsumer(options: { id?: string; name?: string | null; key
 export const TEAM_ROUTE: Route = { kind: 'team', channel: 'C0PAYMENTS', mention: 'S0ONCALL' };
 
 /** A team's plan; `listed` most overdue first, `dueCount` defaults to the listed count. */
-export function teamPlan(options: {
-  team?: string;
-  route?: Route;
-  tier?: Tier;
-  listed?: ListedConsumer[];
-  dueCount?: number;
-}): TeamPlan {
+export function teamPlan(options: { team?: string; route?: Route; tier?: Tier; listed?: ListedConsumer[]; dueCount?: number }): TeamPlan {
   const listed = [...(options.listed ?? [listedConsumer({})])].sort((a, b) => b.daysOverdue - a.daysOverdue);
   const worst = listed[0];
   return {
@@ -146,7 +145,12 @@ export function expectWithinSlackLimits(message: SlackMessage): void {
     total += object.text.length;
   }
   expect(total).toBeLessThanOrEqual(11_000);
-  for (const value of [text, ...textObjects(blocks).filter((o) => o.type === 'mrkdwn').map((o) => o.text)]) {
+  for (const value of [
+    text,
+    ...textObjects(blocks)
+      .filter((o) => o.type === 'mrkdwn')
+      .map((o) => o.text),
+  ]) {
     expectOnlyAllowedMarkup(value);
   }
 }

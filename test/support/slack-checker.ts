@@ -37,7 +37,9 @@ export function checkPostMessage(params: Readonly<Record<string, unknown>>, opti
 
   if (params['link_names'] !== undefined) {
     const value = params['link_names'];
-    violations.push(`link_names=${typeof value === 'string' ? value : JSON.stringify(value)} is set: it turns bare @names in data into mentions`);
+    violations.push(
+      `link_names=${typeof value === 'string' ? value : JSON.stringify(value)} is set: it turns bare @names in data into mentions`,
+    );
   }
   if (params['parse'] === 'full') violations.push('parse=full is set: it turns bare @names and #channels in data into links');
 

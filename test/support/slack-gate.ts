@@ -50,23 +50,20 @@ export async function startSlackGate(targetUrl: string): Promise<SlackGate> {
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
       const { host: _host, connection: _c, ...headers } = req.headers;
-      const upstream = request(
-        { host: target.hostname, port: target.port, path: req.url, method: req.method, headers },
-        (answer) => {
-          const body: Buffer[] = [];
-          answer.on('data', (chunk: Buffer) => body.push(chunk));
-          answer.on('end', () => {
-            const reply = { res, status: answer.statusCode ?? 502, headers: answer.headers, body: Buffer.concat(body) };
-            const remaining = holds.get(method) ?? 0;
-            if (remaining > 0) {
-              holds.set(method, remaining - 1);
-              held.push(reply);
-            } else {
-              send(reply);
-            }
-          });
-        },
-      );
+      const upstream = request({ host: target.hostname, port: target.port, path: req.url, method: req.method, headers }, (answer) => {
+        const body: Buffer[] = [];
+        answer.on('data', (chunk: Buffer) => body.push(chunk));
+        answer.on('end', () => {
+          const reply = { res, status: answer.statusCode ?? 502, headers: answer.headers, body: Buffer.concat(body) };
+          const remaining = holds.get(method) ?? 0;
+          if (remaining > 0) {
+            holds.set(method, remaining - 1);
+            held.push(reply);
+          } else {
+            send(reply);
+          }
+        });
+      });
       // The fake dropped the connection (a `dropConnection` fault): pass the drop on.
       upstream.on('error', () => req.socket.destroy());
       upstream.end(Buffer.concat(chunks));

@@ -18,7 +18,11 @@ describe('editDistance', () => {
   });
 
   it('is symmetric', () => {
-    for (const [a, b] of [['search', 'serach'], ['identity', 'ident'], ['kms/a', 'kms/b-2026']] as const) {
+    for (const [a, b] of [
+      ['search', 'serach'],
+      ['identity', 'ident'],
+      ['kms/a', 'kms/b-2026'],
+    ] as const) {
       expect(editDistance(a, b)).toBe(editDistance(b, a));
     }
   });

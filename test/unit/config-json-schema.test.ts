@@ -31,7 +31,11 @@ describe('the JSON Schema for editors', () => {
 
   it('names itself and describes every key', () => {
     const schema = configJsonSchema() as JsonSchema;
-    expect(schema).toMatchObject({ $schema: 'http://json-schema.org/draft-07/schema#', $id: 'chaser.config.schema.json', title: 'chaser configuration' });
+    expect(schema).toMatchObject({
+      $schema: 'http://json-schema.org/draft-07/schema#',
+      $id: 'chaser.config.schema.json',
+      title: 'chaser configuration',
+    });
     const undocumented = propertiesOf(schema)
       .filter(([, child]) => typeof child.description !== 'string' || child.description === '')
       .map(([key]) => key);
@@ -49,7 +53,11 @@ describe('the JSON Schema for editors', () => {
     const properties = (configJsonSchema() as JsonSchema).properties ?? {};
     expect(properties['tiers']?.['default']).toEqual(DEFAULT_TIERS_AS_WRITTEN);
     expect(properties['tiers']?.items?.['required']).toEqual(['name', 'afterDaysOverdue', 'every']);
-    expect(properties['slack']?.properties?.['concurrency']).toMatchObject({ type: 'integer', default: 8, ...{ minimum: LIMITS.concurrency.min, maximum: LIMITS.concurrency.max } });
+    expect(properties['slack']?.properties?.['concurrency']).toMatchObject({
+      type: 'integer',
+      default: 8,
+      ...{ minimum: LIMITS.concurrency.min, maximum: LIMITS.concurrency.max },
+    });
     expect(properties['digest']).toMatchObject({ minProperties: 1 });
     expect(properties['digest']?.properties?.['every']).toMatchObject({ type: 'string', default: '1d' });
     expect(properties).not.toHaveProperty('required');

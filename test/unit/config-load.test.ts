@@ -42,7 +42,14 @@ describe('loadConfig: discovery in the working directory', () => {
 
   it('finds .chaserrc.yaml', async () => {
     const dir = await directoryWith({
-      '.chaserrc.yaml': ['teams:', '  identity:', '    channel: "#identity-alerts"', '    mention: S05IDENTITY', 'digest:', '  user: U0LEAD'].join('\n'),
+      '.chaserrc.yaml': [
+        'teams:',
+        '  identity:',
+        '    channel: "#identity-alerts"',
+        '    mention: S05IDENTITY',
+        'digest:',
+        '  user: U0LEAD',
+      ].join('\n'),
     });
     const loaded = await loadConfig({ env: {}, cwd: dir });
     expect(loaded.filepath).toBe(path.join(dir, '.chaserrc.yaml'));
@@ -112,7 +119,9 @@ describe('loadConfigIfFound: for a command that can run without a file (migrate)
 
   it('still refuses a path that was given but is missing, and a broken file', async () => {
     const dir = await directoryWith({ 'chaser.config.json': '{ "teams": ' });
-    expect((await rejectionOf(loadConfigIfFound({ env: { CHASER_CONFIG: 'missing.json' }, cwd: dir }))).message).toContain('config file not found');
+    expect((await rejectionOf(loadConfigIfFound({ env: { CHASER_CONFIG: 'missing.json' }, cwd: dir }))).message).toContain(
+      'config file not found',
+    );
     expect((await rejectionOf(loadConfigIfFound({ env: {}, cwd: dir }))).message).toContain('cannot read config');
   });
 
@@ -242,7 +251,7 @@ describe('parserReason', () => {
       '> 2 |   "url": "postgres://u:pw@h/db" x',
       '    |   ^',
       '',
-      "Unexpected token 'x', \"{ \"url\": \"postgres://u:p\" is not valid JSON while parsing '{ \"url\": \"postgres://u:p'",
+      'Unexpected token \'x\', "{ "url": "postgres://u:p" is not valid JSON while parsing \'{ "url": "postgres://u:p\'',
     ].join('\n');
     expect(parserReason(message)).toBe("line 2: Unexpected token 'x'");
   });
@@ -271,7 +280,8 @@ describe('parserReason', () => {
   });
 
   it('keeps a YAML reason and its position', () => {
-    const message = 'YAML Error in /etc/.chaserrc.yaml:\nbad indentation of a mapping entry (3:5)\n\n 2 |   a: 1\n 3 |     b: 2\n-----------^';
+    const message =
+      'YAML Error in /etc/.chaserrc.yaml:\nbad indentation of a mapping entry (3:5)\n\n 2 |   a: 1\n 3 |     b: 2\n-----------^';
     expect(parserReason(message)).toBe('bad indentation of a mapping entry (3:5)');
   });
 });

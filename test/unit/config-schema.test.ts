@@ -83,7 +83,9 @@ describe('validateConfig: defaults', () => {
   });
 
   it('threads, threadMaxAgeDays and answers: each mistake named with what to write', () => {
-    expect(errorsOf({ threads: 'on' })).toEqual(['threads: expected "reply" (one living thread per team) or "off" (a new message per run), got "on"']);
+    expect(errorsOf({ threads: 'on' })).toEqual([
+      'threads: expected "reply" (one living thread per team) or "off" (a new message per run), got "on"',
+    ]);
     expect(errorsOf({ threadMaxAgeDays: 0 })[0]).toMatch(/^threadMaxAgeDays: expected a whole number from 1 to 90/);
     expect(errorsOf({ answers: { who: ['@ana'] } })[0]).toMatch(/^answers\.who/);
     expect(errorsOf({ answers: { reactions: { done: ':white_check_mark:' } } })[0]).toMatch(
@@ -96,13 +98,17 @@ describe('validateConfig: defaults', () => {
     });
   });
 
-  it('digest.every: the digest period of sweeps (default 1d), a duration like a tier\'s every', () => {
+  it("digest.every: the digest period of sweeps (default 1d), a duration like a tier's every", () => {
     expect(configOf({ digest: { channel: '#security', every: '12h' } })).toMatchObject({
       digest: { channel: '#security' },
       digestPeriod: { every: '12h', everyMs: 43_200_000 },
     });
-    expect(errorsOf({ digest: { channel: '#security', every: 'daily' } })).toEqual([expect.stringMatching(/^digest\.every: expected a positive duration/)]);
-    expect(errorsOf({ digest: { every: '1d' } })).toEqual([expect.stringMatching(/exactly one of digest.channel, digest.user or digest.email; got none/)]);
+    expect(errorsOf({ digest: { channel: '#security', every: 'daily' } })).toEqual([
+      expect.stringMatching(/^digest\.every: expected a positive duration/),
+    ]);
+    expect(errorsOf({ digest: { every: '1d' } })).toEqual([
+      expect.stringMatching(/exactly one of digest.channel, digest.user or digest.email; got none/),
+    ]);
   });
 
   it('leaves the optional destinations out rather than inventing them', () => {
@@ -203,12 +209,14 @@ describe('validateConfig: the document itself', () => {
 });
 
 describe('validateConfig: database', () => {
-  it.each(['postgres://chaser@db.internal:5432/inventory', 'postgresql://localhost/inventory', 'postgres://a:5432,b:5432/db', 'postgres:///inventory'])(
-    'accepts the URL %s',
-    (url) => {
-      expect(configOf({ database: { url } }).database.url).toBe(url);
-    },
-  );
+  it.each([
+    'postgres://chaser@db.internal:5432/inventory',
+    'postgresql://localhost/inventory',
+    'postgres://a:5432,b:5432/db',
+    'postgres:///inventory',
+  ])('accepts the URL %s', (url) => {
+    expect(configOf({ database: { url } }).database.url).toBe(url);
+  });
 
   it('rejects a URL of another database without repeating it (it may hold a password)', () => {
     const errors = errorsOf({ database: { url: 'mysql://admin:s3cret-pass@db/inventory' } });
@@ -308,13 +316,16 @@ describe('validateConfig: source', () => {
 describe('validateConfig: done statuses (source.doneStatuses)', () => {
   it('defaults to ["confirmed", "exempt"] and keeps a list as written', () => {
     expect(configOf({}).source.doneStatuses).toEqual(['confirmed', 'exempt']);
-    expect(configOf({ source: { pendingStatuses: ['TODO'], doneStatuses: ['DONE', 'WONTFIX'] } }).source.doneStatuses).toEqual(['DONE', 'WONTFIX']);
+    expect(configOf({ source: { pendingStatuses: ['TODO'], doneStatuses: ['DONE', 'WONTFIX'] } }).source.doneStatuses).toEqual([
+      'DONE',
+      'WONTFIX',
+    ]);
   });
 
   it('a status in both lists is a config error at its place in doneStatuses', () => {
-    expect(errorAt({ source: { pendingStatuses: ['todo', 'in_progress'], doneStatuses: ['done', 'in_progress'] } }, 'source.doneStatuses[1]')).toBe(
-      'source.doneStatuses[1]: "in_progress" is also pendingStatuses[1]; a status is either pending or done, not both',
-    );
+    expect(
+      errorAt({ source: { pendingStatuses: ['todo', 'in_progress'], doneStatuses: ['done', 'in_progress'] } }, 'source.doneStatuses[1]'),
+    ).toBe('source.doneStatuses[1]: "in_progress" is also pendingStatuses[1]; a status is either pending or done, not both');
     // Against the default pending list too.
     expect(errorAt({ source: { doneStatuses: ['pending'] } }, 'source.doneStatuses[0]')).toContain('is also pendingStatuses[0]');
   });
@@ -571,9 +582,7 @@ describe('validateConfig: digest', () => {
   });
 
   it('rejects no destination', () => {
-    expect(errorsOf({ digest: {} })).toEqual([
-      'digest: set exactly one of digest.channel, digest.user or digest.email; got none',
-    ]);
+    expect(errorsOf({ digest: {} })).toEqual(['digest: set exactly one of digest.channel, digest.user or digest.email; got none']);
   });
 
   it('rejects two destinations', () => {
@@ -629,7 +638,9 @@ describe('validateConfig: escalation and budget', () => {
   const ladder = (extra: Record<string, unknown>) => ({ tiers: [{ name: 'gentle', afterDaysOverdue: 0, every: '24h', ...extra }] });
 
   it('turns a tier’s escalateAfterIgnored, escalateTo and chain into one chain, ignoredAfter defaulting to the cadence', () => {
-    expect(configOf(ladder({ escalateAfterIgnored: 3, escalateTo: 'S0LEADS', chain: ['U0DIRECTOR', '#security-leads'] })).tiers[0]?.escalation).toEqual({
+    expect(
+      configOf(ladder({ escalateAfterIgnored: 3, escalateTo: 'S0LEADS', chain: ['U0DIRECTOR', '#security-leads'] })).tiers[0]?.escalation,
+    ).toEqual({
       afterIgnored: 3,
       ignoredAfterMs: 86_400_000,
       chain: [
@@ -649,8 +660,12 @@ describe('validateConfig: escalation and budget', () => {
     expect(errorsOf(ladder({ escalateTo: 'lead' }))).toEqual([
       'tiers[0].escalateTo: escalateTo has no effect without escalateAfterIgnored on this tier; add it or remove escalateTo',
     ]);
-    expect(errorsOf(ladder({ escalateAfterIgnored: 3, escalateTo: '@payments-manager' }))[0]).toMatch(/^tiers\[0\]\.escalateTo: expected "lead", a user group id/);
-    expect(errorsOf(ladder({ escalateAfterIgnored: 0 }))[0]).toMatch(/^tiers\[0\]\.escalateAfterIgnored: expected a whole number of ignored nudges from 1 to 100/);
+    expect(errorsOf(ladder({ escalateAfterIgnored: 3, escalateTo: '@payments-manager' }))[0]).toMatch(
+      /^tiers\[0\]\.escalateTo: expected "lead", a user group id/,
+    );
+    expect(errorsOf(ladder({ escalateAfterIgnored: 0 }))[0]).toMatch(
+      /^tiers\[0\]\.escalateAfterIgnored: expected a whole number of ignored nudges from 1 to 100/,
+    );
   });
 
   it('takes a team’s own chain and budget', () => {
@@ -661,6 +676,8 @@ describe('validateConfig: escalation and budget', () => {
   it('budgetExempt must name tiers of the ladder; its default follows the ladder', () => {
     expect(configOf({ maxMessagesPerTeamPerWeek: 5 }).budget).toEqual({ maxPerWeek: 5, exemptTiers: ['critical'] });
     expect(configOf(ladder({})).budget).toEqual({ maxPerWeek: null, exemptTiers: [] });
-    expect(errorsOf({ ...ladder({}), budgetExempt: ['critical'] })).toEqual(['budgetExempt[0]: "critical" is not a tier; tiers are gentle']);
+    expect(errorsOf({ ...ladder({}), budgetExempt: ['critical'] })).toEqual([
+      'budgetExempt[0]: "critical" is not a tier; tiers are gentle',
+    ]);
   });
 });

@@ -23,7 +23,18 @@ describe('instantFromText: a text deadline or snooze column', () => {
   });
 
   it('refuses anything else as an Invalid Date (present but unreadable), never a guess; NULL stays NULL', () => {
-    for (const text of ['next tuesday', '', '2026-02-30', '2025-02-29', '2026-13-01', '2026-03-09 25:00', '03/09/2026', '2026-03-09T10:00+16', '0099-01-01', '1773136800']) {
+    for (const text of [
+      'next tuesday',
+      '',
+      '2026-02-30',
+      '2025-02-29',
+      '2026-13-01',
+      '2026-03-09 25:00',
+      '03/09/2026',
+      '2026-03-09T10:00+16',
+      '0099-01-01',
+      '1773136800',
+    ]) {
       const value = instantFromText(text);
       expect(value, text).toBeInstanceOf(Date);
       expect(isValidDate(value), text).toBe(false);

@@ -65,7 +65,11 @@ describe('deliverAll: lost answers, lane failures, the redactor (from gate-run)'
     });
     const report = await deliverAll(items('C0A', 'C0B'), options(client, { retries: 5 }));
     expect(calls).toEqual(['C0A', 'C0B']);
-    expect(report.results.get('C0A')).toEqual({ ok: false, uncertain: true, reason: expect.stringMatching(/timeout.*may have been posted/) });
+    expect(report.results.get('C0A')).toEqual({
+      ok: false,
+      uncertain: true,
+      reason: expect.stringMatching(/timeout.*may have been posted/),
+    });
     expect(report.results.get('C0B')).toMatchObject({ ok: true });
   });
 
@@ -105,7 +109,13 @@ describe('deliverAll: lost answers, lane failures, the redactor (from gate-run)'
     const bug = new Error('a bug while rendering');
     const run = deliverAll(
       [
-        { key: 'C0A', channel: 'C0A', message: () => { throw bug; } },
+        {
+          key: 'C0A',
+          channel: 'C0A',
+          message: () => {
+            throw bug;
+          },
+        },
         ...items('C0B', 'C0C'),
       ],
       options(client, {
@@ -137,10 +147,7 @@ describe('deliverAll: lost answers, lane failures, the redactor (from gate-run)'
       text: 'db at postgres://u:s3cret-pw@h/db',
       blocks: [{ type: 'section' as const, text: { type: 'mrkdwn' as const, text: 'consumer p&amp;ss&lt;word' } }],
     });
-    const report = await deliverAll(
-      [{ key: 'C0A', channel: 'C0A', message: secretMessage }, ...items('C0B')],
-      options(client, { redact }),
-    );
+    const report = await deliverAll([{ key: 'C0A', channel: 'C0A', message: secretMessage }, ...items('C0B')], options(client, { redact }));
     expect(JSON.stringify(posted)).not.toMatch(/s3cret-pw|p&amp;ss&lt;word/);
     expect(JSON.stringify(posted)).toContain('consumer [REDACTED]');
     expect(report.results.get('C0B')).toMatchObject({ ok: false, reason: expect.stringContaining('Bearer [REDACTED]') });

@@ -100,7 +100,9 @@ describe('deliverAll: pacing', () => {
     const clock = new VirtualClock();
     const slack = fakeClient(clock);
     const progress: string[] = [];
-    await clock.run(deliverAll(items('C0A', 'C0B'), options(clock, slack.client, { onProgress: (n, total) => progress.push(`${n}/${total}`) })));
+    await clock.run(
+      deliverAll(items('C0A', 'C0B'), options(clock, slack.client, { onProgress: (n, total) => progress.push(`${n}/${total}`) })),
+    );
     expect(progress).toEqual(['1/2', '2/2']);
   });
 });
@@ -121,7 +123,9 @@ describe('deliverAll: Retry-After', () => {
   it('puts a message that waited out its Retry-After ahead of the lanes queued meanwhile', async () => {
     const clock = new VirtualClock();
     const slack = fakeClient(clock, (channel, attempt) => (channel === 'C0A' && attempt === 1 ? new WebAPIRateLimitedError(0) : 'ok'));
-    await clock.run(deliverAll(items('C0A', 'C0B', 'C0C', 'C0D'), options(clock, slack.client, { concurrency: 1, perChannelIntervalMs: 0 })));
+    await clock.run(
+      deliverAll(items('C0A', 'C0B', 'C0C', 'C0D'), options(clock, slack.client, { concurrency: 1, perChannelIntervalMs: 0 })),
+    );
     // Without the priority the retry would go last: C0A, C0B, C0C, C0D, C0A.
     expect(slack.posts.map((p) => p.channel)).toEqual(['C0A', 'C0B', 'C0A', 'C0C', 'C0D']);
   });
@@ -168,7 +172,9 @@ describe('deliverAll: fatal errors stop the run', () => {
 
   it('joins a channel it is not in once, then posts; says how to invite it when that fails again', async () => {
     const clock = new VirtualClock();
-    const slack = fakeClient(clock, (channel, attempt) => (channel === 'C01' && attempt === 1 ? platformError('not_in_channel') : channel === 'C02' ? platformError('not_in_channel') : 'ok'));
+    const slack = fakeClient(clock, (channel, attempt) =>
+      channel === 'C01' && attempt === 1 ? platformError('not_in_channel') : channel === 'C02' ? platformError('not_in_channel') : 'ok',
+    );
     const report = await clock.run(deliverAll(items('C01', 'C02'), options(clock, slack.client)));
     expect(slack.joins).toEqual(['C01', 'C02']);
     expect(reasons(report)).toEqual({ 'C01#0': 'ok', 'C02#1': 'not_in_channel (invite the bot to C02 with /invite)' });
@@ -191,7 +197,7 @@ describe('deliverAll: abort', () => {
     expect(reasons(report)).toEqual({ 'C0A#0': 'ok', 'C0A#1': 'not sent: interrupted', 'C0B#2': 'not sent: interrupted' });
   });
 
-  it('a signal cuts a lane\'s pacing wait short instead of waiting it out', async () => {
+  it("a signal cuts a lane's pacing wait short instead of waiting it out", async () => {
     const clock = new VirtualClock();
     const controller = new AbortController();
     const slack = fakeClient(clock);
@@ -205,7 +211,10 @@ describe('deliverAll: abort', () => {
       },
     };
     const report = await clock.run(
-      deliverAll(items('C0A', 'C0A'), options(clock, slack.client, { perChannelIntervalMs: 60_000, signal: controller.signal, clock: abortingClock })),
+      deliverAll(
+        items('C0A', 'C0A'),
+        options(clock, slack.client, { perChannelIntervalMs: 60_000, signal: controller.signal, clock: abortingClock }),
+      ),
     );
     expect(reasons(report)).toEqual({ 'C0A#0': 'ok', 'C0A#1': 'not sent: interrupted' });
     expect(clock.elapsed).toBe(0);
@@ -223,7 +232,10 @@ describe('deliverAll: recording a delivered message', () => {
       return spy(args as Parameters<typeof spy>[0]);
     };
     await clock.run(
-      deliverAll(items('C0A', 'C0A'), options(clock, slack.client, { onDelivered: (item) => Promise.resolve(void order.push(`record ${item.key}`)) })),
+      deliverAll(
+        items('C0A', 'C0A'),
+        options(clock, slack.client, { onDelivered: (item) => Promise.resolve(void order.push(`record ${item.key}`)) }),
+      ),
     );
     expect(order).toEqual(['post C0A', 'record C0A#0', 'post C0A', 'record C0A#1']);
   });
@@ -304,7 +316,11 @@ describe('deliverAll: lost answers, lanes and redaction', () => {
     });
     const report = await deliverAll(plainItems('C0A', 'C0B'), plainOptions(client, { retries: 5 }));
     expect(calls).toEqual(['C0A', 'C0B']);
-    expect(report.results.get('C0A')).toEqual({ ok: false, uncertain: true, reason: expect.stringMatching(/timeout.*may have been posted/) });
+    expect(report.results.get('C0A')).toEqual({
+      ok: false,
+      uncertain: true,
+      reason: expect.stringMatching(/timeout.*may have been posted/),
+    });
     expect(report.results.get('C0B')).toMatchObject({ ok: true });
   });
 
@@ -344,7 +360,13 @@ describe('deliverAll: lost answers, lanes and redaction', () => {
     const bug = new Error('a bug while rendering');
     const run = deliverAll(
       [
-        { key: 'C0A', channel: 'C0A', message: () => { throw bug; } },
+        {
+          key: 'C0A',
+          channel: 'C0A',
+          message: () => {
+            throw bug;
+          },
+        },
         ...plainItems('C0B', 'C0C'),
       ],
       plainOptions(client, {

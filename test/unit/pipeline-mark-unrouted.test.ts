@@ -13,7 +13,11 @@ import { NOW } from '../support/clock.js';
 /** A stage alone: a scope whose pool is never touched (this stage does no I/O but the log). */
 function scopeLogging(warnings: string[]): RunScope {
   return {
-    env: { log: { ...silentLog, warn: (message) => void warnings.push(message) }, redact: createRedactor([]), signal: new AbortController().signal },
+    env: {
+      log: { ...silentLog, warn: (message) => void warnings.push(message) },
+      redact: createRedactor([]),
+      signal: new AbortController().signal,
+    },
     request: { command: 'sweep', config: configFromObject({}, 'test'), now: NOW, failOn: 'outstanding', digest: true },
     sql: undefined as unknown as Sql,
     stats: { queries: 0, slackCalls: 0 },
@@ -23,7 +27,11 @@ function scopeLogging(warnings: string[]): RunScope {
 
 describe('markUnrouted (a stage)', () => {
   it('gives each team with no channel an "unrouted" delivery and one warning, and returns their keys', () => {
-    const plan = planSweep([consumer({ team: 'payments' }), consumer({ team: 'ghosts' }), consumer({ team: 'ghosts' })], planOptions(), NOW);
+    const plan = planSweep(
+      [consumer({ team: 'payments' }), consumer({ team: 'ghosts' }), consumer({ team: 'ghosts' })],
+      planOptions(),
+      NOW,
+    );
     const deliveries = new Map<string, Delivery>([['payments', { ok: true, channel: 'C0PAYMENTS', ts: '1.0' }]]);
     const warnings: string[] = [];
 
@@ -32,7 +40,9 @@ describe('markUnrouted (a stage)', () => {
     expect([...unrouted]).toEqual(['ghosts']);
     expect(deliveries.get('ghosts')).toEqual({ ok: false, reason: 'unrouted: no channel for this team and no fallbackChannel' });
     expect(deliveries.get('payments')?.ok).toBe(true);
-    expect(warnings).toEqual(['team "ghosts" has no channel and there is no fallbackChannel: 2 consumer(s) not nudged (listed in the digest)']);
+    expect(warnings).toEqual([
+      'team "ghosts" has no channel and there is no fallbackChannel: 2 consumer(s) not nudged (listed in the digest)',
+    ]);
   });
 
   it('marks nothing when a fallbackChannel routes every team', () => {

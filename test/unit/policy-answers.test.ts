@@ -58,7 +58,11 @@ describe('reply grammar: the four answers', () => {
       requested: '36h',
       reason: 'waiting on vendor',
     });
-    expect(parse('Snooze 2W freeze until January')).toMatchObject({ consumers: 'all', durationMs: 14 * DAY_MS, reason: 'freeze until January' });
+    expect(parse('Snooze 2W freeze until January')).toMatchObject({
+      consumers: 'all',
+      durationMs: 14 * DAY_MS,
+      reason: 'freeze until January',
+    });
   });
 
   it('not ours [consumer …] [@team], the team as typed or as a user-group mention', () => {
@@ -70,7 +74,11 @@ describe('reply grammar: the four answers', () => {
 
   it('eta <YYYY-MM-DD> [consumer …]', () => {
     expect(parse('eta 2026-12-09')).toEqual({ kind: 'eta', consumers: 'all', eta: new Date('2026-12-09T00:00:00Z') });
-    expect(parse('ETA 2026-12-01 checkout-api')).toEqual({ kind: 'eta', consumers: ['checkout-api'], eta: new Date('2026-12-01T00:00:00Z') });
+    expect(parse('ETA 2026-12-01 checkout-api')).toEqual({
+      kind: 'eta',
+      consumers: ['checkout-api'],
+      eta: new Date('2026-12-01T00:00:00Z'),
+    });
   });
 
   it('anything else from a person is a response that changes nothing', () => {
@@ -119,15 +127,28 @@ describe('reply grammar: untrusted text is parsed strictly', () => {
     const refused = parse('done \u202Eevil\u0007 <!channel>');
     expect(refused.kind).toBe('refused');
     expect(parse('done <@U0ANA00001>')).toMatchObject({ kind: 'refused' });
-    const [event] = eventsFromReply(refused, { actor: 'U0ANA00001', ts: '1796115600.000100', text: 'done \u202Eevil\u0007 <!channel>' }, [], NOW);
-    const shown = JSON.stringify(renderConfirmation([{ ...event!, id: '1', threadId: '1', team: 'payments', recordedAt: NOW }], new Map(), SETTINGS));
+    const [event] = eventsFromReply(
+      refused,
+      { actor: 'U0ANA00001', ts: '1796115600.000100', text: 'done \u202Eevil\u0007 <!channel>' },
+      [],
+      NOW,
+    );
+    const shown = JSON.stringify(
+      renderConfirmation([{ ...event!, id: '1', threadId: '1', team: 'payments', recordedAt: NOW }], new Map(), SETTINGS),
+    );
     expect(shown).not.toMatch(/[\u202E\u0007]/);
     expect(shown).not.toContain('<!channel>');
     expect(shown).toContain('&lt;!channel&gt;');
   });
 
   it('a name Slack turned into a link still names its consumer; entities are decoded', () => {
-    const linked: GrammarContext = { ...context, listed: [{ id: 'pay.example.com', name: null }, { id: 'a&b', name: null }] };
+    const linked: GrammarContext = {
+      ...context,
+      listed: [
+        { id: 'pay.example.com', name: null },
+        { id: 'a&b', name: null },
+      ],
+    };
     expect(parseReply('done <http://pay.example.com|pay.example.com>', linked)).toEqual({ kind: 'done', consumers: ['pay.example.com'] });
     expect(parseReply('done a&amp;b', linked)).toEqual({ kind: 'done', consumers: ['a&b'] });
   });
@@ -147,7 +168,16 @@ describe('events from answers', () => {
       ['refunds-worker', 'done'],
     ]);
     expect(eventsFromReply({ kind: 'response' }, { ...message, text: 'on it' }, listed, NOW)).toEqual([
-      { consumerId: null, kind: 'response', source: 'reply', actor: 'U0ANA00001', messageTs: message.ts, body: 'on it', untilAt: null, detail: null },
+      {
+        consumerId: null,
+        kind: 'response',
+        source: 'reply',
+        actor: 'U0ANA00001',
+        messageTs: message.ts,
+        body: 'on it',
+        untilAt: null,
+        detail: null,
+      },
     ]);
   });
 
@@ -195,7 +225,11 @@ describe('what answers do', () => {
   it('done: claimed, held for claimGrace; after it, still pending: chased one tier higher', () => {
     const events = [recorded({ kind: 'done' }, NOW)];
     const during = deriveAnswers(events, inventory(), SETTINGS, later(DAY_MS)).get('checkout-api');
-    expect(during).toMatchObject({ claim: { state: 'claimed', by: 'U0ANA00001', graceEndsAt: later(2 * DAY_MS) }, holdUntil: later(2 * DAY_MS), tierBump: 0 });
+    expect(during).toMatchObject({
+      claim: { state: 'claimed', by: 'U0ANA00001', graceEndsAt: later(2 * DAY_MS) },
+      holdUntil: later(2 * DAY_MS),
+      tierBump: 0,
+    });
     const atEnd = deriveAnswers(events, inventory(), SETTINGS, later(2 * DAY_MS)).get('checkout-api');
     expect(atEnd).toMatchObject({ claim: { state: 'unverified' }, holdUntil: null, tierBump: 1 });
   });
@@ -204,7 +238,12 @@ describe('what answers do', () => {
     const seenAt = later(6 * HOUR_MS);
     const answers = deriveAnswers([recorded({ kind: 'done' }, NOW)], inventory({ lastSeenOnOldKey: seenAt }), SETTINGS, later(DAY_MS));
     expect(answers.get('checkout-api')).toMatchObject({ claim: { state: 'contradicted', seenAt }, holdUntil: null, tierBump: 1 });
-    const before = deriveAnswers([recorded({ kind: 'done' }, NOW)], inventory({ lastSeenOnOldKey: later(-HOUR_MS) }), SETTINGS, later(DAY_MS));
+    const before = deriveAnswers(
+      [recorded({ kind: 'done' }, NOW)],
+      inventory({ lastSeenOnOldKey: later(-HOUR_MS) }),
+      SETTINGS,
+      later(DAY_MS),
+    );
     expect(before.get('checkout-api')?.claim?.state).toBe('claimed');
   });
 
@@ -222,7 +261,10 @@ describe('what answers do', () => {
     });
     const long = [recorded({ kind: 'snooze', untilAt: later(30 * DAY_MS), detail: '30d release freeze' }, NOW)];
     const capped = deriveAnswers(long, inventory(), SETTINGS, later(DAY_MS)).get('checkout-api');
-    expect(capped).toMatchObject({ snooze: { until: later(7 * DAY_MS), requestedUntil: later(30 * DAY_MS), overLimit: true, reason: 'release freeze' }, holdUntil: later(7 * DAY_MS) });
+    expect(capped).toMatchObject({
+      snooze: { until: later(7 * DAY_MS), requestedUntil: later(30 * DAY_MS), overLimit: true, reason: 'release freeze' },
+      holdUntil: later(7 * DAY_MS),
+    });
     const afterCap = deriveAnswers(long, inventory(), SETTINGS, later(8 * DAY_MS)).get('checkout-api');
     expect(afterCap).toMatchObject({ snooze: { overLimit: true }, holdUntil: null });
     expect(deriveAnswers(short, inventory(), SETTINGS, later(3 * DAY_MS)).size).toBe(0);
@@ -260,8 +302,14 @@ describe('what answers do', () => {
   });
 
   it('a snooze does not quieten a claim the inventory contradicted', () => {
-    const events = [recorded({ kind: 'done' }, NOW), recorded({ kind: 'snooze', untilAt: later(5 * DAY_MS), detail: '5d' }, later(3 * DAY_MS))];
-    expect(deriveAnswers(events, inventory(), SETTINGS, later(3 * DAY_MS)).get('checkout-api')).toMatchObject({ tierBump: 1, holdUntil: null });
+    const events = [
+      recorded({ kind: 'done' }, NOW),
+      recorded({ kind: 'snooze', untilAt: later(5 * DAY_MS), detail: '5d' }, later(3 * DAY_MS)),
+    ];
+    expect(deriveAnswers(events, inventory(), SETTINGS, later(3 * DAY_MS)).get('checkout-api')).toMatchObject({
+      tierBump: 1,
+      holdUntil: null,
+    });
   });
 });
 
@@ -271,7 +319,13 @@ describe('did the team answer? (the fact escalation builds on)', () => {
       recorded({ kind: 'response', consumerId: null }, later(DAY_MS)),
       recorded({ kind: 'refused', consumerId: null, detail: 'not-allowed', actor: 'U0STRANGER' }, later(3 * DAY_MS), 'search'),
     ];
-    const facts = teamAnswerFacts(events, new Map([['payments', NOW], ['search', NOW]]));
+    const facts = teamAnswerFacts(
+      events,
+      new Map([
+        ['payments', NOW],
+        ['search', NOW],
+      ]),
+    );
     expect(facts.get('payments')).toMatchObject({ lastAnswerAt: later(DAY_MS), answeredSinceLastNudge: true, responders: ['U0ANA00001'] });
     expect(facts.get('payments')?.counts.response).toBe(1);
     expect(facts.has('search')).toBe(false);
@@ -280,7 +334,10 @@ describe('did the team answer? (the fact escalation builds on)', () => {
   });
 
   it('a refusal by a team member is still an answer (the team is not ignoring chaser)', () => {
-    const facts = teamAnswerFacts([recorded({ kind: 'refused', consumerId: null, detail: 'a snooze is at most 365d' }, later(DAY_MS))], new Map());
+    const facts = teamAnswerFacts(
+      [recorded({ kind: 'refused', consumerId: null, detail: 'a snooze is at most 365d' }, later(DAY_MS))],
+      new Map(),
+    );
     expect(facts.get('payments')?.answeredSinceLastNudge).toBe(true);
   });
 });
@@ -313,7 +370,11 @@ describe('who may answer', () => {
   });
 
   it('notAllowedEvent records the stranger as a refusal that counts for nothing', () => {
-    expect(notAllowedEvent({ actor: 'U0X', ts: '1.2', text: 'done' }, 'reply')).toMatchObject({ kind: 'refused', detail: 'not-allowed', consumerId: null });
+    expect(notAllowedEvent({ actor: 'U0X', ts: '1.2', text: 'done' }, 'reply')).toMatchObject({
+      kind: 'refused',
+      detail: 'not-allowed',
+      consumerId: null,
+    });
   });
 });
 
@@ -329,7 +390,10 @@ describe('answers in the plan', () => {
   };
 
   it('a claim within claimGrace holds the consumer back (listed as snoozed, not due); after it, one tier higher', async () => {
-    const rows = [consumer({ id: 'checkout-api', overdueDays: 1, now: PLAN_NOW }), consumer({ id: 'other', overdueDays: 1, now: PLAN_NOW })];
+    const rows = [
+      consumer({ id: 'checkout-api', overdueDays: 1, now: PLAN_NOW }),
+      consumer({ id: 'other', overdueDays: 1, now: PLAN_NOW }),
+    ];
     const claimed = [answerOf('done', 'checkout-api', new Date(PLAN_NOW.getTime() - DAY_MS))];
     const during = await planWith(rows, claimed);
     expect(during.teams[0]?.nudges.ids()).toEqual(['other']);

@@ -27,7 +27,11 @@ describe('cadence', () => {
   });
 
   it('forgives a scheduler starting a little early: 1/24 of the cadence, at most an hour', () => {
-    expect([schedulerGraceMs(24 * HOUR_MS), schedulerGraceMs(12 * HOUR_MS), schedulerGraceMs(96 * HOUR_MS)]).toEqual([HOUR_MS, HOUR_MS / 2, HOUR_MS]);
+    expect([schedulerGraceMs(24 * HOUR_MS), schedulerGraceMs(12 * HOUR_MS), schedulerGraceMs(96 * HOUR_MS)]).toEqual([
+      HOUR_MS,
+      HOUR_MS / 2,
+      HOUR_MS,
+    ]);
     // A daily cron that starts 4 s earlier than yesterday still nudges a 24h tier …
     expect(decide({ overdueDays: 4, state: nudged({ now: NOW, msAgo: 24 * HOUR_MS - 4_000, tier: 'firm' }) }).disposition).toBe('due');
     // … as does a run exactly one cadence less the grace after the last nudge (inclusive).
@@ -42,8 +46,10 @@ describe('cadence', () => {
   it('uses each tier’s own cadence: gentle 72 h, critical 12 h', () => {
     expect(decide({ overdueDays: 1, state: nudged({ now: NOW, msAgo: 71 * HOUR_MS - 1, tier: 'gentle' }) }).disposition).toBe('waiting');
     expect(decide({ overdueDays: 1, state: nudged({ now: NOW, hoursAgo: 71, tier: 'gentle' }) }).disposition).toBe('due');
-    expect(decide({ overdueDays: 20, state: nudged({ now: NOW, msAgo: 11.5 * HOUR_MS - 1, tier: 'critical' }) }))
-      .toMatchObject({ disposition: 'waiting', nextNudgeAt: ms(1) });
+    expect(decide({ overdueDays: 20, state: nudged({ now: NOW, msAgo: 11.5 * HOUR_MS - 1, tier: 'critical' }) })).toMatchObject({
+      disposition: 'waiting',
+      nextNudgeAt: ms(1),
+    });
     expect(decide({ overdueDays: 20, state: nudged({ now: NOW, msAgo: 11.5 * HOUR_MS, tier: 'critical' }) }).disposition).toBe('due');
   });
 
@@ -96,10 +102,11 @@ describe('snooze', () => {
 
   it('behaves as if not snoozed once the snooze has ended', () => {
     const snoozedUntil = ms(-HOUR_MS);
-    expect(decide({ overdueDays: 4, snoozedUntil, state: nudged({ now: NOW, hoursAgo: 2, tier: 'firm' }) }))
-      .toMatchObject({ disposition: 'waiting', nextNudgeAt: ms(21 * HOUR_MS) });
-    expect(decide({ overdueDays: 4, snoozedUntil, state: nudged({ now: NOW, hoursAgo: 25, tier: 'firm' }) }).disposition)
-      .toBe('due');
+    expect(decide({ overdueDays: 4, snoozedUntil, state: nudged({ now: NOW, hoursAgo: 2, tier: 'firm' }) })).toMatchObject({
+      disposition: 'waiting',
+      nextNudgeAt: ms(21 * HOUR_MS),
+    });
+    expect(decide({ overdueDays: 4, snoozedUntil, state: nudged({ now: NOW, hoursAgo: 25, tier: 'firm' }) }).disposition).toBe('due');
   });
 
   it('skips a row whose snooze is unreadable: neither nudged on a guess nor taken as "not set"', () => {

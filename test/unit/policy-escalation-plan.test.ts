@@ -34,14 +34,24 @@ function planFor(config: Config) {
 
 describe('planEscalations', () => {
   it('escalates only the silent team, with its own chain when it has one', () => {
-    const config = configOf({ tiers, teams: { payments: { channel: 'C0PAYMENTS', escalateTo: 'U0PAYLEAD1' }, search: { channel: '#search' } } });
+    const config = configOf({
+      tiers,
+      teams: { payments: { channel: 'C0PAYMENTS', escalateTo: 'U0PAYLEAD1' }, search: { channel: '#search' } },
+    });
     const plan = planFor(config);
     const activity = new Map([
       ['payments', silent(2)],
       ['search', silent(2, { respondedAt: [daysAgo(0.5)] })],
     ]);
     expect(planEscalations(plan.summaries, activity, config, NOW)).toEqual([
-      { team: 'payments', step: 1, target: { kind: 'user', id: 'U0PAYLEAD1' }, silence: { ignored: 2, since: daysAgo(2) }, tier: 'firm', outstanding: 1 },
+      {
+        team: 'payments',
+        step: 1,
+        target: { kind: 'user', id: 'U0PAYLEAD1' },
+        silence: { ignored: 2, since: daysAgo(2) },
+        tier: 'firm',
+        outstanding: 1,
+      },
     ]);
   });
 
@@ -55,20 +65,34 @@ describe('planEscalations', () => {
 });
 
 describe('planBudget', () => {
-  it('holds a team at its limit, counting this run\'s escalation; exempt tiers and other teams go', () => {
-    const config = configOf({ tiers: [{ name: 'firm', afterDaysOverdue: 0, every: '24h', mention: 'none' }], maxMessagesPerTeamPerWeek: 3 });
+  it("holds a team at its limit, counting this run's escalation; exempt tiers and other teams go", () => {
+    const config = configOf({
+      tiers: [{ name: 'firm', afterDaysOverdue: 0, every: '24h', mention: 'none' }],
+      maxMessagesPerTeamPerWeek: 3,
+    });
     const plan = planFor(config);
     const activity = new Map([
       ['payments', silent(2)],
       ['search', silent(2)],
     ]);
-    const escalation = { team: 'payments', step: 1, target: { kind: 'lead' as const }, silence: { ignored: 2, since: daysAgo(2) }, tier: 'firm', outstanding: 1 };
+    const escalation = {
+      team: 'payments',
+      step: 1,
+      target: { kind: 'lead' as const },
+      silence: { ignored: 2, since: daysAgo(2) },
+      tier: 'firm',
+      outstanding: 1,
+    };
     const budget = planBudget(plan.teams, activity, config, [escalation]);
     expect(budget.send.map((t) => t.team)).toEqual(['search']);
     expect(budget.held).toEqual([
       { team: 'payments', tier: 'firm', consumers: 1, limit: 3, sentInWeek: 3, why: 'budget: 3 of 3 messages in the last 7 days' },
     ]);
-    const exempt = configOf({ tiers: [{ name: 'firm', afterDaysOverdue: 0, every: '24h', mention: 'none' }], maxMessagesPerTeamPerWeek: 1, budgetExempt: ['firm'] });
+    const exempt = configOf({
+      tiers: [{ name: 'firm', afterDaysOverdue: 0, every: '24h', mention: 'none' }],
+      maxMessagesPerTeamPerWeek: 1,
+      budgetExempt: ['firm'],
+    });
     expect(planBudget(planFor(exempt).teams, activity, exempt).held).toEqual([]);
   });
 

@@ -44,7 +44,10 @@ describe('escalation', () => {
   const threeIgnored = [daysAgo(4), daysAgo(3), daysAgo(2)];
 
   it('does not escalate before K ignored nudges', () => {
-    expect(decideEscalation(rule, activity({ nudgedAt: threeIgnored.slice(1) }), NOW)).toMatchObject({ escalate: false, reason: 'not-yet' });
+    expect(decideEscalation(rule, activity({ nudgedAt: threeIgnored.slice(1) }), NOW)).toMatchObject({
+      escalate: false,
+      reason: 'not-yet',
+    });
   });
 
   it('escalates to the first step at K ignored nudges, saying since when', () => {

@@ -6,7 +6,11 @@ import { consumer, DEFAULT_TEST_TIERS, nudged, type ConsumerSpec } from '../supp
 import { NOW } from '../support/clock.js';
 
 function laggard(spec: ConsumerSpec): Laggard {
-  const result = assessRow(consumer({ now: NOW, ...spec }), createPolicyContext({ tiers: DEFAULT_TEST_TIERS, pendingStatuses: ['pending'] }), NOW);
+  const result = assessRow(
+    consumer({ now: NOW, ...spec }),
+    createPolicyContext({ tiers: DEFAULT_TEST_TIERS, pendingStatuses: ['pending'] }),
+    NOW,
+  );
   if (result.kind !== 'outstanding') throw new Error('expected outstanding');
   return result.laggard;
 }

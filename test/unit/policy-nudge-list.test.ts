@@ -14,7 +14,11 @@ describe('NudgeList', () => {
 
   it('keeps any text an id can hold exactly: quotes, backslashes, separators, emoji, lone surrogates', () => {
     const ids = ['"quoted"', 'back\\slash', 'a,b', '{"x","y"}', 'tab\tnew\nline', '🔑 key', '\ud800alone', '', ' '];
-    const list = new NudgeList(ids, ids.map(() => 0), TIERS);
+    const list = new NudgeList(
+      ids,
+      ids.map(() => 0),
+      TIERS,
+    );
     expect(list.ids()).toEqual(ids);
   });
 

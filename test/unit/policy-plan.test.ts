@@ -115,9 +115,7 @@ describe('team plans', () => {
     );
     const plan = planSweep(rows, planOptions(), NOW);
     const [team] = plan.teams;
-    const expected = [...rows].sort(
-      (a, b) => (a.deadline?.getTime() ?? 0) - (b.deadline?.getTime() ?? 0) || (a.id < b.id ? -1 : 1),
-    );
+    const expected = [...rows].sort((a, b) => (a.deadline?.getTime() ?? 0) - (b.deadline?.getTime() ?? 0) || (a.id < b.id ? -1 : 1));
     expect(LISTED_MAX).toBe(25);
     expect(team?.dueCount).toBe(5_000);
     expect(team?.listed.map((listed) => listed.id)).toEqual(expected.slice(0, LISTED_MAX).map((r) => r.id));
@@ -183,11 +181,7 @@ describe('plan totals', () => {
   it('track the oldest deadline of each tier across teams (the dry-run summary table)', () => {
     const oldestFirm = new Date(NOW.getTime() - 6 * DAY_MS);
     const plan = planSweep(
-      [
-        row({ team: 'a', overdueDays: 4 }),
-        row({ team: 'b', deadline: oldestFirm }),
-        row({ team: 'b', overdueDays: 20 }),
-      ],
+      [row({ team: 'a', overdueDays: 4 }), row({ team: 'b', deadline: oldestFirm }), row({ team: 'b', overdueDays: 20 })],
       planOptions(),
       NOW,
     );
@@ -264,7 +258,7 @@ describe('incremental builder', () => {
       const hoursAgo = random() < 0.4 ? null : Math.floor(random() * 100);
       return row({
         id: `r-${index}`,
-        team: random() < 0.02 ? null : (teams[Math.floor(random() * teams.length)]),
+        team: random() < 0.02 ? null : teams[Math.floor(random() * teams.length)],
         status: statuses[Math.floor(random() * statuses.length)] as string,
         overdueMs,
         deadline: random() < 0.02 ? null : new Date(NOW.getTime() - overdueMs),

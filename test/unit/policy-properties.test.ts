@@ -155,7 +155,10 @@ function simulate(campaign: { tiers: Tier[]; consumers: SimConsumer[]; gapsMs: n
 
 describe('policy over a simulated campaign', () => {
   it('respects cadence, nudges everyone nudgeable within one cadence, and nobody else', () => {
-    fc.assert(fc.property(campaignArb, (campaign) => simulate(campaign)), { numRuns: 300 });
+    fc.assert(
+      fc.property(campaignArb, (campaign) => simulate(campaign)),
+      { numRuns: 300 },
+    );
   });
 
   it('still holds with runs that land exactly on deadlines, snooze ends and cadences', () => {
@@ -174,7 +177,10 @@ describe('policy over a simulated campaign', () => {
         gapsMs: campaign.gapsMs.map((gap) => Math.min(minEveryMs, Math.max(HOUR_MS, roundToHour(gap)))),
       };
     });
-    fc.assert(fc.property(alignedArb, (campaign) => simulate(campaign)), { numRuns: 200 });
+    fc.assert(
+      fc.property(alignedArb, (campaign) => simulate(campaign)),
+      { numRuns: 200 },
+    );
   });
 });
 

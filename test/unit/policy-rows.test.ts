@@ -25,7 +25,11 @@ describe('statuses', () => {
 
   it('counts every configured pending status', () => {
     const plan = sweep(
-      [consumer({ now: NOW, status: 'pending' }), consumer({ now: NOW, status: 'in_progress' }), consumer({ now: NOW, status: 'confirmed' })],
+      [
+        consumer({ now: NOW, status: 'pending' }),
+        consumer({ now: NOW, status: 'in_progress' }),
+        consumer({ now: NOW, status: 'confirmed' }),
+      ],
       ['pending', 'in_progress'],
     );
     expect(plan.outstanding).toBe(2);

@@ -8,12 +8,7 @@ import { NOW } from '../support/clock.js';
 
 /** Two routed teams (payments: 2 consumers, search: 1), both due; billing has no channel. */
 const plan = planSweep(
-  [
-    consumer({ team: 'payments' }),
-    consumer({ team: 'payments' }),
-    consumer({ team: 'search' }),
-    consumer({ team: 'billing' }),
-  ],
+  [consumer({ team: 'payments' }), consumer({ team: 'payments' }), consumer({ team: 'search' }), consumer({ team: 'billing' })],
   planOptions(),
   NOW,
 );
@@ -59,10 +54,22 @@ const cases: Case[] = [
   },
   {
     name: 'a team message failed in a sweep: 4, naming the team and why; its consumers not counted as nudged',
-    input: { deliveries: new Map([['payments', ok('C0PAYMENTS')], ['search', failed('channel_not_found')], ['billing', UNROUTED]]) },
+    input: {
+      deliveries: new Map([
+        ['payments', ok('C0PAYMENTS')],
+        ['search', failed('channel_not_found')],
+        ['billing', UNROUTED],
+      ]),
+    },
     exitCode: ExitCode.deliveryFailed,
     problems: ['1 team message(s) not delivered: search (channel_not_found)'],
-    record: { nudged: 2, teamsMessaged: 1, teamsFailed: 1, exitCode: 4, outcome: '1 team message(s) not delivered: search (channel_not_found)' },
+    record: {
+      nudged: 2,
+      teamsMessaged: 1,
+      teamsFailed: 1,
+      exitCode: 4,
+      outcome: '1 team message(s) not delivered: search (channel_not_found)',
+    },
   },
   {
     name: 'failed deliveries do not count when the run posts no nudges (digest)',
@@ -104,7 +111,11 @@ const cases: Case[] = [
     input: {
       interrupted: 'SIGTERM',
       digest: undefined,
-      deliveries: new Map([['payments', ok('C0PAYMENTS')], ['search', failed('not sent: interrupted')], ['billing', UNROUTED]]),
+      deliveries: new Map([
+        ['payments', ok('C0PAYMENTS')],
+        ['search', failed('not sent: interrupted')],
+        ['billing', UNROUTED],
+      ]),
     },
     exitCode: ExitCode.terminated,
     problems: [

@@ -47,9 +47,7 @@ describe('renderDigest: headline', () => {
     );
     const headline = textObjects(message.blocks)[1]?.text;
     expect(headline).toBe('*6 consumers* outstanding across *2 teams*\ncritical *2* · urgent *0* · firm *1* · gentle *3*');
-    expect(message.text).toBe(
-      'Key rotation digest: 6 consumers outstanding across 2 teams (critical 2 · urgent 0 · firm 1 · gentle 3).',
-    );
+    expect(message.text).toBe('Key rotation digest: 6 consumers outstanding across 2 teams (critical 2 · urgent 0 · firm 1 · gentle 3).');
     expectWithinSlackLimits(message);
   });
 
@@ -82,9 +80,7 @@ describe('renderDigest: teams', () => {
   it('shows each team’s count, worst tier, days overdue, waiting and snoozed, and where its nudge went', () => {
     const message = digest(
       plan({
-        summaries: [
-          summary({ team: 'payments', worstTier: URGENT, outstanding: 9, due: 6, waiting: 2, snoozed: 1, maxDaysOverdue: 10 }),
-        ],
+        summaries: [summary({ team: 'payments', worstTier: URGENT, outstanding: 9, due: 6, waiting: 2, snoozed: 1, maxDaysOverdue: 10 })],
       }),
       'sweep',
       { payments: ok('C0PAYMENTS') },
@@ -209,7 +205,14 @@ describe('renderDigest: limits', () => {
     const failures = Object.fromEntries(
       summaries.filter((_, i) => i % 2 === 0).map((s) => [s.team, { ok: false as const, reason: '<!everyone>'.repeat(500) }]),
     );
-    const message = digest(plan({ summaries, skipped: Array.from({ length: 3000 }, (_, i) => ({ id: '&'.repeat(500) + i, team: null, reason: 'missing-team' as const })) }), 'sweep', failures);
+    const message = digest(
+      plan({
+        summaries,
+        skipped: Array.from({ length: 3000 }, (_, i) => ({ id: '&'.repeat(500) + i, team: null, reason: 'missing-team' as const })),
+      }),
+      'sweep',
+      failures,
+    );
     expectWithinSlackLimits(message);
     expect(checkerViolations(message)).toEqual([]);
     expect(allText(message)).toContain('⚠️ *5000* unrouted');

@@ -55,9 +55,7 @@ describe('sanitizeText', () => {
   });
 
   it('turns newlines, tabs and other controls into single spaces', () => {
-    expect(sanitizeText('line one\n\n*fake* line\r\n\ttab\u0085next\u2028sep\u0000nul', 120)).toBe(
-      'line one *fake* line tab next sep nul',
-    );
+    expect(sanitizeText('line one\n\n*fake* line\r\n\ttab\u0085next\u2028sep\u0000nul', 120)).toBe('line one *fake* line tab next sep nul');
     expect(sanitizeText('  padded   name  ', 120)).toBe('padded name');
   });
 

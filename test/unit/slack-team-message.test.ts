@@ -5,7 +5,15 @@ import { NAME_MAX_CHARS } from '../../src/slack/render/escape.js';
 import { renderTeamMessage } from '../../src/slack/render/team-message.js';
 import { DEFAULT_TEMPLATES } from '../../src/slack/render/templates.js';
 import { checkPostMessage } from '../support/slack-checker.js';
-import { TEAM_ROUTE, allText, expectWithinSlackLimits, listedConsumer, listedConsumers, teamPlan, textObjects } from '../support/slack-builders.js';
+import {
+  TEAM_ROUTE,
+  allText,
+  expectWithinSlackLimits,
+  listedConsumer,
+  listedConsumers,
+  teamPlan,
+  textObjects,
+} from '../support/slack-builders.js';
 import { CRITICAL, DEFAULT_TEST_TIERS, FIRM, GENTLE, URGENT } from '../support/builders.js';
 import { NOW } from '../support/clock.js';
 
@@ -87,7 +95,11 @@ describe('renderTeamMessage: the list', () => {
   });
 
   it('fits a long list into as many sections as the limits allow, none over 3,000 characters', () => {
-    const message = renderTeamMessage(teamPlan({ listed: listedConsumers(400, (i) => `service-${i}-`.padEnd(100, 'x')) }), NOW, DEFAULT_TEST_TIERS);
+    const message = renderTeamMessage(
+      teamPlan({ listed: listedConsumers(400, (i) => `service-${i}-`.padEnd(100, 'x')) }),
+      NOW,
+      DEFAULT_TEST_TIERS,
+    );
     const listSections = message.blocks.filter((b) => b.type === 'section' && b.text?.text.startsWith('• '));
     expect(listSections.length).toBeGreaterThan(1);
     expectWithinSlackLimits(message);
@@ -150,7 +162,17 @@ describe('renderTeamMessage: mentions', () => {
 
 describe('renderTeamMessage: hostile data', () => {
   it('never lets a consumer, key or team name ping, link or break markup', () => {
-    const names = ['<!channel>', '<!here>', '<!everyone>', '<@U123ABC>', '<https://evil.example|click>', '&lt;!channel&gt;', 'evil\u202Etxt.exe', 'a\nb', '🔑 vault'];
+    const names = [
+      '<!channel>',
+      '<!here>',
+      '<!everyone>',
+      '<@U123ABC>',
+      '<https://evil.example|click>',
+      '&lt;!channel&gt;',
+      'evil\u202Etxt.exe',
+      'a\nb',
+      '🔑 vault',
+    ];
     const plan = teamPlan({
       team: '<!subteam^S999>&',
       route: { kind: 'team', channel: 'C0X', mention: 'S0ONCALL' },
@@ -174,17 +196,28 @@ describe('renderTeamMessage: wording', () => {
     const gentle = renderTeamMessage(teamPlan({ tier: GENTLE, listed: [listedConsumer({ daysOverdue: 0 })] }), NOW, DEFAULT_TEST_TIERS);
     expect(gentle.blocks[0]).toMatchObject({ type: 'header', text: { type: 'plain_text', text: '🔑 Gentle: key rotation reminder' } });
     expect(allText(gentle)).toMatch(/When you get a moment/);
-    const critical = renderTeamMessage(teamPlan({ tier: CRITICAL, listed: [listedConsumer({ daysOverdue: 20 })] }), NOW, DEFAULT_TEST_TIERS);
+    const critical = renderTeamMessage(
+      teamPlan({ tier: CRITICAL, listed: [listedConsumer({ daysOverdue: 20 })] }),
+      NOW,
+      DEFAULT_TEST_TIERS,
+    );
     expect(critical.blocks[0]).toMatchObject({ text: { text: '🚨 CRITICAL: revoked key still in use' } });
     expect(allText(critical)).toMatch(/escalated to security/);
   });
 
-  it.each(DEFAULT_TEST_TIERS.map((tier) => [tier.name, tier] as const))('names the %s tier once in the whole message, in the header', (name, tier) => {
-    const message = renderTeamMessage(teamPlan({ tier, listed: [listedConsumer({ daysOverdue: tier.afterDaysOverdue })] }), NOW, DEFAULT_TEST_TIERS);
-    const texts = textObjects(message.blocks).map((o) => o.text.toLowerCase());
-    expect(texts.join('\n').match(new RegExp(`\\b${name}\\b`, 'g'))).toHaveLength(1);
-    expect(texts[0]).toContain(name);
-  });
+  it.each(DEFAULT_TEST_TIERS.map((tier) => [tier.name, tier] as const))(
+    'names the %s tier once in the whole message, in the header',
+    (name, tier) => {
+      const message = renderTeamMessage(
+        teamPlan({ tier, listed: [listedConsumer({ daysOverdue: tier.afterDaysOverdue })] }),
+        NOW,
+        DEFAULT_TEST_TIERS,
+      );
+      const texts = textObjects(message.blocks).map((o) => o.text.toLowerCase());
+      expect(texts.join('\n').match(new RegExp(`\\b${name}\\b`, 'g'))).toHaveLength(1);
+      expect(texts[0]).toContain(name);
+    },
+  );
 
   it('names a custom tier in the body only, when its template says {{tier}}', () => {
     const p1: Tier = { ...CRITICAL, name: 'p1', template: '*{{team}}*: {{tier}} incident, {{count}} open.' };
@@ -192,7 +225,11 @@ describe('renderTeamMessage: wording', () => {
     const texts = textObjects(message.blocks).map((o) => o.text);
     expect(texts[0]).toBe('🚨 Revoked key still in use');
     expect(texts.join('\n').split('p1').length - 1).toBe(1);
-    const plain = renderTeamMessage(teamPlan({ tier: { ...p1, template: undefined }, listed: [listedConsumer({ daysOverdue: 20 })] }), NOW, [GENTLE, p1]);
+    const plain = renderTeamMessage(
+      teamPlan({ tier: { ...p1, template: undefined }, listed: [listedConsumer({ daysOverdue: 20 })] }),
+      NOW,
+      [GENTLE, p1],
+    );
     expect(textObjects(plain.blocks)[0]?.text).toBe('🚨 p1: revoked key still in use');
   });
 
@@ -210,7 +247,10 @@ describe('renderTeamMessage: wording', () => {
       DEFAULT_TEST_TIERS,
     );
     expect(message.blocks[0]).toMatchObject({ text: { text: '🚨 CRITICAL: revoked key still in use' } });
-    const list = textObjects(message.blocks).map((o) => o.text).find((t) => t.includes('• *checkout-api*')) ?? '';
+    const list =
+      textObjects(message.blocks)
+        .map((o) => o.text)
+        .find((t) => t.includes('• *checkout-api*')) ?? '';
     expect(list.split('\n')).toEqual([
       'This one needs action *today*: move it to the new key, or reply in a thread here with who is on it and by when:',
       expect.stringMatching(/^• \*checkout-api\* .* 16 days overdue$/),
@@ -258,7 +298,7 @@ describe('renderTeamMessage: wording', () => {
     expect(mapped).not.toMatch(/confirmed|exempt/);
     expect(footerOf({ column: 'state', done: ['rotated'] })).toContain('set its `state` to `rotated` in the rotation inventory.');
     // A done value is config text: escaped, and no backtick of its own can end the code span.
-    expect(footerOf({ column: 'status', done: ['<!here> `x`'] })).toContain('to `&lt;!here&gt; \'x\'`');
+    expect(footerOf({ column: 'status', done: ['<!here> `x`'] })).toContain("to `&lt;!here&gt; 'x'`");
   });
 
   it("gives each listed tier's cadence, most overdue first, when the list spans tiers", () => {

@@ -96,7 +96,13 @@ describe('renderMessageForTerminal: layout', () => {
         { type: 'header', text: { type: 'plain_text', text: '🔑 Header *not bold markup*' } },
         { type: 'section', text: { type: 'mrkdwn', text: 'Intro', verbatim: true } },
         { type: 'divider' },
-        { type: 'context', elements: [{ type: 'mrkdwn', text: 'a' }, { type: 'plain_text', text: '&lt;b' }] },
+        {
+          type: 'context',
+          elements: [
+            { type: 'mrkdwn', text: 'a' },
+            { type: 'plain_text', text: '&lt;b' },
+          ],
+        },
       ],
     };
     expect(renderMessageForTerminal(message, { width: 30 })).toBe(

@@ -29,6 +29,7 @@ describe('parseInstant (--now)', () => {
   });
 
   it('anything else is refused', () => {
-    for (const value of ['yesterday', '1773133200000', '2026-12-06 09:00Z', '']) expect(instant(value)).toMatch(/expected an ISO-8601 instant/);
+    for (const value of ['yesterday', '1773133200000', '2026-12-06 09:00Z', ''])
+      expect(instant(value)).toMatch(/expected an ISO-8601 instant/);
   });
 });

@@ -17,7 +17,9 @@ export async function checkClock(scope: RunScope, writes: boolean): Promise<void
     throw new ChaserError(
       ExitCode.usage,
       `--now ${formatExactInstant(request.now)} is ${describeSpan(ahead)} ahead of the database's clock (${formatExactInstant(clock.now)}): ${request.command} would record it as having happened then, holding back the real nudges until that date`,
-      [`to preview a future instant, run \`chaser dry-run --now ${request.now.toISOString()}\` (it writes nothing); a --now up to ${CLOCK_SKEW_MS / 60_000} minutes ahead is accepted`],
+      [
+        `to preview a future instant, run \`chaser dry-run --now ${request.now.toISOString()}\` (it writes nothing); a --now up to ${CLOCK_SKEW_MS / 60_000} minutes ahead is accepted`,
+      ],
     );
   }
   if (clock.futureNudges > 0) {

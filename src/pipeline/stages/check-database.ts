@@ -25,6 +25,10 @@ export async function checkDatabase(scope: RunScope, { allowNoSchema }: { allowN
     );
   }
   const source = await guardDb(scope, () => inspectSource(sql, request.config.source));
-  scope.env.log.debug('database ready', { database: describeTarget(sql), table: request.config.source.table, snoozedUntil: source.hasSnoozedUntil });
+  scope.env.log.debug('database ready', {
+    database: describeTarget(sql),
+    table: request.config.source.table,
+    snoozedUntil: source.hasSnoozedUntil,
+  });
   return { source, memory: !schema.absent };
 }

@@ -11,7 +11,11 @@ export async function deliverDigest(
   slack: SlackSession,
   plan: Plan,
   deliveries: ReadonlyMap<string, Delivery>,
-  { threads, history, pacing }: { threads?: RunThreads | undefined; history?: DigestHistory | undefined; pacing?: DigestPacing | undefined } = {},
+  {
+    threads,
+    history,
+    pacing,
+  }: { threads?: RunThreads | undefined; history?: DigestHistory | undefined; pacing?: DigestPacing | undefined } = {},
 ): Promise<DigestOutcome & { fatal?: boolean }> {
   const { request } = scope;
   const digest = await slack.deliverDigest({

@@ -19,7 +19,14 @@ import { guardDb, type RunScope } from '../scope.js';
  */
 export async function deliverEscalations(
   scope: RunScope,
-  { slack, plan, escalations, runId, campaign, permalinks }: {
+  {
+    slack,
+    plan,
+    escalations,
+    runId,
+    campaign,
+    permalinks,
+  }: {
     slack: SlackSession;
     plan: Plan;
     escalations: readonly PlannedEscalation[];
@@ -35,7 +42,13 @@ export async function deliverEscalations(
   const items: Outbound<string>[] = [];
   const byTeam = new Map(escalations.map((e) => [e.team, e]));
   for (const escalation of escalations) {
-    const base = { team: escalation.team, step: escalation.step, target: targetLabel(escalation.target), ignored: escalation.silence.ignored, since: escalation.silence.since };
+    const base = {
+      team: escalation.team,
+      step: escalation.step,
+      target: targetLabel(escalation.target),
+      ignored: escalation.silence.ignored,
+      since: escalation.silence.since,
+    };
     const where = await destinationOf(slack, escalation.target, request.config.digest, request.config.fallbackChannel);
     if (!where.ok) {
       outcomes.set(escalation.team, { ...base, delivered: false, error: where.error });
@@ -77,7 +90,11 @@ export async function deliverEscalations(
           runId,
           now: request.now,
         });
-        env.log.info(`escalated ${escalation.team}`, { step: escalation.step, to: targetLabel(escalation.target), ignored: escalation.silence.ignored });
+        env.log.info(`escalated ${escalation.team}`, {
+          step: escalation.step,
+          to: targetLabel(escalation.target),
+          ignored: escalation.silence.ignored,
+        });
       },
     });
     if (report.unrecorded) {
@@ -86,7 +103,10 @@ export async function deliverEscalations(
     for (const [team, delivery] of report.results) {
       const outcome = outcomes.get(team);
       if (!outcome) continue;
-      outcomes.set(team, delivery.ok ? { ...outcome, delivered: true, channel: delivery.channel, error: undefined } : { ...outcome, error: delivery.reason });
+      outcomes.set(
+        team,
+        delivery.ok ? { ...outcome, delivered: true, channel: delivery.channel, error: undefined } : { ...outcome, error: delivery.reason },
+      );
     }
   }
   return [...outcomes.values()].map(({ error, ...rest }) => (error === undefined ? rest : { ...rest, error }));
@@ -100,7 +120,9 @@ async function destinationOf(
 ): Promise<{ ok: true; channel: string } | { ok: false; error: string }> {
   if (target.kind === 'channel') return { ok: true, channel: target.channel };
   const destination: DigestDestination | undefined =
-    target.kind === 'user' ? { user: target.id } : (digest ?? (target.kind === 'usergroup' && fallback ? { channel: fallback } : undefined));
+    target.kind === 'user'
+      ? { user: target.id }
+      : (digest ?? (target.kind === 'usergroup' && fallback ? { channel: fallback } : undefined));
   if (!destination) return { ok: false, error: 'no digest destination (or fallbackChannel) configured for the escalation' };
   const recipient = await resolveDigestRecipient(slack.client, destination);
   if (!recipient.ok) return { ok: false, error: `${recipient.label}: ${describeFailure(recipient.failure)}` };

@@ -23,7 +23,12 @@ export interface NudgesSent {
  */
 export async function deliverNudges(
   scope: RunScope,
-  { slack, teams, runId, lock }: { slack: SlackSession; teams: readonly TeamPlan[]; runId: RunId | undefined; lock: HeldSweepLock | undefined },
+  {
+    slack,
+    teams,
+    runId,
+    lock,
+  }: { slack: SlackSession; teams: readonly TeamPlan[]; runId: RunId | undefined; lock: HeldSweepLock | undefined },
 ): Promise<NudgesSent> {
   const { request, env } = scope;
   if (runId === undefined) throw new Error('deliverNudges: nudges are recorded against a run record, and none was opened');
@@ -35,7 +40,13 @@ export async function deliverNudges(
     ...(request.config.fallbackChannel ? { fallbackChannel: request.config.fallbackChannel } : {}),
     ...(request.onProgress ? { onProgress: request.onProgress } : {}),
     record: async (team, accepted) => {
-      const nudges = { team: team.team, channel: accepted.channel, messageTs: accepted.ts, ids: team.nudges.ids(), tiers: team.nudges.tiers() };
+      const nudges = {
+        team: team.team,
+        channel: accepted.channel,
+        messageTs: accepted.ts,
+        ids: team.nudges.ids(),
+        tiers: team.nudges.tiers(),
+      };
       if (accepted.scheduled) {
         // A scheduled message counts as a nudge from its post_at, and is reconciled next run.
         const { id, postAt } = accepted.scheduled;

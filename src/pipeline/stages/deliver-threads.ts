@@ -15,7 +15,6 @@ import { guardDb, type RunScope } from '../scope.js';
 import { unrecordedTeams, type NudgesSent } from './deliver-nudges.js';
 import type { Harvest } from './harvest-answers.js';
 
-
 /** Slack's answers to a reply whose thread cannot take one: open a new thread instead. */
 const THREAD_GONE: Readonly<Record<string, CloseReason>> = {
   restricted_action_thread_locked: 'locked',
@@ -104,38 +103,45 @@ export async function deliverThreadNudges(
       ...(request.onProgress ? { onProgress: request.onProgress } : {}),
       // Recorded first (the message is out), then no further post without the lock.
       halt: () => (lock?.lost ? 'the sweep lock was lost' : undefined),
-      ...(canLook ? { findLost: (item: Outbound<string>) => findTaggedPost(slack.client, item, slack.botId, Math.floor(Date.now() / 1000)) } : {}),
-      onDelivered: (out, accepted) => inTurn(async () => {
-        const item = byTeam.get(out.key);
-        if (!item) return;
-        const tier = item.team.tier.name;
-        if (item.thread) {
-          await recordThreadNudge(sql, item.thread.id, now, tier);
-        } else {
-          // The thread first: killed before the nudge is recorded, the next run replies in it instead of opening another.
-          const thread = await openThread(sql, {
+      ...(canLook
+        ? { findLost: (item: Outbound<string>) => findTaggedPost(slack.client, item, slack.botId, Math.floor(Date.now() / 1000)) }
+        : {}),
+      onDelivered: (out, accepted) =>
+        inTurn(async () => {
+          const item = byTeam.get(out.key);
+          if (!item) return;
+          const tier = item.team.tier.name;
+          if (item.thread) {
+            await recordThreadNudge(sql, item.thread.id, now, tier);
+          } else {
+            // The thread first: killed before the nudge is recorded, the next run replies in it instead of opening another.
+            const thread = await openThread(sql, {
+              team: item.team.team,
+              campaign: harvest.campaign,
+              channel: accepted.channel,
+              parentTs: accepted.ts,
+              now,
+              runId,
+              tier,
+              ...(item.replaces ? { replaces: item.replaces } : {}),
+            });
+            harvest.threads.set(item.team.team, thread);
+            opened.add(item.team.team);
+          }
+          await recorder.record({
             team: item.team.team,
-            campaign: harvest.campaign,
             channel: accepted.channel,
-            parentTs: accepted.ts,
-            now,
-            runId,
-            tier,
-            ...(item.replaces ? { replaces: item.replaces } : {}),
+            messageTs: accepted.ts,
+            ids: item.team.nudges.ids(),
+            tiers: item.team.nudges.tiers(),
           });
-          harvest.threads.set(item.team.team, thread);
-          opened.add(item.team.team);
-        }
-        await recorder.record({
-          team: item.team.team,
-          channel: accepted.channel,
-          messageTs: accepted.ts,
-          ids: item.team.nudges.ids(),
-          tiers: item.team.nudges.tiers(),
-        });
-        env.log.debug(`recorded ${item.team.team}`, { nudges: item.team.nudges.count, channel: accepted.channel, ts: accepted.ts });
-        env.log.info(`nudged ${item.team.team}`, { channel: accepted.channel, consumers: item.team.nudges.count, thread: item.thread ? 'reply' : 'new' });
-      }),
+          env.log.debug(`recorded ${item.team.team}`, { nudges: item.team.nudges.count, channel: accepted.channel, ts: accepted.ts });
+          env.log.info(`nudged ${item.team.team}`, {
+            channel: accepted.channel,
+            consumers: item.team.nudges.count,
+            thread: item.thread ? 'reply' : 'new',
+          });
+        }),
     }).then((report) => {
       if (report.unrecorded) {
         const { keys, error } = report.unrecorded;
@@ -254,7 +260,10 @@ async function rerouteToFallback(
       );
       deliveries.set(item.team.team, { ...there, fallbackFrom: item.because });
     } else {
-      deliveries.set(item.team.team, { ok: false, reason: `${item.because.reason}; the fallbackChannel ${fallbackChannel} failed too: ${there.reason}` });
+      deliveries.set(item.team.team, {
+        ok: false,
+        reason: `${item.because.reason}; the fallbackChannel ${fallbackChannel} failed too: ${there.reason}`,
+      });
     }
   }
   return second.fatal;
@@ -274,7 +283,13 @@ async function permalinkOf(scope: RunScope, slack: SlackSession, thread: ThreadR
 }
 
 /** Every open thread's parent brought up to date, or "all done" and closed. */
-async function updateParents(scope: RunScope, slack: SlackSession, plan: Plan, harvest: Harvest, opened: ReadonlySet<string>): Promise<void> {
+async function updateParents(
+  scope: RunScope,
+  slack: SlackSession,
+  plan: Plan,
+  harvest: Harvest,
+  opened: ReadonlySet<string>,
+): Promise<void> {
   const { request, env, sql } = scope;
   const now = request.now;
   const summaries = new Map(plan.summaries.map((s) => [s.team, s]));
@@ -294,7 +309,14 @@ async function updateParents(scope: RunScope, slack: SlackSession, plan: Plan, h
       channel: thread.channel,
       update: { ts: thread.parentTs },
       message: () =>
-        renderThreadParent({ team, plan: due.get(team), summary, answered: plan.answered.get(team) ?? [], now, tiers: request.config.tiers }),
+        renderThreadParent({
+          team,
+          plan: due.get(team),
+          summary,
+          answered: plan.answered.get(team) ?? [],
+          now,
+          tiers: request.config.tiers,
+        }),
     });
   }
   if (items.length === 0) return;
@@ -309,7 +331,9 @@ async function updateParents(scope: RunScope, slack: SlackSession, plan: Plan, h
     }
     if (delivery.ok) continue;
     const reason = CANNOT_EDIT[delivery.reason];
-    env.log.info(`could not update the thread status of team ${team}: ${delivery.reason}${reason ? '; the next nudge opens a new thread' : ''}`);
+    env.log.info(
+      `could not update the thread status of team ${team}: ${delivery.reason}${reason ? '; the next nudge opens a new thread' : ''}`,
+    );
     if (reason) {
       await guardDb(scope, () => closeThread(sql, thread.id, now, reason));
       harvest.threads.delete(team);

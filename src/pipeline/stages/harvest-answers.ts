@@ -125,7 +125,12 @@ export async function harvestAnswers(
       members.set(mention, await readGroupMembers(reader, mention));
     }
     for (const message of read.messages) if (message.bot_id && message.user) bots.set(message.user, true);
-    if (features.usersRead) await readBots(reader, [...reactorsOf(read.messages)].filter((u) => u !== slack.botUserId), bots);
+    if (features.usersRead)
+      await readBots(
+        reader,
+        [...reactorsOf(read.messages)].filter((u) => u !== slack.botUserId),
+        bots,
+      );
     const events: NewAckEvent[] = eventsFromThread(read.messages, {
       botUserId: slack.botUserId,
       bots: new Set([...bots].filter(([, isBot]) => isBot).map(([user]) => user)),
@@ -138,7 +143,10 @@ export async function harvestAnswers(
       now: request.now,
     });
     if (!record) {
-      harvest.recorded.set(thread.team, events.map((e, i) => ({ ...e, id: `dry-${i}`, threadId: thread.id, team: thread.team, recordedAt: request.now })));
+      harvest.recorded.set(
+        thread.team,
+        events.map((e, i) => ({ ...e, id: `dry-${i}`, threadId: thread.id, team: thread.team, recordedAt: request.now })),
+      );
       return;
     }
     const fresh = await guardDb(scope, () => recordHarvest(sql, thread, events, read.cursor, { runId, now: request.now }));
@@ -176,7 +184,10 @@ async function confirmAnswers(scope: RunScope, slack: SlackSession, harvest: Har
   for (const thread of harvest.threads.values()) {
     const pending = harvest.events.filter((e) => e.threadId === thread.id && BigInt(e.id) > BigInt(thread.confirmedEventId));
     if (pending.length === 0) continue;
-    last.set(thread.team, pending.reduce((max, e) => (BigInt(e.id) > BigInt(max) ? e.id : max), '0'));
+    last.set(
+      thread.team,
+      pending.reduce((max, e) => (BigInt(e.id) > BigInt(max) ? e.id : max), '0'),
+    );
     const names = new Map((harvest.consumers.get(thread.id)?.listed ?? []).map((c) => [c.id, c.name]));
     const message = renderConfirmation(pending, names, settings);
     if (!message) {
@@ -206,7 +217,9 @@ function warnMissingScopes(scope: RunScope, features: ReadFeatures, threads: rea
     if (features[key]) continue;
     if (key === 'privateHistory' && !anyPrivate) continue;
     if (key === 'usergroupsRead' && scope.request.config.answers.who !== 'team') continue;
-    scope.env.log.warn(`Slack scope ${needed} not granted: off this run: ${feature} (add it under OAuth & Permissions and reinstall the app)`);
+    scope.env.log.warn(
+      `Slack scope ${needed} not granted: off this run: ${feature} (add it under OAuth & Permissions and reinstall the app)`,
+    );
   }
 }
 

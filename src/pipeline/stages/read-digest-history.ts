@@ -17,7 +17,12 @@ const DETAIL_CONSUMERS = 5;
  * digest's, and for the teams in the two worst tiers their most overdue consumers and what
  * changed since. Runs only when a digest is sent.
  */
-export async function readDigestHistory(scope: RunScope, runId: RunId, plan: Plan, source: Pick<SourceShape, 'deadlineKind'>): Promise<DigestHistory> {
+export async function readDigestHistory(
+  scope: RunScope,
+  runId: RunId,
+  plan: Plan,
+  source: Pick<SourceShape, 'deadlineKind'>,
+): Promise<DigestHistory> {
   const { request } = scope;
   const worst = new Set(plan.tiers.slice(-2).map((tier) => tier.name));
   const teams = plan.summaries

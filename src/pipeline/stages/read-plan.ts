@@ -38,7 +38,9 @@ export async function readPlan(
       request.now,
     );
     // Its own statement, before the cursor opens: on PGlite nothing else may run while it is open.
-    builder.setUnknownStatuses(await countUnknownStatuses(sql, request.config.source, { now: request.now, deadlineKind: source.deadlineKind, filters }));
+    builder.setUnknownStatuses(
+      await countUnknownStatuses(sql, request.config.source, { now: request.now, deadlineKind: source.deadlineKind, filters }),
+    );
     for await (const rows of readOverdueConsumers(sql, request.config.source, {
       now: request.now,
       hasSnoozedUntil: source.hasSnoozedUntil,

@@ -23,5 +23,10 @@ export async function openRunRecord(scope: RunScope): Promise<RunId> {
 export async function closeRunRecord(scope: RunScope, runId: RunId, record: RunRecordOutcome, pacing?: RunPacingRecord): Promise<void> {
   // Problems quote Slack's and the network's errors: redacted like everything printed (runs.ts expects it).
   await guardDb(scope, () => finishRun(scope.sql, runId, { ...record, outcome: scope.env.redact(record.outcome) }, pacing));
-  scope.env.log.debug('run record closed', { run: runId, exitCode: record.exitCode, nudged: record.nudged, digestDelivered: record.digestDelivered });
+  scope.env.log.debug('run record closed', {
+    run: runId,
+    exitCode: record.exitCode,
+    nudged: record.nudged,
+    digestDelivered: record.digestDelivered,
+  });
 }

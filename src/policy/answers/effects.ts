@@ -53,7 +53,13 @@ export function eventsFromReaction(
   now: Date,
 ): NewAckEvent[] {
   const kind =
-    name === settings.reactions.done ? 'done' : name === settings.reactions.snooze ? 'snooze' : name === settings.reactions.notOurs ? 'not_ours' : null;
+    name === settings.reactions.done
+      ? 'done'
+      : name === settings.reactions.snooze
+        ? 'snooze'
+        : name === settings.reactions.notOurs
+          ? 'not_ours'
+          : null;
   if (kind === null) return [];
   const untilAt = kind === 'snooze' ? new Date(now.getTime() + settings.maxSnoozeMs) : null;
   return listedIds.map((consumerId) => ({
@@ -233,10 +239,7 @@ export interface TeamAnswerFacts {
   counts: Record<'done' | 'snooze' | 'not_ours' | 'eta' | 'response' | 'refused', number>;
 }
 
-export function teamAnswerFacts(
-  events: readonly AckEvent[],
-  lastNudgedAt: ReadonlyMap<string, Date | null>,
-): Map<string, TeamAnswerFacts> {
+export function teamAnswerFacts(events: readonly AckEvent[], lastNudgedAt: ReadonlyMap<string, Date | null>): Map<string, TeamAnswerFacts> {
   const result = new Map<string, TeamAnswerFacts>();
   for (const event of events) {
     if (event.kind === 'refused' && event.detail === NOT_ALLOWED) continue;

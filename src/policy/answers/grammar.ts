@@ -54,7 +54,10 @@ function decodeEntities(s: string): string {
 
 /** The first word as a person sees it: format characters gone, compatibility forms folded. */
 function skeleton(word: string): string {
-  return word.replace(/\p{Cf}/gu, '').normalize('NFKC').toLowerCase();
+  return word
+    .replace(/\p{Cf}/gu, '')
+    .normalize('NFKC')
+    .toLowerCase();
 }
 
 /**
@@ -154,7 +157,10 @@ function consumersOf(tokens: readonly string[], context: GrammarContext): { ids:
     else if (!ids.includes(id)) ids.push(id);
   }
   if (unknown.length > 0) {
-    const shown = unknown.slice(0, 5).map((u) => `"${u}"`).join(', ');
+    const shown = unknown
+      .slice(0, 5)
+      .map((u) => `"${u}"`)
+      .join(', ');
     return { refused: `not a consumer this thread lists: ${shown}${unknown.length > 5 ? ` and ${unknown.length - 5} more` : ''}` };
   }
   return { ids };

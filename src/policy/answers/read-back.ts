@@ -49,7 +49,9 @@ export function eventsFromThread(messages: readonly ThreadMessage[], context: Re
           const answer = eventsFromReaction(name, { actor: user, ts: message.ts }, listed, context.settings, context.now);
           if (answer.length === 0) continue;
           events.push(
-            ...(mayAnswer(user, context.rule, context.team) ? answer : [notAllowedEvent({ actor: user, ts: message.ts, text: name }, 'reaction')]),
+            ...(mayAnswer(user, context.rule, context.team)
+              ? answer
+              : [notAllowedEvent({ actor: user, ts: message.ts, text: name }, 'reaction')]),
           );
         }
       }

@@ -63,8 +63,7 @@ export const RETRY_BACKOFF = { factor: 2, minTimeout: 500, maxTimeout: 5_000, ra
 /** WebClient's own logger, routed to ours: stderr, silent unless -v (warnings stay visible). */
 function slackLogger(log: Log): Logger {
   let level = LogLevel.DEBUG;
-  const text = (parts: unknown[]): string =>
-    parts.map((p) => (typeof p === 'string' ? p : safeJson(p))).join(' ');
+  const text = (parts: unknown[]): string => parts.map((p) => (typeof p === 'string' ? p : safeJson(p))).join(' ');
   return {
     debug: (...m: unknown[]) => log.debug(`slack: ${text(m)}`),
     info: (...m: unknown[]) => log.debug(`slack: ${text(m)}`),

@@ -1,9 +1,4 @@
-import {
-  WebAPIHTTPError,
-  WebAPIPlatformError,
-  WebAPIRateLimitedError,
-  WebAPIRequestError,
-} from '@slack/web-api';
+import { WebAPIHTTPError, WebAPIPlatformError, WebAPIRateLimitedError, WebAPIRequestError } from '@slack/web-api';
 import { sanitizeText } from '../render/escape.js';
 
 /** Most characters of an unreadable answer kept here; the notifier cuts the reason after redacting it. */
@@ -62,7 +57,7 @@ export function classifySlackError(error: unknown): SlackFailure {
     const data: unknown = error.data;
     // WebClient turns a JSON answer without `ok` (an array, `{}`) into a platform error too.
     if (typeof data !== 'object' || data === null || Array.isArray(data) || !('ok' in data)) {
-      return { kind: 'lost', reason: "Slack's answer could not be read (no \"ok\" field)" };
+      return { kind: 'lost', reason: 'Slack\'s answer could not be read (no "ok" field)' };
     }
     const code = error.data.error;
     if (typeof code !== 'string' || code === '') return { kind: 'failed', reason: 'Slack answered ok:false without an error code' };
@@ -101,7 +96,8 @@ export function classifySlackError(error: unknown): SlackFailure {
       return { kind: 'lost', reason: 'Slack did not answer in time (timeout)' };
     }
     const code = networkCode(original);
-    if (code !== undefined && NEVER_CONNECTED.has(code)) return { kind: 'failed', reason: `could not reach Slack (${code})`, retryable: true };
+    if (code !== undefined && NEVER_CONNECTED.has(code))
+      return { kind: 'failed', reason: `could not reach Slack (${code})`, retryable: true };
     return { kind: 'lost', reason: `the connection to Slack broke before its answer (${code ?? original?.message ?? 'request failed'})` };
   }
   // A plain Error from WebClient: a 429 without a usable Retry-After header.

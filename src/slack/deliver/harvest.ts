@@ -24,10 +24,10 @@ export interface ReadFeatures {
 export const FEATURE_SCOPES = [
   { feature: 'read replies and parent reactions in team threads', scope: 'channels:history', key: 'history' },
   { feature: 'read replies in private team channels', scope: 'groups:history', key: 'privateHistory' },
-  { feature: 'read reactions on chaser\'s thread replies', scope: 'reactions:read', key: 'reactionsRead' },
+  { feature: "read reactions on chaser's thread replies", scope: 'reactions:read', key: 'reactionsRead' },
   { feature: 'mark each answer read with 👀', scope: 'reactions:write', key: 'reactionsWrite' },
   { feature: 'only the team\'s user group may answer (answers.who = "team")', scope: 'usergroups:read', key: 'usergroupsRead' },
-  { feature: 'tell bots\' reactions from people\'s', scope: 'users:read', key: 'usersRead' },
+  { feature: "tell bots' reactions from people's", scope: 'users:read', key: 'usersRead' },
 ] as const satisfies ReadonlyArray<{ feature: string; scope: string; key: keyof ReadFeatures }>;
 
 /** Granted scopes (auth.test's x-oauth-scopes) → features; unknown scopes (no header): assume granted, degrade on missing_scope. */
@@ -87,7 +87,9 @@ export async function readThread(reader: SlackReader, thread: ThreadToRead, feat
     if (!first || first.ts !== thread.parentTs) return { kind: 'parent-deleted' };
     parent = first as typeof parent;
   } else if (features.reactionsRead) {
-    const got = await reader.read('reactions.get', (client) => client.reactions.get({ channel: thread.channel, timestamp: thread.parentTs, full: true }));
+    const got = await reader.read('reactions.get', (client) =>
+      client.reactions.get({ channel: thread.channel, timestamp: thread.parentTs, full: true }),
+    );
     if (!got.ok) return got.code === 'message_not_found' ? { kind: 'parent-deleted' } : unreadable(got);
     parent = { ...(got.value.message as ThreadMessage), ts: thread.parentTs };
   } else {
@@ -181,7 +183,11 @@ const LOST_POST_WINDOW_SECONDS = 15 * 60;
  */
 export async function findTaggedPost(
   client: WebClient,
-  item: { channel: string; thread?: { ts: string } | undefined; metadata?: { event_type: string; event_payload: Record<string, string> } | undefined },
+  item: {
+    channel: string;
+    thread?: { ts: string } | undefined;
+    metadata?: { event_type: string; event_payload: Record<string, string> } | undefined;
+  },
   botId: string | undefined,
   nowSeconds: number,
 ): Promise<{ channel: string; ts: string } | undefined> {

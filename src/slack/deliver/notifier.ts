@@ -116,7 +116,10 @@ export async function deliverAll<K>(items: readonly Outbound<K>[], options: Deli
   const notSent = () => notSentReason(options.signal, fatal, unrecorded, laneError, options.halt?.());
   const settle = (item: Outbound<K>, delivery: Delivery) => {
     // Redacted before it is cut, so a secret is never left half-shown.
-    results.set(item.key, delivery.ok ? delivery : { ...delivery, reason: truncateCodePoints(options.redact(delivery.reason), REASON_MAX_CHARS) });
+    results.set(
+      item.key,
+      delivery.ok ? delivery : { ...delivery, reason: truncateCodePoints(options.redact(delivery.reason), REASON_MAX_CHARS) },
+    );
     settled += 1;
     options.onProgress?.(settled, items.length);
   };
@@ -143,44 +146,55 @@ export async function deliverAll<K>(items: readonly Outbound<K>[], options: Deli
         if (stopped()) continue;
         // A message that already waited out a Retry-After goes ahead of the lanes queued meanwhile:
         // otherwise its 2 s wait becomes a wait for every other channel's turn.
-        const outcome = await slots.run(async () => {
-          if (stopped()) return { kind: 'retry' as const };
-          const message = redactDeep(item.message(), options.redact);
-          let accepted: Accepted;
-          try {
-            if (item.update) {
-              const response = await options.clients.post.chat.update({ channel: item.channel, ts: item.update.ts, text: message.text, blocks: message.blocks });
-              accepted = { channel: String(response.channel ?? item.channel), ts: String(response.ts ?? '') };
-            } else if (item.postAt) {
-              // Never with metadata: Slack does not deliver a scheduled message that carries it.
-              const { metadata: _metadata, ...content } = postArguments(item, message);
-              const response = await options.clients.post.chat.scheduleMessage({ ...content, post_at: Math.floor(item.postAt.getTime() / 1000) });
-              const id = String(response.scheduled_message_id ?? '');
-              const postAt = typeof response.post_at === 'number' ? new Date(response.post_at * 1000) : item.postAt;
-              accepted = { channel: String(response.channel ?? item.channel), ts: `scheduled:${id}`, scheduled: { id, postAt } };
-            } else {
-              const response = await options.clients.post.chat.postMessage(postArguments(item, message));
-              accepted = { channel: String(response.channel ?? item.channel), ts: String(response.ts ?? '') };
+        const outcome = await slots.run(
+          async () => {
+            if (stopped()) return { kind: 'retry' as const };
+            const message = redactDeep(item.message(), options.redact);
+            let accepted: Accepted;
+            try {
+              if (item.update) {
+                const response = await options.clients.post.chat.update({
+                  channel: item.channel,
+                  ts: item.update.ts,
+                  text: message.text,
+                  blocks: message.blocks,
+                });
+                accepted = { channel: String(response.channel ?? item.channel), ts: String(response.ts ?? '') };
+              } else if (item.postAt) {
+                // Never with metadata: Slack does not deliver a scheduled message that carries it.
+                const { metadata: _metadata, ...content } = postArguments(item, message);
+                const response = await options.clients.post.chat.scheduleMessage({
+                  ...content,
+                  post_at: Math.floor(item.postAt.getTime() / 1000),
+                });
+                const id = String(response.scheduled_message_id ?? '');
+                const postAt = typeof response.post_at === 'number' ? new Date(response.post_at * 1000) : item.postAt;
+                accepted = { channel: String(response.channel ?? item.channel), ts: `scheduled:${id}`, scheduled: { id, postAt } };
+              } else {
+                const response = await options.clients.post.chat.postMessage(postArguments(item, message));
+                accepted = { channel: String(response.channel ?? item.channel), ts: String(response.ts ?? '') };
+              }
+            } catch (error) {
+              const failure = classifySlackError(error);
+              // Marked while this lane still holds its slot: the slot goes straight to a waiting
+              // lane, which must already see that these credentials cannot post.
+              if (failure.kind === 'fatal') fatal ??= { code: failure.code, message: failure.message };
+              return { kind: 'error' as const, failure };
+            } finally {
+              nextPostAt = clock.now() + options.perChannelIntervalMs;
             }
-          } catch (error) {
-            const failure = classifySlackError(error);
-            // Marked while this lane still holds its slot: the slot goes straight to a waiting
-            // lane, which must already see that these credentials cannot post.
-            if (failure.kind === 'fatal') fatal ??= { code: failure.code, message: failure.message };
-            return { kind: 'error' as const, failure };
-          } finally {
-            nextPostAt = clock.now() + options.perChannelIntervalMs;
-          }
-          // Settled before recording: the message is out whatever happens to the record.
-          settle(item, { ok: true, channel: accepted.channel, ts: accepted.ts });
-          try {
-            await options.onDelivered?.(item, accepted);
-          } catch (error) {
-            if (unrecorded) unrecorded.keys.push(item.key);
-            else unrecorded = { keys: [item.key], error };
-          }
-          return { kind: 'done' as const };
-        }, rateLimitRetries > 0 || retries > 0);
+            // Settled before recording: the message is out whatever happens to the record.
+            settle(item, { ok: true, channel: accepted.channel, ts: accepted.ts });
+            try {
+              await options.onDelivered?.(item, accepted);
+            } catch (error) {
+              if (unrecorded) unrecorded.keys.push(item.key);
+              else unrecorded = { keys: [item.key], error };
+            }
+            return { kind: 'done' as const };
+          },
+          rateLimitRetries > 0 || retries > 0,
+        );
         if (outcome.kind === 'done') break;
         if (outcome.kind === 'retry') continue;
         const failure = outcome.failure;
@@ -222,7 +236,11 @@ export async function deliverAll<K>(items: readonly Outbound<K>[], options: Deli
           }
           // The post may be in the channel: a retry could be a second copy. The next run sends it at most once more.
           options.log.info(`slack: no readable answer for the post to ${item.channel}; not retried`, { reason: failure.reason });
-          settle(item, { ok: false, uncertain: true, reason: `${failure.reason}: the message may have been posted; not re-sent in this run` });
+          settle(item, {
+            ok: false,
+            uncertain: true,
+            reason: `${failure.reason}: the message may have been posted; not re-sent in this run`,
+          });
           break;
         }
         if (failure.retryable && retries < options.retries) {
@@ -280,7 +298,13 @@ async function tryJoin(client: WebClient, channel: string, log: Log): Promise<bo
   }
 }
 
-function notSentReason(signal: AbortSignal, fatal: { code: string } | undefined, unrecorded: unknown, laneError: unknown, halted: string | undefined): string {
+function notSentReason(
+  signal: AbortSignal,
+  fatal: { code: string } | undefined,
+  unrecorded: unknown,
+  laneError: unknown,
+  halted: string | undefined,
+): string {
   if (fatal) return `not sent: run aborted (${fatal.code})`;
   if (halted !== undefined) return `not sent: run aborted (${halted})`;
   if (unrecorded !== undefined) return 'not sent: run aborted (could not record a delivered nudge)';

@@ -52,7 +52,11 @@ export function createSlackReader(options: ReaderOptions): SlackReader {
     async read<T>(method: string, call: (client: WebClient) => Promise<T>): Promise<ReadOutcome<T>> {
       for (;;) {
         if (spent.has(method) || options.signal.aborted) {
-          return { ok: false, code: 'budget-spent', reason: `${method}: ${options.signal.aborted ? 'interrupted' : 'rate-limit budget spent for this run'}` };
+          return {
+            ok: false,
+            code: 'budget-spent',
+            reason: `${method}: ${options.signal.aborted ? 'interrupted' : 'rate-limit budget spent for this run'}`,
+          };
         }
         const wait = (pausedUntil.get(method) ?? 0) - Date.now();
         if (options.deadlineAt !== undefined && Date.now() + Math.max(0, wait) > options.deadlineAt) {

@@ -89,7 +89,10 @@ export async function openSlackSession(options: SlackSessionOptions) {
   } catch (error) {
     if (error instanceof ChaserError) throw error;
     const failure = classifySlackError(error);
-    const why = failure.kind === 'fatal' || failure.kind === 'failed' || failure.kind === 'lost' ? describeFailure(failure) : `Slack answered ${failure.kind}`;
+    const why =
+      failure.kind === 'fatal' || failure.kind === 'failed' || failure.kind === 'lost'
+        ? describeFailure(failure)
+        : `Slack answered ${failure.kind}`;
     throw new ChaserError(ExitCode.unavailable, `Slack is not usable: ${why}`, [
       'check SLACK_BOT_TOKEN and SLACK_API_URL; nothing was posted',
     ]);
@@ -145,9 +148,10 @@ export async function openSlackSession(options: SlackSessionOptions) {
         });
       };
       const first = await post(teams);
-      const rerouted = delivery.fallbackChannel && !first.fatal && !first.unrecorded && !first.interrupted
-        ? reroute(teams, first.results, delivery.fallbackChannel)
-        : [];
+      const rerouted =
+        delivery.fallbackChannel && !first.fatal && !first.unrecorded && !first.interrupted
+          ? reroute(teams, first.results, delivery.fallbackChannel)
+          : [];
       if (rerouted.length === 0) return first;
       // A second pass, after the teams' own channels: only these teams, into the fallback channel.
       const second = await post(rerouted);
@@ -163,12 +167,20 @@ export async function openSlackSession(options: SlackSessionOptions) {
           );
           results.set(team.team, { ...there, fallbackFrom: because });
         } else {
-          results.set(team.team, { ok: false, reason: `${because.reason}; the fallbackChannel ${delivery.fallbackChannel} failed too: ${there.reason}` });
+          results.set(team.team, {
+            ok: false,
+            reason: `${because.reason}; the fallbackChannel ${delivery.fallbackChannel} failed too: ${there.reason}`,
+          });
         }
       }
       const fatal = first.fatal ?? second.fatal;
       const unrecorded = first.unrecorded ?? second.unrecorded;
-      return { results, ...(fatal ? { fatal } : {}), ...(unrecorded ? { unrecorded } : {}), interrupted: first.interrupted || second.interrupted };
+      return {
+        results,
+        ...(fatal ? { fatal } : {}),
+        ...(unrecorded ? { unrecorded } : {}),
+        interrupted: first.interrupted || second.interrupted,
+      };
     },
 
     /** The ids (and post_at) still in Slack's queue for a channel. */
@@ -200,17 +212,35 @@ export async function openSlackSession(options: SlackSessionOptions) {
     async findPosted(channel: string, postAt: Date): Promise<string | null> {
       const at = postAt.getTime() / 1000;
       try {
-        const history = await clients.read.conversations.history({ channel, oldest: String(at - 1), latest: String(at + 3600), limit: 50, inclusive: true });
+        const history = await clients.read.conversations.history({
+          channel,
+          oldest: String(at - 1),
+          latest: String(at + 3600),
+          limit: 50,
+          inclusive: true,
+        });
         const own = (history.messages ?? []).filter((m) => m.bot_id === botId && m.ts !== undefined);
         own.sort((a, b) => Number(a.ts) - Number(b.ts));
         return own[0]?.ts ?? null;
       } catch (error) {
-        options.log.info(`could not read ${channel}'s history to find a scheduled nudge's ts: ${describeFailure(classifySlackError(error))}`);
+        options.log.info(
+          `could not read ${channel}'s history to find a scheduled nudge's ts: ${describeFailure(classifySlackError(error))}`,
+        );
         return null;
       }
     },
 
-    async deliverDigest({ destination, plan, deliveries, mode, now, answers, threaded, history, pacing }: DigestDelivery): Promise<DigestOutcome & { fatal?: boolean }> {
+    async deliverDigest({
+      destination,
+      plan,
+      deliveries,
+      mode,
+      now,
+      answers,
+      threaded,
+      history,
+      pacing,
+    }: DigestDelivery): Promise<DigestOutcome & { fatal?: boolean }> {
       if (!destination) return { delivered: false, error: 'no digest destination configured' };
       const recipient = await resolveDigestRecipient(clients.read, destination);
       if (!recipient.ok) {
@@ -238,7 +268,8 @@ function digestCheck(destination: DigestDestination): string {
   if ('email' in destination) {
     return `check digest.email (${destination.email}) is the lead's address in Slack, and that the app has the users:read.email and im:write scopes`;
   }
-  if ('user' in destination) return `check digest.user (${destination.user}) is the lead's member id (U…), and that the app has the im:write scope`;
+  if ('user' in destination)
+    return `check digest.user (${destination.user}) is the lead's member id (U…), and that the app has the im:write scope`;
   return `check digest.channel (${destination.channel}) exists and is not archived, and that the bot is in it (/invite)`;
 }
 
@@ -246,7 +277,10 @@ function digestCheck(destination: DigestDestination): string {
 function reroute(teams: readonly TeamPlan[], results: ReadonlyMap<string, Delivery>, fallbackChannel: string): TeamPlan[] {
   return teams.flatMap((team) => {
     const delivery = results.get(team.team);
-    if (team.route.kind !== 'team' || team.route.channel === fallbackChannel || !delivery || delivery.ok || !delivery.unreachable) return [];
-    return [{ ...team, route: { kind: 'fallback', channel: fallbackChannel, because: { channel: team.route.channel, reason: delivery.reason } } }];
+    if (team.route.kind !== 'team' || team.route.channel === fallbackChannel || !delivery || delivery.ok || !delivery.unreachable)
+      return [];
+    return [
+      { ...team, route: { kind: 'fallback', channel: fallbackChannel, because: { channel: team.route.channel, reason: delivery.reason } } },
+    ];
   });
 }

@@ -4,14 +4,7 @@ import type { TeamAnswerFacts } from '../../policy/answers/effects.js';
 import type { AnsweredConsumer, Plan, Skipped, TeamSummary } from '../../policy/types.js';
 import { contextBlock, headerBlock, sectionBlock } from './blocks.js';
 import { TEAM_MAX_CHARS, TIER_NAME_MAX_CHARS, channelRef, safeMrkdwn } from './escape.js';
-import {
-  MAX_BLOCKS,
-  MAX_FALLBACK_TEXT,
-  MAX_TOTAL_BLOCK_TEXT,
-  blockTextLength,
-  packLines,
-  truncateMrkdwn,
-} from './limits.js';
+import { MAX_BLOCKS, MAX_FALLBACK_TEXT, MAX_TOTAL_BLOCK_TEXT, blockTextLength, packLines, truncateMrkdwn } from './limits.js';
 import type { Delivery, RunMode } from '../../run/types.js';
 import type { SlackMessage } from './types.js';
 import { formatDate, formatMinuteUtc, overduePhrase, plural } from './wording.js';
@@ -141,9 +134,13 @@ function answerNotesOf(input: DigestInput): Map<string, string> {
     const facts = input.answers?.get(team);
     const answered = input.plan.answered.get(team) ?? [];
     const parts: string[] = [];
-    if (input.threaded?.has(team)) parts.push(facts?.answeredSinceLastNudge ? '💬 answered since the last nudge' : '🔇 silent since the last nudge');
+    if (input.threaded?.has(team))
+      parts.push(facts?.answeredSinceLastNudge ? '💬 answered since the last nudge' : '🔇 silent since the last nudge');
     const named = (list: readonly AnsweredConsumer[]) =>
-      list.slice(0, 3).map((c) => safeMrkdwn(c.name, 60, safeMrkdwn(c.id, 60, '?'))).join(', ') + (list.length > 3 ? ` +${list.length - 3}` : '');
+      list
+        .slice(0, 3)
+        .map((c) => safeMrkdwn(c.name, 60, safeMrkdwn(c.id, 60, '?')))
+        .join(', ') + (list.length > 3 ? ` +${list.length - 3}` : '');
     const unverified = answered.filter((c) => c.answers.claim && c.answers.claim.state !== 'claimed');
     const claimed = answered.filter((c) => c.answers.claim?.state === 'claimed');
     const over = answered.filter((c) => c.answers.snooze?.overLimit);
@@ -152,13 +149,26 @@ function answerNotesOf(input: DigestInput): Map<string, string> {
     if (claimed.length > 0) parts.push(`claimed done (checking): ${named(claimed)}`);
     if (unverified.length > 0) parts.push(`⚠️ claimed, still pending: ${named(unverified)}`);
     if (over.length > 0) {
-      parts.push(`⏳ snooze over the limit, needs your approval: ${named(over)} (asked ${over.map((c) => safeMrkdwn(c.answers.snooze?.requested ?? '', 10, '?')).slice(0, 3).join(', ')})`);
+      parts.push(
+        `⏳ snooze over the limit, needs your approval: ${named(over)} (asked ${over
+          .map((c) => safeMrkdwn(c.answers.snooze?.requested ?? '', 10, '?'))
+          .slice(0, 3)
+          .join(', ')})`,
+      );
     }
     if (disputed.length > 0) {
       const suggested = disputed.map((c) => c.answers.dispute?.suggestedTeam).filter((t): t is string => t !== undefined);
-      parts.push(`🙅 routing dispute: ${named(disputed)}${suggested.length > 0 ? ` (suggested @${safeMrkdwn(suggested[0], 40, '?')})` : ''}`);
+      parts.push(
+        `🙅 routing dispute: ${named(disputed)}${suggested.length > 0 ? ` (suggested @${safeMrkdwn(suggested[0], 40, '?')})` : ''}`,
+      );
     }
-    if (eta.length > 0) parts.push(`eta ${eta.map((c) => c.answers.eta?.eta.toISOString().slice(0, 10)).slice(0, 3).join(', ')}`);
+    if (eta.length > 0)
+      parts.push(
+        `eta ${eta
+          .map((c) => c.answers.eta?.eta.toISOString().slice(0, 10))
+          .slice(0, 3)
+          .join(', ')}`,
+      );
     if (parts.length > 0) notes.set(team, parts.join(' · '));
   }
   return notes;
@@ -195,7 +205,9 @@ function outcomeOf(summary: TeamSummary, delivery: Delivery | undefined, mode: R
 function orderTeams(plan: Plan, deliveries: ReadonlyMap<string, Delivery>, mode: RunMode): Row[] {
   const severity = new Map(plan.tiers.map((tier, index) => [tier.name, index]));
   const held = new Map(plan.teams.flatMap((team) => (team.sending.mode === 'hold' ? [[team.team, team.sending.opensAt] as const] : [])));
-  const scheduled = new Map(plan.teams.flatMap((team) => (team.sending.mode === 'schedule' ? [[team.team, team.sending.postAt] as const] : [])));
+  const scheduled = new Map(
+    plan.teams.flatMap((team) => (team.sending.mode === 'schedule' ? [[team.team, team.sending.postAt] as const] : [])),
+  );
   const rows = plan.summaries.map((summary): Row => {
     // Held by the team's window (outsideHours "wait"): not the lead's concern, a later run sends it.
     const opensAt = mode === 'digest' || deliveries.has(summary.team) ? undefined : held.get(summary.team);
@@ -312,7 +324,7 @@ function unknownStatusText(plan: Plan): string | null {
   return (
     `*Statuses chaser does not know* (${plural(unknown.rows, 'row')}, not treated as done${gate}):\n` +
     `${safeMrkdwn(describeUnknownStatuses(unknown), STATUSES_MAX_CHARS, '')}\n` +
-    'Add each to `source.pendingStatuses` or `source.doneStatuses` in chaser\'s config.'
+    "Add each to `source.pendingStatuses` or `source.doneStatuses` in chaser's config."
   );
 }
 

@@ -47,7 +47,11 @@ export function renderEscalation(input: EscalationInput): SlackMessage {
     blocks: [
       headerBlock(`Escalation: ${sanitizeText(input.team, TEAM_MAX_CHARS, '(no team)')} is not answering`),
       sectionBlock(lines.join('\n')),
-      contextBlock(link ? `See ${link}. Any reply or reaction there stops the escalation.` : 'Any reply or reaction in the team\'s thread stops the escalation.'),
+      contextBlock(
+        link
+          ? `See ${link}. Any reply or reaction there stops the escalation.`
+          : "Any reply or reaction in the team's thread stops the escalation.",
+      ),
     ],
   };
 }

@@ -15,14 +15,7 @@ import {
   safeMrkdwn,
   sanitizeText,
 } from './escape.js';
-import {
-  MAX_BLOCKS,
-  MAX_FALLBACK_TEXT,
-  MAX_TOTAL_BLOCK_TEXT,
-  blockTextLength,
-  packLines,
-  truncateMrkdwn,
-} from './limits.js';
+import { MAX_BLOCKS, MAX_FALLBACK_TEXT, MAX_TOTAL_BLOCK_TEXT, blockTextLength, packLines, truncateMrkdwn } from './limits.js';
 import { TONE_ASKS, TONE_LABELS, headerFor, renderTemplate, splitAtConsumers, templateFor, toneOf } from './templates.js';
 import type { SlackMessage } from './types.js';
 import { daysOverdueBetween, formatDate, overduePhrase, plural } from './wording.js';
@@ -187,11 +180,7 @@ function tierOf(plan: TeamPlan, index: number, tiers: readonly Tier[]): Tier {
  * travels with its group's first line, so a full message never ends on a heading alone.
  * Rendered only as the packer asks for them: a capped list never pays for the rest.
  */
-function* consumerLines(
-  plan: TeamPlan,
-  listedTiers: readonly Tier[],
-  tiers: readonly Tier[],
-): Generator<string> {
+function* consumerLines(plan: TeamPlan, listedTiers: readonly Tier[], tiers: readonly Tier[]): Generator<string> {
   const tones = listedTiers.map((tier) => toneOf(tier, tiers));
   for (const [index, consumer] of plan.listed.entries()) {
     const tone = tones[index];

@@ -16,8 +16,7 @@ export const TONES: readonly Tone[] = ['gentle', 'firm', 'urgent', 'critical'];
  * plural can come out wrong. No `{{consumers}}`: the list follows the intro.
  */
 export const DEFAULT_TEMPLATES: Readonly<Record<Tone, string>> = {
-  gentle:
-    '👋 Hi *{{team}}*, a friendly reminder: the consumers below are still on a revoked key. Still pending: *{{count}}*.',
+  gentle: '👋 Hi *{{team}}*, a friendly reminder: the consumers below are still on a revoked key. Still pending: *{{count}}*.',
   firm:
     '*{{team}}*, the consumers below are past their rotation deadline and still on a revoked key ' +
     '(oldest: *{{oldestDays}}d* overdue). Still pending: *{{count}}*.',
@@ -129,6 +128,9 @@ export function splitAtConsumers(template: string): { intro: string; outro: stri
   if (at < 0) return { intro: template, outro: '' };
   return {
     intro: template.slice(0, at),
-    outro: template.slice(at + marker.length).split(marker).join(''),
+    outro: template
+      .slice(at + marker.length)
+      .split(marker)
+      .join(''),
   };
 }

@@ -56,7 +56,11 @@ export function renderAllDone(team: string, now: Date): SlackMessage {
   const line = `✅ All done: every consumer of team *${name}* is off the revoked key. Thank you!`;
   return {
     text: truncateMrkdwn(`All done: team ${name} has nothing left on the revoked key.`, MAX_FALLBACK_TEXT),
-    blocks: [headerBlock('Key rotation: all done'), sectionBlock(line), contextBlock(`Status as of ${formatMinuteUtc(now)}. This thread is closed.`)],
+    blocks: [
+      headerBlock('Key rotation: all done'),
+      sectionBlock(line),
+      contextBlock(`Status as of ${formatMinuteUtc(now)}. This thread is closed.`),
+    ],
   };
 }
 
@@ -96,7 +100,8 @@ export function describeAnswers(answers: ConsumerAnswers, now: Date): string {
   const claim = answers.claim;
   if (claim) {
     const who = person(claim.by);
-    if (claim.state === 'claimed') parts.push(`claimed done by ${who} on ${formatDate(claim.at)}; I'll check the inventory on ${formatDate(claim.graceEndsAt)}`);
+    if (claim.state === 'claimed')
+      parts.push(`claimed done by ${who} on ${formatDate(claim.at)}; I'll check the inventory on ${formatDate(claim.graceEndsAt)}`);
     if (claim.state === 'unverified') parts.push(`claimed done by ${who} on ${formatDate(claim.at)}, still pending in the inventory`);
     if (claim.state === 'contradicted' && claim.seenAt) {
       parts.push(`claimed done by ${who} on ${formatDate(claim.at)}, but seen on the old key at ${formatMinuteUtc(claim.seenAt)}`);
@@ -114,7 +119,8 @@ export function describeAnswers(answers: ConsumerAnswers, now: Date): string {
     parts.push(`marked not ours by ${person(answers.dispute.by)}${suggested}: not nudged here, listed for the security lead`);
   }
   if (answers.eta) parts.push(`eta ${formatDate(answers.eta.eta)} (${person(answers.eta.by)})`);
-  if (answers.looksDone) parts.push(`not seen on the old key since ${formatDate(answers.looksDone.lastSeenAt)}: looks done — confirm in the inventory`);
+  if (answers.looksDone)
+    parts.push(`not seen on the old key since ${formatDate(answers.looksDone.lastSeenAt)}: looks done — confirm in the inventory`);
   return parts.join('; ');
 }
 
@@ -150,16 +156,21 @@ export function renderConfirmation(
     const who = person(first.actor);
     const consumers = group
       .filter((e) => e.consumerId !== null)
-      .map((e) => `*${safeMrkdwn(names.get(e.consumerId as string) ?? null, NAME_MAX_CHARS, sanitizeText(e.consumerId as string, 80, '?'))}*`);
+      .map(
+        (e) => `*${safeMrkdwn(names.get(e.consumerId as string) ?? null, NAME_MAX_CHARS, sanitizeText(e.consumerId as string, 80, '?'))}*`,
+      );
     const list = consumers.length > 6 ? `${consumers.slice(0, 6).join(', ')} and ${consumers.length - 6} more` : consumers.join(', ');
     switch (first.kind) {
       case 'done':
-        lines.push(`${list} claimed done by ${who}: I'll check the inventory on ${formatDate(new Date(first.recordedAt.getTime() + settings.claimGraceMs))}`);
+        lines.push(
+          `${list} claimed done by ${who}: I'll check the inventory on ${formatDate(new Date(first.recordedAt.getTime() + settings.claimGraceMs))}`,
+        );
         break;
       case 'snooze': {
         const until = first.untilAt ?? first.recordedAt;
         const capped = new Date(Math.min(until.getTime(), first.recordedAt.getTime() + settings.maxSnoozeMs));
-        const over = until.getTime() > capped.getTime() ? ' (longer than allowed: the rest needs the security lead, listed in the digest)' : '';
+        const over =
+          until.getTime() > capped.getTime() ? ' (longer than allowed: the rest needs the security lead, listed in the digest)' : '';
         lines.push(`${list} snoozed by ${who} until ${formatDate(capped)}${over}`);
         break;
       }
@@ -184,6 +195,9 @@ export function renderConfirmation(
   const body = truncateMrkdwn(lines.map((l) => `• ${l}`).join('\n'), MAX_SECTION_TEXT);
   return {
     text: truncateMrkdwn(`Got it: ${lines[0] ?? ''}`, MAX_FALLBACK_TEXT),
-    blocks: [sectionBlock(`Got it:\n${body}`), contextBlock('chaser reads this thread on every run; the inventory stays the source of truth.')],
+    blocks: [
+      sectionBlock(`Got it:\n${body}`),
+      contextBlock('chaser reads this thread on every run; the inventory stays the source of truth.'),
+    ],
   };
 }
