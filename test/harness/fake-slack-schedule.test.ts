@@ -1,17 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { LogLevel, WebAPIPlatformError, WebClient, type Logger } from '@slack/web-api';
+import { WebAPIPlatformError, WebClient } from '@slack/web-api';
 import { DEFAULT_SCOPES, startFakeSlack, type FakeSlack } from '../support/fake-slack.js';
+import { silentLogger } from '../support/silent-logger.js';
 
 const TOKEN = 'xoxb-test-token';
-const silentLogger: Logger = {
-  debug: () => {},
-  info: () => {},
-  warn: () => {},
-  error: () => {},
-  setLevel: () => {},
-  getLevel: () => LogLevel.ERROR,
-  setName: () => {},
-};
 const NOW = new Date('2026-03-13T18:00:00Z');
 const seconds = (iso: string) => Math.floor(new Date(iso).getTime() / 1000);
 

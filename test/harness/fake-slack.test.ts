@@ -1,27 +1,16 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
-  LogLevel,
   WebAPIHTTPError,
   WebAPIPlatformError,
   WebAPIRateLimitedError,
   WebAPIRequestError,
   WebClient,
-  type Logger,
   type WebClientOptions,
 } from '@slack/web-api';
 import { DEFAULT_SCOPES, startFakeSlack, type FakeSlack } from '../support/fake-slack.js';
+import { silentLogger } from '../support/silent-logger.js';
 
 const TOKEN = 'xoxb-test-token';
-
-const silentLogger: Logger = {
-  debug: () => {},
-  info: () => {},
-  warn: () => {},
-  error: () => {},
-  setLevel: () => {},
-  getLevel: () => LogLevel.ERROR,
-  setName: () => {},
-};
 
 let fake: FakeSlack;
 
