@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { backend, insertConsumers } from '../support/db.js';
 import { DEFAULT_SCOPES } from '../support/fake-slack.js';
 import { DAY_MS } from '../support/clock.js';
-import { stateLogMismatches } from '../support/chaser-state.js';
+import { nudgeCounts, stateLogMismatches } from '../support/chaser-state.js';
 import { startSlackGate } from '../support/slack-gate.js';
 import { baseConfig, CHANNELS, useScenario } from '../support/scenario.js';
 
@@ -67,6 +67,7 @@ describe.skipIf(!REAL_PG)(REAL_PG ? NAME : `${NAME} (skipped: set TEST_DATABASE_
     config: campaignConfig(),
   });
 
+  const CONSUMERS = ['id-1', 'id-2', 'pay-1', 'pay-2', 'pay-3', 'plat-1', 'search-1', 'search-2'];
   const seed = () =>
     insertConsumers(s.db.sql, [
       { id: 'pay-1', name: 'checkout-api', owner_team: 'payments', rotation_deadline: DEADLINE },
@@ -311,4 +312,92 @@ describe.skipIf(!REAL_PG)(REAL_PG ? NAME : `${NAME} (skipped: set TEST_DATABASE_
     const delivered = new Set(s.slack.posts().map((p) => p.ts));
     expect(logged.every((r) => delivered.has(r.message_ts))).toBe(true);
   }, 240_000);
+
+  it('threads "off" behaves as v0.1 over the same days: a new top-level message per nudge, nothing read back', async () => {
+    s.writeConfig(campaignConfig({ threads: 'off' }));
+    await seed();
+    await sweep(at(0, '09:30'));
+    const firstPost = parents('payments')[0]!;
+    s.slack.reply(CHANNELS.payments, firstPost.ts, ANA, 'done checkout-api'); // no thread to read: changes nothing
+    s.slack.react(CHANNELS.payments, firstPost.ts, ANA, 'white_check_mark');
+    await play(0, 3, '13:00');
+    // Nudged on day 0 (gentle), day 2 (firm: the tier rose) and day 3 (firm's 24h): three messages, none a reply.
+    for (const team of TEAMS) {
+      expect(
+        posts(team).map((p) => p.params['thread_ts'] ?? 'top-level'),
+        team,
+      ).toEqual(['top-level', 'top-level', 'top-level']);
+    }
+    for (const method of ['chat.update', 'conversations.history', 'conversations.replies', 'reactions.get', 'reactions.add'])
+      expect(s.slack.calls(method), method).toHaveLength(0);
+    expect(await threads()).toEqual([]);
+    expect(await events()).toEqual([]);
+    expect(await nudgeCounts(s.db.sql)).toEqual(Object.fromEntries(CONSUMERS.map((id) => [id, 3])));
+  }, 120_000);
+
+  it('every read scope missing in turn: only its feature is off, with one warning per run', async () => {
+    // What a run reads after the teams answered, per missing scope (README "Scopes").
+    const done = (consumer: string, team: string, source: string, actor: string) => ({
+      consumer_id: consumer,
+      team,
+      kind: 'done',
+      source,
+      actor,
+    });
+    const ana = done('pay-1', 'payments', 'reply', ANA);
+    const ben = { consumer_id: null, team: 'payments', kind: 'refused', source: 'reply', actor: BEN };
+    const carl = done('search-1', 'search', 'reaction', CARL);
+    const cases: Array<{ missing: string | null; read: unknown[]; eyes: boolean; warnings: number }> = [
+      { missing: null, read: [ana, ben, carl], eyes: true, warnings: 0 },
+      // No history: no parent page, no replies; reactions.get still reads chaser's latest reply.
+      { missing: 'channels:history', read: [carl], eyes: true, warnings: 1 },
+      // Public channels only: nothing changes, nothing to warn about.
+      { missing: 'groups:history', read: [ana, ben, carl], eyes: true, warnings: 0 },
+      // The ✅ on chaser's reply (already read, so no replies page brings it) is not seen; replies are.
+      { missing: 'reactions:read', read: [ana, ben], eyes: true, warnings: 1 },
+      { missing: 'reactions:write', read: [ana, ben, carl], eyes: false, warnings: 1 },
+      // The group's members cannot be read: any person answers, Ben included.
+      { missing: 'usergroups:read', read: [ana, { ...ben, kind: 'eta', consumer_id: 'pay-2' }, carl], eyes: true, warnings: 1 },
+      // As documented, without users:read a bot's reaction cannot be told from a person's: it counts.
+      {
+        missing: 'users:read',
+        read: [ana, ben, { consumer_id: 'search-1', team: 'search', kind: 'not_ours', source: 'reaction', actor: WORKFLOW }, carl],
+        eyes: true,
+        warnings: 1,
+      },
+    ];
+    const seen: typeof cases = [];
+    for (const { missing } of cases) {
+      await s.db.reset();
+      s.slack.reset();
+      s.slack.setScopes(THREAD_SCOPES.filter((scope) => scope !== missing));
+      await insertConsumers(s.db.sql, [
+        { id: 'pay-1', name: 'checkout-api', owner_team: 'payments', rotation_deadline: DEADLINE },
+        { id: 'pay-2', name: 'refunds-worker', owner_team: 'payments', rotation_deadline: DEADLINE },
+        { id: 'search-1', name: 'indexer', owner_team: 'search', rotation_deadline: DEADLINE },
+      ]);
+      await sweep(at(0, '09:30')); // opens the threads
+      await sweep(at(2, '09:30')); // firm: a reply in each
+      await sweep(at(2, '13:00')); // reads chaser's own replies: the cursors move past them
+      const payments = parents('payments')[0]!.ts;
+      const search = parents('search')[0]!.ts;
+      s.slack.reply(CHANNELS.payments, payments, ANA, 'done checkout-api');
+      s.slack.reply(CHANNELS.payments, payments, BEN, 'eta 2026-03-20 refunds-worker');
+      s.slack.react(CHANNELS.search, latestNudge('search', search)?.ts ?? '', CARL, 'white_check_mark');
+      s.slack.react(CHANNELS.search, search, WORKFLOW, 'no_entry_sign'); // a bot: never counts
+      const run = await sweep(at(2, '13:00'));
+      expect(
+        TEAMS.map((t) => parents(t).length),
+        `${missing}: nudges still thread`,
+      ).toEqual([0, 1, 0, 1]);
+      seen.push({
+        missing,
+        read: (await events()).map(({ detail: _detail, ...e }) => e),
+        eyes: s.slack.calls('reactions.add').length > 0,
+        warnings: run.stderr.split('\n').filter((line) => line.includes(`scope ${missing} not granted`)).length,
+      });
+    }
+    s.slack.setScopes(THREAD_SCOPES);
+    expect(seen).toEqual(cases);
+  }, 180_000);
 });
