@@ -123,11 +123,12 @@ describe('deliverAll: Retry-After', () => {
   it('puts a message that waited out its Retry-After ahead of the lanes queued meanwhile', async () => {
     const clock = new VirtualClock();
     const slack = fakeClient(clock, (channel, attempt) => (channel === 'C0A' && attempt === 1 ? new WebAPIRateLimitedError(0) : 'ok'));
-    await clock.run(
+    const report = await clock.run(
       deliverAll(items('C0A', 'C0B', 'C0C', 'C0D'), options(clock, slack.client, { concurrency: 1, perChannelIntervalMs: 0 })),
     );
     // Without the priority the retry would go last: C0A, C0B, C0C, C0D, C0A.
     expect(slack.posts.map((p) => p.channel)).toEqual(['C0A', 'C0B', 'C0A', 'C0C', 'C0D']);
+    expect(Object.values(reasons(report))).toEqual(['ok', 'ok', 'ok', 'ok']);
   });
 
   it('gives up at once on a Retry-After longer than maxRetryAfterSeconds, without waiting', async () => {
