@@ -3,7 +3,7 @@ import { seedThreeTeams, serialConfig } from '../support/campaign.js';
 import { runRowsAsText } from '../support/chaser-state.js';
 import { assertNoSecrets, TEST_TOKEN, urlPassword } from '../support/cli.js';
 import { backend } from '../support/db.js';
-import { closedPort } from '../support/ports.js';
+import { refusingPort } from '../support/ports.js';
 import { CHANNELS, useScenario } from '../support/scenario.js';
 import { NOW } from '../support/clock.js';
 
@@ -23,22 +23,29 @@ describe(`secrets never leak (${backend})`, () => {
     expect(urlPassword(`postgres://u:${ENCODED}@h/db`)).toEqual([ENCODED, PASSWORD]);
   });
 
-  it('a password in the config file, a closed port, every verbosity and --json: exit 69 naming host:port, the password nowhere', async () => {
-    const port = await closedPort();
-    s.writeConfig({ ...serialConfig(), database: { url: `postgres://chaser:${ENCODED}@127.0.0.1:${port}/chaser` } });
-    const noDatabaseUrl = { env: { DATABASE_URL: undefined }, secrets: SECRETS };
-    for (const args of [[], ['-v'], ['-q'], ['-v', '--json']]) {
-      // runCli fails the test if the token or either form of the password is in stdout or stderr.
-      const run = await s.run(['sweep', '--now', ISO, ...args], noDatabaseUrl);
-      expect(run.code, `sweep ${args.join(' ')}`).toBe(69);
-      expect(run.stderr).toContain(`127.0.0.1:${port}`);
-    }
-    for (const command of [
-      ['migrate', '-v'],
-      ['doctor', '-v'],
-    ]) {
-      const run = await s.run([...command], noDatabaseUrl);
-      expect(run.code, command.join(' ')).not.toBe(0);
+  it('a password in the config file, a port that refuses, every verbosity and --json: exit 69 naming host:port, the password nowhere', async () => {
+    // Refused like a closed port, and held for the whole test: never handed to another server meanwhile.
+    const refusing = await refusingPort();
+    const port = refusing.port;
+    try {
+      s.writeConfig({ ...serialConfig(), database: { url: `postgres://chaser:${ENCODED}@127.0.0.1:${port}/chaser` } });
+      const noDatabaseUrl = { env: { DATABASE_URL: undefined }, secrets: SECRETS };
+      for (const args of [[], ['-v'], ['-q'], ['-v', '--json']]) {
+        // runCli fails the test if the token or either form of the password is in stdout or stderr.
+        const run = await s.run(['sweep', '--now', ISO, ...args], noDatabaseUrl);
+        expect(run.code, `sweep ${args.join(' ')}: ${run.stderr}`).toBe(69);
+        expect(run.stderr).toContain(`127.0.0.1:${port}`);
+        expect(run.stderr).toContain('connection refused');
+      }
+      for (const command of [
+        ['migrate', '-v'],
+        ['doctor', '-v'],
+      ]) {
+        const run = await s.run([...command], noDatabaseUrl);
+        expect(run.code, command.join(' ')).not.toBe(0);
+      }
+    } finally {
+      await refusing.close();
     }
   });
 
