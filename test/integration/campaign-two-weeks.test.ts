@@ -38,6 +38,8 @@ function campaignConfig(extra: Record<string, unknown> = {}): Record<string, unk
   return {
     ...base,
     teams: { ...(base['teams'] as Record<string, unknown>), platform: { channel: PLATFORM } },
+    // A loaded machine (the whole suite on 2 cores) must not turn a slow answer into a failed run.
+    slack: { ...(base['slack'] as Record<string, unknown>), timeoutMs: 10_000 },
     calendar: { workdays: ALL_WEEK },
     // Ends at 09:00 two days on, so a claim read at 13:00 comes due with the 09:30 nudges.
     answers: { claimGrace: '44h' },
@@ -80,19 +82,30 @@ describe.skipIf(!REAL_PG)(REAL_PG ? NAME : `${NAME} (skipped: set TEST_DATABASE_
       { id: 'plat-1', name: 'dns-sync', owner_team: 'platform', rotation_deadline: DEADLINE },
     ]);
 
+  /** Per sweep: the Slack methods it called and how often, and how many threads were open before it. */
+  const tally: Array<{ when: string; open: number; calls: Record<string, number> }> = [];
   const sweep = async (when: string, expected = 3) => {
+    const before = s.slack.requests.length;
+    const [open] = await s.db.sql<{ n: number }[]>`select count(*)::int as n from chaser_threads where closed_at is null`;
     const run = await s.run(['sweep', '--now', when]);
     expect(run.code, `sweep ${when}: ${run.stderr}`).toBe(expected);
+    const calls: Record<string, number> = {};
+    for (const r of s.slack.requests.slice(before)) calls[r.method] = (calls[r.method] ?? 0) + 1;
+    tally.push({ when, open: open?.n ?? 0, calls });
     return run;
   };
+  /** The last digest posted (the first sweep of a day sends one: digest.every is 24h). */
+  const lastDigest = () =>
+    JSON.stringify(
+      s.slack
+        .posts()
+        .filter((p) => p.channelId === CHANNELS.security)
+        .at(-1)?.blocks,
+    );
   const digest = async (when: string) => {
     const run = await s.run(['digest', '--now', when]);
     expect(run.code, `digest ${when}: ${run.stderr}`).toBe(3);
-    const posted = s.slack
-      .posts()
-      .filter((p) => p.channelId === CHANNELS.security)
-      .at(-1);
-    return JSON.stringify(posted?.blocks);
+    return lastDigest();
   };
   const channelOf: Record<string, string> = { ...CHANNELS, platform: PLATFORM };
   const posts = (team: string) => s.slack.posts().filter((p) => p.channelId === channelOf[team]);
@@ -115,18 +128,11 @@ describe.skipIf(!REAL_PG)(REAL_PG ? NAME : `${NAME} (skipped: set TEST_DATABASE_
     repliesIn(team, parentTs)
       .filter((p) => !String(p.text).startsWith('Got it'))
       .at(-1);
-  /** The digest a sweep sent (the first sweep of a day sends one: digest.every is 24h). */
-  const lastDigest = () =>
-    JSON.stringify(
-      s.slack
-        .posts()
-        .filter((p) => p.channelId === CHANNELS.security)
-        .at(-1)?.blocks,
-    );
 
   const gotIt = (team: string) => posts(team).filter((p) => String(p.text).startsWith('Got it'));
 
   it('one thread per team, every kind of answer, a re-run and a kill: fourteen days', async () => {
+    tally.length = 0;
     await seed();
     // Day 0, 09:30: every team's first nudge opens its thread.
     await sweep(at(0, '09:30'));
@@ -181,6 +187,10 @@ describe.skipIf(!REAL_PG)(REAL_PG ? NAME : `${NAME} (skipped: set TEST_DATABASE_
     expect(digestText).toContain('🙅 routing dispute: dns-sync');
     s.slack.reply(CHANNELS.payments, first.payments!, ANA, 'eta 2026-03-20 ledger');
     await play(1, 1, '13:00');
+    // The parent, kept current, shows the eta (and the claim) to anyone opening the channel.
+    const paymentsParent = JSON.stringify(s.slack.message(CHANNELS.payments, first.payments!)?.blocks);
+    expect(paymentsParent).toContain('*ledger*: eta 2026-03-20 (<@U0ANA00001>)');
+    expect(paymentsParent).toContain('Status as of 2026-03-10 16:30 UTC');
 
     // Day 2, 09:30: firm, and checkout-api's claim ran out still pending: one tier higher, said so, broadcast.
     await sweep(at(2, '09:30'));
@@ -311,7 +321,14 @@ describe.skipIf(!REAL_PG)(REAL_PG ? NAME : `${NAME} (skipped: set TEST_DATABASE_
     const logged = await s.db.sql<{ message_ts: string }[]>`select distinct message_ts from chaser_nudge_log`;
     const delivered = new Set(s.slack.posts().map((p) => p.ts));
     expect(logged.every((r) => delivered.has(r.message_ts))).toBe(true);
-  }, 240_000);
+    // What the harvest cost (README "Rate limits"): at most one history page per open thread per
+    // run, and at most 3 reads of a thread (page, replies, reactions.get on chaser's latest reply).
+    for (const { when, open, calls } of tally) {
+      const reads = (calls['conversations.history'] ?? 0) + (calls['conversations.replies'] ?? 0) + (calls['reactions.get'] ?? 0);
+      expect(calls['conversations.history'] ?? 0, when).toBeLessThanOrEqual(open);
+      expect(reads, when).toBeLessThanOrEqual(3 * open);
+    }
+  }, 480_000);
 
   it('threads "off" behaves as v0.1 over the same days: a new top-level message per nudge, nothing read back', async () => {
     s.writeConfig(campaignConfig({ threads: 'off' }));
@@ -333,7 +350,7 @@ describe.skipIf(!REAL_PG)(REAL_PG ? NAME : `${NAME} (skipped: set TEST_DATABASE_
     expect(await threads()).toEqual([]);
     expect(await events()).toEqual([]);
     expect(await nudgeCounts(s.db.sql)).toEqual(Object.fromEntries(CONSUMERS.map((id) => [id, 3])));
-  }, 120_000);
+  }, 180_000);
 
   it('every read scope missing in turn: only its feature is off, with one warning per run', async () => {
     // What a run reads after the teams answered, per missing scope (README "Scopes").
@@ -390,6 +407,13 @@ describe.skipIf(!REAL_PG)(REAL_PG ? NAME : `${NAME} (skipped: set TEST_DATABASE_
         TEAMS.map((t) => parents(t).length),
         `${missing}: nudges still thread`,
       ).toEqual([0, 1, 0, 1]);
+      // doctor says which feature is off and the scope that turns it on.
+      const doctor = await s.run(['doctor']);
+      const off = doctor.stdout.split('\n').filter((line) => line.includes('off: grant'));
+      expect(
+        off.map((line) => /off: grant (\S+)/.exec(line)?.[1]),
+        `${missing}: ${doctor.stdout}`,
+      ).toEqual(missing ? [missing] : []);
       seen.push({
         missing,
         read: (await events()).map(({ detail: _detail, ...e }) => e),
@@ -399,5 +423,5 @@ describe.skipIf(!REAL_PG)(REAL_PG ? NAME : `${NAME} (skipped: set TEST_DATABASE_
     }
     s.slack.setScopes(THREAD_SCOPES);
     expect(seen).toEqual(cases);
-  }, 180_000);
+  }, 300_000);
 });
