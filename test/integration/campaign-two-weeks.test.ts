@@ -135,7 +135,8 @@ describe.skipIf(!REAL_PG)(REAL_PG ? NAME : `${NAME} (skipped: set TEST_DATABASE_
     tally.length = 0;
     await seed();
     // Day 0, 09:30: every team's first nudge opens its thread.
-    await sweep(at(0, '09:30'));
+    const opening = await sweep(at(0, '09:30'));
+    expect(opening.stdout).toContain('nudged 4 team(s), 8 consumer(s): identity, payments, platform, search');
     const first = Object.fromEntries(TEAMS.map((t) => [t, parents(t)[0]?.ts ?? '']));
     expect(TEAMS.map((t) => parents(t).length)).toEqual([1, 1, 1, 1]);
     expect((await threads()).map((t) => [t.team, t.closed_reason])).toEqual(TEAMS.map((t) => [t, null]));
@@ -222,7 +223,18 @@ describe.skipIf(!REAL_PG)(REAL_PG ? NAME : `${NAME} (skipped: set TEST_DATABASE_
     expect(searchSays).toContain('• *indexer* — key');
     expect(searchSays).not.toContain('• *crawler*'); // disputed: not nudged here, and the parent says why
     expect(searchSays).toContain('*crawler*: marked not ours by <@U0CARL0001>, suggested owner @identity: not nudged here');
-    // Identity's snooze (💤, honoured for maxSnooze) is over: nudged again in its thread.
+    // Both snoozes (indexer asked 30d by reply, identity 💤) were honoured for maxSnooze, 7 days from
+    // the run that read them (day 0, 13:00): nudged again at the first run after, not before.
+    const nudgedAt = await s.db.sql<{ consumer_id: string; as_of: Date }[]>`
+      select l.consumer_id, r.as_of from chaser_nudge_log l join chaser_runs r on r.id = l.run_id
+      where l.consumer_id in ('search-1', 'id-1') order by 1, 2`;
+    expect(nudgedAt.map((r) => [r.consumer_id, r.as_of.toISOString()])).toEqual([
+      ['id-1', at(0, '09:30')],
+      ['id-1', at(7, '13:00')],
+      ['search-1', at(0, '09:30')],
+      ['search-1', at(7, '13:00')],
+    ]);
+    // Identity's snooze is over: nudged again in its thread.
     const identityNudge = latestNudge('identity', first.identity!);
     expect(identityNudge?.params['reply_broadcast']).toBe('true');
     // ✅ on that reply claims both consumers it listed; a bot's ✅ on search's new parent counts for nothing.
