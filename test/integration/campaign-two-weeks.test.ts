@@ -171,7 +171,7 @@ describe.skipIf(!REAL_PG)(REAL_PG ? NAME : `${NAME} (skipped: set TEST_DATABASE_
       .map((m) => m.user);
     expect(eyes).toEqual([ANA]);
 
-    // The same run again: nothing read, recorded or posted twice.
+    // The same run again: nothing recorded or posted twice.
     const postsBefore = s.slack.posts().length;
     await sweep(at(0, '13:00'));
     expect(await events()).toEqual(day0);
@@ -188,10 +188,6 @@ describe.skipIf(!REAL_PG)(REAL_PG ? NAME : `${NAME} (skipped: set TEST_DATABASE_
     expect(digestText).toContain('🙅 routing dispute: dns-sync');
     s.slack.reply(CHANNELS.payments, first.payments!, ANA, 'eta 2026-03-20 ledger');
     await play(1, 1, '13:00');
-    // The parent, kept current, shows the eta (and the claim) to anyone opening the channel.
-    const paymentsParent = JSON.stringify(s.slack.message(CHANNELS.payments, first.payments!)?.blocks);
-    expect(paymentsParent).toContain('*ledger*: eta 2026-03-20 (<@U0ANA00001>)');
-    expect(paymentsParent).toContain('Status as of 2026-03-10 16:30 UTC');
 
     // Day 2, 09:30: firm, and checkout-api's claim ran out still pending: one tier higher, said so, broadcast.
     await sweep(at(2, '09:30'));
@@ -203,6 +199,10 @@ describe.skipIf(!REAL_PG)(REAL_PG ? NAME : `${NAME} (skipped: set TEST_DATABASE_
       { consumer_id: 'pay-2', last_tier: 'firm' },
       { consumer_id: 'pay-3', last_tier: 'firm' },
     ]);
+    // The parent, brought up to date with the nudge, shows the eta to anyone opening the channel.
+    const paymentsParent = JSON.stringify(s.slack.message(CHANNELS.payments, first.payments!)?.blocks);
+    expect(paymentsParent).toContain('*ledger*: eta 2026-03-20 (<@U0ANA00001>)');
+    expect(paymentsParent).toContain('Status as of 2026-03-11 09:30 UTC');
     await play(2, 3, '13:00');
     digestText = lastDigest(); // day 3's, from its 09:30 sweep
     expect(digestText).toContain('🔇 silent since the last nudge · ⚠️ claimed, still pending: checkout-api · eta 2026-03-20');
@@ -313,7 +313,8 @@ describe.skipIf(!REAL_PG)(REAL_PG ? NAME : `${NAME} (skipped: set TEST_DATABASE_
     expect(TEAMS.map((t) => parents(t).length)).toEqual([1, 2, 1, 2]);
     for (const t of TEAMS) for (const p of posts(t)) expect(parentTs.has(p.ts) || parentTs.has(String(p.params['thread_ts']))).toBe(true);
     const updated = s.slack.calls('chat.update').map((c) => String(c.params['ts']));
-    expect(updated.length).toBeGreaterThan(40);
+    const nudgeReplies = TEAMS.flatMap((t) => posts(t).filter((p) => p.params['thread_ts'] && !String(p.text).startsWith('Got it')));
+    expect(updated.length).toBeGreaterThanOrEqual(nudgeReplies.length); // each reply's parent brought up to date
     expect(updated.every((ts) => parentTs.has(ts))).toBe(true);
     // Quiet replies, broadcast only when the team's tier rose: payments gentle → urgent (the unverified
     // claim) on day 2, → critical on day 6; search urgent → critical on day 13; identity gentle → urgent.
