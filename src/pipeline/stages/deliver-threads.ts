@@ -7,7 +7,7 @@ import { closeThread, openThread, recordPermalink, recordThreadNudge, type Close
 import type { Plan, TeamPlan } from '../../policy/types.js';
 import type { Delivery } from '../../run/types.js';
 import { deliverAll, type Outbound } from '../../slack/deliver/notifier.js';
-import { findTaggedPost } from '../../slack/deliver/harvest.js';
+import { findTaggedPost, nudgeTag } from '../../slack/deliver/harvest.js';
 import type { SlackSession } from '../../slack/deliver/session.js';
 import { renderAllDone, renderThreadParent, renderThreadReply } from '../../slack/render/thread-messages.js';
 import { statusVocabulary } from '../../slack/render/team-message.js';
@@ -155,10 +155,7 @@ export async function deliverThreadNudges(
     const answered = plan.answered.get(item.team.team) ?? [];
     const channel = item.team.route.kind === 'unrouted' ? '' : item.team.route.channel;
     // The run/team key a lost post is found by (findTaggedPost); a retry pass gets its own.
-    const tag = (kind: 'parent' | 'reply') => ({
-      event_type: 'chaser_nudge',
-      event_payload: { key: `${runId}/${item.team.team}/${kind}`, team: item.team.team, campaign: harvest.campaign },
-    });
+    const tag = (kind: 'parent' | 'reply') => nudgeTag(runId, item.team.team, harvest.campaign, kind);
     if (item.thread) {
       const rose = tierIndex(item.team.tier.name) > tierIndex(item.thread.lastTier);
       return {
