@@ -248,10 +248,16 @@ export async function readThreadConsumers(
                            ${threads.map((t) => t.channel)}::text[], ${threads.map((t) => t.openedAt.toISOString())}::timestamptz[])
         as t(id, team, channel, opened_at)
     )
-    select thread.id::text as thread_id, log.consumer_id, log.message_ts, inventory.${sql(c.name)}::text as name
+    select thread.id::text as thread_id, log.consumer_id, coalesce(scheduled.message_ts, log.message_ts) as message_ts,
+           inventory.${sql(c.name)}::text as name
     from thread
     join chaser_nudge_log log on log.team = thread.team and log.channel = thread.channel and log.nudged_at >= thread.opened_at
+    -- A scheduled nudge is logged as "scheduled:<id>": its message is the ts Slack posted it under
+    -- (reconciled before the harvest); one not posted yet, or deleted, has no message to read.
+    left join chaser_scheduled_nudges scheduled
+      on log.message_ts like 'scheduled:%' and scheduled.scheduled_message_id = substr(log.message_ts, 11)
     left join ${sql(source.table)} as inventory on inventory.${sql(c.id)}::text = log.consumer_id
+    where log.message_ts not like 'scheduled:%' or scheduled.message_ts is not null
     order by log.id`;
   for (const row of rows) {
     const entry = result.get(String(row.thread_id));
