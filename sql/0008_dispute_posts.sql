@@ -1,4 +1,5 @@
--- chaser 0008: routing disputes ("not ours", 🙅) posted to the fallbackChannel, once per dispute.
+-- chaser 0008: routing disputes ("not ours", 🙅) posted to the fallbackChannel, once per dispute;
+-- and which threads live in the fallbackChannel (so a team that gets a route moves back to its channel).
 -- Applied once by `chaser migrate` (recorded in chaser_migrations), inside one transaction.
 
 -- One row per disputed consumer that was posted: the dispute is its not_ours event (a new "not
@@ -25,3 +26,8 @@ create table chaser_dispute_posts (
 );
 
 create index chaser_dispute_posts_open_idx on chaser_dispute_posts (campaign, team) where resolved_at is null;
+
+-- A thread opened in the fallbackChannel (the team had no channel, or its own could not be
+-- reached): once the team has a channel that takes the post, its next nudge opens a new thread
+-- there and this one is closed as rerouted.
+alter table chaser_threads add column in_fallback boolean not null default false;

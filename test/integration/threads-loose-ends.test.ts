@@ -58,4 +58,36 @@ describe(`living threads: scheduled nudges and fallback reroutes (${backend})`, 
     // Never asked about the log's placeholder ts.
     expect(s.slack.calls('reactions.get').map((c) => c.params['timestamp'])).not.toContainEqual(expect.stringMatching(/^scheduled:/));
   });
+
+  it("after a fallback reroute the team's thread moves back to its own channel once that channel takes the post", async () => {
+    s.writeConfig({ ...baseConfig(), fallbackChannel: CHANNELS.fallback });
+    await seed();
+    const threads = () =>
+      s.db.sql<{ channel: string; closed_reason: string | null; in_fallback: boolean }[]>`
+        select channel, closed_reason, in_fallback from chaser_threads order by id`;
+    const payments = s.slack.channel(CHANNELS.payments)!;
+    payments.isArchived = true;
+    await sweep(MONDAY);
+    const fallbackParent = s.slack.posts().find((p) => p.channelId === CHANNELS.fallback && p.params['thread_ts'] === undefined);
+    expect(fallbackParent).toBeDefined();
+    expect(await threads()).toEqual([{ channel: CHANNELS.fallback, closed_reason: null, in_fallback: true }]);
+
+    // Still archived three days later: the nudge is a reply in the fallback thread, not a second parent there.
+    await sweep(new Date(MONDAY.getTime() + 3 * DAY));
+    const inFallback = s.slack.posts().filter((p) => p.channelId === CHANNELS.fallback);
+    expect(inFallback.filter((p) => p.params['thread_ts'] === undefined)).toHaveLength(1);
+    expect(inFallback.filter((p) => p.params['thread_ts'] === fallbackParent?.ts).length).toBeGreaterThanOrEqual(1);
+    expect(await threads()).toHaveLength(1);
+
+    // The channel is back: a new thread opens there, linking the old one, which is closed as rerouted.
+    payments.isArchived = false;
+    await sweep(new Date(MONDAY.getTime() + 7 * DAY)); // the next Monday (the weekend holds nudges)
+    const own = s.slack.posts().filter((p) => p.channelId === CHANNELS.payments && p.params['thread_ts'] === undefined);
+    expect(own).toHaveLength(1);
+    expect(JSON.stringify(own[0]?.blocks)).toContain('the previous thread');
+    expect(await threads()).toEqual([
+      { channel: CHANNELS.fallback, closed_reason: 'rerouted', in_fallback: true },
+      { channel: CHANNELS.payments, closed_reason: null, in_fallback: false },
+    ]);
+  });
 });

@@ -36,6 +36,8 @@ interface Item {
   thread?: ThreadRow;
   replaces?: { id: string; reason: CloseReason };
   previousPermalink?: string;
+  /** The team's thread in the fallbackChannel this new parent in its own channel replaces: replied in if that channel still fails. */
+  fromFallback?: ThreadRow;
 }
 
 /**
@@ -79,7 +81,10 @@ export async function deliverThreadNudges(
   for (const team of teams) {
     if (team.route.kind === 'unrouted') continue;
     const open = harvest.threads.get(team.team);
-    if (open && now.getTime() - open.openedAt.getTime() < maxAgeMs) items.push({ team, thread: open });
+    // A thread the fallbackChannel took for a team that now has a route: a new one opens in its own channel.
+    if (open?.inFallback && team.route.kind === 'team') {
+      items.push({ team, replaces: { id: open.id, reason: 'rerouted' }, fromFallback: open, ...(await permalinkOf(scope, slack, open)) });
+    } else if (open && now.getTime() - open.openedAt.getTime() < maxAgeMs) items.push({ team, thread: open });
     else if (open) items.push({ team, replaces: { id: open.id, reason: 'expired' }, ...(await permalinkOf(scope, slack, open)) });
     else items.push({ team });
   }
@@ -124,6 +129,7 @@ export async function deliverThreadNudges(
               runId,
               tier,
               ...(item.replaces ? { replaces: item.replaces } : {}),
+              inFallback: item.team.route.kind === 'fallback',
             });
             harvest.threads.set(item.team.team, thread);
             opened.add(item.team.team);
@@ -240,11 +246,10 @@ async function rerouteToFallback(
     const channel = item.thread?.channel ?? item.team.route.channel;
     if (channel === fallbackChannel) continue;
     const because = { channel, reason: delivery.reason };
-    rerouted.push({
-      team: { ...item.team, route: { kind: 'fallback', channel: fallbackChannel, because } },
-      ...(item.thread ? { replaces: { id: item.thread.id, reason: 'rerouted' as const } } : {}),
-      because,
-    });
+    const team: TeamPlan = { ...item.team, route: { kind: 'fallback', channel: fallbackChannel, because } };
+    // Its own channel still fails: the reply goes in the thread the fallbackChannel already has.
+    if (item.fromFallback) rerouted.push({ team, thread: item.fromFallback, because });
+    else rerouted.push({ team, ...(item.thread ? { replaces: { id: item.thread.id, reason: 'rerouted' as const } } : {}), because });
   }
   if (rerouted.length === 0) return undefined;
   const second = await send(rerouted);
