@@ -80,6 +80,15 @@ describe(`routing disputes: to the fallbackChannel once, settled by the lead or 
     expect(await disputeRows()).toEqual([{ team: 'payments', consumer_id: 'pay-2', channel: CHANNELS.fallback, resolved_by: null }]);
     expect(lastDigest()).toContain('routing dispute: refunds-worker (suggested @search)');
 
+    // A dry-run posts and records nothing.
+    await s.db.sql`delete from chaser_dispute_posts`;
+    expect((await s.run(['dry-run', '--now', day(3)])).code).toBe(3);
+    expect(fallbackPosts()).toHaveLength(1);
+    expect(await disputeRows()).toEqual([]);
+    // Put back as the sweep recorded it.
+    await s.db.sql`insert into chaser_dispute_posts (event_id, campaign, team, consumer_id, channel, message_ts, posted_at)
+                   select id, '', team, consumer_id, ${CHANNELS.fallback}, ${post!.ts}, recorded_at from chaser_ack_events where kind = 'not_ours'`;
+
     // The next runs: not posted again, still held from the thread, still in the digest.
     const later = await sweep(day(6));
     expect(fallbackPosts()).toHaveLength(1);
