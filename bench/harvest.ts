@@ -15,9 +15,11 @@ import { WebClient, LogLevel } from '@slack/web-api';
 import { silentLog } from '../src/log.js';
 import { featuresFrom, readThread } from '../src/slack/deliver/harvest.js';
 import { createSlackReader } from '../src/slack/deliver/reader.js';
+import { HARVEST_BUDGET_MS } from '../src/pipeline/stages/harvest-answers.js';
 import { startFakeSlack } from '../test/support/fake-slack.js';
 
 const SCALE = 60;
+const realMinutes = (scaledMs: number) => Number(((scaledMs * SCALE) / 60_000).toFixed(2));
 const TIER3_PER_MINUTE = 50;
 const CONCURRENCY = 8;
 const SCOPES = ['chat:write', 'channels:history', 'reactions:read', 'reactions:write', 'users:read', 'usergroups:read'];
@@ -67,12 +69,15 @@ async function benchOnce(teams: number): Promise<Record<string, number | string>
     const started = performance.now();
     let next = 0;
     let incomplete = 0;
+    // When each thread's harvest was done: the earliest its team's nudge could go out.
+    const doneAt: number[] = [];
     await Promise.all(
       Array.from({ length: CONCURRENCY }, async () => {
         while (next < threads.length) {
           const thread = threads[next++]!;
           const read = await readThread(reader, thread, features);
           if (read.kind !== 'read' || read.incomplete) incomplete += 1;
+          doneAt.push(performance.now() - started);
         }
       }),
     );
@@ -89,6 +94,12 @@ async function benchOnce(teams: number): Promise<Record<string, number | string>
       byMethod: JSON.stringify(Object.fromEntries(reader.calls)),
       wallSeconds: Number((wallMs / 1000).toFixed(1)),
       realMinutesAtTier3: Number(((wallMs * SCALE) / 60_000).toFixed(1)),
+      // Today a sweep nudges nobody before the whole harvest (capped at 10 min): its first nudge
+      // waits for the last thread. Nudging each team once its own thread is read, the first could
+      // go after the first thread, half of them after the median one.
+      firstThreadReadRealMinutes: realMinutes(doneAt[0] ?? 0),
+      medianThreadReadRealMinutes: realMinutes(doneAt[Math.floor(doneAt.length / 2)] ?? 0),
+      todayFirstNudgeRealMinutes: Math.min(realMinutes(wallMs), HARVEST_BUDGET_MS / 60_000),
       incomplete,
     };
   } finally {

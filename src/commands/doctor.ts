@@ -57,6 +57,18 @@ async function checkConfig(ctx: CommandContext, options: CommonOptions, checks: 
             'add teams.<owner_team>.channel entries or set fallbackChannel',
           ),
     );
+    if (config.threads === 'reply') {
+      const done = config.answers.reactions.done;
+      checks.push(
+        pass(
+          'config',
+          'routing disputes',
+          config.fallbackChannel
+            ? `posted to fallbackChannel ${config.fallbackChannel} once each; settled by a :${done}: there or a new owner in the inventory`
+            : 'listed in the digest only (no fallbackChannel); set fallbackChannel to post each one there',
+        ),
+      );
+    }
     checks.push(mentionCheck(config));
     checks.push(
       config.digest

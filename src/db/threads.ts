@@ -17,6 +17,8 @@ export interface ThreadRow {
   seenReplyCount: number;
   seenLatestReply: string | null;
   confirmedEventId: string;
+  /** Opened in the fallbackChannel: moved to the team's own channel once it has one that takes the post. */
+  inFallback: boolean;
 }
 
 export type CloseReason = 'all-done' | 'expired' | 'parent-deleted' | 'locked' | 'rerouted';
@@ -35,6 +37,7 @@ interface ThreadDbRow {
   seen_reply_count: number;
   seen_latest_reply: string | null;
   confirmed_event_id: string;
+  in_fallback: boolean;
 }
 
 const toThread = (row: ThreadDbRow): ThreadRow => ({
@@ -51,13 +54,14 @@ const toThread = (row: ThreadDbRow): ThreadRow => ({
   seenReplyCount: row.seen_reply_count,
   seenLatestReply: row.seen_latest_reply,
   confirmedEventId: String(row.confirmed_event_id),
+  inFallback: row.in_fallback,
 });
 
 /** The open thread of each team in this campaign (all teams, or those given). */
 export async function readOpenThreads(sql: Sql, campaign: string, teams?: readonly string[]): Promise<Map<string, ThreadRow>> {
   const rows = await sql<ThreadDbRow[]>`
     select id, team, campaign, channel, parent_ts, permalink, opened_at, last_tier, last_nudged_at,
-           reply_cursor, seen_reply_count, seen_latest_reply, confirmed_event_id
+           reply_cursor, seen_reply_count, seen_latest_reply, confirmed_event_id, in_fallback
     from chaser_threads
     where closed_at is null and campaign = ${campaign}
       ${teams && teams.length > 0 ? sql`and team = any(${[...teams]}::text[])` : sql``}
@@ -78,6 +82,8 @@ export interface OpenThread {
   replaces?: { id: string; reason: CloseReason };
   /** The tier of the nudge the parent carries. */
   tier?: string;
+  /** Opened in the fallbackChannel. */
+  inFallback?: boolean;
 }
 
 /**
@@ -87,12 +93,12 @@ export interface OpenThread {
 export async function openThread(sql: Sql, thread: OpenThread): Promise<ThreadRow> {
   const insert = (tx: Sql) => tx<ThreadDbRow[]>`
     insert into chaser_threads (team, campaign, channel, parent_ts, permalink, opened_at, opened_run_id, replaces_thread_id,
-                                parent_updated_at, last_tier, last_nudged_at)
+                                parent_updated_at, last_tier, last_nudged_at, in_fallback)
     values (${thread.team}, ${thread.campaign}, ${thread.channel}, ${thread.parentTs}, ${thread.permalink ?? null},
             ${thread.now}, ${thread.runId ?? null}, ${thread.replaces?.id ?? null}, ${thread.now},
-            ${thread.tier ?? null}, ${thread.tier ? thread.now : null})
+            ${thread.tier ?? null}, ${thread.tier ? thread.now : null}, ${thread.inFallback ?? false})
     returning id, team, campaign, channel, parent_ts, permalink, opened_at, last_tier, last_nudged_at,
-              reply_cursor, seen_reply_count, seen_latest_reply, confirmed_event_id`;
+              reply_cursor, seen_reply_count, seen_latest_reply, confirmed_event_id, in_fallback`;
   // One statement for a team's first thread (the sweep's per-team cost); a transaction only to replace one.
   if (!thread.replaces) {
     const [row] = await insert(sql);
@@ -248,10 +254,16 @@ export async function readThreadConsumers(
                            ${threads.map((t) => t.channel)}::text[], ${threads.map((t) => t.openedAt.toISOString())}::timestamptz[])
         as t(id, team, channel, opened_at)
     )
-    select thread.id::text as thread_id, log.consumer_id, log.message_ts, inventory.${sql(c.name)}::text as name
+    select thread.id::text as thread_id, log.consumer_id, coalesce(scheduled.message_ts, log.message_ts) as message_ts,
+           inventory.${sql(c.name)}::text as name
     from thread
     join chaser_nudge_log log on log.team = thread.team and log.channel = thread.channel and log.nudged_at >= thread.opened_at
+    -- A scheduled nudge is logged as "scheduled:<id>": its message is the ts Slack posted it under
+    -- (reconciled before the harvest); one not posted yet, or deleted, has no message to read.
+    left join chaser_scheduled_nudges scheduled
+      on log.message_ts like 'scheduled:%' and scheduled.scheduled_message_id = substr(log.message_ts, 11)
     left join ${sql(source.table)} as inventory on inventory.${sql(c.id)}::text = log.consumer_id
+    where log.message_ts not like 'scheduled:%' or scheduled.message_ts is not null
     order by log.id`;
   for (const row of rows) {
     const entry = result.get(String(row.thread_id));

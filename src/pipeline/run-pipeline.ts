@@ -14,12 +14,15 @@ import { checkFilters } from './stages/check-filters.js';
 import { checkRequest, type RunSteps } from './stages/check-request.js';
 import { connectSlack } from './stages/connect-slack.js';
 import { deliverDigest } from './stages/deliver-digest.js';
+import { deliverDisputes } from './stages/deliver-disputes.js';
 import { deliverNudges, noNudges, type NudgesSent } from './stages/deliver-nudges.js';
 import { deliverThreadNudges } from './stages/deliver-threads.js';
 import { answerSettingsOf, harvestAnswers, noHarvest, type Harvest } from './stages/harvest-answers.js';
 import { groupByConsumer, teamAnswerFacts } from '../policy/answers/effects.js';
 import { targetLabel } from '../policy/escalation-plan.js';
 import { readAckEvents, readOpenThreads } from '../db/threads.js';
+import { readDisputePosts } from '../db/disputes.js';
+import { withoutResolvedDisputes } from '../policy/answers/disputes.js';
 import type { Plan, PlanAnswers } from '../policy/types.js';
 import type { RunId } from '../db/runs.js';
 import { markUnrouted } from './stages/mark-unrouted.js';
@@ -96,6 +99,8 @@ export async function runPipeline(env: RunEnv, request: RunRequest): Promise<Run
           ? await deliverThreaded(scope, { slack, plan, window, runId, lock, harvest })
           : await deliverNudges(scope, { slack, teams: [...window.send, ...window.schedule], runId, lock })
         : noNudges();
+    // Routing disputes: each new one posted to the fallbackChannel once; one whose owner changed ends.
+    if (slack && steps.nudge && readThreads && !nudges.fatal) await deliverDisputes(scope, { slack, plan: fullPlan, harvest, runId });
     const unrouted = markUnrouted(scope, plan, nudges.deliveries);
     // Not after a signal, nor when the credentials just proved unable to post.
     const sendDigest = slack && steps.digest && !digestNotDue && !env.signal.aborted && !nudges.fatal;
@@ -211,6 +216,7 @@ async function readAnswers(
   const harvest = noHarvest();
   harvest.campaign = scope.request.keyId ?? '';
   harvest.events = await guardDb(scope, () => readAckEvents(scope.sql, harvest.campaign, scope.request.teams));
+  harvest.disputes = await guardDb(scope, () => readDisputePosts(scope.sql, harvest.campaign, scope.request.teams));
   return harvest;
 }
 
@@ -250,7 +256,8 @@ function threadsOutcome(harvest: Harvest, skipped: string | undefined): RunThrea
 
 function planAnswers(scope: RunScope, harvest: Harvest): PlanAnswers | undefined {
   if (harvest.events.length === 0) return undefined;
-  return { byConsumer: groupByConsumer(harvest.events), settings: answerSettingsOf(scope) };
+  // A dispute the lead resolved (✅ on its fallback post) holds nothing any more.
+  return { byConsumer: groupByConsumer(withoutResolvedDisputes(harvest.events, harvest.disputes)), settings: answerSettingsOf(scope) };
 }
 
 function poolOptions(request: RunRequest, stats: RunStats): ConnectOptions {

@@ -182,6 +182,26 @@ describe(`living threads and answers read back (${backend})`, () => {
     expect(log.map((r) => r['consumer_id'])).toEqual(['pay-1', 'pay-2']);
   });
 
+  it('threads "off": posts are tagged with metadata too, so a post Slack delivered but answered too late is recorded, not re-sent', async () => {
+    s.writeConfig({ ...baseConfig(), threads: 'off', slack: { perChannelIntervalMs: 0, retries: 0, timeoutMs: 1000 } });
+    await seed();
+    s.slack.fail('chat.postMessage', { delayMs: 3000 }, { channel: CHANNELS.payments }); // delivers, then times out
+    const run = await sweep(day(0));
+    expect(run.stderr).not.toMatch(/not delivered/);
+    const [post, ...more] = topLevel();
+    expect(more).toEqual([]);
+    expect(post?.params['metadata']).toEqual({
+      event_type: 'chaser_nudge',
+      event_payload: { key: expect.stringMatching(/^\d+\/payments\/nudge$/), team: 'payments', campaign: '' },
+    });
+    expect(s.slack.calls('conversations.history').some((r) => r.params['include_all_metadata'] === 'true')).toBe(true);
+    const log = await s.db.sql`select consumer_id from chaser_nudge_log where message_ts = ${post?.ts ?? ''} order by consumer_id`;
+    expect(log.map((r) => r['consumer_id'])).toEqual(['pay-1', 'pay-2']);
+    // Recorded as delivered: the next run inside the cadence posts nothing more.
+    await sweep(day(1));
+    expect(topLevel()).toHaveLength(1);
+  });
+
   it('dry-run reads the threads (read-only) and shows what a sweep would record; without a token it says the harvest was skipped', async () => {
     await seed();
     await sweep(day(0));

@@ -39,6 +39,8 @@ export async function deliverNudges(
     vocabulary: statusVocabulary(request.config.source),
     ...(request.config.fallbackChannel ? { fallbackChannel: request.config.fallbackChannel } : {}),
     ...(request.onProgress ? { onProgress: request.onProgress } : {}),
+    // Tagged like thread posts: a timed-out post Slack delivered is found and recorded, not re-sent.
+    tag: { runId, campaign: request.keyId ?? '' },
     record: async (team, accepted) => {
       const nudges = {
         team: team.team,

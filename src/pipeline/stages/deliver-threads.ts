@@ -7,7 +7,7 @@ import { closeThread, openThread, recordPermalink, recordThreadNudge, type Close
 import type { Plan, TeamPlan } from '../../policy/types.js';
 import type { Delivery } from '../../run/types.js';
 import { deliverAll, type Outbound } from '../../slack/deliver/notifier.js';
-import { findTaggedPost } from '../../slack/deliver/harvest.js';
+import { findTaggedPost, nudgeTag } from '../../slack/deliver/harvest.js';
 import type { SlackSession } from '../../slack/deliver/session.js';
 import { renderAllDone, renderThreadParent, renderThreadReply } from '../../slack/render/thread-messages.js';
 import { statusVocabulary } from '../../slack/render/team-message.js';
@@ -36,6 +36,8 @@ interface Item {
   thread?: ThreadRow;
   replaces?: { id: string; reason: CloseReason };
   previousPermalink?: string;
+  /** The team's thread in the fallbackChannel this new parent in its own channel replaces: replied in if that channel still fails. */
+  fromFallback?: ThreadRow;
 }
 
 /**
@@ -79,7 +81,10 @@ export async function deliverThreadNudges(
   for (const team of teams) {
     if (team.route.kind === 'unrouted') continue;
     const open = harvest.threads.get(team.team);
-    if (open && now.getTime() - open.openedAt.getTime() < maxAgeMs) items.push({ team, thread: open });
+    // A thread the fallbackChannel took for a team that now has a route: a new one opens in its own channel.
+    if (open?.inFallback && team.route.kind === 'team') {
+      items.push({ team, replaces: { id: open.id, reason: 'rerouted' }, fromFallback: open, ...(await permalinkOf(scope, slack, open)) });
+    } else if (open && now.getTime() - open.openedAt.getTime() < maxAgeMs) items.push({ team, thread: open });
     else if (open) items.push({ team, replaces: { id: open.id, reason: 'expired' }, ...(await permalinkOf(scope, slack, open)) });
     else items.push({ team });
   }
@@ -124,6 +129,7 @@ export async function deliverThreadNudges(
               runId,
               tier,
               ...(item.replaces ? { replaces: item.replaces } : {}),
+              inFallback: item.team.route.kind === 'fallback',
             });
             harvest.threads.set(item.team.team, thread);
             opened.add(item.team.team);
@@ -155,10 +161,7 @@ export async function deliverThreadNudges(
     const answered = plan.answered.get(item.team.team) ?? [];
     const channel = item.team.route.kind === 'unrouted' ? '' : item.team.route.channel;
     // The run/team key a lost post is found by (findTaggedPost); a retry pass gets its own.
-    const tag = (kind: 'parent' | 'reply') => ({
-      event_type: 'chaser_nudge',
-      event_payload: { key: `${runId}/${item.team.team}/${kind}`, team: item.team.team, campaign: harvest.campaign },
-    });
+    const tag = (kind: 'parent' | 'reply') => nudgeTag(runId, item.team.team, harvest.campaign, kind);
     if (item.thread) {
       const rose = tierIndex(item.team.tier.name) > tierIndex(item.thread.lastTier);
       return {
@@ -243,11 +246,10 @@ async function rerouteToFallback(
     const channel = item.thread?.channel ?? item.team.route.channel;
     if (channel === fallbackChannel) continue;
     const because = { channel, reason: delivery.reason };
-    rerouted.push({
-      team: { ...item.team, route: { kind: 'fallback', channel: fallbackChannel, because } },
-      ...(item.thread ? { replaces: { id: item.thread.id, reason: 'rerouted' as const } } : {}),
-      because,
-    });
+    const team: TeamPlan = { ...item.team, route: { kind: 'fallback', channel: fallbackChannel, because } };
+    // Its own channel still fails: the reply goes in the thread the fallbackChannel already has.
+    if (item.fromFallback) rerouted.push({ team, thread: item.fromFallback, because });
+    else rerouted.push({ team, ...(item.thread ? { replaces: { id: item.thread.id, reason: 'rerouted' as const } } : {}), because });
   }
   if (rerouted.length === 0) return undefined;
   const second = await send(rerouted);

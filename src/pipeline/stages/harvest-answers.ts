@@ -1,3 +1,4 @@
+import { readDisputePosts, resolveDisputes } from '../../db/disputes.js';
 import type { RunId } from '../../db/runs.js';
 import {
   closeThread,
@@ -9,12 +10,13 @@ import {
   type ThreadConsumers,
   type ThreadRow,
 } from '../../db/threads.js';
+import { resolverOf, type PostedDispute } from '../../policy/answers/disputes.js';
 import type { AnswerSettings } from '../../policy/answers/effects.js';
-import { eventsFromThread, reactorsOf } from '../../policy/answers/read-back.js';
+import { eventsFromThread, reactorsOf, type ThreadMessage } from '../../policy/answers/read-back.js';
 import { NOT_ALLOWED, type AckEvent, type NewAckEvent } from '../../policy/answers/types.js';
 import { FEATURE_SCOPES, featuresFrom, readBots, readGroupMembers, readThread, type ReadFeatures } from '../../slack/deliver/harvest.js';
 import { deliverAll } from '../../slack/deliver/notifier.js';
-import { createSlackReader } from '../../slack/deliver/reader.js';
+import { createSlackReader, type SlackReader } from '../../slack/deliver/reader.js';
 import type { SlackSession } from '../../slack/deliver/session.js';
 import { renderConfirmation } from '../../slack/render/thread-messages.js';
 import { guardDb, type RunScope } from '../scope.js';
@@ -41,6 +43,8 @@ export interface Harvest {
   incomplete: Map<string, string>;
   /** Calls per read method. */
   calls: Map<string, number>;
+  /** Routing disputes posted to the fallbackChannel in this campaign, resolved or not (after this harvest read the ✅s). */
+  disputes: PostedDispute[];
 }
 
 /** Off (threads "off", no Slack, not a sweep): nothing read, nothing derived. */
@@ -54,6 +58,7 @@ export function noHarvest(): Harvest {
     features: featuresFrom(undefined),
     incomplete: new Map(),
     calls: new Map(),
+    disputes: [],
   };
 }
 
@@ -84,14 +89,7 @@ export async function harvestAnswers(
   const threads = await guardDb(scope, () => readOpenThreads(sql, campaign, teams));
   const features = featuresFrom(slack.granted);
   const harvest: Harvest = { ...noHarvest(), campaign, threads, features };
-  if (threads.size === 0) {
-    harvest.events = await guardDb(scope, () => readAckEvents(sql, campaign, teams));
-    return harvest;
-  }
-  warnMissingScopes(scope, features, [...threads.values()]);
-
-  const consumers = await guardDb(scope, () => readThreadConsumers(sql, request.config.source, [...threads.values()]));
-  harvest.consumers = consumers;
+  harvest.disputes = await guardDb(scope, () => readDisputePosts(sql, campaign, teams));
   const reader = createSlackReader({
     client: slack.client,
     maxRetryAfterSeconds: request.config.slack.maxRetryAfterSeconds,
@@ -100,9 +98,18 @@ export async function harvestAnswers(
     log: env.log,
   });
   const settings = answerSettingsOf(scope);
+  const bots = new Map<string, boolean>();
+  if (threads.size === 0) {
+    await readDisputeResolutions(scope, { slack, reader, harvest, bots, record });
+    harvest.events = await guardDb(scope, () => readAckEvents(sql, campaign, teams));
+    return harvest;
+  }
+  warnMissingScopes(scope, features, [...threads.values()]);
+
+  const consumers = await guardDb(scope, () => readThreadConsumers(sql, request.config.source, [...threads.values()]));
+  harvest.consumers = consumers;
   const rule = request.config.answers.who;
   const members = new Map<string, Set<string> | undefined>();
-  const bots = new Map<string, boolean>();
 
   const harvestOne = async (thread: ThreadRow) => {
     const listed: ThreadConsumers = consumers.get(thread.id) ?? { listed: [], byMessage: new Map() };
@@ -155,6 +162,7 @@ export async function harvestAnswers(
   };
 
   await runBounded([...threads.values()], request.config.slack.concurrency, harvestOne);
+  await readDisputeResolutions(scope, { slack, reader, harvest, bots, record });
   for (const [method, count] of reader.calls) harvest.calls.set(method, count);
   if (reader.spent.size > 0 || harvest.incomplete.size > 0) {
     env.log.warn(
@@ -164,6 +172,68 @@ export async function harvestAnswers(
   harvest.events = await guardDb(scope, () => readAckEvents(sql, campaign, teams));
   if (record) await confirmAnswers(scope, slack, harvest, settings);
   return harvest;
+}
+
+/**
+ * The lead's ✅ on a routing dispute posted to the fallbackChannel resolves it: one reactions.get
+ * per open post (needs reactions:read), before planning, so the consumer is chased again in its
+ * team's thread this very run. dry-run reads and does not record.
+ */
+async function readDisputeResolutions(
+  scope: RunScope,
+  {
+    slack,
+    reader,
+    harvest,
+    bots,
+    record,
+  }: { slack: SlackSession; reader: SlackReader; harvest: Harvest; bots: Map<string, boolean>; record: boolean },
+): Promise<void> {
+  const open = new Map<string, PostedDispute[]>();
+  for (const post of harvest.disputes) {
+    if (post.resolvedAt !== null) continue;
+    const key = `${post.channel} ${post.messageTs}`;
+    open.set(key, [...(open.get(key) ?? []), post]);
+  }
+  if (open.size === 0 || !harvest.features.reactionsRead) return;
+  const { now } = scope.request;
+  const done = scope.request.config.answers.reactions.done;
+  for (const posts of open.values()) {
+    const [first] = posts as [PostedDispute];
+    const got = await reader.read('reactions.get', (client) =>
+      client.reactions.get({ channel: first.channel, timestamp: first.messageTs, full: true }),
+    );
+    if (!got.ok || !got.value.message) continue;
+    const message = got.value.message as ThreadMessage;
+    if (harvest.features.usersRead) {
+      const reactors = (message.reactions ?? []).filter((r) => r.name === done).flatMap((r) => r.users ?? []);
+      await readBots(
+        reader,
+        reactors.filter((u) => u !== slack.botUserId),
+        bots,
+      );
+    }
+    const known = new Set([...bots].filter(([, isBot]) => isBot).map(([user]) => user));
+    const by = resolverOf(message, done, slack.botUserId, known);
+    if (!by) continue;
+    if (record) {
+      await guardDb(scope, () =>
+        resolveDisputes(
+          scope.sql,
+          posts.map((p) => p.eventId),
+          by,
+          now,
+        ),
+      );
+    }
+    for (const post of posts) {
+      post.resolvedAt = now;
+      post.resolvedBy = by;
+    }
+    scope.env.log.info(`routing dispute of team ${first.team} resolved by ${by}: chased again in its thread`, {
+      consumers: posts.length,
+    });
+  }
 }
 
 /** 👀 on each message an answer came from, so people see it was heard (already there: fine). */

@@ -106,7 +106,8 @@ export type ClaimState =
 export interface ConsumerAnswers {
   claim?: { by: string; at: Date; graceEndsAt: Date; state: ClaimState; seenAt?: Date };
   snooze?: { by: string; at: Date; until: Date; requestedUntil: Date; requested: string; overLimit: boolean; reason?: string };
-  dispute?: { by: string; at: Date; suggestedTeam?: string };
+  /** `eventId`: the not_ours event that is the dispute (posted to the fallbackChannel once, resolved by id). */
+  dispute?: { by: string; at: Date; eventId: string; suggestedTeam?: string };
   eta?: { by: string; at: Date; eta: Date };
   /** Pending, but not seen on the old key for quietDays: "looks done — confirm in the inventory". */
   looksDone?: { lastSeenAt: Date };
@@ -206,7 +207,12 @@ export function answersFor(
   }
   const dispute = kinds.not_ours;
   if (dispute) {
-    answers.dispute = { by: dispute.actor, at: dispute.recordedAt, ...(dispute.detail ? { suggestedTeam: dispute.detail } : {}) };
+    answers.dispute = {
+      by: dispute.actor,
+      at: dispute.recordedAt,
+      eventId: dispute.id,
+      ...(dispute.detail ? { suggestedTeam: dispute.detail } : {}),
+    };
     answers.held = true;
   }
   const eta = kinds.eta;

@@ -173,6 +173,20 @@ export async function readBots(reader: SlackReader, users: Iterable<string>, kno
   }
 }
 
+/**
+ * The metadata chaser tags a nudge with (threads on or off), so a post whose answer was lost can
+ * be found by findTaggedPost: the event type and a run/team key (`kind` keeps a run's parent,
+ * reply and plain nudge apart), with the team and the campaign.
+ */
+export function nudgeTag(
+  runId: string,
+  team: string,
+  campaign: string,
+  kind: 'parent' | 'reply' | 'nudge',
+): { event_type: string; event_payload: Record<string, string> } {
+  return { event_type: 'chaser_nudge', event_payload: { key: `${runId}/${team}/${kind}`, team, campaign } };
+}
+
 /** How far back a lost post is looked for: well beyond any timeout and retry of one run's post. */
 const LOST_POST_WINDOW_SECONDS = 15 * 60;
 

@@ -10,7 +10,8 @@ import { renderTeamMessage, type StatusVocabulary } from '../render/team-message
 import { createSlackClients } from './client.js';
 import { resolveDigestRecipient } from './digest-recipient.js';
 import { classifySlackError, describeFailure } from './failures.js';
-import { deliverAll, type Accepted, type DeliveryReport } from './notifier.js';
+import { featuresFrom, findTaggedPost, nudgeTag } from './harvest.js';
+import { deliverAll, type Accepted, type DeliveryReport, type Outbound } from './notifier.js';
 
 /** The scope chaser cannot post without; the others are checked where they are used. */
 const REQUIRED_SCOPE = 'chat:write';
@@ -42,6 +43,12 @@ export interface NudgeDelivery {
   /** Where a team's nudge goes when its own channel cannot be reached (config fallbackChannel). */
   fallbackChannel?: string;
   onProgress?: (settled: number, total: number) => void;
+  /**
+   * Tags each post with metadata (nudgeTag: this run and team), so that a post whose answer was
+   * lost after Slack delivered it is looked for in the channel and recorded, not re-sent — when
+   * the history scope is granted. A scheduled message is never tagged (Slack would not deliver it).
+   */
+  tag?: { runId: string; campaign: string };
 }
 
 export interface DigestDelivery {
@@ -132,7 +139,11 @@ export async function openSlackSession(options: SlackSessionOptions) {
                   key: team.team,
                   channel: team.route.channel,
                   message: () => renderTeamMessage(team, delivery.now, delivery.tiers, delivery.vocabulary),
-                  ...(team.sending.mode === 'schedule' ? { postAt: team.sending.postAt } : {}),
+                  ...(team.sending.mode === 'schedule'
+                    ? { postAt: team.sending.postAt }
+                    : delivery.tag
+                      ? { metadata: nudgeTag(delivery.tag.runId, team.team, delivery.tag.campaign, 'nudge') }
+                      : {}),
                 },
               ],
         );
@@ -140,6 +151,9 @@ export async function openSlackSession(options: SlackSessionOptions) {
           ...common,
           ...(delivery.onProgress ? { onProgress: delivery.onProgress } : {}),
           ...(delivery.halt ? { halt: delivery.halt } : {}),
+          ...(delivery.tag && featuresFrom(granted).history
+            ? { findLost: (item: Outbound<string>) => findTaggedPost(clients.read, item, botId, Math.floor(Date.now() / 1000)) }
+            : {}),
           onDelivered: async (item, accepted) => {
             const team = byTeam.get(item.key);
             if (team) await delivery.record(team, accepted);
