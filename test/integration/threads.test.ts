@@ -75,6 +75,26 @@ describe(`living threads and answers read back (${backend})`, () => {
     expect(JSON.stringify(s.slack.message(CHANNELS.payments, parent?.ts ?? '')?.blocks)).toContain('Status as of 2026-03-13');
   });
 
+  it("broadcasts a rise once: a team's lower-tier reply between its higher-tier ones does not re-arm the broadcast", async () => {
+    // Firm (every 24h) from day 0 09:00; an urgent consumer joins at 13:00. From then on the two
+    // come due at different hours, so the team's replies alternate firm, urgent, firm, urgent.
+    await insertConsumers(s.db.sql, [
+      { id: 'pay-1', name: 'checkout-api', owner_team: 'payments', rotation_deadline: new Date(START.getTime() - 4 * DAY) },
+    ]);
+    await sweep(day(0));
+    await insertConsumers(s.db.sql, [
+      { id: 'pay-2', name: 'refunds-worker', owner_team: 'payments', rotation_deadline: new Date(START.getTime() - 8 * DAY) },
+    ]);
+    await sweep(day(0, 4));
+    await sweep(day(1));
+    await sweep(day(1, 4));
+    const [parent] = topLevel();
+    const replies = paymentsPosts().filter((p) => p.params['thread_ts'] === parent?.ts && !String(p.text).startsWith('Got it'));
+    // The rise to urgent is shown in the channel once; the urgent reply a day later is quiet.
+    expect(replies.map((r) => r.params['reply_broadcast'] ?? 'quiet')).toEqual(['true', 'quiet', 'quiet']);
+    expect((await threadRows()).map((t) => t.last_tier)).toEqual(['urgent']);
+  });
+
   it("reads answers on the next run: a member's reply and reaction take effect, a non-member and a bot do not; nothing twice", async () => {
     await seed();
     await sweep(day(0));

@@ -116,8 +116,12 @@ export async function deliverThreadNudges(
           const item = byTeam.get(out.key);
           if (!item) return;
           const tier = item.team.tier.name;
+          // The thread remembers the team's worst outstanding tier, not this message's: a lower-tier
+          // reply in between must not make the next higher-tier one look like a rise again.
+          const worst = summaries.get(item.team.team)?.worstTier.name;
+          const remembered = worst && tierIndex(worst) > tierIndex(tier) ? worst : tier;
           if (item.thread) {
-            await recordThreadNudge(sql, item.thread.id, now, tier);
+            await recordThreadNudge(sql, item.thread.id, now, remembered);
           } else {
             // The thread first: killed before the nudge is recorded, the next run replies in it instead of opening another.
             const thread = await openThread(sql, {
@@ -127,7 +131,7 @@ export async function deliverThreadNudges(
               parentTs: accepted.ts,
               now,
               runId,
-              tier,
+              tier: remembered,
               ...(item.replaces ? { replaces: item.replaces } : {}),
               inFallback: item.team.route.kind === 'fallback',
             });
