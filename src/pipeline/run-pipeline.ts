@@ -215,6 +215,8 @@ async function readAnswers(
   }
   const harvest = noHarvest();
   harvest.campaign = scope.request.keyId ?? '';
+  // Nothing read from Slack, but the open threads still say when each team was last nudged (the digest's answered/silent).
+  harvest.threads = await guardDb(scope, () => readOpenThreads(scope.sql, harvest.campaign, scope.request.teams));
   harvest.events = await guardDb(scope, () => readAckEvents(scope.sql, harvest.campaign, scope.request.teams));
   harvest.disputes = await guardDb(scope, () => readDisputePosts(scope.sql, harvest.campaign, scope.request.teams));
   return harvest;

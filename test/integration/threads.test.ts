@@ -344,5 +344,16 @@ describe(`answers in the digest and --json (${backend})`, () => {
     expect(text).toContain('routing dispute: refunds-worker (suggested @search)');
     expect(text).toContain('eta 2026-03-17');
     expect(checkPostMessage(digest!.params, { allowedMentions: [] })).toEqual([]);
+
+    // `chaser digest` reads no thread, but still says of each team's thread whether it answered
+    // since its last nudge: here, the one this sweep just sent (ledger), so silent since then.
+    const alone = await s.run(['digest', '--now', day(3, 1)]);
+    expect(alone.code, alone.stderr).toBe(3);
+    const own = s.slack
+      .posts()
+      .filter((p) => p.channelId === CHANNELS.security)
+      .at(-1);
+    expect(own).not.toBe(digest);
+    expect(JSON.stringify(own?.blocks)).toContain('🔇 silent since the last nudge');
   });
 });
