@@ -63,7 +63,8 @@ export async function checkDatabase(sql: Sql, config: Config, now: Date, redact:
         pass(
           'database',
           'source table and mapped columns',
-          `${shape.table}${shape.hasSnoozedUntil ? '' : ' (no snoozedUntil column: snoozing off)'}${timeNotes(shape)}`,
+          `${shape.table}${shape.hasSnoozedUntil ? '' : ' (no snoozedUntil column: snoozing off)'}` +
+            `${evidenceNote(config, shape)}${timeNotes(shape)}`,
         ),
       );
     }
@@ -173,6 +174,14 @@ async function checkStatusValues(sql: Sql, config: Config, now: Date, deadlineKi
   );
 }
 
+/** With lastSeenOnOldKey mapped, what it is used for (inspectSource has checked the column exists and is a time). */
+function evidenceNote(config: Config, shape: SourceShape): string {
+  const column = config.source.columns.lastSeenOnOldKey;
+  // Not mapped: nothing to say (the line stays as it was before evidence existed).
+  if (column === undefined || shape.lastSeenKind === null) return '';
+  return `; evidence from ${quoteIfNeeded(column)}: a claim still seen on the old key re-escalates, quiet for ${config.answers.quietFor} looks done`;
+}
+
 /** How time columns that are not timestamptz are read, so nobody has to guess the zone. */
 function timeNotes(shape: SourceShape): string {
   const note = (key: string, kind: SourceShape['deadlineKind'] | null) =>
@@ -181,7 +190,11 @@ function timeNotes(shape: SourceShape): string {
       : kind === 'text'
         ? `${key} is text: read as ISO 8601 (no zone = UTC), unreadable values reported`
         : '';
-  const notes = [note('deadline', shape.deadlineKind), note('snoozedUntil', shape.snoozedUntilKind)].filter((n) => n !== '');
+  const notes = [
+    note('deadline', shape.deadlineKind),
+    note('snoozedUntil', shape.snoozedUntilKind),
+    note('lastSeenOnOldKey', shape.lastSeenKind),
+  ].filter((n) => n !== '');
   return notes.length === 0 ? '' : `; ${notes.join('; ')}`;
 }
 
