@@ -157,15 +157,18 @@ export function answersFor(
   settings: AnswerSettings,
   now: Date,
 ): ConsumerAnswers | undefined {
+  const seen = facts.lastSeenOnOldKey;
+  const nowMs = now.getTime();
+  const quiet = seen !== null && nowMs - seen.getTime() >= settings.quietMs;
+  // The common row with evidence: no answer, seen lately. Nothing applies; nothing is allocated (a sweep reads a million).
+  if (events.length === 0 && !quiet) return undefined;
   const kinds: Partial<Record<'done' | 'snooze' | 'not_ours' | 'eta', AckEvent>> = {};
   for (const event of events) {
     if (event.kind === 'response' || event.kind === 'refused' || event.team !== facts.team) continue;
     const previous = kinds[event.kind];
     if (!previous || isLater(event, previous)) kinds[event.kind] = event;
   }
-  const nowMs = now.getTime();
   const answers: ConsumerAnswers = { holdUntil: null, held: false, tierBump: 0 };
-  const seen = facts.lastSeenOnOldKey;
   const done = kinds.done;
   if (done) {
     const at = done.recordedAt;
@@ -211,7 +214,7 @@ export function answersFor(
   }
   const eta = kinds.eta;
   if (eta && eta.untilAt) answers.eta = { by: eta.actor, at: eta.recordedAt, eta: eta.untilAt };
-  if (!done && seen && nowMs - seen.getTime() >= settings.quietMs) answers.looksDone = { lastSeenAt: seen };
+  if (!done && quiet) answers.looksDone = { lastSeenAt: seen };
   return answers.claim || answers.snooze || answers.dispute || answers.eta || answers.looksDone ? answers : undefined;
 }
 
