@@ -94,7 +94,7 @@ export async function runPipeline(env: RunEnv, request: RunRequest): Promise<Run
       slack && steps.nudge
         ? threads
           ? await deliverThreaded(scope, { slack, plan, window, runId, lock, harvest })
-          : await deliverNudges(scope, { slack, teams: [...window.send, ...window.schedule], runId, lock })
+          : await deliverNudges(scope, { slack, teams: [...window.send, ...window.schedule], runId, lock, answered: plan.answered })
         : noNudges();
     const unrouted = markUnrouted(scope, plan, nudges.deliveries);
     // Not after a signal, nor when the credentials just proved unable to post.

@@ -174,6 +174,22 @@ describe(`evidence from lastSeenOnOldKey (${backend})`, () => {
     expect(lastDigest()).toContain('1 row with an unreadable last-seen time (treated as unknown)');
   });
 
+  it('threads "off": the top-level message flags a quiet consumer too; a message with nothing to flag is as before', async () => {
+    s.writeConfig(withEvidence('last_used', { threads: 'off' }));
+    await seed();
+    await used('pay-2', at(-9));
+    await sweep(day(0), ['--no-digest']);
+    const [message] = paymentsPosts();
+    expect(message?.params['thread_ts']).toBeUndefined();
+    const blocks = JSON.stringify(message?.blocks);
+    expect(blocks).toContain('*refunds-worker*: not seen on the old key since 2026-02-28: looks done — confirm in the inventory');
+    expect(blocks).not.toContain('Answer in this thread');
+
+    await s.db.sql`truncate key_usage`;
+    await sweep(day(3), ['--no-digest']);
+    expect(JSON.stringify(paymentsPosts().at(-1)?.blocks)).not.toContain('looks done');
+  });
+
   it('not mapped: nothing is read or said about evidence, and --json has no evidence fields', async () => {
     s.writeConfig({ ...baseConfig(), source: { table: 'inventory_with_usage' } });
     await seed();

@@ -42,6 +42,8 @@ export interface NudgeDelivery {
   /** Where a team's nudge goes when its own channel cannot be reached (config fallbackChannel). */
   fallbackChannel?: string;
   onProgress?: (settled: number, total: number) => void;
+  /** Lines under a team's message: what answers and evidence say about its consumers ("looks done — confirm…"). */
+  notesFor?: (team: TeamPlan) => readonly string[];
 }
 
 export interface DigestDelivery {
@@ -131,7 +133,7 @@ export async function openSlackSession(options: SlackSessionOptions) {
                 {
                   key: team.team,
                   channel: team.route.channel,
-                  message: () => renderTeamMessage(team, delivery.now, delivery.tiers, delivery.vocabulary),
+                  message: () => renderTeamMessage(team, delivery.now, delivery.tiers, delivery.vocabulary, delivery.notesFor?.(team)),
                   ...(team.sending.mode === 'schedule' ? { postAt: team.sending.postAt } : {}),
                 },
               ],
