@@ -128,6 +128,23 @@ const ISO_WITHOUT_ZONE = `${ISO_DATE}${ISO_TIME}?$`;
 const ISO_WITH_ZONE = String.raw`${ISO_DATE}${ISO_TIME}(Z|[+-]\d{2}(:?\d{2})?)$`;
 
 /**
+ * For doctor: how many rows of the source have a lastSeenOnOldKey value, and how many of those
+ * chaser cannot read as an instant (an infinity; for a text column, anything not ISO 8601), in
+ * one statement that cannot fail on a bad value (nothing is cast).
+ */
+export async function countLastSeenValues(sql: Sql, source: SourceConfig, kind: TimeKind): Promise<{ set: number; unreadable: number }> {
+  const column = source.columns.lastSeenOnOldKey;
+  if (column === undefined) return { set: 0, unreadable: 0 };
+  const value = sql`consumer.${sql(column)}`;
+  const text = sql`btrim(${value}::text)`;
+  const unreadable = kind === 'text' ? sql`not (${text} ~ ${ISO_WITH_ZONE} or ${text} ~ ${ISO_WITHOUT_ZONE})` : sql`not isfinite(${value})`;
+  const [row] = await sql<{ set: string; unreadable: string }[]>`
+    select count(${value})::text as set, count(*) filter (where ${value} is not null and ${unreadable})::text as unreadable
+    from ${sql(source.table)} as consumer`;
+  return { set: Number(row?.set ?? 0), unreadable: Number(row?.unreadable ?? 0) };
+}
+
+/**
  * `consumer.<deadline> < now` or NULL, as far as SQL can tell cheaply: for a text column nothing
  * is filtered here (chaser reads the value row by row), so callers get a superset.
  */

@@ -3,7 +3,7 @@ import type { Config } from '../config/types.js';
 import { ExitCode } from '../exit-codes.js';
 import { describeDbError, describeTarget, untilFirstContact, type Sql } from '../db/connect.js';
 import { assertSchemaCurrent, findMissingTables } from '../db/schema-version.js';
-import { findSweepIndex, inspectSource, type SourceShape } from '../db/source.js';
+import { countLastSeenValues, findSweepIndex, inspectSource, type SourceShape } from '../db/source.js';
 import { countStatuses, countUnknownStatuses } from '../db/statuses.js';
 import { listOutstandingTeams } from '../db/teams.js';
 import { describeUnknownStatuses, showStatus, withNearMisses } from '../policy/statuses.js';
@@ -42,6 +42,7 @@ export async function checkDatabase(sql: Sql, config: Config, now: Date, redact:
   }
   let hasSource = false;
   let deadlineKind: SourceShape['deadlineKind'] = 'instant';
+  let lastSeenKind: SourceShape['lastSeenKind'] = null;
   try {
     if (!migrated && config.source.table === DEFAULT_TABLE && (await findMissingTables(sql, [DEFAULT_TABLE])).length > 0) {
       // The default inventory table is created by `chaser migrate`: its absence on an unmigrated
@@ -59,6 +60,7 @@ export async function checkDatabase(sql: Sql, config: Config, now: Date, redact:
       const shape = await inspectSource(sql, config.source);
       hasSource = true;
       deadlineKind = shape.deadlineKind;
+      lastSeenKind = shape.lastSeenKind;
       checks.push(
         pass(
           'database',
@@ -108,6 +110,13 @@ export async function checkDatabase(sql: Sql, config: Config, now: Date, redact:
   } catch (error) {
     checks.push(asCheck("index for the sweep's read", error));
   }
+  if (lastSeenKind !== null) {
+    try {
+      checks.push(await checkLastSeenValues(sql, config, lastSeenKind));
+    } catch (error) {
+      checks.push(asCheck('lastSeenOnOldKey values', error));
+    }
+  }
   try {
     checks.push(await checkStatusValues(sql, config, now, deadlineKind));
   } catch (error) {
@@ -144,6 +153,21 @@ export async function checkDatabase(sql: Sql, config: Config, now: Date, redact:
     );
   }
   return checks;
+}
+
+/** The evidence column's values: a value chaser cannot read is unknown evidence for its row (advice, not a failure). */
+async function checkLastSeenValues(sql: Sql, config: Config, kind: NonNullable<SourceShape['lastSeenKind']>): Promise<Check> {
+  const column = config.source.columns.lastSeenOnOldKey ?? '';
+  const { set, unreadable } = await countLastSeenValues(sql, config.source, kind);
+  if (unreadable === 0)
+    return pass('database', 'lastSeenOnOldKey values', `${set} row(s) with a last-seen time in ${quoteIfNeeded(column)}`);
+  return warn(
+    'database',
+    'lastSeenOnOldKey values',
+    `${unreadable} of ${set} value(s) in ${quoteIfNeeded(column)} are not an instant chaser can read (an infinity, or text that is not ISO 8601): ` +
+      'their evidence is unknown, those consumers are chased as if no column were mapped',
+    kind === 'text' ? 'write ISO 8601 (2026-03-09 14:10, with an optional zone; none = UTC) or NULL' : 'write a finite timestamp or NULL',
+  );
 }
 
 /**

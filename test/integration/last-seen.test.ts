@@ -158,6 +158,7 @@ describe(`evidence from lastSeenOnOldKey (${backend})`, () => {
     s.writeConfig(withEvidence('last_used_text'));
     const ok = await s.run(['doctor']);
     expect(ok.stdout).toMatch(/✓ source table and mapped columns — public\.inventory_with_usage; evidence from last_used_text/);
+    expect(ok.stdout).toContain('✓ lastSeenOnOldKey values — 0 row(s) with a last-seen time in last_used_text');
   });
 
   it('a value that is not an instant is unknown evidence: the run goes on, the row is chased and reported', async () => {
@@ -174,6 +175,11 @@ describe(`evidence from lastSeenOnOldKey (${backend})`, () => {
     expect(warning).toContain('"pay-1"');
     expect(run.stderr).toContain('last_used_text (source.columns.lastSeenOnOldKey)');
     expect(lastDigest()).toContain('1 row with an unreadable last-seen time (treated as unknown)');
+    // doctor finds them before any run, in one statement a bad value cannot fail.
+    const doctor = await s.run(['doctor']);
+    expect(doctor.stdout).toMatch(
+      /! lastSeenOnOldKey values — 1 of 2 value\(s\) in last_used_text are not an instant chaser can read .*\n.*ISO 8601/,
+    );
   });
 
   it('threads "off": the top-level message flags a quiet consumer too; a message with nothing to flag is as before', async () => {
