@@ -206,7 +206,7 @@ describe('renderDigest: evidence from the old key (source.columns.lastSeenOnOldK
     expect(allText(digest(plan({ summaries: [], evidence: evidence({}) })))).not.toContain('Evidence');
   });
 
-  it('lists a contradicted claim apart from one merely unverified, per team', () => {
+  it('lists a contradicted claim apart from one merely unverified, and those that look done, per team', () => {
     const team = 'payments';
     const p = plan({ summaries: [summary({ team, outstanding: 2, byTier: { firm: 2 } })] });
     const claim = (state: 'unverified' | 'contradicted') => ({
@@ -226,12 +226,14 @@ describe('renderDigest: evidence from the old key (source.columns.lastSeenOnOldK
             answers: { claim: claim('contradicted'), holdUntil: null, held: false, tierBump: 1 },
           },
           { id: 'refunds', name: null, answers: { claim: claim('unverified'), holdUntil: null, held: false, tierBump: 1 } },
+          { id: 'batch', name: 'nightly-batch', answers: { looksDone: { lastSeenAt: NOW }, holdUntil: null, held: false, tierBump: 0 } },
         ],
       ],
     ]);
     const text = allText(digest(p));
     expect(text).toContain('⚠️ claimed, still pending: refunds');
     expect(text).toContain('⚠️ claimed, still seen on the old key: Checkout API');
+    expect(text).toContain('💡 looks done, to confirm in the inventory: nightly-batch');
   });
 });
 

@@ -149,6 +149,7 @@ function answerNotesOf(input: DigestInput): Map<string, string> {
     const over = answered.filter((c) => c.answers.snooze?.overLimit);
     const disputed = answered.filter((c) => c.answers.dispute);
     const eta = answered.filter((c) => c.answers.eta);
+    const quiet = answered.filter((c) => c.answers.looksDone);
     if (claimed.length > 0) parts.push(`claimed done (checking): ${named(claimed)}`);
     if (unverified.length > 0) parts.push(`⚠️ claimed, still pending: ${named(unverified)}`);
     if (contradicted.length > 0) parts.push(`⚠️ claimed, still seen on the old key: ${named(contradicted)}`);
@@ -173,6 +174,7 @@ function answerNotesOf(input: DigestInput): Map<string, string> {
           .slice(0, 3)
           .join(', ')}`,
       );
+    if (quiet.length > 0) parts.push(`💡 looks done, to confirm in the inventory: ${named(quiet)}`);
     if (parts.length > 0) notes.set(team, parts.join(' · '));
   }
   return notes;
