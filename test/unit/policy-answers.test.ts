@@ -247,6 +247,18 @@ describe('what answers do', () => {
     expect(before.get('checkout-api')?.claim?.state).toBe('claimed');
   });
 
+  it('"after the claim" is when the reply was written (its ts), not when a later run read it; a reaction has no time but its harvest', () => {
+    const repliedAt = later(-6 * HOUR_MS);
+    const reply = recorded({ kind: 'done', messageTs: `${repliedAt.getTime() / 1000}.000200` }, NOW);
+    const seenBetween = inventory({ lastSeenOnOldKey: later(-2 * HOUR_MS) });
+    expect(deriveAnswers([reply], seenBetween, SETTINGS, NOW).get('checkout-api')?.claim?.state).toBe('contradicted');
+    const reaction = recorded({ kind: 'done', source: 'reaction', messageTs: `${later(-DAY_MS).getTime() / 1000}.000300` }, NOW);
+    expect(deriveAnswers([reaction], seenBetween, SETTINGS, NOW).get('checkout-api')?.claim?.state).toBe('claimed');
+    // A ts after the harvest (a --now in the past) is not trusted: the harvest's time counts.
+    const ahead = recorded({ kind: 'done', messageTs: `${later(DAY_MS).getTime() / 1000}.000400` }, NOW);
+    expect(deriveAnswers([ahead], seenBetween, SETTINGS, NOW).get('checkout-api')?.claim?.state).toBe('claimed');
+  });
+
   it('a pending consumer quiet on the old key for quietDays looks done; not before', () => {
     const quiet = deriveAnswers([], inventory({ lastSeenOnOldKey: later(-7 * DAY_MS) }), SETTINGS, NOW);
     expect(quiet.get('checkout-api')?.looksDone).toEqual({ lastSeenAt: later(-7 * DAY_MS) });

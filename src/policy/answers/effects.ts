@@ -173,7 +173,7 @@ export function answersFor(
   if (done) {
     const at = done.recordedAt;
     const graceEndsAt = new Date(at.getTime() + settings.claimGraceMs);
-    if (seen && seen.getTime() > at.getTime()) {
+    if (seen && seen.getTime() > claimedAtMs(done)) {
       answers.claim = { by: done.actor, at, graceEndsAt, state: 'contradicted', seenAt: seen };
       answers.tierBump = 1;
     } else if (nowMs < graceEndsAt.getTime()) {
@@ -216,6 +216,19 @@ export function answersFor(
   if (eta && eta.untilAt) answers.eta = { by: eta.actor, at: eta.recordedAt, eta: eta.untilAt };
   if (!done && quiet) answers.looksDone = { lastSeenAt: seen };
   return answers.claim || answers.snooze || answers.dispute || answers.eta || answers.looksDone ? answers : undefined;
+}
+
+/**
+ * When a "done" was said, for comparing with the old key's last use: a reply's own Slack ts (a
+ * run reads it up to a cadence later), a reaction's harvest (Slack gives a reaction no time; the
+ * message's ts would be before it). Never after the harvest: a ts ahead of it (a --now in the
+ * past, a skewed clock) is not trusted.
+ */
+function claimedAtMs(done: AckEvent): number {
+  const recorded = done.recordedAt.getTime();
+  if (done.source !== 'reply') return recorded;
+  const said = Number(done.messageTs) * 1000;
+  return Number.isFinite(said) ? Math.min(said, recorded) : recorded;
 }
 
 function isLater(a: AckEvent, b: AckEvent): boolean {
