@@ -73,6 +73,10 @@ export const DEFAULT_ANSWERS: Readonly<AnswersConfig> = Object.freeze({
   claimGraceMs: 2 * DAY_MS,
   maxSnooze: '7d',
   maxSnoozeMs: 7 * DAY_MS,
+  // A week and a day: a weekly job is never quiet that long between two runs, even with the hours
+  // of lag an access-log source (AWS last-used) adds.
+  quietFor: '8d',
+  quietForMs: 8 * DAY_MS,
 });
 
 /** Allowed ranges of the numeric settings: the schema enforces them, the JSON Schema shows them. */

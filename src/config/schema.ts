@@ -186,6 +186,15 @@ const columns = z
         DEFAULT_COLUMNS.snoozedUntil,
         'No nudges before this instant. A table without this column simply has no snoozing.',
       ),
+      lastSeenOnOldKey: z
+        .string({ error: identifierError })
+        .regex(SQL_IDENTIFIER, { error: identifierError })
+        .optional()
+        .describe(
+          'Optional: when the consumer last used the revoked key (timestamptz, timestamp, date or ISO text; e.g. a view over ' +
+            'AWS last-used, Vault audit or gateway logs). A claim contradicted by it re-escalates at once; a consumer quiet ' +
+            'on the old key for answers.quietFor is flagged "looks done". Unset: no evidence is read.',
+        ),
     },
     { error: expected('an object mapping each field to a column name') },
   )
@@ -512,6 +521,12 @@ const answers = z
       maxSnooze: duration
         .default(DEFAULT_ANSWERS.maxSnooze)
         .describe('Longest snooze honoured; a longer request is honoured this long and listed in the digest for the security lead.'),
+      quietFor: duration
+        .default(DEFAULT_ANSWERS.quietFor)
+        .describe(
+          'With source.columns.lastSeenOnOldKey: a pending consumer not seen on the old key for this long is flagged to its team ' +
+            'as "looks done — confirm in the inventory". Longer than a week, so a weekly job is not flagged between its runs.',
+        ),
     },
     { error: expected('an object like { "who": "team", "claimGrace": "2d" }') },
   )
@@ -643,6 +658,8 @@ function toAnswers(parsed: ParsedConfig['answers']): AnswersConfig {
     claimGraceMs: parseDuration(parsed.claimGrace) as number,
     maxSnooze: parsed.maxSnooze,
     maxSnoozeMs: parseDuration(parsed.maxSnooze) as number,
+    quietFor: parsed.quietFor,
+    quietForMs: parseDuration(parsed.quietFor) as number,
   };
 }
 

@@ -78,6 +78,8 @@ export interface SourceColumns {
   deadline: string;
   /** Optional: a table without this column simply has no snoozing. */
   snoozedUntil: string;
+  /** Optional, no default: when the consumer last used the revoked key (evidence for claims and "looks done"). */
+  lastSeenOnOldKey?: string;
 }
 
 export interface SourceConfig {
@@ -126,6 +128,9 @@ export interface AnswersConfig {
   /** The longest snooze honoured, in ms; longer requests are honoured this long and listed for the lead. */
   maxSnoozeMs: number;
   maxSnooze: string;
+  /** With lastSeenOnOldKey mapped: a pending consumer not seen on the old key for this long "looks done", in ms. */
+  quietForMs: number;
+  quietFor: string;
 }
 
 export interface Config {

@@ -1,6 +1,6 @@
 import type { SourceConfig } from '../config/types.js';
 import type { ConsumerRow } from '../policy/types.js';
-import { FAR_PAST_MS } from '../policy/time.js';
+import { FAR_PAST_MS, FOREVER_MS } from '../policy/time.js';
 import { printableOrNull } from '../printable.js';
 import { isConnectionLost, type Sql } from './connect.js';
 import { instantFromEpoch, instantFromText } from './instants.js';
@@ -13,6 +13,8 @@ export interface ReadOverdueOptions {
   /** From inspectSource: how the deadline and snoozedUntil columns are read (default: timestamptz). */
   deadlineKind?: TimeKind;
   snoozedUntilKind?: TimeKind | null;
+  /** From inspectSource: how source.columns.lastSeenOnOldKey is read; null or absent: not mapped, not referenced. */
+  lastSeenKind?: TimeKind | null;
   /**
    * False when chaser's tables are absent (a read-only first look before `chaser migrate`): the
    * nudge state is not joined, every consumer reads as never nudged.
@@ -36,6 +38,8 @@ interface Row {
   deadline_text: string | null;
   snoozed_epoch: number | null;
   snoozed_text: string | null;
+  last_seen_epoch: number | null;
+  last_seen_text: string | null;
   nudge_count: number | null;
   last_nudged_at: Date | null;
   last_tier: string | null;
@@ -93,6 +97,11 @@ export async function* readOverdueConsumers(sql: Sql, source: SourceConfig, opti
       snoozedKind === null
         ? session`null::float8 as snoozed_epoch, null::text as snoozed_text`
         : timeColumns(session, c.snoozedUntil, snoozedKind, 'snoozed');
+    const lastSeenKind = options.lastSeenKind ?? null;
+    const lastSeen =
+      lastSeenKind === null || c.lastSeenOnOldKey === undefined
+        ? session`null::float8 as last_seen_epoch, null::text as last_seen_text`
+        : timeColumns(session, c.lastSeenOnOldKey, lastSeenKind, 'last_seen');
     const withState = options.withState ?? true;
     const state = withState
       ? session`s.nudge_count, s.last_nudged_at, s.last_tier`
@@ -105,6 +114,7 @@ export async function* readOverdueConsumers(sql: Sql, source: SourceConfig, opti
              consumer.${session(c.status)}::text as status,
              ${deadline},
              ${snoozed},
+             ${lastSeen},
              ${state}
       from ${session(source.table)} as consumer
       ${withState ? session`left join chaser_nudge_state s on s.consumer_id = consumer.${session(c.id)}::text` : session``}
@@ -138,11 +148,17 @@ export async function* readOverdueConsumers(sql: Sql, source: SourceConfig, opti
  * Instant and local kinds: `date_part('epoch', …)` of the timestamptz (±Infinity for the
  * infinities). Text: the text itself.
  */
-function timeColumns(sql: Sql, column: string, kind: TimeKind, name: 'deadline' | 'snoozed') {
+function timeColumns(sql: Sql, column: string, kind: TimeKind, name: 'deadline' | 'snoozed' | 'last_seen') {
   const epoch = sql(`${name}_epoch`);
   const text = sql(`${name}_text`);
   if (kind === 'text') return sql`null::float8 as ${epoch}, consumer.${sql(column)}::text as ${text}`;
   return sql`date_part('epoch', ${instantOf(sql, column, kind)}) as ${epoch}, null::text as ${text}`;
+}
+
+function lastSeenOf(row: Row): Date | null {
+  const seen = row.last_seen_text !== null ? instantFromText(row.last_seen_text) : instantFromEpoch(row.last_seen_epoch);
+  if (seen === null || (Number.isFinite(seen.getTime()) && seen.getTime() !== FAR_PAST_MS && seen.getTime() !== FOREVER_MS)) return seen;
+  return new Date(Number.NaN);
 }
 
 function toConsumerRow(row: Row): ConsumerRow {
@@ -158,6 +174,8 @@ function toConsumerRow(row: Row): ConsumerRow {
     deadline: deadline !== null && deadline.getTime() === FAR_PAST_MS ? new Date(Number.NaN) : deadline,
     // A snooze until -infinity is over: not snoozed. Until +infinity: snoozed forever (policy/time.ts).
     snoozedUntil: snoozed !== null && snoozed.getTime() === FAR_PAST_MS ? null : snoozed,
+    // Only mapped columns give evidence. An infinity says nothing of when the key was last used: unreadable, reported.
+    ...(row.last_seen_epoch !== null || row.last_seen_text !== null ? { lastSeenOnOldKey: lastSeenOf(row) } : {}),
     state:
       row.nudge_count === null || row.last_nudged_at === null
         ? null

@@ -17,6 +17,8 @@ export interface SourceShape {
   deadlineKind: TimeKind;
   /** How the snoozedUntil column is read; null when the table has none. */
   snoozedUntilKind: TimeKind | null;
+  /** How the lastSeenOnOldKey column is read; null when none is mapped (no evidence is read). */
+  lastSeenKind: TimeKind | null;
 }
 
 /**
@@ -37,7 +39,7 @@ const TIME_KINDS: ReadonlyMap<string, TimeKind> = new Map([
   ['character varying', 'text'],
   ['character', 'text'],
 ]);
-const TIME_COLUMNS = ['deadline', 'snoozedUntil'] as const satisfies readonly (keyof SourceColumns)[];
+const TIME_COLUMNS = ['deadline', 'snoozedUntil', 'lastSeenOnOldKey'] as const satisfies readonly (keyof SourceColumns)[];
 
 /**
  * Checks the user's inventory table against the config's mapping before any query touches it, so
@@ -65,15 +67,16 @@ export async function inspectSource(sql: Sql, source: SourceConfig): Promise<Sou
   const types = new Map(rows.filter((row) => row.column !== null).map((row) => [row.column as string, row.type ?? '']));
 
   const problems: string[] = [];
-  for (const [key, column] of Object.entries(source.columns) as [keyof SourceColumns, string][]) {
+  for (const [key, column] of mappedColumns(source.columns)) {
     if (key === 'snoozedUntil') continue;
     if (!types.has(column)) problems.push(`source.columns.${key}: column "${column}" does not exist in table "${source.table}"`);
   }
   for (const key of TIME_COLUMNS) {
-    const type = types.get(source.columns[key]);
+    const column = source.columns[key];
+    const type = column === undefined ? undefined : types.get(column);
     if (type !== undefined && !TIME_KINDS.has(type)) {
       problems.push(
-        `source.columns.${key}: column "${source.columns[key]}" of table "${source.table}" has type ${type}; chaser needs timestamptz, timestamp or date`,
+        `source.columns.${key}: column "${column}" of table "${source.table}" has type ${type}; chaser needs timestamptz, timestamp, date or ISO 8601 text`,
       );
     }
   }
@@ -88,6 +91,10 @@ export async function inspectSource(sql: Sql, source: SourceConfig): Promise<Sou
     idIsUnique: await hasUniqueIndexOn(sql, schema, name, source.columns.id),
     deadlineKind: TIME_KINDS.get(types.get(source.columns.deadline) ?? '') ?? 'instant',
     snoozedUntilKind: snoozedType === undefined ? null : (TIME_KINDS.get(snoozedType) ?? 'instant'),
+    lastSeenKind:
+      source.columns.lastSeenOnOldKey === undefined
+        ? null
+        : (TIME_KINDS.get(types.get(source.columns.lastSeenOnOldKey) ?? '') ?? 'instant'),
   };
 }
 
@@ -119,6 +126,23 @@ const ISO_DATE = String.raw`^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])`;
 const ISO_TIME = String.raw`([ T]([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d+)?)?)`;
 const ISO_WITHOUT_ZONE = `${ISO_DATE}${ISO_TIME}?$`;
 const ISO_WITH_ZONE = String.raw`${ISO_DATE}${ISO_TIME}(Z|[+-]\d{2}(:?\d{2})?)$`;
+
+/**
+ * For doctor: how many rows of the source have a lastSeenOnOldKey value, and how many of those
+ * chaser cannot read as an instant (an infinity; for a text column, anything not ISO 8601), in
+ * one statement that cannot fail on a bad value (nothing is cast).
+ */
+export async function countLastSeenValues(sql: Sql, source: SourceConfig, kind: TimeKind): Promise<{ set: number; unreadable: number }> {
+  const column = source.columns.lastSeenOnOldKey;
+  if (column === undefined) return { set: 0, unreadable: 0 };
+  const value = sql`consumer.${sql(column)}`;
+  const text = sql`btrim(${value}::text)`;
+  const unreadable = kind === 'text' ? sql`not (${text} ~ ${ISO_WITH_ZONE} or ${text} ~ ${ISO_WITHOUT_ZONE})` : sql`not isfinite(${value})`;
+  const [row] = await sql<{ set: string; unreadable: string }[]>`
+    select count(${value})::text as set, count(*) filter (where ${value} is not null and ${unreadable})::text as unreadable
+    from ${sql(source.table)} as consumer`;
+  return { set: Number(row?.set ?? 0), unreadable: Number(row?.unreadable ?? 0) };
+}
 
 /**
  * `consumer.<deadline> < now` or NULL, as far as SQL can tell cheaply: for a text column nothing
@@ -197,10 +221,17 @@ export function splitTableName(table: string): { schema: string | null; name: st
  * up front instead of failing with a confusing SQL error.
  */
 function assertIdentifiersUsable(columns: SourceColumns): void {
-  const problems = (Object.entries(columns) as [keyof SourceColumns, string][])
+  const problems = mappedColumns(columns)
     .filter(([, column]) => column.includes('.') || column.length === 0)
     .map(([key, column]) => `source.columns.${key}: "${column}" cannot be used as a column name (empty, or containing a dot)`);
   throwIfAny(problems, 'fix: rename the column, or point source.table at a view that renames it');
+}
+
+/** The mapped columns as [key, column] (an optional key left unset is not mapped). */
+function mappedColumns(columns: SourceColumns): [keyof SourceColumns, string][] {
+  return (Object.entries(columns) as [keyof SourceColumns, string | undefined][]).filter(
+    (entry): entry is [keyof SourceColumns, string] => entry[1] !== undefined,
+  );
 }
 
 /** Mapping problems as one config error (78): the first is the message, the rest and the fix its details. */

@@ -3,7 +3,7 @@ import type { Config } from '../config/types.js';
 import { ExitCode } from '../exit-codes.js';
 import { describeDbError, describeTarget, untilFirstContact, type Sql } from '../db/connect.js';
 import { assertSchemaCurrent, findMissingTables } from '../db/schema-version.js';
-import { findSweepIndex, inspectSource, type SourceShape } from '../db/source.js';
+import { countLastSeenValues, findSweepIndex, inspectSource, type SourceShape } from '../db/source.js';
 import { countStatuses, countUnknownStatuses } from '../db/statuses.js';
 import { listOutstandingTeams } from '../db/teams.js';
 import { describeUnknownStatuses, showStatus, withNearMisses } from '../policy/statuses.js';
@@ -42,6 +42,7 @@ export async function checkDatabase(sql: Sql, config: Config, now: Date, redact:
   }
   let hasSource = false;
   let deadlineKind: SourceShape['deadlineKind'] = 'instant';
+  let lastSeenKind: SourceShape['lastSeenKind'] = null;
   try {
     if (!migrated && config.source.table === DEFAULT_TABLE && (await findMissingTables(sql, [DEFAULT_TABLE])).length > 0) {
       // The default inventory table is created by `chaser migrate`: its absence on an unmigrated
@@ -59,11 +60,13 @@ export async function checkDatabase(sql: Sql, config: Config, now: Date, redact:
       const shape = await inspectSource(sql, config.source);
       hasSource = true;
       deadlineKind = shape.deadlineKind;
+      lastSeenKind = shape.lastSeenKind;
       checks.push(
         pass(
           'database',
           'source table and mapped columns',
-          `${shape.table}${shape.hasSnoozedUntil ? '' : ' (no snoozedUntil column: snoozing off)'}${timeNotes(shape)}`,
+          `${shape.table}${shape.hasSnoozedUntil ? '' : ' (no snoozedUntil column: snoozing off)'}` +
+            `${evidenceNote(config, shape)}${timeNotes(shape)}`,
         ),
       );
     }
@@ -107,6 +110,13 @@ export async function checkDatabase(sql: Sql, config: Config, now: Date, redact:
   } catch (error) {
     checks.push(asCheck("index for the sweep's read", error));
   }
+  if (lastSeenKind !== null) {
+    try {
+      checks.push(await checkLastSeenValues(sql, config, lastSeenKind));
+    } catch (error) {
+      checks.push(asCheck('lastSeenOnOldKey values', error));
+    }
+  }
   try {
     checks.push(await checkStatusValues(sql, config, now, deadlineKind));
   } catch (error) {
@@ -145,6 +155,21 @@ export async function checkDatabase(sql: Sql, config: Config, now: Date, redact:
   return checks;
 }
 
+/** The evidence column's values: a value chaser cannot read is unknown evidence for its row (advice, not a failure). */
+async function checkLastSeenValues(sql: Sql, config: Config, kind: NonNullable<SourceShape['lastSeenKind']>): Promise<Check> {
+  const column = config.source.columns.lastSeenOnOldKey ?? '';
+  const { set, unreadable } = await countLastSeenValues(sql, config.source, kind);
+  if (unreadable === 0)
+    return pass('database', 'lastSeenOnOldKey values', `${set} row(s) with a last-seen time in ${quoteIfNeeded(column)}`);
+  return warn(
+    'database',
+    'lastSeenOnOldKey values',
+    `${unreadable} of ${set} value(s) in ${quoteIfNeeded(column)} are not an instant chaser can read (an infinity, or text that is not ISO 8601): ` +
+      'their evidence is unknown, those consumers are chased as if no column were mapped',
+    kind === 'text' ? 'write ISO 8601 (2026-03-09 14:10, with an optional zone; none = UTC) or NULL' : 'write a finite timestamp or NULL',
+  );
+}
+
 /**
  * The statuses the inventory holds, with counts, against the configured vocabulary: a status in
  * neither list is never treated as done, so the run would report it and keep the gate failing.
@@ -173,6 +198,14 @@ async function checkStatusValues(sql: Sql, config: Config, now: Date, deadlineKi
   );
 }
 
+/** With lastSeenOnOldKey mapped, what it is used for (inspectSource has checked the column exists and is a time). */
+function evidenceNote(config: Config, shape: SourceShape): string {
+  const column = config.source.columns.lastSeenOnOldKey;
+  // Not mapped: nothing to say (the line stays as it was before evidence existed).
+  if (column === undefined || shape.lastSeenKind === null) return '';
+  return `; evidence from ${quoteIfNeeded(column)}: a claim still seen on the old key re-escalates, quiet for ${config.answers.quietFor} looks done`;
+}
+
 /** How time columns that are not timestamptz are read, so nobody has to guess the zone. */
 function timeNotes(shape: SourceShape): string {
   const note = (key: string, kind: SourceShape['deadlineKind'] | null) =>
@@ -181,7 +214,11 @@ function timeNotes(shape: SourceShape): string {
       : kind === 'text'
         ? `${key} is text: read as ISO 8601 (no zone = UTC), unreadable values reported`
         : '';
-  const notes = [note('deadline', shape.deadlineKind), note('snoozedUntil', shape.snoozedUntilKind)].filter((n) => n !== '');
+  const notes = [
+    note('deadline', shape.deadlineKind),
+    note('snoozedUntil', shape.snoozedUntilKind),
+    note('lastSeenOnOldKey', shape.lastSeenKind),
+  ].filter((n) => n !== '');
   return notes.length === 0 ? '' : `; ${notes.join('; ')}`;
 }
 

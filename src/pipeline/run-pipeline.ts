@@ -97,7 +97,7 @@ export async function runPipeline(env: RunEnv, request: RunRequest): Promise<Run
       slack && steps.nudge
         ? threads
           ? await deliverThreaded(scope, { slack, plan, window, runId, lock, harvest })
-          : await deliverNudges(scope, { slack, teams: [...window.send, ...window.schedule], runId, lock })
+          : await deliverNudges(scope, { slack, teams: [...window.send, ...window.schedule], runId, lock, answered: plan.answered })
         : noNudges();
     // Routing disputes: each new one posted to the fallbackChannel once; one whose owner changed ends.
     if (slack && steps.nudge && readThreads && !nudges.fatal) await deliverDisputes(scope, { slack, plan: fullPlan, harvest, runId });

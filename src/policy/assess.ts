@@ -11,7 +11,15 @@ import type { ConsumerRow, Laggard, PlanAnswers, PlanOptions, Skipped } from './
 export type Assessment =
   | { kind: 'not-outstanding' }
   | { kind: 'skipped'; reason: Exclude<Skipped['reason'], 'duplicate-id'> }
-  | { kind: 'outstanding'; laggard: Laggard; tierIndex: number };
+  | { kind: 'outstanding'; laggard: Laggard; tierIndex: number; evidence?: RowEvidence };
+
+/** What the row's lastSeenOnOldKey says, when one is mapped and set. */
+export interface RowEvidence {
+  /** Seen on the revoked key after its deadline (the digest counts these). */
+  seenAfterDeadline: boolean;
+  /** The value is not an instant chaser can read: treated as unknown, and reported. */
+  unreadable: boolean;
+}
 
 /** The options turned into lookup structures once per run instead of once per row. */
 export interface PolicyContext {
@@ -89,8 +97,13 @@ export function assessRow(row: ConsumerRow, context: PolicyContext, now: Date): 
   if (row.snoozedUntil !== null && !isValidDate(row.snoozedUntil)) return { kind: 'skipped', reason: 'invalid-snooze' };
 
   const events = context.answers?.byConsumer.get(row.id);
+  // Evidence from the inventory (source.columns.lastSeenOnOldKey): an unreadable value is no evidence.
+  const seen = row.lastSeenOnOldKey ?? null;
+  const lastSeen = isValidDate(seen) ? seen : null;
   const answers =
-    events && context.answers ? answersFor(events, { team, lastSeenOnOldKey: null }, context.answers.settings, now) : undefined;
+    context.answers && (events || lastSeen)
+      ? answersFor(events ?? [], { team, lastSeenOnOldKey: lastSeen }, context.answers.settings, now)
+      : undefined;
   // "Is it overdue at all" is calendar time (the deadline has passed); how overdue, on the ladder's clock.
   const clock = context.clockFor(team);
   const ladderMs = clock === CALENDAR_CLOCK ? overdueMs : clock.elapsedMs(deadline, now);
@@ -102,7 +115,14 @@ export function assessRow(row: ConsumerRow, context: PolicyContext, now: Date): 
   // chaser's own holds (a claim within claimGrace, a snooze, a dispute) beside the inventory's snoozed_until, which stays the user's.
   const hold = answers?.held ? HELD_FOREVER : (answers?.holdUntil ?? null);
   const snoozedUntil = hold && (!isValidDate(row.snoozedUntil) || hold > row.snoozedUntil) ? hold : row.snoozedUntil;
-  const { disposition, nextNudgeAt } = decideCadence(tier, row.state, snoozedUntil, context.deliveryAt(team, now), clock);
+  const cadence = decideCadence(tier, row.state, snoozedUntil, context.deliveryAt(team, now), clock);
+  // Evidence beats claims: a claim the old key's use contradicts is chased at once, not a cadence
+  // later; once nudged after the claim, the (higher) tier's cadence applies again.
+  const claim = answers?.claim;
+  const { disposition, nextNudgeAt } =
+    cadence.disposition === 'waiting' && claim?.state === 'contradicted' && !nudgedSince(row.state, claim.at)
+      ? { disposition: 'due' as const, nextNudgeAt: null }
+      : cadence;
   const laggard: Laggard = {
     // A fresh object without `state`: the laggard carries state once, beside the consumer.
     consumer: {
@@ -121,5 +141,16 @@ export function assessRow(row: ConsumerRow, context: PolicyContext, now: Date): 
     nextNudgeAt,
     ...(answers ? { answers } : {}),
   };
-  return { kind: 'outstanding', laggard, tierIndex };
+  if (seen === null) return { kind: 'outstanding', laggard, tierIndex };
+  return {
+    kind: 'outstanding',
+    laggard,
+    tierIndex,
+    evidence: { seenAfterDeadline: lastSeen !== null && lastSeen > deadline, unreadable: lastSeen === null },
+  };
+}
+
+/** Nudged at or after `at` (an unreadable last nudge counts as never, as decideCadence reads it). */
+function nudgedSince(state: ConsumerRow['state'], at: Date): boolean {
+  return state !== null && isValidDate(state.lastNudgedAt) && state.lastNudgedAt.getTime() >= at.getTime();
 }

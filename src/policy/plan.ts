@@ -1,11 +1,23 @@
 import type { Sending } from '../calendar/team-calendars.js';
 import type { Tier } from '../config/types.js';
-import { assessRow, createPolicyContext } from './assess.js';
+import { assessRow, createPolicyContext, type RowEvidence } from './assess.js';
 import { routeFor } from './routes.js';
 import { compareText, countsByName, createInterner, TeamTally, type TeamResult } from './team-tally.js';
 import { isValidDate } from './time.js';
 import { LISTED_MAX } from './team-tally.js';
-import type { AnsweredConsumer, ConsumerRow, Plan, PlanOptions, Skipped, TeamPlan, TeamSummary, UnknownStatuses } from './types.js';
+import type {
+  AnsweredConsumer,
+  ConsumerRow,
+  Laggard,
+  Plan,
+  PlanEvidence,
+  PlanOptions,
+  Skipped,
+  TeamEvidence,
+  TeamPlan,
+  TeamSummary,
+  UnknownStatuses,
+} from './types.js';
 import { withNearMisses } from './statuses.js';
 
 const SEND: Sending = Object.freeze({ mode: 'send' });
@@ -43,6 +55,9 @@ export function createPlanBuilder(options: PlanOptions, now: Date): PlanBuilder 
   let previous: TeamTally | undefined;
   let finished: Plan | undefined;
   let unknownStatuses: UnknownStatuses = NO_UNKNOWN_STATUSES;
+  const evidence: PlanEvidence | undefined = options.evidence
+    ? { seenAfterDeadline: 0, looksDone: 0, contradicted: 0, unreadable: 0, unreadableIds: [], byTeam: new Map() }
+    : undefined;
 
   function tallyFor(team: string): TeamTally {
     let tally = tallies.get(team);
@@ -87,6 +102,7 @@ export function createPlanBuilder(options: PlanOptions, now: Date): PlanBuilder 
           if (list.length < LISTED_MAX) list.push({ id: consumer.id, name: consumer.name, answers });
           answered.set(consumer.team, list);
         }
+        if (evidence && assessment.evidence) countEvidence(evidence, assessment.laggard, assessment.evidence);
       }
     },
 
@@ -112,9 +128,42 @@ export function createPlanBuilder(options: PlanOptions, now: Date): PlanBuilder 
         ...(options.filters?.keyId !== undefined ? { keyId: options.filters.keyId } : {}),
       };
       finished.answered = answered;
+      if (evidence) finished.evidence = evidence;
       return finished;
     },
   };
+}
+
+/** Most unreadable lastSeenOnOldKey ids a plan keeps for its warning (the count is exact). */
+const UNREADABLE_IDS_MAX = 20;
+
+function countEvidence(evidence: PlanEvidence, laggard: Laggard, row: RowEvidence): void {
+  if (row.unreadable) {
+    evidence.unreadable += 1;
+    if (evidence.unreadableIds.length < UNREADABLE_IDS_MAX) evidence.unreadableIds.push(laggard.consumer.id);
+    return;
+  }
+  const looksDone = laggard.answers?.looksDone !== undefined;
+  const contradicted = laggard.answers?.claim?.state === 'contradicted';
+  if (!row.seenAfterDeadline && !looksDone && !contradicted) return;
+  const team = laggard.consumer.team;
+  let byTeam: TeamEvidence | undefined = evidence.byTeam.get(team);
+  if (!byTeam) {
+    byTeam = { seenAfterDeadline: 0, looksDone: [], contradicted: [] };
+    evidence.byTeam.set(team, byTeam);
+  }
+  if (row.seenAfterDeadline) {
+    evidence.seenAfterDeadline += 1;
+    byTeam.seenAfterDeadline += 1;
+  }
+  if (looksDone) {
+    evidence.looksDone += 1;
+    if (byTeam.looksDone.length < LISTED_MAX) byTeam.looksDone.push(laggard.consumer.id);
+  }
+  if (contradicted) {
+    evidence.contradicted += 1;
+    if (byTeam.contradicted.length < LISTED_MAX) byTeam.contradicted.push(laggard.consumer.id);
+  }
 }
 
 const NO_UNKNOWN_STATUSES: UnknownStatuses = Object.freeze({ rows: 0, overdue: 0, statuses: Object.freeze([]) as never[], distinct: 0 });

@@ -33,6 +33,12 @@ export interface NudgeState {
 
 export interface ConsumerRow extends Consumer {
   state: NudgeState | null;
+  /**
+   * When the consumer last used the revoked key (source.columns.lastSeenOnOldKey): absent or NULL
+   * when not mapped or not known; an Invalid Date when the value is not an instant chaser can read
+   * (treated as unknown, and reported).
+   */
+  lastSeenOnOldKey?: Date | null;
 }
 
 /**
@@ -167,6 +173,30 @@ export interface Plan {
   filters: RunFilters;
   /** Per team, its outstanding consumers that answers say something about (at most LISTED_MAX each). */
   answered: Map<string, AnsweredConsumer[]>;
+  /** What source.columns.lastSeenOnOldKey said; absent when no such column is mapped. */
+  evidence?: PlanEvidence;
+}
+
+/** The old key's use, as the inventory reports it (source.columns.lastSeenOnOldKey), over the outstanding consumers. */
+export interface PlanEvidence {
+  /** Seen on the revoked key after their deadline. */
+  seenAfterDeadline: number;
+  /** Not seen on the old key for answers.quietFor: flagged "looks done — confirm in the inventory". */
+  looksDone: number;
+  /** Claimed done, and seen on the old key after the claim: re-escalated. */
+  contradicted: number;
+  /** Rows whose value is not an instant chaser can read: treated as unknown. */
+  unreadable: number;
+  /** The first few of those, for the warning (ids exact; shown through printableJson). */
+  unreadableIds: string[];
+  /** Per team with anything to say; consumer ids at most LISTED_MAX per list. */
+  byTeam: Map<string, TeamEvidence>;
+}
+
+export interface TeamEvidence {
+  seenAfterDeadline: number;
+  looksDone: string[];
+  contradicted: string[];
 }
 
 /** An outstanding consumer and what its team's answers mean for it. */
@@ -203,4 +233,6 @@ export interface PlanOptions {
   calendars?: Pick<TeamCalendars, 'clockFor' | 'sendingFor'>;
   /** Answers from the team threads: claims and snoozes hold consumers back, unverified claims climb a tier. */
   answers?: PlanAnswers;
+  /** source.columns.lastSeenOnOldKey is mapped: the plan counts what it says (Plan.evidence). */
+  evidence?: boolean;
 }

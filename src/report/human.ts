@@ -5,6 +5,7 @@ import type { Plan, TeamPlan, TeamSummary } from '../policy/types.js';
 import { renderDigest } from '../slack/render/digest-message.js';
 import { DEFAULT_VOCABULARY, missingMentionOf, renderTeamMessage, type StatusVocabulary } from '../slack/render/team-message.js';
 import { sanitizeText } from '../slack/render/escape.js';
+import { answerNotes } from '../slack/render/thread-messages.js';
 import { formatDate, formatMinuteUtc } from '../slack/render/wording.js';
 import { describeFilters, describeUnknownStatuses } from '../policy/statuses.js';
 import { renderMessageForTerminal } from './terminal-message.js';
@@ -55,7 +56,8 @@ export function writeDryRun(
         const why = missingMention === 'no-mention' ? `teams.${team.team} has no "mention"` : `${team.team} is not in "teams"`;
         out.push(kleur.yellow(`  ! pings no one: tier ${team.tier.name} mentions the team; ${why}`));
       }
-      const message = renderTeamMessage(team, plan.now, plan.tiers, vocabulary);
+      // What answers and evidence say about its consumers, as the thread (or the top-level message) would show it.
+      const message = renderTeamMessage(team, plan.now, plan.tiers, vocabulary, answerNotes(plan.answered.get(team.team) ?? [], plan.now));
       out.push(indent(renderMessageForTerminal(message, { width: WIDTH - 4, mentionLabels })));
       out.push(kleur.dim(`  would record: ${team.nudges.count} nudge(s) in chaser_nudge_state and chaser_nudge_log`));
     }

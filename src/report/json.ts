@@ -31,8 +31,20 @@ export function toJsonResult(result: RunResult) {
         ...(team.sending.mode === 'schedule' ? { scheduled: { postAt: team.sending.postAt.toISOString() } } : {}),
         ...threadFields(result, team.team),
         ...heldField(result, team.team),
+        ...evidenceField(result, team.team),
       };
     }),
+    // Present only with source.columns.lastSeenOnOldKey mapped: what the old key's use says, over every outstanding consumer.
+    ...(plan.evidence
+      ? {
+          evidence: {
+            seenAfterDeadline: plan.evidence.seenAfterDeadline,
+            looksDone: plan.evidence.looksDone,
+            contradicted: plan.evidence.contradicted,
+            unreadable: plan.evidence.unreadable,
+          },
+        }
+      : {}),
     // Present only when the budget held something back / a team was escalated, so v0.1's shape is unchanged otherwise.
     ...(result.held ? { held: result.held.map(({ team, tier, consumers, why }) => ({ team, tier, consumers, why })) } : {}),
     ...(result.escalations ? { escalations: result.escalations.map((e) => ({ ...e, since: e.since.toISOString() })) } : {}),
@@ -79,5 +91,23 @@ function heldField(result: RunResult, team: string) {
   return {
     ...(held ? { held: { why: held.why, sentInWeek: held.sentInWeek, limit: held.limit } } : {}),
     ...(escalated ? { escalated: { step: escalated.step, target: escalated.target, delivered: escalated.delivered } } : {}),
+  };
+}
+
+/**
+ * Per team, with source.columns.lastSeenOnOldKey mapped: how many of its outstanding consumers
+ * were seen on the revoked key after its deadline, and which look done (quiet for
+ * answers.quietFor) or had their claim contradicted (ids, at most a message's worth).
+ */
+function evidenceField(result: RunResult, team: string) {
+  const evidence = result.plan.evidence;
+  if (!evidence) return {};
+  const byTeam = evidence.byTeam.get(team);
+  return {
+    evidence: {
+      seenAfterDeadline: byTeam?.seenAfterDeadline ?? 0,
+      looksDone: byTeam?.looksDone ?? [],
+      contradicted: byTeam?.contradicted ?? [],
+    },
   };
 }

@@ -207,4 +207,47 @@ describe(`readOverdueConsumers on ${backend}`, () => {
       expect((await readAll(db.sql, ODD, { hasSnoozedUntil: false, keyId: 'k1' })).map((r) => r.id)).toEqual(['7', '5']);
     });
   });
+
+  describe('a mapped lastSeenOnOldKey column', () => {
+    const LAST_SEEN = new Date(NOW.getTime() - 36 * 3_600_000);
+
+    beforeAll(async () => {
+      await db.sql`create table seen_inventory (id text primary key, name text, owner_team text, key_id text, status text,
+                   rotation_deadline timestamptz, "Last Used" timestamptz, last_used_day date, last_used_text text)`;
+      await db.sql`insert into seen_inventory values
+        ('seen', 'seen', 'alpha', 'k1', 'pending', ${daysBefore(3)}, ${LAST_SEEN}, '2026-03-08', '2026-03-08 14:10'),
+        ('never', 'never', 'alpha', 'k1', 'pending', ${daysBefore(3)}, null, null, null),
+        ('odd', 'odd', 'alpha', 'k1', 'pending', ${daysBefore(3)}, 'infinity', '-infinity', 'last tuesday'),
+        ('bad-date', 'bad-date', 'alpha', 'k1', 'pending', ${daysBefore(3)}, null, null, '2026-02-30')`;
+    });
+
+    const source = (lastSeenOnOldKey: string): SourceConfig => ({
+      ...DEFAULT_SOURCE,
+      table: 'seen_inventory',
+      columns: { ...DEFAULT_SOURCE.columns, lastSeenOnOldKey },
+    });
+    const lastSeenOf = async (column: string) => {
+      const shape = await inspectSource(db.sql, source(column));
+      const rows = await readAll(db.sql, source(column), { hasSnoozedUntil: false, lastSeenKind: shape.lastSeenKind });
+      return Object.fromEntries(rows.map((r) => [r.id, r.lastSeenOnOldKey]));
+    };
+
+    it('reads it per kind (quoted as mapped); NULL is unknown, a value that is not an instant an Invalid Date, never a failed read', async () => {
+      const invalid = expect.any(Date) as unknown;
+      const instant = await lastSeenOf('Last Used');
+      expect(instant).toEqual({ seen: LAST_SEEN, never: undefined, odd: invalid, 'bad-date': undefined });
+      expect(Number.isNaN(instant['odd']?.getTime())).toBe(true);
+      expect(await lastSeenOf('last_used_day')).toMatchObject({ seen: new Date('2026-03-08T00:00:00Z'), never: undefined });
+      const text = await lastSeenOf('last_used_text');
+      expect(text['seen']).toEqual(new Date('2026-03-08T14:10:00Z'));
+      expect(text['never']).toBeUndefined();
+      expect(Number.isNaN(text['odd']?.getTime())).toBe(true);
+      expect(Number.isNaN(text['bad-date']?.getTime())).toBe(true);
+    });
+
+    it('is not referenced at all when not mapped', async () => {
+      const rows = await readAll(db.sql, { ...DEFAULT_SOURCE, table: 'seen_inventory' }, { hasSnoozedUntil: false });
+      expect(rows.map((r) => 'lastSeenOnOldKey' in r)).toEqual([false, false, false, false]);
+    });
+  });
 });

@@ -57,6 +57,7 @@ describe(`inspectSource / findSweepIndex on ${backend}`, () => {
       idIsUnique: true,
       deadlineKind: 'instant',
       snoozedUntilKind: 'instant',
+      lastSeenKind: null,
     });
   });
 
@@ -67,7 +68,26 @@ describe(`inspectSource / findSweepIndex on ${backend}`, () => {
       idIsUnique: true,
       deadlineKind: 'local', // timestamp without time zone: read as UTC
       snoozedUntilKind: null,
+      lastSeenKind: null,
     });
+  });
+
+  it('reads a mapped lastSeenOnOldKey column by its type; missing or not a time, it is a config error naming the key', async () => {
+    await db.sql`create table inventory.seen (
+      consumer_no integer primary key, service text, team_key text, credential text, state text, due_at timestamptz,
+      last_used timestamptz, last_used_day date, last_used_text text, last_used_count integer)`;
+    const seen = (lastSeenOnOldKey: string) => ({ ...mapped({ lastSeenOnOldKey }), table: 'inventory.seen' });
+    await expect(inspectSource(db.sql, seen('last_used'))).resolves.toMatchObject({ lastSeenKind: 'instant' });
+    await expect(inspectSource(db.sql, seen('last_used_day'))).resolves.toMatchObject({ lastSeenKind: 'local' });
+    await expect(inspectSource(db.sql, seen('last_used_text'))).resolves.toMatchObject({ lastSeenKind: 'text' });
+    const missing = await configError(inspectSource(db.sql, seen('last_seen')));
+    expect(missing.message).toBe('source.columns.lastSeenOnOldKey: column "last_seen" does not exist in table "inventory.seen"');
+    expect(missing.details.at(-1)).toContain('last_used, last_used_day, last_used_text, last_used_count');
+    const notTime = await configError(inspectSource(db.sql, seen('last_used_count')));
+    expect(notTime.message).toBe(
+      'source.columns.lastSeenOnOldKey: column "last_used_count" of table "inventory.seen" has type integer; ' +
+        'chaser needs timestamptz, timestamp, date or ISO 8601 text',
+    );
   });
 
   it('says whether the id column is unique: only then may the planner skip its duplicate check', async () => {
@@ -130,7 +150,7 @@ describe(`inspectSource / findSweepIndex on ${backend}`, () => {
     };
     const error = await configError(inspectSource(db.sql, source));
     expect(error.message).toBe(
-      'source.columns.deadline: column "deadline" of table "inventory.epoch_deadlines" has type bigint; chaser needs timestamptz, timestamp or date',
+      'source.columns.deadline: column "deadline" of table "inventory.epoch_deadlines" has type bigint; chaser needs timestamptz, timestamp, date or ISO 8601 text',
     );
   });
 

@@ -78,8 +78,23 @@ describe('validateConfig: defaults', () => {
         claimGraceMs: 172_800_000,
         maxSnooze: '7d',
         maxSnoozeMs: 604_800_000,
+        quietFor: '8d',
+        quietForMs: 691_200_000,
       },
     });
+  });
+
+  it('evidence: source.columns.lastSeenOnOldKey is optional with no default; answers.quietFor is a duration', () => {
+    expect(configOf({}).source.columns).not.toHaveProperty('lastSeenOnOldKey');
+    expect(configOf({ source: { columns: { lastSeenOnOldKey: 'last_used_at' } }, answers: { quietFor: '14d' } })).toMatchObject({
+      source: { columns: { lastSeenOnOldKey: 'last_used_at', deadline: 'rotation_deadline' } },
+      answers: { quietFor: '14d', quietForMs: 14 * 86_400_000 },
+    });
+    expect(errorAt({ source: { columns: { lastSeenOnOldKey: 'last used' } } }, 'source.columns.lastSeenOnOldKey')).toMatch(
+      /expected a plain SQL identifier/,
+    );
+    expect(errorAt({ answers: { quietFor: 'a week' } }, 'answers.quietFor')).toMatch(/expected a positive duration/);
+    expect(errorAt({ answers: { quietDays: 7 } }, 'answers.quietDays')).toMatch(/unknown key; allowed here: .*quietFor/);
   });
 
   it('threads, threadMaxAgeDays and answers: each mistake named with what to write', () => {

@@ -10,7 +10,7 @@ import {
   type InventoryFacts,
 } from '../../src/policy/answers/effects.js';
 import type { AckEvent, NewAckEvent } from '../../src/policy/answers/types.js';
-import { renderConfirmation } from '../../src/slack/render/thread-messages.js';
+import { answerNotes, describeAnswers, renderConfirmation } from '../../src/slack/render/thread-messages.js';
 import { isPerson, isPersonReacting, mayAnswer } from '../../src/policy/answers/who.js';
 import { consumer, planOptions } from '../support/builders.js';
 import { DAY_MS, HOUR_MS } from '../support/clock.js';
@@ -247,6 +247,18 @@ describe('what answers do', () => {
     expect(before.get('checkout-api')?.claim?.state).toBe('claimed');
   });
 
+  it('"after the claim" is when the reply was written (its ts), not when a later run read it; a reaction has no time but its harvest', () => {
+    const repliedAt = later(-6 * HOUR_MS);
+    const reply = recorded({ kind: 'done', messageTs: `${repliedAt.getTime() / 1000}.000200` }, NOW);
+    const seenBetween = inventory({ lastSeenOnOldKey: later(-2 * HOUR_MS) });
+    expect(deriveAnswers([reply], seenBetween, SETTINGS, NOW).get('checkout-api')?.claim?.state).toBe('contradicted');
+    const reaction = recorded({ kind: 'done', source: 'reaction', messageTs: `${later(-DAY_MS).getTime() / 1000}.000300` }, NOW);
+    expect(deriveAnswers([reaction], seenBetween, SETTINGS, NOW).get('checkout-api')?.claim?.state).toBe('claimed');
+    // A ts after the harvest (a --now in the past) is not trusted: the harvest's time counts.
+    const ahead = recorded({ kind: 'done', messageTs: `${later(DAY_MS).getTime() / 1000}.000400` }, NOW);
+    expect(deriveAnswers([ahead], seenBetween, SETTINGS, NOW).get('checkout-api')?.claim?.state).toBe('claimed');
+  });
+
   it('a pending consumer quiet on the old key for quietDays looks done; not before', () => {
     const quiet = deriveAnswers([], inventory({ lastSeenOnOldKey: later(-7 * DAY_MS) }), SETTINGS, NOW);
     expect(quiet.get('checkout-api')?.looksDone).toEqual({ lastSeenAt: later(-7 * DAY_MS) });
@@ -421,5 +433,112 @@ describe('answers in the plan', () => {
     const rows = [consumer({ id: 'checkout-api', overdueDays: 20, now: PLAN_NOW })];
     const plan = await planWith(rows, [answerOf('done', 'checkout-api', new Date(PLAN_NOW.getTime() - 3 * DAY_MS))]);
     expect(plan.teams[0]?.tier.name).toBe('critical');
+  });
+
+  describe('evidence from lastSeenOnOldKey', () => {
+    const at = (ms: number) => new Date(PLAN_NOW.getTime() + ms);
+    const evidencePlan = async (rows: ReturnType<typeof consumer>[], events: AckEvent[] = []) => {
+      const { planSweep } = await import('../../src/policy/plan.js');
+      const { groupByConsumer } = await import('../../src/policy/answers/effects.js');
+      return planSweep(
+        rows,
+        planOptions({ answers: { byConsumer: groupByConsumer(events), settings: SETTINGS }, evidence: true }),
+        PLAN_NOW,
+      );
+    };
+
+    it('a claim still seen on the old key is re-escalated at once, not a cadence later; once nudged again, the cadence holds', async () => {
+      const { nudged } = await import('../support/builders.js');
+      const claim = [answerOf('done', 'checkout-api', at(-20 * HOUR_MS))];
+      // Last nudged 22h ago: firm's 24h cadence has not passed.
+      const row = (lastSeenOnOldKey: Date | null, lastNudged = at(-22 * HOUR_MS)) =>
+        consumer({
+          id: 'checkout-api',
+          overdueDays: 1,
+          now: PLAN_NOW,
+          lastSeenOnOldKey,
+          state: nudged({ at: lastNudged, tier: 'gentle' }),
+        });
+
+      const contradicted = await evidencePlan([row(at(-2 * HOUR_MS))], claim);
+      expect(contradicted.teams[0]).toMatchObject({ tier: { name: 'firm' } });
+      expect(contradicted.teams[0]?.nudges.ids()).toEqual(['checkout-api']);
+      expect(contradicted.answered.get('payments')?.[0]?.answers.claim).toMatchObject({ state: 'contradicted', seenAt: at(-2 * HOUR_MS) });
+      expect(contradicted.evidence).toMatchObject({ contradicted: 1, seenAfterDeadline: 1 });
+      expect(contradicted.evidence?.byTeam.get('payments')).toEqual({
+        seenAfterDeadline: 1,
+        looksDone: [],
+        contradicted: ['checkout-api'],
+      });
+
+      // Seen before the claim: the claim stands (held within claimGrace).
+      expect((await evidencePlan([row(at(-21 * HOUR_MS))], claim)).teams).toEqual([]);
+      // Nudged after the claim already: firm's cadence again, no nudge on every run.
+      const renudged = await evidencePlan([row(at(-2 * HOUR_MS), at(-HOUR_MS))], claim);
+      expect(renudged.teams).toEqual([]);
+      expect(renudged.summaries[0]).toMatchObject({ waiting: 1, worstTier: { name: 'firm' } });
+    });
+
+    it('a pending consumer quiet on the old key for quietFor looks done (without any answer); not before', async () => {
+      const plan = await evidencePlan([
+        consumer({ id: 'quiet', overdueDays: 10, now: PLAN_NOW, lastSeenOnOldKey: at(-7 * DAY_MS) }),
+        consumer({ id: 'recent', overdueDays: 10, now: PLAN_NOW, lastSeenOnOldKey: at(-6 * DAY_MS) }),
+      ]);
+      expect(plan.answered.get('payments')).toEqual([
+        { id: 'quiet', name: 'service quiet', answers: expect.objectContaining({ looksDone: { lastSeenAt: at(-7 * DAY_MS) } }) as unknown },
+      ]);
+      // Looking done changes nothing by itself: the inventory is the source of truth, both are still nudged.
+      expect(plan.teams[0]?.nudges.ids()).toEqual(['quiet', 'recent']);
+      expect(plan.evidence).toMatchObject({ looksDone: 1, seenAfterDeadline: 2, contradicted: 0, unreadable: 0 });
+    });
+
+    it('counts those seen after their deadline; an unreadable value is no evidence, counted and chased as usual', async () => {
+      const plan = await evidencePlan([
+        consumer({ id: 'before', overdueDays: 3, now: PLAN_NOW, lastSeenOnOldKey: at(-4 * DAY_MS) }),
+        consumer({ id: 'after', overdueDays: 3, now: PLAN_NOW, lastSeenOnOldKey: at(-DAY_MS) }),
+        consumer({ id: 'unknown', overdueDays: 3, now: PLAN_NOW, lastSeenOnOldKey: null }),
+        consumer({ id: 'garbled', overdueDays: 3, now: PLAN_NOW, lastSeenOnOldKey: new Date(Number.NaN) }),
+      ]);
+      expect(plan.evidence).toMatchObject({ seenAfterDeadline: 1, unreadable: 1, unreadableIds: ['garbled'], looksDone: 0 });
+      expect(plan.teams[0]?.nudges.ids().sort()).toEqual(['after', 'before', 'garbled', 'unknown']);
+      expect(plan.skipped).toEqual([]);
+    });
+
+    it('no column mapped: no evidence in the plan', async () => {
+      const { planSweep } = await import('../../src/policy/plan.js');
+      expect(planSweep([consumer({ overdueDays: 3, now: PLAN_NOW })], planOptions(), PLAN_NOW).evidence).toBeUndefined();
+    });
+  });
+});
+
+describe('what the thread says about evidence', () => {
+  it('a contradicted claim quotes when the consumer was seen on the old key; a quiet one asks to confirm in the inventory', () => {
+    const contradicted = describeAnswers(
+      {
+        claim: {
+          by: 'U0ANA00001',
+          at: NOW,
+          graceEndsAt: later(2 * DAY_MS),
+          state: 'contradicted',
+          seenAt: new Date('2026-12-02T14:10:00Z'),
+        },
+        holdUntil: null,
+        held: false,
+        tierBump: 1,
+      },
+      later(DAY_MS),
+    );
+    expect(contradicted).toBe('claimed done by <@U0ANA00001> on 2026-12-01, still seen on the old key at 2026-12-02 14:10 UTC');
+    const quiet = answerNotes(
+      [
+        {
+          id: 'batch-<!here>',
+          name: null,
+          answers: { looksDone: { lastSeenAt: later(-9 * DAY_MS) }, holdUntil: null, held: false, tierBump: 0 },
+        },
+      ],
+      NOW,
+    );
+    expect(quiet).toEqual(['*batch-&lt;!here&gt;*: not seen on the old key since 2026-11-22: looks done — confirm in the inventory']);
   });
 });

@@ -91,6 +91,8 @@ const TERMS = [
   'needs attention',
   'skipped rows',
   'run record',
+  'still seen on the old key',
+  'looks done',
 ];
 
 describe("the README's glossary", () => {

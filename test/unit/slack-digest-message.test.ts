@@ -177,6 +177,66 @@ describe('renderDigest: skipped rows', () => {
   });
 });
 
+describe('renderDigest: evidence from the old key (source.columns.lastSeenOnOldKey)', () => {
+  const evidence = (counts: Partial<NonNullable<Plan['evidence']>>): NonNullable<Plan['evidence']> => ({
+    seenAfterDeadline: 0,
+    looksDone: 0,
+    contradicted: 0,
+    unreadable: 0,
+    unreadableIds: [],
+    byTeam: new Map(),
+    ...counts,
+  });
+
+  it('counts consumers seen on a revoked key after its deadline, contradicted claims, quiet ones and unreadable values', () => {
+    const message = digest(
+      plan({ summaries: [], evidence: evidence({ seenAfterDeadline: 3, contradicted: 1, looksDone: 2, unreadable: 1 }) }),
+    );
+    const text = allText(message);
+    expect(text).toContain("*Evidence from the old key's use:*");
+    expect(text).toContain('• 🔑 3 consumers seen on a revoked key after its deadline');
+    expect(text).toContain('• ⚠️ 1 claim contradicted: still seen on the old key, re-escalated');
+    expect(text).toContain('• 💡 2 consumers not seen on the old key lately: look done, to confirm in the inventory');
+    expect(text).toContain('• 1 row with an unreadable last-seen time (treated as unknown)');
+    expect(checkerViolations(message)).toEqual([]);
+  });
+
+  it('says nothing when the column is not mapped, or says nothing', () => {
+    expect(allText(digest(plan({ summaries: [] })))).not.toContain('Evidence');
+    expect(allText(digest(plan({ summaries: [], evidence: evidence({}) })))).not.toContain('Evidence');
+  });
+
+  it('lists a contradicted claim apart from one merely unverified, and those that look done, per team', () => {
+    const team = 'payments';
+    const p = plan({ summaries: [summary({ team, outstanding: 2, byTier: { firm: 2 } })] });
+    const claim = (state: 'unverified' | 'contradicted') => ({
+      by: 'U0ANA00001',
+      at: NOW,
+      graceEndsAt: NOW,
+      state,
+      ...(state === 'contradicted' ? { seenAt: NOW } : {}),
+    });
+    p.answered = new Map([
+      [
+        team,
+        [
+          {
+            id: 'checkout-api',
+            name: 'Checkout API',
+            answers: { claim: claim('contradicted'), holdUntil: null, held: false, tierBump: 1 },
+          },
+          { id: 'refunds', name: null, answers: { claim: claim('unverified'), holdUntil: null, held: false, tierBump: 1 } },
+          { id: 'batch', name: 'nightly-batch', answers: { looksDone: { lastSeenAt: NOW }, holdUntil: null, held: false, tierBump: 0 } },
+        ],
+      ],
+    ]);
+    const text = allText(digest(p));
+    expect(text).toContain('⚠️ claimed, still pending: refunds');
+    expect(text).toContain('⚠️ claimed, still seen on the old key: Checkout API');
+    expect(text).toContain('💡 looks done, to confirm in the inventory: nightly-batch');
+  });
+});
+
 describe('renderDigest: limits', () => {
   function manyTeams(count: number, make: (i: number) => Partial<TeamSummary> = () => ({})): TeamSummary[] {
     const tiers = [GENTLE, FIRM, URGENT, CRITICAL];

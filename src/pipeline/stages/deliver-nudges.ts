@@ -3,10 +3,11 @@ import type { HeldSweepLock } from '../../db/lock.js';
 import { createNudgeRecorder } from '../../db/nudge-recorder.js';
 import { recordScheduledNudge } from '../../db/scheduled.js';
 import type { RunId } from '../../db/runs.js';
-import type { TeamPlan } from '../../policy/types.js';
+import type { Plan, TeamPlan } from '../../policy/types.js';
 import type { Delivery } from '../../run/types.js';
 import type { SlackSession } from '../../slack/deliver/session.js';
 import { statusVocabulary } from '../../slack/render/team-message.js';
+import { answerNotes } from '../../slack/render/thread-messages.js';
 import type { RunScope } from '../scope.js';
 
 export interface NudgesSent {
@@ -28,7 +29,15 @@ export async function deliverNudges(
     teams,
     runId,
     lock,
-  }: { slack: SlackSession; teams: readonly TeamPlan[]; runId: RunId | undefined; lock: HeldSweepLock | undefined },
+    answered,
+  }: {
+    slack: SlackSession;
+    teams: readonly TeamPlan[];
+    runId: RunId | undefined;
+    lock: HeldSweepLock | undefined;
+    /** Plan.answered: shown under each team's message (with threads "off", the lastSeenOnOldKey evidence). */
+    answered?: Plan['answered'];
+  },
 ): Promise<NudgesSent> {
   const { request, env } = scope;
   if (runId === undefined) throw new Error('deliverNudges: nudges are recorded against a run record, and none was opened');
@@ -41,6 +50,7 @@ export async function deliverNudges(
     ...(request.onProgress ? { onProgress: request.onProgress } : {}),
     // Tagged like thread posts: a timed-out post Slack delivered is found and recorded, not re-sent.
     tag: { runId, campaign: request.keyId ?? '' },
+    ...(answered ? { notesFor: (team: TeamPlan) => answerNotes(answered.get(team.team) ?? [], request.now) } : {}),
     record: async (team, accepted) => {
       const nudges = {
         team: team.team,

@@ -67,8 +67,8 @@ export function answerSettingsOf(scope: RunScope): AnswerSettings {
   return {
     claimGraceMs: answers.claimGraceMs,
     maxSnoozeMs: answers.maxSnoozeMs,
-    // Evidence from a lastSeenOnOldKey column is not read yet: "looks done" stays off.
-    quietMs: Number.POSITIVE_INFINITY,
+    // Only used with source.columns.lastSeenOnOldKey mapped: without it no consumer has a "last seen".
+    quietMs: answers.quietForMs,
     reactions: { ...answers.reactions },
   };
 }

@@ -6,7 +6,9 @@ import { resolveTeamCalendars } from '../../calendar/team-calendars.js';
 import { createPlanBuilder } from '../../policy/plan.js';
 import { describeUnknownStatuses } from '../../policy/statuses.js';
 import type { Plan, PlanAnswers } from '../../policy/types.js';
+import { printableJson } from '../../printable.js';
 import { guardDb, requestFilters, warn, type RunScope } from '../scope.js';
+import { answerSettingsOf } from './harvest-answers.js';
 
 /**
  * Reads the overdue consumers in batches into the pure planner (answers read back from the team
@@ -21,6 +23,9 @@ export async function readPlan(
 ): Promise<Plan> {
   const { request, sql } = scope;
   const filters = requestFilters(request);
+  const evidence = source.lastSeenKind !== null;
+  // With evidence mapped, a consumer nobody answered about can still "look done": the settings are needed without any events.
+  const withAnswers = answers ?? (evidence ? { byConsumer: new Map(), settings: answerSettingsOf(scope) } : undefined);
   let rowsRead = 0;
   const plan = await guardDb(scope, async () => {
     const builder = createPlanBuilder(
@@ -33,7 +38,8 @@ export async function readPlan(
         idsUnique: source.idIsUnique,
         filters,
         calendars: resolveTeamCalendars(request.config),
-        ...(answers ? { answers } : {}),
+        ...(withAnswers ? { answers: withAnswers } : {}),
+        evidence,
       },
       request.now,
     );
@@ -46,6 +52,7 @@ export async function readPlan(
       hasSnoozedUntil: source.hasSnoozedUntil,
       deadlineKind: source.deadlineKind,
       snoozedUntilKind: source.snoozedUntilKind,
+      lastSeenKind: source.lastSeenKind,
       withState: memory,
       ...filters,
     })) {
@@ -64,6 +71,17 @@ export async function readPlan(
   });
   for (const skipped of plan.skipped) {
     scope.env.log.warn(explainSkipped(skipped, request.config.source.columns), { reason: skipped.reason });
+  }
+  const unreadable = plan.evidence?.unreadable ?? 0;
+  if (unreadable > 0) {
+    const column = request.config.source.columns.lastSeenOnOldKey ?? '';
+    const ids = plan.evidence?.unreadableIds.map((id) => printableJson(id)) ?? [];
+    warn(
+      scope,
+      `${unreadable} consumer(s) have a ${column} (source.columns.lastSeenOnOldKey) that is not an instant chaser can read ` +
+        `(${ids.join(', ')}${unreadable > ids.length ? ', …' : ''}), so when they last used the old key is unknown: ` +
+        'they are chased as if no evidence were mapped; set it to a timestamp, an ISO 8601 text or NULL',
+    );
   }
   const unknown = plan.unknownStatuses;
   if (unknown.rows > 0) {

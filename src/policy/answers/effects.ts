@@ -158,20 +158,23 @@ export function answersFor(
   settings: AnswerSettings,
   now: Date,
 ): ConsumerAnswers | undefined {
+  const seen = facts.lastSeenOnOldKey;
+  const nowMs = now.getTime();
+  const quiet = seen !== null && nowMs - seen.getTime() >= settings.quietMs;
+  // The common row with evidence: no answer, seen lately. Nothing applies; nothing is allocated (a sweep reads a million).
+  if (events.length === 0 && !quiet) return undefined;
   const kinds: Partial<Record<'done' | 'snooze' | 'not_ours' | 'eta', AckEvent>> = {};
   for (const event of events) {
     if (event.kind === 'response' || event.kind === 'refused' || event.team !== facts.team) continue;
     const previous = kinds[event.kind];
     if (!previous || isLater(event, previous)) kinds[event.kind] = event;
   }
-  const nowMs = now.getTime();
   const answers: ConsumerAnswers = { holdUntil: null, held: false, tierBump: 0 };
-  const seen = facts.lastSeenOnOldKey;
   const done = kinds.done;
   if (done) {
     const at = done.recordedAt;
     const graceEndsAt = new Date(at.getTime() + settings.claimGraceMs);
-    if (seen && seen.getTime() > at.getTime()) {
+    if (seen && seen.getTime() > claimedAtMs(done)) {
       answers.claim = { by: done.actor, at, graceEndsAt, state: 'contradicted', seenAt: seen };
       answers.tierBump = 1;
     } else if (nowMs < graceEndsAt.getTime()) {
@@ -217,8 +220,21 @@ export function answersFor(
   }
   const eta = kinds.eta;
   if (eta && eta.untilAt) answers.eta = { by: eta.actor, at: eta.recordedAt, eta: eta.untilAt };
-  if (!done && seen && nowMs - seen.getTime() >= settings.quietMs) answers.looksDone = { lastSeenAt: seen };
+  if (!done && quiet) answers.looksDone = { lastSeenAt: seen };
   return answers.claim || answers.snooze || answers.dispute || answers.eta || answers.looksDone ? answers : undefined;
+}
+
+/**
+ * When a "done" was said, for comparing with the old key's last use: a reply's own Slack ts (a
+ * run reads it up to a cadence later), a reaction's harvest (Slack gives a reaction no time; the
+ * message's ts would be before it). Never after the harvest: a ts ahead of it (a --now in the
+ * past, a skewed clock) is not trusted.
+ */
+function claimedAtMs(done: AckEvent): number {
+  const recorded = done.recordedAt.getTime();
+  if (done.source !== 'reply') return recorded;
+  const said = Number(done.messageTs) * 1000;
+  return Number.isFinite(said) ? Math.min(said, recorded) : recorded;
 }
 
 function isLater(a: AckEvent, b: AckEvent): boolean {

@@ -49,6 +49,8 @@ export interface NudgeDelivery {
    * the history scope is granted. A scheduled message is never tagged (Slack would not deliver it).
    */
   tag?: { runId: string; campaign: string };
+  /** Lines under a team's message: what answers and evidence say about its consumers ("looks done — confirm…"). */
+  notesFor?: (team: TeamPlan) => readonly string[];
 }
 
 export interface DigestDelivery {
@@ -138,7 +140,7 @@ export async function openSlackSession(options: SlackSessionOptions) {
                 {
                   key: team.team,
                   channel: team.route.channel,
-                  message: () => renderTeamMessage(team, delivery.now, delivery.tiers, delivery.vocabulary),
+                  message: () => renderTeamMessage(team, delivery.now, delivery.tiers, delivery.vocabulary, delivery.notesFor?.(team)),
                   ...(team.sending.mode === 'schedule'
                     ? { postAt: team.sending.postAt }
                     : delivery.tag

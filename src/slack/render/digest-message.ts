@@ -91,6 +91,8 @@ export function renderDigest(input: DigestInput): SlackMessage {
   if (skipped) after.push(sectionBlock(skipped));
   const unknown = unknownStatusText(plan);
   if (unknown) after.push(sectionBlock(unknown));
+  const evidence = evidenceText(plan);
+  if (evidence) after.push(sectionBlock(evidence));
   after.push(contextBlock(`chaser · as of ${formatMinuteUtc(now)} · \`${mode}\``));
 
   const fixed = [...before, ...after];
@@ -141,13 +143,16 @@ function answerNotesOf(input: DigestInput): Map<string, string> {
         .slice(0, 3)
         .map((c) => safeMrkdwn(c.name, 60, safeMrkdwn(c.id, 60, '?')))
         .join(', ') + (list.length > 3 ? ` +${list.length - 3}` : '');
-    const unverified = answered.filter((c) => c.answers.claim && c.answers.claim.state !== 'claimed');
+    const unverified = answered.filter((c) => c.answers.claim?.state === 'unverified');
+    const contradicted = answered.filter((c) => c.answers.claim?.state === 'contradicted');
     const claimed = answered.filter((c) => c.answers.claim?.state === 'claimed');
     const over = answered.filter((c) => c.answers.snooze?.overLimit);
     const disputed = answered.filter((c) => c.answers.dispute);
     const eta = answered.filter((c) => c.answers.eta);
+    const quiet = answered.filter((c) => c.answers.looksDone);
     if (claimed.length > 0) parts.push(`claimed done (checking): ${named(claimed)}`);
     if (unverified.length > 0) parts.push(`⚠️ claimed, still pending: ${named(unverified)}`);
+    if (contradicted.length > 0) parts.push(`⚠️ claimed, still seen on the old key: ${named(contradicted)}`);
     if (over.length > 0) {
       parts.push(
         `⏳ snooze over the limit, needs your approval: ${named(over)} (asked ${over
@@ -169,6 +174,7 @@ function answerNotesOf(input: DigestInput): Map<string, string> {
           .slice(0, 3)
           .join(', ')}`,
       );
+    if (quiet.length > 0) parts.push(`💡 looks done, to confirm in the inventory: ${named(quiet)}`);
     if (parts.length > 0) notes.set(team, parts.join(' · '));
   }
   return notes;
@@ -326,6 +332,24 @@ function unknownStatusText(plan: Plan): string | null {
     `${safeMrkdwn(describeUnknownStatuses(unknown), STATUSES_MAX_CHARS, '')}\n` +
     "Add each to `source.pendingStatuses` or `source.doneStatuses` in chaser's config."
   );
+}
+
+/**
+ * What the inventory's lastSeenOnOldKey says over the outstanding consumers (only when mapped and
+ * it says anything): use of a revoked key after its deadline is the lead's first concern.
+ */
+function evidenceText(plan: Plan): string | null {
+  const evidence = plan.evidence;
+  if (!evidence) return null;
+  const lines: string[] = [];
+  if (evidence.seenAfterDeadline > 0)
+    lines.push(`• 🔑 ${plural(evidence.seenAfterDeadline, 'consumer')} seen on a revoked key after its deadline`);
+  if (evidence.contradicted > 0)
+    lines.push(`• ⚠️ ${plural(evidence.contradicted, 'claim')} contradicted: still seen on the old key, re-escalated`);
+  if (evidence.looksDone > 0)
+    lines.push(`• 💡 ${plural(evidence.looksDone, 'consumer')} not seen on the old key lately: look done, to confirm in the inventory`);
+  if (evidence.unreadable > 0) lines.push(`• ${plural(evidence.unreadable, 'row')} with an unreadable last-seen time (treated as unknown)`);
+  return lines.length === 0 ? null : `*Evidence from the old key's use:*\n${lines.join('\n')}`;
 }
 
 function skippedText(skipped: readonly Skipped[]): string | null {

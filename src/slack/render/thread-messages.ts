@@ -104,7 +104,7 @@ export function describeAnswers(answers: ConsumerAnswers, now: Date): string {
       parts.push(`claimed done by ${who} on ${formatDate(claim.at)}; I'll check the inventory on ${formatDate(claim.graceEndsAt)}`);
     if (claim.state === 'unverified') parts.push(`claimed done by ${who} on ${formatDate(claim.at)}, still pending in the inventory`);
     if (claim.state === 'contradicted' && claim.seenAt) {
-      parts.push(`claimed done by ${who} on ${formatDate(claim.at)}, but seen on the old key at ${formatMinuteUtc(claim.seenAt)}`);
+      parts.push(`claimed done by ${who} on ${formatDate(claim.at)}, still seen on the old key at ${formatMinuteUtc(claim.seenAt)}`);
     }
   }
   const snooze = answers.snooze;
