@@ -541,4 +541,31 @@ describe('what the thread says about evidence', () => {
     );
     expect(quiet).toEqual(['*batch-&lt;!here&gt;*: not seen on the old key since 2026-11-22: looks done — confirm in the inventory']);
   });
+
+  it('leaves out a consumer whose only answer has lapsed: no empty "name:" line under the message', () => {
+    const lapsed = {
+      id: 'indexer',
+      name: 'indexer',
+      answers: {
+        snooze: {
+          by: 'U0ANA00001',
+          at: later(-3 * DAY_MS),
+          until: later(-DAY_MS),
+          requestedUntil: later(-DAY_MS),
+          requested: '2d',
+          overLimit: false,
+        },
+        holdUntil: null,
+        held: false,
+        tierBump: 0,
+      },
+    };
+    expect(answerNotes([lapsed], NOW)).toEqual([]);
+    const eta = {
+      id: 'ledger',
+      name: 'ledger',
+      answers: { eta: { eta: later(DAY_MS), by: 'U0ANA00001', at: NOW }, holdUntil: null, held: false, tierBump: 0 },
+    };
+    expect(answerNotes([lapsed, eta], NOW)).toEqual(['*ledger*: eta 2026-12-02 (<@U0ANA00001>)']);
+  });
 });

@@ -90,8 +90,12 @@ function countsOf(summary: TeamSummary | undefined): string {
 
 /** One line per consumer whose answers say something, plainly: the inventory stays the source of truth. */
 export function answerNotes(answered: readonly AnsweredConsumer[], now: Date): string[] {
-  const lines = answered.slice(0, NOTES_MAX).map((consumer) => `${nameOf(consumer)}: ${describeAnswers(consumer.answers, now)}`);
-  if (answered.length > NOTES_MAX) lines.push(`…and ${answered.length - NOTES_MAX} more answered`);
+  // A consumer whose only answer has lapsed (a snooze that ended) has nothing left to say.
+  const described = answered
+    .map((consumer) => ({ consumer, said: describeAnswers(consumer.answers, now) }))
+    .filter(({ said }) => said !== '');
+  const lines = described.slice(0, NOTES_MAX).map(({ consumer, said }) => `${nameOf(consumer)}: ${said}`);
+  if (described.length > NOTES_MAX) lines.push(`…and ${described.length - NOTES_MAX} more answered`);
   return lines.length === 0 ? [] : [truncateMrkdwn(lines.join('\n'), MAX_SECTION_TEXT)];
 }
 
