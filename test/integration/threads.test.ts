@@ -343,6 +343,8 @@ describe(`answers in the digest and --json (${backend})`, () => {
     expect(text).toContain('snooze over the limit, needs your approval: checkout-api (asked 30d)');
     expect(text).toContain('routing dispute: refunds-worker (suggested @search)');
     expect(text).toContain('eta 2026-03-17');
+    // Held by the team's answers (a snooze and a dispute), named as the team's parent names them.
+    expect(text).toContain('2 snoozed, claimed or disputed');
     expect(checkPostMessage(digest!.params, { allowedMentions: [] })).toEqual([]);
 
     // `chaser digest` reads no thread, but still says of each team's thread whether it answered

@@ -279,12 +279,13 @@ function* teamLines(rows: readonly Row[], answers: ReadonlyMap<string, string>):
     if (grouped && previous === undefined) heading = '*Needs attention*\n';
     else if (grouped && previous?.needsAttention && !row.needsAttention) heading = '*All other teams*\n';
     const note = answers.get(row.summary.team);
-    yield heading + teamLine(row) + (note ? `\n    ${note}` : '');
+    yield heading + teamLine(row, note !== undefined) + (note ? `\n    ${note}` : '');
     previous = row;
   }
 }
 
-function teamLine({ summary, outcome }: Row): string {
+/** `threaded`: the team has a thread, so its held consumers may be chaser's holds too (as its parent says). */
+function teamLine({ summary, outcome }: Row, threaded: boolean): string {
   const team = safeMrkdwn(summary.team, TEAM_MAX_CHARS, '(no team)');
   const tier = safeMrkdwn(summary.worstTier.name, TIER_NAME_MAX_CHARS, '(unnamed tier)');
   const parts = [
@@ -292,7 +293,7 @@ function teamLine({ summary, outcome }: Row): string {
     `worst *${tier}*`,
     overduePhrase(summary.maxDaysOverdue),
     summary.waiting > 0 ? `${summary.waiting} waiting` : '',
-    summary.snoozed > 0 ? `${summary.snoozed} snoozed` : '',
+    summary.snoozed > 0 ? `${summary.snoozed} ${threaded ? 'snoozed, claimed or disputed' : 'snoozed'}` : '',
   ].filter((part) => part !== '');
   return `• *${team}* — ${parts.join(' · ')} → ${outcomeText(summary, outcome)}`;
 }
