@@ -86,7 +86,9 @@ export function planEscalations(
 
 /**
  * The budget over this run's team messages: one message per team, exempt tiers always sent.
- * Planned escalations count first (they are about the team and go out this run).
+ * Planned escalations count first (they are about the team and go out this run). A team its
+ * window holds (outsideHours "wait") sends nothing this run: the budget neither counts it as
+ * sent nor holds it back, and it stays held for working hours.
  */
 export function planBudget(
   teams: readonly TeamPlan[],
@@ -100,6 +102,10 @@ export function planBudget(
   const send: TeamPlan[] = [];
   const held: HeldNudge[] = [];
   for (const team of teams) {
+    if (team.sending.mode === 'hold') {
+      send.push(team);
+      continue;
+    }
     const limit = config.teams[team.team]?.maxMessagesPerWeek ?? config.budget.maxPerWeek;
     const sentInWeek = (activity.get(team.team)?.sentInWeek ?? 0) + (escalated.get(team.team) ?? 0);
     const result = applyBudget([{ tier: team.tier.name, team }], sentInWeek, { maxPerWeek: limit, exemptTiers: config.budget.exemptTiers });

@@ -165,6 +165,28 @@ describe(`escalation past a silent team, and the message budget (${backend})`, (
     expect(s.slack.posts().filter((p) => p.channelId === CHANNELS.payments)).toHaveLength(3);
   });
 
+  it('a team held for working hours does not use its budget: it shows as held for hours, not by the budget', async () => {
+    s.writeConfig({
+      ...baseConfig(),
+      tiers: [{ name: 'firm', afterDaysOverdue: 0, every: '24h', mention: 'none' }],
+      maxMessagesPerTeamPerWeek: 2,
+    });
+    await seed();
+    await sweep(day(0));
+    await sweep(day(1));
+    // Day 2 at 20:00 UTC: outside the default 09:00–17:00 window ("wait"); payments is also at 2 of 2.
+    const evening = new Date(START.getTime() + 2 * DAY + 11 * 3_600_000).toISOString();
+    const run = await s.run(['sweep', '--now', evening, '--json', '--no-digest']);
+    expect(run.code, run.stderr).toBe(3);
+    const json = JSON.parse(run.stdout);
+    expect(json.held).toBeUndefined();
+    expect(json.teams).toEqual([
+      expect.objectContaining({ team: 'payments', delivered: false, held: { reason: 'outside-hours', until: '2026-03-13T09:00:00.000Z' } }),
+    ]);
+    const [record] = await s.db.sql<{ nudges_held: number | null }[]>`select nudges_held from chaser_runs order by id desc limit 1`;
+    expect(record?.nudges_held ?? 0).toBe(0);
+  });
+
   it("an escalation survives a kill between Slack's ok and the record: sent at most twice, recorded once, never again", async () => {
     s.writeConfig(
       escalatingConfig({

@@ -96,6 +96,25 @@ describe('planBudget', () => {
     expect(planBudget(planFor(exempt).teams, activity, exempt).held).toEqual([]);
   });
 
+  it('a team its window holds is neither counted as sent nor held by the budget: it stays held for working hours', () => {
+    const config = configOf({
+      tiers: [{ name: 'firm', afterDaysOverdue: 0, every: '24h', mention: 'none' }],
+      maxMessagesPerTeamPerWeek: 2,
+    });
+    const opensAt = new Date(NOW.getTime() + 3_600_000);
+    const teams = planFor(config).teams.map((t) =>
+      t.team === 'payments' ? { ...t, sending: { mode: 'hold' as const, reason: 'outside-hours' as const, opensAt } } : t,
+    );
+    const activity = new Map([
+      ['payments', silent(2)],
+      ['search', silent(2)],
+    ]);
+    const budget = planBudget(teams, activity, config);
+    // payments is at its limit but sends nothing this run: no budget hold, still in the plan as held for hours.
+    expect(budget.send.map((t) => [t.team, t.sending.mode])).toEqual([['payments', 'hold']]);
+    expect(budget.held.map((h) => h.team)).toEqual(['search']);
+  });
+
   it('off by default: everything goes, nothing is held', () => {
     const config = configOf({});
     const plan = planFor(config);
