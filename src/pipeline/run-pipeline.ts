@@ -79,7 +79,7 @@ export async function runPipeline(env: RunEnv, request: RunRequest): Promise<Run
     const campaign = request.keyId ?? '';
     // Budget holds and this run's escalations, from every outstanding team's activity (one query).
     // Without chaser's tables there is no activity to read: nothing is held or escalated.
-    const pacing = await planPacing(scope, fullPlan, campaign, { memory });
+    const pacing = await planPacing(scope, fullPlan, campaign, { memory, source, runId });
     const plan = pacing.deliver;
     const window = applySendingWindow(plan);
     for (const team of window.held) {

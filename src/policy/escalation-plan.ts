@@ -36,7 +36,12 @@ export interface HeldNudge {
 
 /** Whether this run needs the team activity at all (budget on, or any tier escalates). */
 export function needsActivity(config: Config): boolean {
-  return budgetOn(config) || config.tiers.some((tier) => tier.escalation !== undefined);
+  return budgetOn(config) || escalates(config);
+}
+
+/** Whether any tier escalates past a silent team. */
+export function escalates(config: Config): boolean {
+  return config.tiers.some((tier) => tier.escalation !== undefined);
 }
 
 function budgetOn(config: Config): boolean {

@@ -112,6 +112,44 @@ describe(`escalation past a silent team, and the message budget (${backend})`, (
     expect(escalationPosts().at(-1)?.text).toBe('Escalation: 2 nudges to *payments* went unanswered since 2026-03-16');
   });
 
+  it('a status change in the inventory is an answer: no escalation, and the next silence counts from it', async () => {
+    s.writeConfig(escalatingConfig());
+    await seed();
+    await sweep(day(0));
+    await sweep(day(1));
+    // The team confirms one consumer between runs: it answered, in the inventory.
+    await s.db.sql`update rotation_consumers set status = 'confirmed' where id = 'pay-1'`;
+    const dry = await s.run(['dry-run', '--now', day(2)]);
+    expect(dry.stdout).not.toContain('would escalate');
+    expect(await s.db.sql`select 1 from chaser_inventory_responses`).toHaveLength(0); // dry-run records nothing
+    await sweep(day(2));
+    expect(escalationPosts()).toHaveLength(0);
+    expect(await s.db.sql`select consumer_id, team, how, after_nudge_at, seen_at from chaser_inventory_responses`).toEqual([
+      { consumer_id: 'pay-1', team: 'payments', how: 'status', after_nudge_at: new Date(day(1)), seen_at: new Date(day(2)) },
+    ]);
+    // As with a reply read at a run, that run's own nudge is after the answer: Friday's (day 3) and
+    // Monday's (day 6; the weekend is outside working hours) are ignored by day 7: the next silence.
+    await sweep(day(3));
+    await sweep(day(6));
+    expect(escalationPosts()).toHaveLength(0);
+    await sweep(day(7));
+    expect(escalationPosts().map((p) => p.text)).toEqual(['Escalation: 2 nudges to *payments* went unanswered since 2026-03-13']);
+  });
+
+  it('a snooze newly set in the inventory is an answer: no escalation', async () => {
+    s.writeConfig(escalatingConfig());
+    await seed();
+    await sweep(day(0));
+    await sweep(day(1));
+    await s.db.sql`update rotation_consumers set snoozed_until = ${new Date(day(9))} where id = 'pay-1'`;
+    await sweep(day(2));
+    await sweep(day(2)); // a re-run: seen once, recorded once
+    expect(escalationPosts()).toHaveLength(0);
+    expect(await s.db.sql`select consumer_id, how, seen_at from chaser_inventory_responses`).toEqual([
+      { consumer_id: 'pay-1', how: 'snooze', seen_at: new Date(day(2)) },
+    ]);
+  });
+
   it('dry-run shows the escalation a sweep would send, and sends nothing', async () => {
     s.writeConfig(escalatingConfig());
     await seed();
