@@ -100,10 +100,9 @@ export async function runPipeline(env: RunEnv, request: RunRequest): Promise<Run
     // Not after a signal, nor when the credentials just proved unable to post.
     const sendDigest = slack && steps.digest && !digestNotDue && !env.signal.aborted && !nudges.fatal;
     const harvested = (slack && steps.nudge) || preview?.slack !== undefined;
-    const permalinks = new Map([...harvest.threads].map(([team, t]) => [team, t.permalink]));
     const escalations: EscalationOutcome[] =
       slack && steps.nudge && !nudges.fatal
-        ? await deliverEscalations(scope, { slack, plan, escalations: pacing.escalations, runId, campaign, permalinks })
+        ? await deliverEscalations(scope, { slack, plan, escalations: pacing.escalations, runId, campaign })
         : pacing.escalations.map((e) => ({
             team: e.team,
             step: e.step,

@@ -69,6 +69,11 @@ describe(`escalation past a silent team, and the message budget (${backend})`, (
     const said = JSON.stringify(first?.blocks);
     expect(said).toContain('checkout-api');
     expect(said).toContain('2 consumers still outstanding');
+    // It links the team's thread: chat.getPermalink of the parent, asked once and stored.
+    expect(said).toContain(
+      `<https://fake-workspace.slack.com/archives/${CHANNELS.payments}/p${parentTs().replace('.', '')}|the team's thread>`,
+    );
+    expect(s.slack.calls('chat.getPermalink')).toHaveLength(1);
     expect(JSON.parse(escalatedRun.stdout).escalations).toEqual([
       {
         team: 'payments',
@@ -92,6 +97,8 @@ describe(`escalation past a silent team, and the message budget (${backend})`, (
 
     // Four ignored: step 2, the director.
     await sweep(day(4));
+    expect(s.slack.calls('chat.getPermalink')).toHaveLength(1); // the stored permalink is used
+    expect(JSON.stringify(escalationPosts()[1]?.blocks)).toContain("|the team's thread>");
     expect(escalationPosts().map((p) => p.channelId)).toEqual([s.slack.dmWith(MANAGER), s.slack.dmWith(DIRECTOR)]);
     expect((await escalations()).map((e) => [e.step, e.target, e.ignored])).toEqual([
       [1, `user:${MANAGER}`, 2],
@@ -110,6 +117,20 @@ describe(`escalation past a silent team, and the message budget (${backend})`, (
     await sweep(day(8));
     expect(escalationPosts().map((p) => p.channelId)).toEqual([s.slack.dmWith(MANAGER), s.slack.dmWith(DIRECTOR), s.slack.dmWith(MANAGER)]);
     expect(escalationPosts().at(-1)?.text).toBe('Escalation: 2 nudges to *payments* went unanswered since 2026-03-16');
+  });
+
+  it('an escalation goes out without the link when Slack refuses the permalink', async () => {
+    s.writeConfig(escalatingConfig());
+    await seed();
+    await sweep(day(0));
+    await sweep(day(1));
+    s.slack.fail('chat.getPermalink', { error: 'internal_error' }, { times: Infinity });
+    await sweep(day(2));
+    const [escalation] = escalationPosts();
+    expect(escalation?.channelId).toBe(s.slack.dmWith(MANAGER));
+    const said = JSON.stringify(escalation?.blocks);
+    expect(said).not.toContain('archives/');
+    expect(said).toContain("Any reply or reaction in the team's thread stops the escalation.");
   });
 
   it('a status change in the inventory is an answer: no escalation, and the next silence counts from it', async () => {

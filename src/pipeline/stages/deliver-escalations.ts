@@ -1,5 +1,6 @@
 import type { DigestDestination, EscalationTarget } from '../../config/types.js';
 import { recordEscalation } from '../../db/escalations.js';
+import { readOpenThreads } from '../../db/threads.js';
 import type { RunId } from '../../db/runs.js';
 import { targetLabel, type PlannedEscalation } from '../../policy/escalation-plan.js';
 import type { Plan } from '../../policy/types.js';
@@ -10,12 +11,14 @@ import { deliverAll, type Outbound } from '../../slack/deliver/notifier.js';
 import type { SlackSession } from '../../slack/deliver/session.js';
 import { renderEscalation } from '../../slack/render/escalation-message.js';
 import { guardDb, type RunScope } from '../scope.js';
+import { permalinkOf } from './deliver-threads.js';
 
 /**
  * After delivering: each planned escalation posted through the same notifier and recorded once
  * Slack said ok (a kill in between: the next run posts it once more, at most). Where it goes: a
  * user by DM, a channel in it, the lead to the digest's recipient, and a user group is mentioned
- * in a post to the digest's recipient (or the fallback channel when there is no digest).
+ * in a post to the digest's recipient (or the fallback channel when there is no digest). It links
+ * the team's thread (its permalink, asked of Slack once and stored; none when Slack refuses).
  */
 export async function deliverEscalations(
   scope: RunScope,
@@ -25,14 +28,12 @@ export async function deliverEscalations(
     escalations,
     runId,
     campaign,
-    permalinks,
   }: {
     slack: SlackSession;
     plan: Plan;
     escalations: readonly PlannedEscalation[];
     runId: RunId | undefined;
     campaign: string;
-    permalinks: ReadonlyMap<string, string | null>;
   },
 ): Promise<EscalationOutcome[]> {
   const { request, env } = scope;
@@ -41,6 +42,17 @@ export async function deliverEscalations(
   const outcomes = new Map<string, EscalationOutcome>();
   const items: Outbound<string>[] = [];
   const byTeam = new Map(escalations.map((e) => [e.team, e]));
+  // The teams' threads as they are now (one opened or replaced this run included), for the link.
+  const threads =
+    request.config.threads === 'reply'
+      ? await guardDb(scope, () =>
+          readOpenThreads(
+            scope.sql,
+            campaign,
+            escalations.map((e) => e.team),
+          ),
+        )
+      : new Map<string, never>();
   for (const escalation of escalations) {
     const base = {
       team: escalation.team,
@@ -55,6 +67,9 @@ export async function deliverEscalations(
       continue;
     }
     outcomes.set(escalation.team, { ...base, delivered: false, channel: where.channel, error: 'not sent' });
+    // Only for an escalation about to go out: chat.getPermalink once per thread, then stored.
+    const thread = threads.get(escalation.team);
+    const permalink = thread ? ((await permalinkOf(scope, slack, thread)).previousPermalink ?? null) : null;
     items.push({
       key: escalation.team,
       channel: where.channel,
@@ -67,7 +82,7 @@ export async function deliverEscalations(
           since: escalation.silence.since,
           outstanding: escalation.outstanding,
           listed: due.get(escalation.team)?.listed ?? [],
-          permalink: permalinks.get(escalation.team) ?? null,
+          permalink,
           now: request.now,
         }),
     });
