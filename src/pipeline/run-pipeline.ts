@@ -18,12 +18,11 @@ import { deliverNudges, noNudges, type NudgesSent } from './stages/deliver-nudge
 import { deliverThreadNudges } from './stages/deliver-threads.js';
 import { answerSettingsOf, harvestAnswers, noHarvest, type Harvest } from './stages/harvest-answers.js';
 import { groupByConsumer, teamAnswerFacts } from '../policy/answers/effects.js';
-import { targetLabel } from '../policy/escalation-plan.js';
 import { readAckEvents, readOpenThreads } from '../db/threads.js';
 import type { Plan, PlanAnswers } from '../policy/types.js';
 import type { RunId } from '../db/runs.js';
 import { markUnrouted } from './stages/mark-unrouted.js';
-import { deliverEscalations } from './stages/deliver-escalations.js';
+import { deliverEscalations, unsentEscalations } from './stages/deliver-escalations.js';
 import { planPacing } from './stages/plan-escalations.js';
 import type { EscalationOutcome } from '../run/types.js';
 import { readPlan } from './stages/read-plan.js';
@@ -103,15 +102,7 @@ export async function runPipeline(env: RunEnv, request: RunRequest): Promise<Run
     const escalations: EscalationOutcome[] =
       slack && steps.nudge && !nudges.fatal
         ? await deliverEscalations(scope, { slack, plan, escalations: pacing.escalations, runId, campaign })
-        : pacing.escalations.map((e) => ({
-            team: e.team,
-            step: e.step,
-            target: targetLabel(e.target),
-            ignored: e.silence.ignored,
-            since: e.silence.since,
-            delivered: false,
-            error: steps.nudge ? 'not sent' : `${request.command}: not sent (only sweep escalates)`,
-          }));
+        : unsentEscalations(pacing.escalations, steps.nudge ? 'not sent' : `${request.command}: not sent (only sweep escalates)`);
     const snapshot = runId !== undefined ? await recordHistory(scope, runId, source) : null;
     const runThreads = threads
       ? threadsOutcome(harvest, harvested && memory ? undefined : (preview?.skipped ?? skippedWhy(scope, Boolean(slack), memory)))

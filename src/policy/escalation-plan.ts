@@ -3,6 +3,7 @@
  * activity (what chaser sent, when people answered, the last escalation) is read by the shell.
  */
 
+import type { Sending, TeamCalendars } from '../calendar/team-calendars.js';
 import type { Config, EscalationTarget } from '../config/types.js';
 import { applyBudget } from './budget.js';
 import { decideEscalation, type EscalationRule, type Silence, type TeamActivity } from './escalation.js';
@@ -22,7 +23,14 @@ export interface PlannedEscalation {
   /** The tier whose rule escalated (the team's worst). */
   tier: string;
   outstanding: number;
+  /**
+   * What the team's calendar says, as for its nudges: send now, schedule at the opening, or hold
+   * (not sent, not recorded: a run inside the window sends it, as the silence still stands).
+   */
+  sending: Sending;
 }
+
+const SEND: Sending = { mode: 'send' };
 
 export interface HeldNudge {
   team: string;
@@ -62,13 +70,15 @@ export function escalationRuleFor(summary: TeamSummary, config: Config): Escalat
 
 /**
  * Every team still outstanding whose silence reached a new step. A team that is done is not in
- * the summaries, so its escalation stops with it; one that answered has no ignored nudges.
+ * the summaries, so its escalation stops with it; one that answered has no ignored nudges. Each
+ * goes out within the team's working hours (`calendars`; without them, now).
  */
 export function planEscalations(
   summaries: readonly TeamSummary[],
   activity: ReadonlyMap<string, TeamActivityRow>,
   config: Config,
   now: Date,
+  calendars?: Pick<TeamCalendars, 'sendingFor'>,
 ): PlannedEscalation[] {
   const planned: PlannedEscalation[] = [];
   for (const summary of summaries) {
@@ -84,6 +94,7 @@ export function planEscalations(
       silence: { ignored: decision.silence.ignored, since: decision.silence.since },
       tier: summary.worstTier.name,
       outstanding: summary.outstanding,
+      sending: calendars?.sendingFor(summary.team, now) ?? SEND,
     });
   }
   return planned;
@@ -91,7 +102,8 @@ export function planEscalations(
 
 /**
  * The budget over this run's team messages: one message per team, exempt tiers always sent.
- * Planned escalations count first (they are about the team and go out this run). A team its
+ * Planned escalations count first (they are about the team and go out this run; one its window
+ * holds does not). A team its
  * window holds (outsideHours "wait") sends nothing this run: the budget neither counts it as
  * sent nor holds it back, and it stays held for working hours.
  */
@@ -103,7 +115,7 @@ export function planBudget(
 ): { send: TeamPlan[]; held: HeldNudge[] } {
   if (!budgetOn(config)) return { send: [...teams], held: [] };
   const escalated = new Map<string, number>();
-  for (const e of escalations) escalated.set(e.team, (escalated.get(e.team) ?? 0) + 1);
+  for (const e of escalations) if (e.sending.mode !== 'hold') escalated.set(e.team, (escalated.get(e.team) ?? 0) + 1);
   const send: TeamPlan[] = [];
   const held: HeldNudge[] = [];
   for (const team of teams) {

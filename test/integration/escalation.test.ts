@@ -56,7 +56,8 @@ describe(`escalation past a silent team, and the message budget (${backend})`, (
   const parentTs = () => s.slack.posts().find((p) => p.channelId === CHANNELS.payments && p.params['thread_ts'] === undefined)?.ts ?? '';
 
   it('a silent team is escalated to its manager after K ignored nudges, once; the chain climbs; an answer stops it', async () => {
-    s.writeConfig(escalatingConfig());
+    // Every day a workday, so the daily runs are all inside working hours (held ones: below).
+    s.writeConfig(escalatingConfig({ calendar: { workdays: ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] } }));
     await seed();
     await sweep(day(0));
     await sweep(day(1));
@@ -117,6 +118,56 @@ describe(`escalation past a silent team, and the message budget (${backend})`, (
     await sweep(day(8));
     expect(escalationPosts().map((p) => p.channelId)).toEqual([s.slack.dmWith(MANAGER), s.slack.dmWith(DIRECTOR), s.slack.dmWith(MANAGER)]);
     expect(escalationPosts().at(-1)?.text).toBe('Escalation: 2 nudges to *payments* went unanswered since 2026-03-16');
+  });
+
+  const evening = (n: number) => new Date(START.getTime() + n * DAY + 11 * 3_600_000).toISOString(); // 20:00 UTC
+
+  it("an escalation respects the team's working hours: held outside them, not lost, sent by the next run inside them", async () => {
+    s.writeConfig(escalatingConfig());
+    await seed();
+    await sweep(day(0));
+    await sweep(day(1));
+    const held = await sweep(evening(2), ['--json']);
+    expect(escalationPosts()).toHaveLength(0);
+    expect(JSON.parse(held.stdout).escalations).toEqual([
+      expect.objectContaining({
+        team: 'payments',
+        step: 1,
+        delivered: false,
+        held: { reason: 'outside-hours', until: '2026-03-13T09:00:00.000Z' },
+      }),
+    ]);
+    expect(await escalations()).toEqual([]);
+    const [record] = await s.db.sql<{ escalated: number }[]>`select escalated from chaser_runs order by id desc limit 1`;
+    expect(record?.escalated).toBe(0);
+    const human = await s.run(['dry-run', '--now', evening(2)]);
+    expect(human.stdout).toContain(
+      `escalation held: payments → user:${MANAGER} (step 1): 2 nudge(s) unanswered since 2026-03-10 (outside working hours; window opens 2026-03-13 09:00 UTC)`,
+    );
+    await sweep(day(3));
+    expect(escalationPosts().map((p) => p.channelId)).toEqual([s.slack.dmWith(MANAGER)]);
+    expect(await escalations()).toHaveLength(1);
+  });
+
+  it('with outsideHours "schedule" an escalation outside working hours is scheduled at the opening, and recorded once', async () => {
+    s.writeConfig(escalatingConfig({ calendar: { outsideHours: 'schedule' } }));
+    await seed();
+    await sweep(day(0));
+    await sweep(day(1));
+    s.slack.setClock(new Date(evening(2))); // Slack's own clock, which post_at must be ahead of
+    try {
+      const run = await sweep(evening(2), ['--json']);
+      const scheduled = s.slack.scheduled().filter((m) => m.text.startsWith('Escalation'));
+      expect(scheduled.map((m) => [m.channelId, m.postAt])).toEqual([[s.slack.dmWith(MANAGER), Date.parse('2026-03-13T09:00:00Z') / 1000]]);
+      expect(JSON.parse(run.stdout).escalations).toEqual([
+        expect.objectContaining({ delivered: true, postAt: '2026-03-13T09:00:00.000Z' }),
+      ]);
+      expect(await escalations()).toHaveLength(1);
+      await sweep(evening(2));
+      expect(s.slack.scheduled().filter((m) => m.text.startsWith('Escalation'))).toHaveLength(1);
+    } finally {
+      s.slack.setClock(undefined);
+    }
   });
 
   it('an escalation goes out without the link when Slack refuses the permalink', async () => {

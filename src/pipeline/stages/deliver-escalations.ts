@@ -61,6 +61,20 @@ export async function deliverEscalations(
       ignored: escalation.silence.ignored,
       since: escalation.silence.since,
     };
+    if (escalation.sending.mode === 'hold') {
+      // Outside the team's working hours: nothing sent or recorded; a run inside them sends it.
+      outcomes.set(escalation.team, {
+        ...base,
+        delivered: false,
+        error: 'held: outside working hours',
+        held: { until: escalation.sending.opensAt },
+      });
+      env.log.info(`held the escalation of ${escalation.team}: outside working hours`, {
+        opensAt: escalation.sending.opensAt.toISOString(),
+      });
+      continue;
+    }
+    const postAt = escalation.sending.mode === 'schedule' ? escalation.sending.postAt : undefined;
     const where = await destinationOf(slack, escalation.target, request.config.digest, request.config.fallbackChannel);
     if (!where.ok) {
       outcomes.set(escalation.team, { ...base, delivered: false, error: where.error });
@@ -73,6 +87,7 @@ export async function deliverEscalations(
     items.push({
       key: escalation.team,
       channel: where.channel,
+      ...(postAt ? { postAt } : {}),
       message: () =>
         renderEscalation({
           team: escalation.team,
@@ -103,7 +118,8 @@ export async function deliverEscalations(
           channel: accepted.channel,
           ts: accepted.ts,
           runId,
-          now: request.now,
+          // A scheduled one counts from its post_at, like a scheduled nudge.
+          now: accepted.scheduled?.postAt ?? request.now,
         });
         env.log.info(`escalated ${escalation.team}`, {
           step: escalation.step,
@@ -118,13 +134,31 @@ export async function deliverEscalations(
     for (const [team, delivery] of report.results) {
       const outcome = outcomes.get(team);
       if (!outcome) continue;
+      const sending = byTeam.get(team)?.sending;
+      const scheduled = sending?.mode === 'schedule' ? { postAt: sending.postAt } : {};
       outcomes.set(
         team,
-        delivery.ok ? { ...outcome, delivered: true, channel: delivery.channel, error: undefined } : { ...outcome, error: delivery.reason },
+        delivery.ok
+          ? { ...outcome, delivered: true, channel: delivery.channel, error: undefined, ...scheduled }
+          : { ...outcome, error: delivery.reason },
       );
     }
   }
   return [...outcomes.values()].map(({ error, ...rest }) => (error === undefined ? rest : { ...rest, error }));
+}
+
+/** The planned escalations as a run that does not send them reports them (dry-run, digest, a failed sweep). */
+export function unsentEscalations(escalations: readonly PlannedEscalation[], why: string): EscalationOutcome[] {
+  return escalations.map((e) => ({
+    team: e.team,
+    step: e.step,
+    target: targetLabel(e.target),
+    ignored: e.silence.ignored,
+    since: e.silence.since,
+    delivered: false,
+    error: e.sending.mode === 'hold' ? 'held: outside working hours' : why,
+    ...(e.sending.mode === 'hold' ? { held: { until: e.sending.opensAt } } : {}),
+  }));
 }
 
 async function destinationOf(

@@ -1,3 +1,4 @@
+import { resolveTeamCalendars } from '../../calendar/team-calendars.js';
 import { observeInventoryResponses, readTeamActivity } from '../../db/escalations.js';
 import type { RunId } from '../../db/runs.js';
 import type { SourceShape } from '../../db/source.js';
@@ -49,7 +50,7 @@ export async function planPacing(
   const read = await guardDb(scope, () => readTeamActivity(scope.sql, teams, campaign, now));
   // Recorded ones are in what was just read; a dry-run's are added here, as answers given now.
   const activity = new Map([...read].map(([team, row]) => [team, answeredNow.has(team) ? withResponse(row, now) : row]));
-  const escalations = planEscalations(plan.summaries, activity, config, now);
+  const escalations = planEscalations(plan.summaries, activity, config, now, resolveTeamCalendars(config));
   const budget = planBudget(plan.teams, activity, config, escalations);
   return { deliver: budget.held.length === 0 ? plan : { ...plan, teams: budget.send }, held: budget.held, escalations };
 }
