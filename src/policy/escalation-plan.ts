@@ -42,22 +42,25 @@ export interface HeldNudge {
   why: string;
 }
 
+/** What escalation and budget read of the config (simulate passes just these). */
+export type PacingConfig = Pick<Config, 'tiers' | 'teams' | 'budget'>;
+
 /** Whether this run needs the team activity at all (budget on, or any tier escalates). */
-export function needsActivity(config: Config): boolean {
+export function needsActivity(config: PacingConfig): boolean {
   return budgetOn(config) || escalates(config);
 }
 
 /** Whether any tier escalates past a silent team. */
-export function escalates(config: Config): boolean {
+export function escalates(config: Pick<Config, 'tiers'>): boolean {
   return config.tiers.some((tier) => tier.escalation !== undefined);
 }
 
-function budgetOn(config: Config): boolean {
+function budgetOn(config: Pick<Config, 'teams' | 'budget'>): boolean {
   return config.budget.maxPerWeek !== null || Object.values(config.teams).some((route) => route.maxMessagesPerWeek !== undefined);
 }
 
 /** The team's rule: its worst tier's K and ignoredAfter, its own chain when it has one. */
-export function escalationRuleFor(summary: TeamSummary, config: Config): EscalationRule | undefined {
+export function escalationRuleFor(summary: TeamSummary, config: Pick<Config, 'teams'>): EscalationRule | undefined {
   const escalation = summary.worstTier.escalation;
   if (!escalation) return undefined;
   const own = config.teams[summary.team]?.escalateTo;
@@ -76,7 +79,7 @@ export function escalationRuleFor(summary: TeamSummary, config: Config): Escalat
 export function planEscalations(
   summaries: readonly TeamSummary[],
   activity: ReadonlyMap<string, TeamActivityRow>,
-  config: Config,
+  config: Pick<Config, 'teams'>,
   now: Date,
   calendars?: Pick<TeamCalendars, 'sendingFor'>,
 ): PlannedEscalation[] {
@@ -110,7 +113,7 @@ export function planEscalations(
 export function planBudget(
   teams: readonly TeamPlan[],
   activity: ReadonlyMap<string, TeamActivityRow>,
-  config: Config,
+  config: Pick<Config, 'teams' | 'budget'>,
   escalations: readonly PlannedEscalation[] = [],
 ): { send: TeamPlan[]; held: HeldNudge[] } {
   if (!budgetOn(config)) return { send: [...teams], held: [] };

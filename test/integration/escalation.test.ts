@@ -242,6 +242,9 @@ describe(`escalation past a silent team, and the message budget (${backend})`, (
     await seed();
     await sweep(day(0));
     await sweep(day(1));
+    // dry-run shows the hold a sweep would make, and sends nothing.
+    const dry = await s.run(['dry-run', '--now', day(2)]);
+    expect(dry.stdout).toContain("held back: payments's nudge (2 consumer(s)) — budget: 2 of 2 messages in the last 7 days");
     const updatesBefore = s.slack.calls('chat.update').length;
     const held = await s.run(['sweep', '--now', day(2), '--json']);
     expect(held.code, held.stderr).toBe(3);
