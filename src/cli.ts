@@ -195,7 +195,9 @@ withRunOptions(program.command('dry-run').description('print every message a swe
 withCommonOptions(
   program
     .command('simulate')
-    .description('time travel: what the ladder would send, to whom and when, over the next days; posts nothing, writes nothing'),
+    .description(
+      'time travel: what the ladder would send (escalations and budget holds too), to whom and when, over the next days; posts nothing, writes nothing',
+    ),
 )
   .option('--json', 'print one machine-readable result on stdout')
   .addOption(new Option('--from <iso-8601>', 'start of the simulated range (default: now)').argParser(parseNow))

@@ -80,6 +80,7 @@ export async function simulateCommand(ctx: CommandContext, options: SimulateOpti
     to,
     everyMs,
     confirmRate: options.confirmRate ?? 0,
+    pacing: config,
   });
   if (options.json) ctx.stdout(`${JSON.stringify(simulationJson(result), null, 2)}\n`);
   else if (!options.quiet) ctx.stdout(renderSimulation(result));

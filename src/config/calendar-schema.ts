@@ -128,7 +128,7 @@ const holidays = z
 const outsideHours = z
   .enum(OUTSIDE_HOURS_MODES, { error: expected('"wait", "schedule" or "send"') })
   .describe(
-    'A nudge due outside the window: "wait" (default) for a run inside it (schedule chaser hourly); ' +
+    'A nudge (or an escalation about the team) due outside the window: "wait" (default) for a run inside it (schedule chaser hourly); ' +
       '"schedule": chat.scheduleMessage at the next opening (for a once-a-day job); "send": at once, as v0.1.',
   );
 

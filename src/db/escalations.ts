@@ -1,6 +1,62 @@
 import { DAY_MS } from '../config/duration.js';
+import type { SourceConfig } from '../config/types.js';
 import type { TeamActivityRow } from '../policy/escalation-plan.js';
 import type { Sql } from './connect.js';
+import { setInstantOf, type SourceShape } from './source.js';
+
+export interface InventoryResponseOptions {
+  teams: readonly string[];
+  now: Date;
+  /** Record what was seen (sweep, digest); without it (dry-run) only return it. */
+  record: { runId: string | undefined } | undefined;
+}
+
+/**
+ * The team's answers in the inventory, in ONE statement: every consumer chaser nudged whose status
+ * is no longer pending (done, exempt, any other) or that is snoozed until after its last nudge,
+ * and whose change no earlier run saw (chaser_nudge_state.inventory_answer_for marks it seen). Recorded (with this run's instant) when `record` is given.
+ * Returns the teams with a change first seen now. A consumer removed from the inventory is not
+ * seen here (its team is unknown to the inventory); its resolution is recorded as ever.
+ */
+export async function observeInventoryResponses(
+  sql: Sql,
+  source: SourceConfig,
+  shape: Pick<SourceShape, 'hasSnoozedUntil' | 'snoozedUntilKind'>,
+  options: InventoryResponseOptions,
+): Promise<Set<string>> {
+  if (options.teams.length === 0) return new Set();
+  const c = source.columns;
+  const snoozedPast =
+    shape.hasSnoozedUntil && shape.snoozedUntilKind
+      ? sql`or ${setInstantOf(sql, c.snoozedUntil, shape.snoozedUntilKind)} > s.last_nudged_at`
+      : sql``;
+  const teams = sql`unnest(${[...options.teams]}::text[]) as t(team)`;
+  const isPending = sql`coalesce(consumer.${sql(c.status)}::text = any(${source.pendingStatuses}::text[]), false)`;
+  const how = sql`case when ${isPending} then 'snooze' else 'status' end`;
+  // Joined to the run's teams (a hash join), never `= any(array)`: that is a linear search per row.
+  const changed = sql`consumer.${sql(c.id)}::text = s.consumer_id and consumer.${sql(c.team)}::text = t.team
+      and s.last_nudged_at <= ${options.now}::timestamptz
+      and s.inventory_answer_for is distinct from s.last_nudged_at
+      and (not ${isPending} ${snoozedPast})`;
+  const rows = options.record
+    ? await sql<{ team: string }[]>`
+        with seen as (
+          update chaser_nudge_state s set inventory_answer_for = s.last_nudged_at
+          from ${sql(source.table)} as consumer, ${teams}
+          where ${changed}
+          returning s.consumer_id, t.team, ${how} as how, s.last_nudged_at
+        )
+        , recorded as (
+          insert into chaser_inventory_responses (consumer_id, team, how, after_nudge_at, seen_at, run_id)
+          select consumer_id, team, how, last_nudged_at, ${options.now}::timestamptz, ${options.record.runId ?? null}::bigint from seen
+          on conflict (consumer_id, after_nudge_at) do nothing
+          returning team
+        )
+        select distinct team from recorded`
+    : await sql<{ team: string }[]>`
+        select distinct t.team from chaser_nudge_state s, ${sql(source.table)} as consumer, ${teams} where ${changed}`;
+  return new Set(rows.map((row) => row.team));
+}
 
 interface ActivityDbRow {
   team: string;
@@ -13,8 +69,9 @@ interface ActivityDbRow {
 
 /**
  * Every given team's activity in ONE statement: chaser messages in the last 7 days (all
- * campaigns), the latest answer from a person (chaser_ack_events holds people only; an answer refused
- * because its author may not answer for the team is no answer; one not understood still is), the nudges since then and the campaign's latest escalation. Indexed lookups per
+ * campaigns), the latest answer — from a person in the thread (chaser_ack_events holds people only; an answer refused
+ * because its author may not answer for the team is no answer; one not understood still is) or in the
+ * inventory (chaser_inventory_responses: a status change, a new snooze) —, the nudges since then and the campaign's latest escalation. Indexed lookups per
  * team, so its cost follows the teams in the plan, not the consumers.
  */
 export async function readTeamActivity(
@@ -36,8 +93,12 @@ export async function readTeamActivity(
            e.escalated_at, e.step
     from unnest(${[...teams]}::text[]) as t(team)
     left join lateral (
-      select max(a.recorded_at) as last_response from chaser_ack_events a
-      where a.team = t.team and coalesce(a.detail, '') <> 'not-allowed' and a.recorded_at <= ${now}::timestamptz
+      select greatest(
+        (select max(a.recorded_at) from chaser_ack_events a
+          where a.team = t.team and coalesce(a.detail, '') <> 'not-allowed' and a.recorded_at <= ${now}::timestamptz),
+        (select max(i.seen_at) from chaser_inventory_responses i
+          where i.team = t.team and i.seen_at <= ${now}::timestamptz)
+      ) as last_response
     ) r on true
     left join lateral (
       select x.escalated_at, x.step from chaser_escalations x

@@ -19,14 +19,13 @@ import { deliverNudges, noNudges, type NudgesSent } from './stages/deliver-nudge
 import { deliverThreadNudges } from './stages/deliver-threads.js';
 import { answerSettingsOf, harvestAnswers, noHarvest, type Harvest } from './stages/harvest-answers.js';
 import { groupByConsumer, teamAnswerFacts } from '../policy/answers/effects.js';
-import { targetLabel } from '../policy/escalation-plan.js';
 import { readAckEvents, readOpenThreads } from '../db/threads.js';
 import { readDisputePosts } from '../db/disputes.js';
 import { withoutResolvedDisputes } from '../policy/answers/disputes.js';
 import type { Plan, PlanAnswers } from '../policy/types.js';
 import type { RunId } from '../db/runs.js';
 import { markUnrouted } from './stages/mark-unrouted.js';
-import { deliverEscalations } from './stages/deliver-escalations.js';
+import { deliverEscalations, unsentEscalations } from './stages/deliver-escalations.js';
 import { planPacing } from './stages/plan-escalations.js';
 import type { EscalationOutcome } from '../run/types.js';
 import { readPlan } from './stages/read-plan.js';
@@ -82,7 +81,7 @@ export async function runPipeline(env: RunEnv, request: RunRequest): Promise<Run
     const campaign = request.keyId ?? '';
     // Budget holds and this run's escalations, from every outstanding team's activity (one query).
     // Without chaser's tables there is no activity to read: nothing is held or escalated.
-    const pacing = await planPacing(scope, fullPlan, campaign, { memory });
+    const pacing = await planPacing(scope, fullPlan, campaign, { memory, source, runId });
     const plan = pacing.deliver;
     const window = applySendingWindow(plan);
     for (const team of window.held) {
@@ -105,19 +104,10 @@ export async function runPipeline(env: RunEnv, request: RunRequest): Promise<Run
     // Not after a signal, nor when the credentials just proved unable to post.
     const sendDigest = slack && steps.digest && !digestNotDue && !env.signal.aborted && !nudges.fatal;
     const harvested = (slack && steps.nudge) || preview?.slack !== undefined;
-    const permalinks = new Map([...harvest.threads].map(([team, t]) => [team, t.permalink]));
     const escalations: EscalationOutcome[] =
       slack && steps.nudge && !nudges.fatal
-        ? await deliverEscalations(scope, { slack, plan, escalations: pacing.escalations, runId, campaign, permalinks })
-        : pacing.escalations.map((e) => ({
-            team: e.team,
-            step: e.step,
-            target: targetLabel(e.target),
-            ignored: e.silence.ignored,
-            since: e.silence.since,
-            delivered: false,
-            error: steps.nudge ? 'not sent' : `${request.command}: not sent (only sweep escalates)`,
-          }));
+        ? await deliverEscalations(scope, { slack, plan, escalations: pacing.escalations, runId, campaign })
+        : unsentEscalations(pacing.escalations, steps.nudge ? 'not sent' : `${request.command}: not sent (only sweep escalates)`);
     const snapshot = runId !== undefined ? await recordHistory(scope, runId, source) : null;
     const runThreads = threads
       ? threadsOutcome(harvest, harvested && memory ? undefined : (preview?.skipped ?? skippedWhy(scope, Boolean(slack), memory)))

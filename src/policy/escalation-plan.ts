@@ -3,6 +3,7 @@
  * activity (what chaser sent, when people answered, the last escalation) is read by the shell.
  */
 
+import type { Sending, TeamCalendars } from '../calendar/team-calendars.js';
 import type { Config, EscalationTarget } from '../config/types.js';
 import { applyBudget } from './budget.js';
 import { decideEscalation, type EscalationRule, type Silence, type TeamActivity } from './escalation.js';
@@ -22,7 +23,14 @@ export interface PlannedEscalation {
   /** The tier whose rule escalated (the team's worst). */
   tier: string;
   outstanding: number;
+  /**
+   * What the team's calendar says, as for its nudges: send now, schedule at the opening, or hold
+   * (not sent, not recorded: a run inside the window sends it, as the silence still stands).
+   */
+  sending: Sending;
 }
+
+const SEND: Sending = { mode: 'send' };
 
 export interface HeldNudge {
   team: string;
@@ -34,17 +42,25 @@ export interface HeldNudge {
   why: string;
 }
 
+/** What escalation and budget read of the config (simulate passes just these). */
+export type PacingConfig = Pick<Config, 'tiers' | 'teams' | 'budget'>;
+
 /** Whether this run needs the team activity at all (budget on, or any tier escalates). */
-export function needsActivity(config: Config): boolean {
-  return budgetOn(config) || config.tiers.some((tier) => tier.escalation !== undefined);
+export function needsActivity(config: PacingConfig): boolean {
+  return budgetOn(config) || escalates(config);
 }
 
-function budgetOn(config: Config): boolean {
+/** Whether any tier escalates past a silent team. */
+export function escalates(config: Pick<Config, 'tiers'>): boolean {
+  return config.tiers.some((tier) => tier.escalation !== undefined);
+}
+
+function budgetOn(config: Pick<Config, 'teams' | 'budget'>): boolean {
   return config.budget.maxPerWeek !== null || Object.values(config.teams).some((route) => route.maxMessagesPerWeek !== undefined);
 }
 
 /** The team's rule: its worst tier's K and ignoredAfter, its own chain when it has one. */
-export function escalationRuleFor(summary: TeamSummary, config: Config): EscalationRule | undefined {
+export function escalationRuleFor(summary: TeamSummary, config: Pick<Config, 'teams'>): EscalationRule | undefined {
   const escalation = summary.worstTier.escalation;
   if (!escalation) return undefined;
   const own = config.teams[summary.team]?.escalateTo;
@@ -57,13 +73,15 @@ export function escalationRuleFor(summary: TeamSummary, config: Config): Escalat
 
 /**
  * Every team still outstanding whose silence reached a new step. A team that is done is not in
- * the summaries, so its escalation stops with it; one that answered has no ignored nudges.
+ * the summaries, so its escalation stops with it; one that answered has no ignored nudges. Each
+ * goes out within the team's working hours (`calendars`; without them, now).
  */
 export function planEscalations(
   summaries: readonly TeamSummary[],
   activity: ReadonlyMap<string, TeamActivityRow>,
-  config: Config,
+  config: Pick<Config, 'teams'>,
   now: Date,
+  calendars?: Pick<TeamCalendars, 'sendingFor'>,
 ): PlannedEscalation[] {
   const planned: PlannedEscalation[] = [];
   for (const summary of summaries) {
@@ -79,6 +97,7 @@ export function planEscalations(
       silence: { ignored: decision.silence.ignored, since: decision.silence.since },
       tier: summary.worstTier.name,
       outstanding: summary.outstanding,
+      sending: calendars?.sendingFor(summary.team, now) ?? SEND,
     });
   }
   return planned;
@@ -86,20 +105,27 @@ export function planEscalations(
 
 /**
  * The budget over this run's team messages: one message per team, exempt tiers always sent.
- * Planned escalations count first (they are about the team and go out this run).
+ * Planned escalations count first (they are about the team and go out this run; one its window
+ * holds does not). A team its
+ * window holds (outsideHours "wait") sends nothing this run: the budget neither counts it as
+ * sent nor holds it back, and it stays held for working hours.
  */
 export function planBudget(
   teams: readonly TeamPlan[],
   activity: ReadonlyMap<string, TeamActivityRow>,
-  config: Config,
+  config: Pick<Config, 'teams' | 'budget'>,
   escalations: readonly PlannedEscalation[] = [],
 ): { send: TeamPlan[]; held: HeldNudge[] } {
   if (!budgetOn(config)) return { send: [...teams], held: [] };
   const escalated = new Map<string, number>();
-  for (const e of escalations) escalated.set(e.team, (escalated.get(e.team) ?? 0) + 1);
+  for (const e of escalations) if (e.sending.mode !== 'hold') escalated.set(e.team, (escalated.get(e.team) ?? 0) + 1);
   const send: TeamPlan[] = [];
   const held: HeldNudge[] = [];
   for (const team of teams) {
+    if (team.sending.mode === 'hold') {
+      send.push(team);
+      continue;
+    }
     const limit = config.teams[team.team]?.maxMessagesPerWeek ?? config.budget.maxPerWeek;
     const sentInWeek = (activity.get(team.team)?.sentInWeek ?? 0) + (escalated.get(team.team) ?? 0);
     const result = applyBudget([{ tier: team.tier.name, team }], sentInWeek, { maxPerWeek: limit, exemptTiers: config.budget.exemptTiers });

@@ -75,6 +75,15 @@ export function decideEscalation(rule: EscalationRule, activity: TeamActivity, n
   return { escalate: true, silence, step, target: targetForStep(rule.chain, step) };
 }
 
+/**
+ * The activity with one more answer, at `at`: a change in the inventory (a status, a snooze) this
+ * run is the first to see. Only the latest answer matters, so it replaces older ones it follows.
+ */
+export function withResponse<T extends TeamActivity>(activity: T, at: Date): T {
+  if (latestMs(activity.respondedAt) >= at.getTime()) return activity;
+  return { ...activity, respondedAt: [at] };
+}
+
 /** Step 1 is the chain's first target; steps past its end stay at the top. */
 export function targetForStep(chain: readonly EscalationTarget[], step: number): EscalationTarget {
   const index = Math.min(Math.max(step, 1), chain.length) - 1;

@@ -193,7 +193,9 @@ function pacingLines(result: RunResult): string[] {
   for (const h of result.held ?? []) lines.push(kleur.yellow(`  held back: ${h.team}'s nudge (${h.consumers} consumer(s)) — ${h.why}`));
   for (const e of result.escalations ?? []) {
     const what = `${e.team} → ${e.target} (step ${e.step}): ${e.ignored} nudge(s) unanswered since ${formatDate(e.since)}`;
-    if (e.delivered) lines.push(`  escalated ${what}`);
+    if (e.delivered) lines.push(`  escalated ${what}${e.postAt ? ` (scheduled for ${formatMinuteUtc(e.postAt)})` : ''}`);
+    else if (e.held)
+      lines.push(kleur.dim(`  escalation held: ${what} (outside working hours; window opens ${formatMinuteUtc(e.held.until)})`));
     else
       lines.push(
         (result.command === 'sweep' ? kleur.yellow : kleur.dim)(

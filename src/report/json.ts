@@ -47,7 +47,7 @@ export function toJsonResult(result: RunResult) {
       : {}),
     // Present only when the budget held something back / a team was escalated, so v0.1's shape is unchanged otherwise.
     ...(result.held ? { held: result.held.map(({ team, tier, consumers, why }) => ({ team, tier, consumers, why })) } : {}),
-    ...(result.escalations ? { escalations: result.escalations.map((e) => ({ ...e, since: e.since.toISOString() })) } : {}),
+    ...(result.escalations ? { escalations: result.escalations.map(escalationJson) } : {}),
     digest: result.digest,
     snapshot: result.snapshot?.map(({ runId: _run, asOf, ...counts }) => ({ ...counts, asOf: asOf.toISOString() })) ?? null,
     exitCode: result.exitCode,
@@ -84,13 +84,32 @@ function threadFields(result: RunResult, team: string) {
   };
 }
 
+/** An escalation's instants as ISO text; one held for working hours says until when, as a held team does. */
+function escalationJson({ since, held, postAt, ...rest }: NonNullable<RunResult['escalations']>[number]) {
+  return {
+    ...rest,
+    since: since.toISOString(),
+    ...(held ? { held: { reason: 'outside-hours', until: held.until.toISOString() } } : {}),
+    ...(postAt ? { postAt: postAt.toISOString() } : {}),
+  };
+}
+
 /** Per team the budget held back this run (why: its week's count against its limit), and its escalation (the contract's `escalated`). */
 function heldField(result: RunResult, team: string) {
   const held = result.held?.find((h) => h.team === team);
   const escalated = result.escalations?.find((e) => e.team === team);
   return {
     ...(held ? { held: { why: held.why, sentInWeek: held.sentInWeek, limit: held.limit } } : {}),
-    ...(escalated ? { escalated: { step: escalated.step, target: escalated.target, delivered: escalated.delivered } } : {}),
+    ...(escalated
+      ? {
+          escalated: {
+            step: escalated.step,
+            target: escalated.target,
+            delivered: escalated.delivered,
+            ...(escalated.held ? { held: true } : {}),
+          },
+        }
+      : {}),
   };
 }
 

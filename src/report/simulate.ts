@@ -28,6 +28,22 @@ export function simulationJson(result: SimulationResult) {
       tiers: Object.fromEntries(Object.entries(c.tiers).map(([tier, at]) => [tier, at.toISOString()])),
       ...(c.confirmedAt ? { confirmedAt: c.confirmedAt.toISOString() } : {}),
     })),
+    escalations: result.escalations.map((e) => ({
+      team: e.team,
+      runAt: e.runAt.toISOString(),
+      postAt: e.postAt.toISOString(),
+      step: e.step,
+      target: e.target,
+      ignored: e.ignored,
+      since: e.since.toISOString(),
+    })),
+    budgetHolds: result.budgetHolds.map((h) => ({
+      team: h.team,
+      runs: h.runs,
+      first: h.first.toISOString(),
+      last: h.last.toISOString(),
+      limit: h.limit,
+    })),
     exitCode: 0,
   };
 }
@@ -54,6 +70,7 @@ export function renderSimulation(result: SimulationResult): string {
     }
     out.push('');
   }
+  out.push(...pacingLines(result));
   if (result.consumers.length > 0) {
     out.push('Tier reached (first run in each tier)');
     for (const c of result.consumers.slice(0, 200)) {
@@ -64,4 +81,22 @@ export function renderSimulation(result: SimulationResult): string {
     if (result.consumers.length > 200) out.push(`  … and ${result.consumers.length - 200} more (--json lists all)`);
   }
   return `${out.join('\n')}\n`;
+}
+
+/** Escalations a sweep would send, and the nudges the budget would hold back (never silently). */
+function pacingLines(result: SimulationResult): string[] {
+  const lines: string[] = [];
+  for (const e of result.escalations) {
+    const when = e.postAt.getTime() === e.runAt.getTime() ? '' : ` (scheduled for ${formatInstant(e.postAt)})`;
+    lines.push(
+      `  ${formatInstant(e.runAt)}  ${sanitizeText(e.team, 120, '(no team)')} → ${sanitizeText(e.target, 120, '?')} (step ${e.step}): ${e.ignored} nudge(s) unanswered since ${e.since.toISOString().slice(0, 10)}${when}`,
+    );
+  }
+  for (const h of result.budgetHolds) {
+    const team = sanitizeText(h.team, 120, '(no team)');
+    lines.push(
+      `  held back by ${team}${team.endsWith('s') ? "'" : "'s"} budget (${h.limit} a week): its nudge in ${h.runs} run(s), ${formatInstant(h.first)} → ${formatInstant(h.last)}`,
+    );
+  }
+  return lines.length > 0 ? ['Escalations and budget holds', ...lines, ''] : [];
 }

@@ -35,6 +35,10 @@ export interface DigestOutcome {
   delivered: boolean;
   channel?: string;
   error?: string;
+  /** Outside the team's working hours ("wait"): not sent, not recorded; a run inside them sends it. */
+  held?: { until: Date };
+  /** Outside them with "schedule": Slack posts it at this instant (delivered: Slack accepted it). */
+  postAt?: Date;
 }
 
 /** Statements sent to Postgres and HTTP requests sent to Slack (-v stats, benchmarks, the query-count test). */
@@ -96,4 +100,8 @@ export interface EscalationOutcome {
   delivered: boolean;
   channel?: string;
   error?: string;
+  /** Outside the team's working hours ("wait"): not sent, not recorded; a run inside them sends it. */
+  held?: { until: Date };
+  /** Outside them with "schedule": Slack posts it at this instant (delivered: Slack accepted it). */
+  postAt?: Date;
 }

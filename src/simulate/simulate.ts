@@ -3,6 +3,14 @@ import type { TeamCalendars } from '../calendar/team-calendars.js';
 import { assessRow, createPolicyContext } from '../policy/assess.js';
 import { planSweep } from '../policy/plan.js';
 import { DAY_MS } from '../config/duration.js';
+import {
+  needsActivity,
+  planBudget,
+  planEscalations,
+  targetLabel,
+  type PacingConfig,
+  type TeamActivityRow,
+} from '../policy/escalation-plan.js';
 import type { ConsumerRow, NudgeState, PlanOptions } from '../policy/types.js';
 
 /**
@@ -22,6 +30,34 @@ export interface SimulationInput {
   everyMs: number;
   /** The chance per day that an outstanding consumer confirms; 0: nobody does. */
   confirmRate: number;
+  /**
+   * The config's escalation and budget (the sweep's own pure planEscalations / planBudget). Teams
+   * never answer in Slack here; a confirmation of a nudged consumer is an answer in the inventory.
+   * Messages sent before `from` are not counted (the simulation starts with an empty week).
+   */
+  pacing?: PacingConfig;
+}
+
+/** An escalation a sweep would send (or hold for the team's working hours) at this run. */
+export interface SimulatedEscalation {
+  team: string;
+  runAt: Date;
+  /** When it reaches its target: the run, or the opening with outsideHours "schedule". */
+  postAt: Date;
+  step: number;
+  /** lead | user:U… | usergroup:S… | channel:C… */
+  target: string;
+  ignored: number;
+  since: Date;
+}
+
+/** A team's nudges the budget held back: how many runs held one, the first and the last. */
+export interface SimulatedBudgetHold {
+  team: string;
+  runs: number;
+  first: Date;
+  last: Date;
+  limit: number;
 }
 
 export interface SimulatedMessage {
@@ -58,6 +94,10 @@ export interface SimulationResult {
   /** Per team, messages in each 7-day week from `from` (week 1 starts at `from`). */
   perWeek: Record<string, number[]>;
   consumers: TierReached[];
+  /** Only with `pacing`: escalations sent, in order. */
+  escalations: SimulatedEscalation[];
+  /** Only with `pacing`: per team, the runs whose nudge the budget held back. */
+  budgetHolds: SimulatedBudgetHold[];
 }
 
 /** A deterministic draw in [0, 1) for one consumer on one day: the same run gives the same answer. */
@@ -85,6 +125,10 @@ export function simulate(input: SimulationInput): SimulationResult {
   const confirmed = new Map<string, Date>();
   const reached = new Map<string, TierReached>();
   const messages: SimulatedMessage[] = [];
+  const pacing = input.pacing && needsActivity(input.pacing) ? input.pacing : undefined;
+  const activity = new TeamLedger();
+  const escalations: SimulatedEscalation[] = [];
+  const holds = new Map<string, SimulatedBudgetHold>();
   let runs = 0;
   let lastDay = -1;
 
@@ -97,6 +141,8 @@ export function simulate(input: SimulationInput): SimulationResult {
       for (const row of input.rows) {
         if (!confirmed.has(row.id) && row.deadline !== null && row.deadline.getTime() < ms && confirmDraw(row.id, day) < confirmRate) {
           confirmed.set(row.id, now);
+          // A status change of a consumer chaser nudged: the team answered, in the inventory.
+          if ((state.get(row.id)?.nudgeCount ?? 0) > 0 && row.team !== null) activity.answered(row.team, now);
         }
       }
     }
@@ -119,7 +165,31 @@ export function simulate(input: SimulationInput): SimulationResult {
     }
 
     const plan = planSweep(active, options, now);
-    for (const team of plan.teams) {
+    let teams = plan.teams;
+    if (pacing) {
+      const facts = activity.at(
+        plan.summaries.map((summary) => summary.team),
+        now,
+      );
+      const planned = planEscalations(plan.summaries, facts, pacing, now, options.calendars);
+      const budget = planBudget(plan.teams, facts, pacing, planned);
+      teams = budget.send;
+      for (const held of budget.held) {
+        const hold = holds.get(held.team);
+        if (hold) {
+          hold.runs += 1;
+          hold.last = now;
+        } else holds.set(held.team, { team: held.team, runs: 1, first: now, last: now, limit: held.limit });
+      }
+      for (const e of planned) {
+        if (e.sending.mode === 'hold') continue; // the next run inside the team's hours sends it
+        const postAt = e.sending.mode === 'schedule' ? e.sending.postAt : now;
+        activity.escalated(e.team, postAt, e.step);
+        const target = targetLabel(e.target);
+        escalations.push({ team: e.team, runAt: now, postAt, step: e.step, target, ignored: e.silence.ignored, since: e.silence.since });
+      }
+    }
+    for (const team of teams) {
       if (team.route.kind === 'unrouted' || team.sending.mode === 'hold') continue;
       const scheduled = team.sending.mode === 'schedule';
       const postAt = team.sending.mode === 'schedule' ? team.sending.postAt : now;
@@ -130,6 +200,7 @@ export function simulate(input: SimulationInput): SimulationResult {
         const before = state.get(id) ?? null;
         state.set(id, { nudgeCount: (before?.nudgeCount ?? 0) + 1, lastNudgedAt: postAt, lastTier: tiers[i] ?? null });
       });
+      activity.nudged(team.team, postAt);
       const calendar = options.calendars.calendarFor(team.team);
       messages.push({
         team: team.team,
@@ -160,5 +231,59 @@ export function simulate(input: SimulationInput): SimulationResult {
     return at === undefined ? entry : { ...entry, confirmedAt: at };
   });
   consumers.sort((a, b) => (a.team < b.team ? -1 : a.team > b.team ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-  return { from, to, everyMs, runs, messages, perWeek, consumers };
+  const budgetHolds = [...holds.values()].sort((a, b) => (a.team < b.team ? -1 : a.team > b.team ? 1 : 0));
+  return { from, to, everyMs, runs, messages, perWeek, consumers, escalations, budgetHolds };
+}
+
+/**
+ * What the sweep reads from chaser_team_messages, chaser_escalations and the answers, kept in
+ * memory: every message each team received, its answers and its last escalation.
+ */
+class TeamLedger {
+  private readonly teams = new Map<
+    string,
+    { nudgedAt: Date[]; sentAt: Date[]; answeredAt: Date[]; last: { at: Date; step: number } | null }
+  >();
+
+  private of(team: string) {
+    let entry = this.teams.get(team);
+    if (!entry) {
+      entry = { nudgedAt: [], sentAt: [], answeredAt: [], last: null };
+      this.teams.set(team, entry);
+    }
+    return entry;
+  }
+
+  nudged(team: string, at: Date): void {
+    const entry = this.of(team);
+    entry.nudgedAt.push(at);
+    entry.sentAt.push(at);
+  }
+
+  escalated(team: string, at: Date, step: number): void {
+    const entry = this.of(team);
+    entry.sentAt.push(at);
+    entry.last = { at, step };
+  }
+
+  answered(team: string, at: Date): void {
+    this.of(team).answeredAt.push(at);
+  }
+
+  /** The activity rows a sweep at `now` would read for these teams. */
+  at(teams: readonly string[], now: Date): Map<string, TeamActivityRow> {
+    const weekAgo = now.getTime() - 7 * DAY_MS;
+    const rows = new Map<string, TeamActivityRow>();
+    for (const team of teams) {
+      const entry = this.of(team);
+      const seen = (d: Date) => d.getTime() <= now.getTime();
+      rows.set(team, {
+        nudgedAt: entry.nudgedAt.filter(seen),
+        respondedAt: entry.answeredAt.filter(seen),
+        lastEscalation: entry.last,
+        sentInWeek: entry.sentAt.filter((d) => d.getTime() > weekAgo && seen(d)).length,
+      });
+    }
+    return rows;
+  }
 }

@@ -114,6 +114,50 @@ describe(`chaser simulate (${backend})`, () => {
     expect(run.stdout).not.toMatch(/search|identity|pay-1/);
   });
 
+  it('shows the escalations and budget holds the sweeps then really make over the same runs', async () => {
+    const DAY = 24 * HOUR;
+    const start = new Date('2026-03-10T09:00:00Z'); // a Tuesday, inside the default window
+    s.writeConfig({
+      ...baseConfig(),
+      tiers: [{ name: 'firm', afterDaysOverdue: 0, every: '24h', mention: 'none', escalateAfterIgnored: 2, escalateTo: CHANNELS.security }],
+      maxMessagesPerTeamPerWeek: 3,
+    });
+    await insertConsumers(s.db.sql, [{ id: 'pay-1', owner_team: 'payments', rotation_deadline: new Date('2026-03-01T00:00:00Z') }]);
+    const until = new Date(start.getTime() + 3 * DAY);
+    const args = ['simulate', '--from', start.toISOString(), '--to', until.toISOString(), '--every', '24h'];
+    const simulated = await s.run([...args, '--json']);
+    expect(simulated.code, simulated.stderr).toBe(0);
+    const json = JSON.parse(simulated.stdout) as {
+      escalations: Array<{ team: string; runAt: string; step: number; target: string; ignored: number }>;
+      budgetHolds: Array<{ team: string; runs: number; first: string; last: string; limit: number }>;
+    };
+    expect(json.escalations.map((e) => [e.team, e.runAt, e.step, e.ignored])).toEqual([['payments', '2026-03-12T09:00:00.000Z', 1, 2]]);
+    expect(json.budgetHolds).toEqual([
+      { team: 'payments', runs: 2, first: '2026-03-12T09:00:00.000Z', last: '2026-03-13T09:00:00.000Z', limit: 3 },
+    ]);
+    const human = await s.run(args);
+    expect(human.stdout).toContain('Escalations and budget holds');
+    expect(human.stdout).toContain(`payments → channel:${CHANNELS.security} (step 1): 2 nudge(s) unanswered since 2026-03-10`);
+    expect(human.stdout).toContain(
+      "held back by payments' budget (3 a week): its nudge in 2 run(s), 2026-03-12 09:00Z → 2026-03-13 09:00Z",
+    );
+
+    // The sweeps at the same instants do exactly that.
+    const held: string[] = [];
+    for (let day = 0; day <= 3; day += 1) {
+      const at = new Date(start.getTime() + day * DAY).toISOString();
+      const run = await s.run(['sweep', '--now', at, '--no-digest', '--json']);
+      expect(run.code, run.stderr).toBe(3);
+      if ((JSON.parse(run.stdout) as { held?: unknown[] }).held?.length) held.push(at);
+    }
+    const escalated = await s.db.sql<{ team: string; escalated_at: Date; step: number; ignored: number }[]>`
+      select team, escalated_at, step, ignored from chaser_escalations order by id`;
+    expect(escalated.map((e) => [e.team, e.escalated_at.toISOString(), e.step, e.ignored])).toEqual(
+      json.escalations.map((e) => [e.team, e.runAt, e.step, e.ignored]),
+    );
+    expect(held).toEqual(['2026-03-12T09:00:00.000Z', '2026-03-13T09:00:00.000Z']);
+  });
+
   it('64: --to before --from, a rate outside 0..1 or a bad --every', async () => {
     for (const args of [
       ['--from', '2026-03-13T00:00:00Z', '--to', '2026-03-12T00:00:00Z'],

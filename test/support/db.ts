@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import postgres from 'postgres';
+import { afterAll, beforeAll, beforeEach } from 'vitest';
 import { connect, type Sql } from '../../src/db/connect.js';
 import { startEmbeddedPostgres } from '../../src/db/embedded.js';
 import { migrate } from '../../src/db/migrate.js';
@@ -37,7 +38,7 @@ export async function startTestDatabase(options: { migrated?: boolean } = {}): P
     url: server.url,
     sql,
     async reset() {
-      await sql`truncate chaser_dispute_posts, chaser_escalations, chaser_team_messages, chaser_snapshots, chaser_resolutions, chaser_tracked_consumers, chaser_scheduled_nudges, chaser_ack_events, chaser_threads, chaser_nudge_log, chaser_nudge_state, chaser_runs, rotation_consumers restart identity`;
+      await sql`truncate chaser_dispute_posts, chaser_inventory_responses, chaser_escalations, chaser_team_messages, chaser_snapshots, chaser_resolutions, chaser_tracked_consumers, chaser_scheduled_nudges, chaser_ack_events, chaser_threads, chaser_nudge_log, chaser_nudge_state, chaser_runs, rotation_consumers restart identity`;
     },
     async stop() {
       await sql.end({ timeout: 5 });
@@ -59,6 +60,37 @@ async function createScratchDatabase(adminUrl: string): Promise<{ url: string; s
       await admin`drop database if exists ${admin(name)} with (force)`;
       await admin.end({ timeout: 5 });
     },
+  };
+}
+
+/**
+ * One scratch database for the calling describe block: started before its tests, emptied before
+ * each, stopped after. Use it inside describe(); its fields are there once the tests run.
+ */
+export function useTestDatabase(): TestDatabase {
+  let db: TestDatabase | undefined;
+  const started = (): TestDatabase => {
+    if (!db) throw new Error('useTestDatabase: the database is there only inside the tests');
+    return db;
+  };
+  beforeAll(async () => {
+    db = await startTestDatabase();
+  });
+  afterAll(async () => {
+    await db?.stop();
+  });
+  beforeEach(async () => {
+    await started().reset();
+  });
+  return {
+    get url() {
+      return started().url;
+    },
+    get sql() {
+      return started().sql;
+    },
+    reset: () => started().reset(),
+    stop: () => started().stop(),
   };
 }
 

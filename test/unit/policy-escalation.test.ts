@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { applyBudget } from '../../src/policy/budget.js';
-import { countIgnored, decideEscalation, targetForStep, type EscalationRule, type TeamActivity } from '../../src/policy/escalation.js';
+import {
+  countIgnored,
+  decideEscalation,
+  targetForStep,
+  withResponse,
+  type EscalationRule,
+  type TeamActivity,
+} from '../../src/policy/escalation.js';
 import { DAY_MS, HOUR_MS, NOW as TEST_NOW } from '../support/clock.js';
 
 const NOW = TEST_NOW;
@@ -92,6 +99,28 @@ describe('escalation', () => {
 
   it('falls back to the security lead when the chain is empty', () => {
     expect(targetForStep([], 1)).toEqual({ kind: 'lead' });
+  });
+});
+
+describe('an answer in the inventory (a status change, a new snooze)', () => {
+  const silent = activity({ nudgedAt: [daysAgo(4), daysAgo(3), daysAgo(2)] });
+
+  it('seen this run, it ends the streak like a reply: no escalation, reason answered', () => {
+    expect(decideEscalation(rule, silent, NOW)).toMatchObject({ escalate: true, step: 1 });
+    const answered = withResponse(silent, NOW);
+    expect(answered.respondedAt).toEqual([NOW]);
+    expect(decideEscalation(rule, answered, NOW)).toEqual({ escalate: false, silence: { ignored: 0, since: null }, reason: 'answered' });
+  });
+
+  it('an older answer than the latest one changes nothing; a newer one replaces it', () => {
+    const replied = activity({ nudgedAt: silent.nudgedAt, respondedAt: [daysAgo(1)] });
+    expect(withResponse(replied, daysAgo(3))).toBe(replied);
+    expect(withResponse(replied, NOW).respondedAt).toEqual([NOW]);
+  });
+
+  it('recorded by an earlier run, only the nudges after it count', () => {
+    const seenEarlier = activity({ nudgedAt: [daysAgo(5), daysAgo(4), daysAgo(3), daysAgo(2)], respondedAt: [daysAgo(4.5)] });
+    expect(countIgnored(seenEarlier, DAY_MS, NOW)).toEqual({ ignored: 3, since: daysAgo(4) });
   });
 });
 

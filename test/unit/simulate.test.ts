@@ -106,3 +106,46 @@ describe('simulate (pure)', () => {
     expect(none.consumers.some((c) => c.confirmedAt)).toBe(false);
   });
 });
+
+describe('simulate: escalations and budget holds (the sweep’s own pacing)', () => {
+  function paced(input: Record<string, unknown>) {
+    const result = validateConfig({ teams: { payments: { channel: '#payments' } }, ...input });
+    if (!result.ok) throw new Error(result.errors.join('\n'));
+    const { config } = result;
+    return {
+      options: { tiers: config.tiers, teams: config.teams, pendingStatuses: ['pending'], calendars: resolveTeamCalendars(config) },
+      pacing: config,
+    };
+  }
+  const daily = (input: Record<string, unknown>, days: number, confirmRate = 0) => {
+    const { options, pacing } = paced(input);
+    const from = new Date(FROM.getTime() + 9 * HOUR); // Monday 09:00 UTC, inside the window
+    return simulate({ rows: rows(), options, pacing, from, to: new Date(from.getTime() + days * DAY), everyMs: DAY, confirmRate });
+  };
+  const firm = { name: 'firm', afterDaysOverdue: 0, every: '24h', mention: 'none' };
+
+  it('a silent team is escalated after K ignored nudges, and the chain climbs', () => {
+    const result = daily({ tiers: [{ ...firm, escalateAfterIgnored: 2, escalateTo: 'U0MANAGER1', chain: ['U0DIRECTOR'] }] }, 4);
+    expect(result.escalations.map((e) => [e.runAt.toISOString(), e.step, e.target, e.ignored])).toEqual([
+      ['2026-03-11T09:00:00.000Z', 1, 'user:U0MANAGER1', 2],
+      ['2026-03-13T09:00:00.000Z', 2, 'user:U0DIRECTOR', 4],
+    ]);
+    expect(result.budgetHolds).toEqual([]);
+  });
+
+  it('a budget holds nudges back, counting the escalation, and says so per team', () => {
+    const result = daily({ tiers: [{ ...firm, escalateAfterIgnored: 2, escalateTo: 'U0MANAGER1' }], maxMessagesPerTeamPerWeek: 3 }, 4);
+    // Mon and Tue nudged; Wed the escalation (3 of 3) holds the nudge; Thu and Fri too.
+    expect(result.messages.map((m) => m.postAt.toISOString().slice(0, 10))).toEqual(['2026-03-09', '2026-03-10']);
+    expect(result.escalations).toHaveLength(1);
+    expect(result.budgetHolds).toEqual([
+      { team: 'payments', runs: 3, first: new Date('2026-03-11T09:00:00Z'), last: new Date('2026-03-13T09:00:00Z'), limit: 3 },
+    ]);
+  });
+
+  it('nothing is escalated or held without escalation or a budget in the config', () => {
+    const result = daily({ tiers: [firm] }, 4);
+    expect(result.messages).toHaveLength(5);
+    expect([result.escalations, result.budgetHolds]).toEqual([[], []]);
+  });
+});

@@ -1,5 +1,6 @@
 import type { DigestDestination, EscalationTarget } from '../../config/types.js';
 import { recordEscalation } from '../../db/escalations.js';
+import { readOpenThreads } from '../../db/threads.js';
 import type { RunId } from '../../db/runs.js';
 import { targetLabel, type PlannedEscalation } from '../../policy/escalation-plan.js';
 import type { Plan } from '../../policy/types.js';
@@ -10,12 +11,14 @@ import { deliverAll, type Outbound } from '../../slack/deliver/notifier.js';
 import type { SlackSession } from '../../slack/deliver/session.js';
 import { renderEscalation } from '../../slack/render/escalation-message.js';
 import { guardDb, type RunScope } from '../scope.js';
+import { permalinkOf } from './deliver-threads.js';
 
 /**
  * After delivering: each planned escalation posted through the same notifier and recorded once
  * Slack said ok (a kill in between: the next run posts it once more, at most). Where it goes: a
  * user by DM, a channel in it, the lead to the digest's recipient, and a user group is mentioned
- * in a post to the digest's recipient (or the fallback channel when there is no digest).
+ * in a post to the digest's recipient (or the fallback channel when there is no digest). It links
+ * the team's thread (its permalink, asked of Slack once and stored; none when Slack refuses).
  */
 export async function deliverEscalations(
   scope: RunScope,
@@ -25,14 +28,12 @@ export async function deliverEscalations(
     escalations,
     runId,
     campaign,
-    permalinks,
   }: {
     slack: SlackSession;
     plan: Plan;
     escalations: readonly PlannedEscalation[];
     runId: RunId | undefined;
     campaign: string;
-    permalinks: ReadonlyMap<string, string | null>;
   },
 ): Promise<EscalationOutcome[]> {
   const { request, env } = scope;
@@ -41,6 +42,17 @@ export async function deliverEscalations(
   const outcomes = new Map<string, EscalationOutcome>();
   const items: Outbound<string>[] = [];
   const byTeam = new Map(escalations.map((e) => [e.team, e]));
+  // The teams' threads as they are now (one opened or replaced this run included), for the link.
+  const threads =
+    request.config.threads === 'reply'
+      ? await guardDb(scope, () =>
+          readOpenThreads(
+            scope.sql,
+            campaign,
+            escalations.map((e) => e.team),
+          ),
+        )
+      : new Map<string, never>();
   for (const escalation of escalations) {
     const base = {
       team: escalation.team,
@@ -49,15 +61,33 @@ export async function deliverEscalations(
       ignored: escalation.silence.ignored,
       since: escalation.silence.since,
     };
+    if (escalation.sending.mode === 'hold') {
+      // Outside the team's working hours: nothing sent or recorded; a run inside them sends it.
+      outcomes.set(escalation.team, {
+        ...base,
+        delivered: false,
+        error: 'held: outside working hours',
+        held: { until: escalation.sending.opensAt },
+      });
+      env.log.info(`held the escalation of ${escalation.team}: outside working hours`, {
+        opensAt: escalation.sending.opensAt.toISOString(),
+      });
+      continue;
+    }
+    const postAt = escalation.sending.mode === 'schedule' ? escalation.sending.postAt : undefined;
     const where = await destinationOf(slack, escalation.target, request.config.digest, request.config.fallbackChannel);
     if (!where.ok) {
       outcomes.set(escalation.team, { ...base, delivered: false, error: where.error });
       continue;
     }
     outcomes.set(escalation.team, { ...base, delivered: false, channel: where.channel, error: 'not sent' });
+    // Only for an escalation about to go out: chat.getPermalink once per thread, then stored.
+    const thread = threads.get(escalation.team);
+    const permalink = thread ? ((await permalinkOf(scope, slack, thread)).previousPermalink ?? null) : null;
     items.push({
       key: escalation.team,
       channel: where.channel,
+      ...(postAt ? { postAt } : {}),
       message: () =>
         renderEscalation({
           team: escalation.team,
@@ -67,7 +97,7 @@ export async function deliverEscalations(
           since: escalation.silence.since,
           outstanding: escalation.outstanding,
           listed: due.get(escalation.team)?.listed ?? [],
-          permalink: permalinks.get(escalation.team) ?? null,
+          permalink,
           now: request.now,
         }),
     });
@@ -88,7 +118,8 @@ export async function deliverEscalations(
           channel: accepted.channel,
           ts: accepted.ts,
           runId,
-          now: request.now,
+          // A scheduled one counts from its post_at, like a scheduled nudge.
+          now: accepted.scheduled?.postAt ?? request.now,
         });
         env.log.info(`escalated ${escalation.team}`, {
           step: escalation.step,
@@ -103,13 +134,31 @@ export async function deliverEscalations(
     for (const [team, delivery] of report.results) {
       const outcome = outcomes.get(team);
       if (!outcome) continue;
+      const sending = byTeam.get(team)?.sending;
+      const scheduled = sending?.mode === 'schedule' ? { postAt: sending.postAt } : {};
       outcomes.set(
         team,
-        delivery.ok ? { ...outcome, delivered: true, channel: delivery.channel, error: undefined } : { ...outcome, error: delivery.reason },
+        delivery.ok
+          ? { ...outcome, delivered: true, channel: delivery.channel, error: undefined, ...scheduled }
+          : { ...outcome, error: delivery.reason },
       );
     }
   }
   return [...outcomes.values()].map(({ error, ...rest }) => (error === undefined ? rest : { ...rest, error }));
+}
+
+/** The planned escalations as a run that does not send them reports them (dry-run, digest, a failed sweep). */
+export function unsentEscalations(escalations: readonly PlannedEscalation[], why: string): EscalationOutcome[] {
+  return escalations.map((e) => ({
+    team: e.team,
+    step: e.step,
+    target: targetLabel(e.target),
+    ignored: e.silence.ignored,
+    since: e.silence.since,
+    delivered: false,
+    error: e.sending.mode === 'hold' ? 'held: outside working hours' : why,
+    ...(e.sending.mode === 'hold' ? { held: { until: e.sending.opensAt } } : {}),
+  }));
 }
 
 async function destinationOf(

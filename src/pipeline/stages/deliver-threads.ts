@@ -275,8 +275,11 @@ async function rerouteToFallback(
   return second.fatal;
 }
 
-/** chat.getPermalink of the thread being replaced, so the new parent can link it; none is fine. */
-async function permalinkOf(scope: RunScope, slack: SlackSession, thread: ThreadRow): Promise<{ previousPermalink?: string }> {
+/**
+ * The thread's permalink: the stored one, else chat.getPermalink once (then stored in chaser_threads).
+ * Used for the thread being replaced (the new parent links it) and by escalations; none is fine.
+ */
+export async function permalinkOf(scope: RunScope, slack: SlackSession, thread: ThreadRow): Promise<{ previousPermalink?: string }> {
   if (thread.permalink) return { previousPermalink: thread.permalink };
   try {
     const got = await slack.client.chat.getPermalink({ channel: thread.channel, message_ts: thread.parentTs });

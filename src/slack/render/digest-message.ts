@@ -5,7 +5,7 @@ import type { AnsweredConsumer, Plan, Skipped, TeamSummary } from '../../policy/
 import { contextBlock, headerBlock, sectionBlock } from './blocks.js';
 import { TEAM_MAX_CHARS, TIER_NAME_MAX_CHARS, channelRef, safeMrkdwn } from './escape.js';
 import { MAX_BLOCKS, MAX_FALLBACK_TEXT, MAX_TOTAL_BLOCK_TEXT, blockTextLength, packLines, truncateMrkdwn } from './limits.js';
-import type { Delivery, RunMode } from '../../run/types.js';
+import type { Delivery, EscalationOutcome, RunMode } from '../../run/types.js';
 import type { SlackMessage } from './types.js';
 import { formatDate, formatMinuteUtc, overduePhrase, plural } from './wording.js';
 import type { DigestHistory } from '../../run/history.js';
@@ -29,7 +29,7 @@ export interface DigestInput {
 
 export interface DigestPacing {
   held: ReadonlyArray<{ team: string; consumers: number }>;
-  escalations: ReadonlyArray<{ team: string; step: number; target: string; ignored: number; since: Date; delivered: boolean }>;
+  escalations: ReadonlyArray<Pick<EscalationOutcome, 'team' | 'step' | 'target' | 'ignored' | 'since' | 'delivered' | 'held'>>;
 }
 
 // Room kept for the "…and N more teams" context while the team list is packed.
@@ -386,9 +386,13 @@ function pacingText(pacing: DigestPacing | undefined, mode: RunMode): string | n
   if (heldByTeam.size > PACING_TEAMS_SHOWN) lines.push(`…and ${heldByTeam.size - PACING_TEAMS_SHOWN} more teams over their budget`);
   const verb = mode === 'sweep' ? 'escalated' : 'to escalate';
   for (const e of pacing.escalations.slice(0, PACING_TEAMS_SHOWN)) {
-    const done = mode !== 'sweep' || e.delivered ? '' : ' (not sent)';
+    const done = e.held
+      ? ` (held: outside working hours, window opens ${formatMinuteUtc(e.held.until)})`
+      : mode !== 'sweep' || e.delivered
+        ? ''
+        : ' (not sent)';
     lines.push(
-      `📣 ${safeMrkdwn(e.team, TEAM_MAX_CHARS, '(no team)')} ${verb} (step ${e.step}, to ${safeMrkdwn(e.target, 60, '?')}): ${plural(e.ignored, 'nudge')} unanswered since ${formatDate(e.since)}${done}`,
+      `📣 ${safeMrkdwn(e.team, TEAM_MAX_CHARS, '(no team)')} ${e.held ? 'to escalate' : verb} (step ${e.step}, to ${safeMrkdwn(e.target, 60, '?')}): ${plural(e.ignored, 'nudge')} unanswered since ${formatDate(e.since)}${done}`,
     );
   }
   if (pacing.escalations.length > PACING_TEAMS_SHOWN) lines.push(`…and ${pacing.escalations.length - PACING_TEAMS_SHOWN} more escalations`);

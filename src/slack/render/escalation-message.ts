@@ -14,7 +14,7 @@ export interface EscalationInput {
   outstanding: number;
   /** The most overdue consumers, when the team is due this run. */
   listed: readonly ListedConsumer[];
-  /** The team's living thread, when two-way stored its permalink. */
+  /** The team's living thread (chat.getPermalink of its parent); null without one, or when Slack refused. */
   permalink: string | null;
   now: Date;
 }
