@@ -21,10 +21,14 @@ create table chaser_inventory_responses (
 
 create index chaser_inventory_responses_team_idx on chaser_inventory_responses (team, seen_at);
 
--- The last nudge whose inventory answer is recorded above: a run looks only at consumers where this
--- differs from last_nudged_at (a new nudge makes it differ again), so a change is recorded once and
--- steady runs do not re-check it against the table they insert into.
-alter table chaser_nudge_state add column inventory_answer_for timestamptz null;
+-- The last nudge whose inventory answer is recorded above, per consumer: a run looks only at
+-- consumers where this differs from chaser_nudge_state.last_nudged_at (a new nudge makes it differ
+-- again), so a change is recorded once and steady runs do not re-check it against the table they
+-- insert into. Its own table: chaser_nudge_state keeps the contract's columns.
+create table chaser_inventory_marks (
+  consumer_id text primary key,
+  answer_for  timestamptz not null
+);
 
 -- Status changes chaser already saw before this migration (its resolutions since each consumer's
 -- last nudge), so the first run after the upgrade does not take them all for answers given now.
@@ -35,6 +39,7 @@ join chaser_nudge_state s on s.consumer_id = r.consumer_id
 where r.team is not null and r.left_at >= s.last_nudged_at
 order by r.consumer_id, r.left_at;
 
-update chaser_nudge_state s set inventory_answer_for = s.last_nudged_at
+insert into chaser_inventory_marks (consumer_id, answer_for)
+select i.consumer_id, i.after_nudge_at
 from chaser_inventory_responses i
-where i.consumer_id = s.consumer_id and i.after_nudge_at = s.last_nudged_at;
+join chaser_nudge_state s on s.consumer_id = i.consumer_id and s.last_nudged_at = i.after_nudge_at;

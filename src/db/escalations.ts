@@ -14,7 +14,7 @@ export interface InventoryResponseOptions {
 /**
  * The team's answers in the inventory, in ONE statement: every consumer chaser nudged whose status
  * is no longer pending (done, exempt, any other) or that is snoozed until after its last nudge,
- * and whose change no earlier run saw (chaser_nudge_state.inventory_answer_for marks it seen). Recorded (with this run's instant) when `record` is given.
+ * and whose change no earlier run saw (chaser_inventory_marks marks it seen). Recorded (with this run's instant) when `record` is given.
  * Returns the teams with a change first seen now. A consumer removed from the inventory is not
  * seen here (its team is unknown to the inventory); its resolution is recorded as ever.
  */
@@ -34,17 +34,25 @@ export async function observeInventoryResponses(
   const isPending = sql`coalesce(consumer.${sql(c.status)}::text = any(${source.pendingStatuses}::text[]), false)`;
   const how = sql`case when ${isPending} then 'snooze' else 'status' end`;
   // Joined to the run's teams (a hash join), never `= any(array)`: that is a linear search per row.
-  const changed = sql`consumer.${sql(c.id)}::text = s.consumer_id and consumer.${sql(c.team)}::text = t.team
-      and s.last_nudged_at <= ${options.now}::timestamptz
-      and s.inventory_answer_for is distinct from s.last_nudged_at
-      and (not ${isPending} ${snoozedPast})`;
+  // The mark (chaser_inventory_marks) says which nudge's answer is already recorded, so steady runs
+  // skip those without re-checking the table they insert into.
+  const changed = sql`
+      from chaser_nudge_state s
+      join ${sql(source.table)} as consumer on consumer.${sql(c.id)}::text = s.consumer_id
+      join ${teams} on consumer.${sql(c.team)}::text = t.team
+      left join chaser_inventory_marks m on m.consumer_id = s.consumer_id
+      where s.last_nudged_at <= ${options.now}::timestamptz
+        and m.answer_for is distinct from s.last_nudged_at
+        and (not ${isPending} ${snoozedPast})`;
   const rows = options.record
     ? await sql<{ team: string }[]>`
         with seen as (
-          update chaser_nudge_state s set inventory_answer_for = s.last_nudged_at
-          from ${sql(source.table)} as consumer, ${teams}
-          where ${changed}
-          returning s.consumer_id, t.team, ${how} as how, s.last_nudged_at
+          select s.consumer_id, t.team, ${how} as how, s.last_nudged_at ${changed}
+        )
+        , marked as (
+          insert into chaser_inventory_marks (consumer_id, answer_for)
+          select consumer_id, last_nudged_at from seen
+          on conflict (consumer_id) do update set answer_for = excluded.answer_for
         )
         , recorded as (
           insert into chaser_inventory_responses (consumer_id, team, how, after_nudge_at, seen_at, run_id)
@@ -53,8 +61,7 @@ export async function observeInventoryResponses(
           returning team
         )
         select distinct team from recorded`
-    : await sql<{ team: string }[]>`
-        select distinct t.team from chaser_nudge_state s, ${sql(source.table)} as consumer, ${teams} where ${changed}`;
+    : await sql<{ team: string }[]>`select distinct t.team ${changed}`;
   return new Set(rows.map((row) => row.team));
 }
 

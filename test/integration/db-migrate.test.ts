@@ -59,6 +59,7 @@ describe(`migrations on ${backend}`, () => {
       expect.arrayContaining([
         'chaser_ack_events',
         'chaser_escalations',
+        'chaser_inventory_marks',
         'chaser_inventory_responses',
         'chaser_migrations',
         'chaser_nudge_log',

@@ -38,7 +38,7 @@ export async function startTestDatabase(options: { migrated?: boolean } = {}): P
     url: server.url,
     sql,
     async reset() {
-      await sql`truncate chaser_dispute_posts, chaser_inventory_responses, chaser_escalations, chaser_team_messages, chaser_snapshots, chaser_resolutions, chaser_tracked_consumers, chaser_scheduled_nudges, chaser_ack_events, chaser_threads, chaser_nudge_log, chaser_nudge_state, chaser_runs, rotation_consumers restart identity`;
+      await sql`truncate chaser_dispute_posts, chaser_inventory_responses, chaser_inventory_marks, chaser_escalations, chaser_team_messages, chaser_snapshots, chaser_resolutions, chaser_tracked_consumers, chaser_scheduled_nudges, chaser_ack_events, chaser_threads, chaser_nudge_log, chaser_nudge_state, chaser_runs, rotation_consumers restart identity`;
     },
     async stop() {
       await sql.end({ timeout: 5 });
