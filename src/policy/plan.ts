@@ -5,7 +5,17 @@ import { routeFor } from './routes.js';
 import { compareText, countsByName, createInterner, TeamTally, type TeamResult } from './team-tally.js';
 import { isValidDate } from './time.js';
 import { LISTED_MAX } from './team-tally.js';
-import type { AnsweredConsumer, ConsumerRow, Plan, PlanOptions, Skipped, TeamPlan, TeamSummary, UnknownStatuses } from './types.js';
+import type {
+  AnswerCounts,
+  AnsweredConsumer,
+  ConsumerRow,
+  Plan,
+  PlanOptions,
+  Skipped,
+  TeamPlan,
+  TeamSummary,
+  UnknownStatuses,
+} from './types.js';
 import { withNearMisses } from './statuses.js';
 
 const SEND: Sending = Object.freeze({ mode: 'send' });
@@ -39,6 +49,7 @@ export function createPlanBuilder(options: PlanOptions, now: Date): PlanBuilder 
   const internKeyId = createInterner();
   const skipped: Skipped[] = [];
   const answered = new Map<string, AnsweredConsumer[]>();
+  const answerCounts = new Map<string, AnswerCounts>();
   const oldestByTier = Array.from({ length: tiers.length }, (): Date | undefined => undefined);
   let previous: TeamTally | undefined;
   let finished: Plan | undefined;
@@ -86,6 +97,13 @@ export function createPlanBuilder(options: PlanOptions, now: Date): PlanBuilder 
           const list = answered.get(consumer.team) ?? [];
           if (list.length < LISTED_MAX) list.push({ id: consumer.id, name: consumer.name, answers });
           answered.set(consumer.team, list);
+          const claimed = answers.claim?.state === 'claimed';
+          if ((claimed || answers.dispute) && consumer.keyId !== null) {
+            const counts = answerCounts.get(consumer.keyId) ?? { claimed: 0, disputed: 0 };
+            if (claimed) counts.claimed += 1;
+            if (answers.dispute) counts.disputed += 1;
+            answerCounts.set(consumer.keyId, counts);
+          }
         }
       }
     },
@@ -112,6 +130,7 @@ export function createPlanBuilder(options: PlanOptions, now: Date): PlanBuilder 
         ...(options.filters?.keyId !== undefined ? { keyId: options.filters.keyId } : {}),
       };
       finished.answered = answered;
+      if (answerCounts.size > 0) finished.answerCounts = answerCounts;
       return finished;
     },
   };

@@ -167,6 +167,17 @@ export interface Plan {
   filters: RunFilters;
   /** Per team, its outstanding consumers that answers say something about (at most LISTED_MAX each). */
   answered: Map<string, AnsweredConsumer[]>;
+  /**
+   * Per campaign (key id), how many outstanding consumers the answers hold back: claimed done
+   * within claimGrace, and disputed ("not ours"). Every one counted, not only those listed;
+   * absent when none is. The campaign snapshot records these numbers (one source of truth).
+   */
+  answerCounts?: Map<string, AnswerCounts>;
+}
+
+export interface AnswerCounts {
+  claimed: number;
+  disputed: number;
 }
 
 /** An outstanding consumer and what its team's answers mean for it. */

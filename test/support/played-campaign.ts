@@ -30,7 +30,10 @@ export const ANSWERING_SLACK: FakeSlackOptions = {
  */
 function answerInThreads(slack: FakeSlack): void {
   const parent = (channel: string) => {
-    const post = slack.posts().find((p) => p.channelId === channel && p.params['thread_ts'] === undefined);
+    const post = slack
+      .posts()
+      .filter((p) => p.channelId === channel && p.params['thread_ts'] === undefined)
+      .at(-1);
     if (!post?.ts) throw new Error(`no thread parent in ${channel}`);
     return post.ts;
   };
