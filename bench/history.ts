@@ -5,7 +5,7 @@ import { performance } from 'node:perf_hooks';
 import postgres from 'postgres';
 import { configFromObject } from '../src/config/load.js';
 import { connect } from '../src/db/connect.js';
-import { recordResolutions, recordSnapshots } from '../src/db/snapshots.js';
+import { inHistoryTransaction, recordResolutions, recordSnapshots } from '../src/db/snapshots.js';
 import { runChaser } from './chaser-process.js';
 import { BENCH_NOW, createScratchDatabase, resetChaserState, seedInventory } from './scratch-db.js';
 
@@ -15,6 +15,8 @@ import { BENCH_NOW, createScratchDatabase, resetChaserState, seedInventory } fro
  * - the resolutions statements, once with 10 % of the nudged consumers newly confirmed, once with
  *   nothing new (the steady state of a daily sweep);
  * - `chaser evidence` for one campaign holding every consumer: wall time and peak RSS of the CLI.
+ * The snapshot and the steady-state resolutions are timed both on the pool and in
+ * inHistoryTransaction (as recordHistory runs them). BENCH_HISTORY_NO_EVIDENCE=1 skips evidence.
  * Prints a Markdown table for BENCHMARKS.md.
  */
 const log = (line: string) => process.stderr.write(`bench: ${line}\n`);
@@ -48,35 +50,60 @@ async function main(): Promise<void> {
     log(`seeded in ${((performance.now() - t0) / 1000).toFixed(1)} s; ${previouslyNudged} nudged consumers`);
 
     const config = configFromObject({}, 'bench');
-    const snapshotMs: number[] = [];
+    // Each measured twice, interleaved so both see the same machine: as a plain statement on the
+    // pool (how every sweep ran them before), and as recordHistory runs them now, inside
+    // inHistoryTransaction (JIT off, work_mem 32MB).
+    const ways = {
+      pool: <T>(work: (tx: typeof sql) => Promise<T>) => work(sql),
+      tuned: <T>(work: (tx: typeof sql) => Promise<T>) => inHistoryTransaction(sql, work),
+    };
+    const snapshotMs: Record<keyof typeof ways, number[]> = { pool: [], tuned: [] };
     for (let i = 0; i < 3; i++) {
-      const [each] = await sql<
-        { id: string }[]
-      >`insert into chaser_runs (command, as_of) values ('sweep', ${BENCH_NOW}) returning id::text`;
-      const started = performance.now();
-      await recordSnapshots(sql, config.source, {
-        runId: each!.id,
-        command: 'sweep',
-        now: BENCH_NOW,
-        tiers: config.tiers,
-        hasSnoozedUntil: true,
-      });
-      snapshotMs.push(performance.now() - started);
+      for (const way of ['pool', 'tuned'] as const) {
+        const [each] = await sql<
+          { id: string }[]
+        >`insert into chaser_runs (command, as_of) values ('sweep', ${BENCH_NOW}) returning id::text`;
+        const started = performance.now();
+        await ways[way]((tx) =>
+          recordSnapshots(tx, config.source, {
+            runId: each!.id,
+            command: 'sweep',
+            now: BENCH_NOW,
+            tiers: config.tiers,
+            hasSnoozedUntil: true,
+          }),
+        );
+        snapshotMs[way].push(performance.now() - started);
+      }
     }
+    const times = (ms: number[]) => `${ms.map((m) => m.toFixed(0)).join(' / ')} ms`;
     rows.push(
-      `| snapshot query (1 campaign, ${consumers.toLocaleString('en')} consumers) | ${snapshotMs.map((ms) => ms.toFixed(0)).join(' / ')} ms |`,
+      `| snapshot query (1 campaign, ${consumers.toLocaleString('en')} consumers), 3 runs: pool → inHistoryTransaction | ${times(snapshotMs.pool)} → ${times(snapshotMs.tuned)} |`,
     );
 
     await sql`update rotation_consumers set status = 'confirmed' where id in (select consumer_id from chaser_nudge_state where hashint4(substr(consumer_id, 2)::int) % 10 = 0)`;
     await sql`vacuum analyze rotation_consumers`;
-    let started = performance.now();
+    const started = performance.now();
     const resolved = await recordResolutions(sql, config.source, { runId, now: BENCH_NOW });
     rows.push(
       `| resolutions, ${resolved.toLocaleString('en')} newly resolved of ${previouslyNudged.toLocaleString('en')} nudged | ${(performance.now() - started).toFixed(0)} ms |`,
     );
-    started = performance.now();
-    const again = await recordResolutions(sql, config.source, { runId, now: BENCH_NOW });
-    rows.push(`| resolutions, steady state (${again} new) | ${(performance.now() - started).toFixed(0)} ms |`);
+    const steadyMs: Record<keyof typeof ways, number[]> = { pool: [], tuned: [] };
+    let again = 0;
+    for (let i = 0; i < 3; i++) {
+      for (const way of ['pool', 'tuned'] as const) {
+        const t0 = performance.now();
+        again += await ways[way]((tx) => recordResolutions(tx, config.source, { runId, now: BENCH_NOW }));
+        steadyMs[way].push(performance.now() - t0);
+      }
+    }
+    rows.push(
+      `| resolutions, steady state (${again} new), 3 runs: pool → inHistoryTransaction | ${times(steadyMs.pool)} → ${times(steadyMs.tuned)} |`,
+    );
+    if (process.env['BENCH_HISTORY_NO_EVIDENCE']) {
+      process.stdout.write(`| step | time |\n| --- | --- |\n${rows.join('\n')}\n`);
+      return;
+    }
 
     writeFileSync(join(dir, 'chaser.config.json'), '{}');
     await sql.end({ timeout: 5 });

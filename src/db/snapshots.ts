@@ -140,6 +140,24 @@ export async function recordSnapshots(sql: Sql, source: SourceConfig, options: S
   return rows.map(toSnapshot);
 }
 
+/**
+ * Runs the campaign-history statements in one transaction, tuned for what they are: one pass
+ * over the whole inventory each. JIT off: at 1M rows Postgres spent 2.4 s compiling the
+ * snapshot's expressions for a single pass (measured, BENCHMARKS.md); a larger work_mem keeps
+ * its hash aggregate and the resolutions' hash joins in memory instead of spilling to disk.
+ * Both are `set local`: they end with the transaction. One transaction also means a run killed
+ * between them leaves neither the resolutions without their snapshot nor the reverse.
+ */
+export async function inHistoryTransaction<T>(sql: Sql, work: (tx: Sql) => Promise<T>): Promise<T> {
+  const result = await sql.begin(async (tx) => {
+    await tx`set local jit = off`;
+    await tx`set local work_mem = '32MB'`;
+    // A transaction runs the same statements as the pool (the db/ functions only send queries through it).
+    return [await work(tx as unknown as Sql)] as const;
+  });
+  return result[0];
+}
+
 export interface ResolutionOptions {
   runId: RunId;
   now: Date;

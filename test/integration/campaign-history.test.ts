@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { readResolutionStats, readSnapshots } from '../../src/db/snapshots.js';
+import { inHistoryTransaction, readResolutionStats, readSnapshots } from '../../src/db/snapshots.js';
 import { backend } from '../support/db.js';
 import { ANSWERING_SLACK, DEADLINE, KEY, OTHER_KEY, dayAfter, playCampaign } from '../support/played-campaign.js';
 import { CHANNELS, useScenario } from '../support/scenario.js';
@@ -84,6 +84,31 @@ describe(`campaign history: snapshots and resolutions (${backend})`, () => {
     ]);
     const dry = JSON.parse((await s.run(['dry-run', '--json', '--now', dayAfter(20).toISOString()])).stdout) as { snapshot: unknown };
     expect(dry.snapshot).toBeNull(); // dry-run writes nothing
+  });
+});
+
+describe(`campaign history: the statements' transaction (${backend})`, () => {
+  const s = useScenario();
+
+  it('runs them with JIT off and a larger work_mem, set for that transaction only', async () => {
+    const setting = async (sql: typeof s.db.sql) => {
+      const [row] = await sql<{ jit: string; work_mem: string }[]>`
+        select current_setting('jit') as jit, current_setting('work_mem') as work_mem`;
+      return row;
+    };
+    const before = await setting(s.db.sql);
+    expect(await inHistoryTransaction(s.db.sql, setting)).toEqual({ jit: 'off', work_mem: '32MB' });
+    expect(await setting(s.db.sql)).toEqual(before);
+    // A failure inside rolls back everything it wrote.
+    const written = () => s.db.sql<{ n: number }[]>`select count(*)::int as n from chaser_runs`;
+    const runs = (await written())[0]?.n;
+    await expect(
+      inHistoryTransaction(s.db.sql, async (tx) => {
+        await tx`insert into chaser_runs (command, as_of) values ('sweep', now())`;
+        throw new Error('killed');
+      }),
+    ).rejects.toThrow('killed');
+    expect((await written())[0]?.n).toBe(runs);
   });
 });
 

@@ -1,4 +1,4 @@
-import { recordResolutions, recordSnapshots } from '../../db/snapshots.js';
+import { inHistoryTransaction, recordResolutions, recordSnapshots } from '../../db/snapshots.js';
 import type { RunId } from '../../db/runs.js';
 import type { SourceShape } from '../../db/source.js';
 import type { Snapshot } from '../../run/history.js';
@@ -22,19 +22,21 @@ export async function recordHistory(
   // The inventory's own vocabulary: the first done value means moved, the others exempt (as the team message says).
   const [moved, ...exempt] = request.config.source.doneStatuses;
   const statuses = { doneStatuses: moved === undefined ? [] : [moved], exemptStatuses: exempt };
-  return guardDb(scope, async () => {
-    await recordResolutions(scope.sql, request.config.source, { runId, now: request.now, deadlineKind: source.deadlineKind, ...statuses });
-    return recordSnapshots(scope.sql, request.config.source, {
-      runId,
-      command: request.command,
-      now: request.now,
-      tiers: request.config.tiers,
-      hasSnoozedUntil: source.hasSnoozedUntil,
-      deadlineKind: source.deadlineKind,
-      snoozedUntilKind: source.snoozedUntilKind,
-      ...statuses,
-      ...(plan.answerCounts ? { answerCounts: plan.answerCounts } : {}),
-      ...(request.keyId ? { keyId: request.keyId } : {}),
-    });
-  });
+  return guardDb(scope, () =>
+    inHistoryTransaction(scope.sql, async (sql) => {
+      await recordResolutions(sql, request.config.source, { runId, now: request.now, deadlineKind: source.deadlineKind, ...statuses });
+      return recordSnapshots(sql, request.config.source, {
+        runId,
+        command: request.command,
+        now: request.now,
+        tiers: request.config.tiers,
+        hasSnoozedUntil: source.hasSnoozedUntil,
+        deadlineKind: source.deadlineKind,
+        snoozedUntilKind: source.snoozedUntilKind,
+        ...statuses,
+        ...(plan.answerCounts ? { answerCounts: plan.answerCounts } : {}),
+        ...(request.keyId ? { keyId: request.keyId } : {}),
+      });
+    }),
+  );
 }
