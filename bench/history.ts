@@ -14,7 +14,7 @@ import { BENCH_NOW, createScratchDatabase, resetChaserState, seedInventory } fro
  * - the snapshot query (one set-based aggregate over the inventory, written per run), 3 runs;
  * - the resolutions statements, once with 10 % of the nudged consumers newly confirmed, once with
  *   nothing new (the steady state of a daily sweep);
- * - `chaser evidence` for one campaign holding every consumer: wall time and peak RSS of the CLI.
+ * - `chaser evidence` for one campaign holding every consumer (answers included): wall time and peak RSS of the CLI.
  * The snapshot and the steady-state resolutions are timed both on the pool and in
  * inHistoryTransaction (as recordHistory runs them). BENCH_HISTORY_NO_EVIDENCE=1 skips evidence.
  * Prints a Markdown table for BENCHMARKS.md.
@@ -105,6 +105,22 @@ async function main(): Promise<void> {
       return;
     }
 
+    // Answers for answers.csv: one all-keys thread per team chased, a "done" for one nudged
+    // consumer in ten, and one reply naming no consumer per thread.
+    await sql`
+      insert into chaser_threads (team, campaign, channel, parent_ts, opened_at, opened_run_id)
+      select team, '', 'C0BENCH0001', '1600000000.' || lpad(row_number() over (order by team)::text, 6, '0'), ${BENCH_NOW}::timestamptz - interval '10 days', ${runId}::bigint
+      from (select distinct team from chaser_nudge_log) as teams`;
+    const answered = await sql`
+      insert into chaser_ack_events (thread_id, team, consumer_id, kind, source, actor, message_ts, body, run_id, recorded_at)
+      select t.id, t.team, l.consumer_id, 'done', 'reply', 'U0BENCH0001', '1700000001.' || lpad(l.id::text, 6, '0'), 'done ' || l.consumer_id, ${runId}::bigint, ${BENCH_NOW}::timestamptz - interval '1 day'
+      from chaser_nudge_log l join chaser_threads t on t.team = l.team
+      where l.id % 10 = 0
+      union all
+      select t.id, t.team, null, 'response', 'reply', 'U0BENCH0001', '1700000002.' || lpad(t.id::text, 6, '0'), 'on it', ${runId}::bigint, ${BENCH_NOW}::timestamptz - interval '1 day'
+      from chaser_threads t`;
+    await sql`vacuum analyze chaser_threads, chaser_ack_events`;
+    log(`${answered.count} answers recorded`);
     writeFileSync(join(dir, 'chaser.config.json'), '{}');
     await sql.end({ timeout: 5 });
     const evidence = await runChaser(['evidence', '--key', 'kms/bench-key-0', '--out', join(dir, 'pack')], {
@@ -114,7 +130,7 @@ async function main(): Promise<void> {
     });
     if (evidence.exitCode !== 0) throw new Error(`evidence exited ${evidence.exitCode}: ${evidence.stderrTail.join('\n')}`);
     rows.push(
-      `| \`chaser evidence\`, ${consumers.toLocaleString('en')} consumers + ${previouslyNudged.toLocaleString('en')} nudges | ${(evidence.wallMs / 1000).toFixed(1)} s wall, peak RSS ${evidence.peakRssMb.toFixed(0)} MB |`,
+      `| \`chaser evidence\`, ${consumers.toLocaleString('en')} consumers + ${previouslyNudged.toLocaleString('en')} nudges + ${answered.count.toLocaleString('en')} answers | ${(evidence.wallMs / 1000).toFixed(1)} s wall, peak RSS ${evidence.peakRssMb.toFixed(0)} MB |`,
     );
     const verify = await runChaser(['evidence', '--verify', join(dir, 'pack')], { cwd: dir, env: {}, verbose: false });
     rows.push(

@@ -161,18 +161,27 @@ export async function* streamCampaignAnswers(
   batch = 5000,
 ): AsyncIterable<EvidenceAnswer[]> {
   const cursor = sql<EvidenceAnswer[]>`
-    with members as (${campaignMembers(sql, source, filter)})
+    with members as (${campaignMembers(sql, source, filter)}),
+    -- Per team and channel, the last nudge about a consumer of the campaign: one pass over the log,
+    -- made only when an answer naming no consumer is met.
+    chased as materialized (
+      select l.team, l.channel, max(l.nudged_at) as last_nudged_at
+      from chaser_nudge_log l where l.consumer_id in (select id from members)
+      group by l.team, l.channel
+    ),
+    campaign_threads as (
+      select t.id from chaser_threads t where t.campaign = ${filter.keyId}::text
+      union
+      select t.id from chaser_threads t
+      join chased c on c.team = t.team and c.channel = t.channel and c.last_nudged_at >= t.opened_at
+      where t.campaign = ''
+    )
     select e.id::text, e.recorded_at, e.run_id::text, e.consumer_id, e.team, e.kind, e.source, e.actor, t.channel,
            e.message_ts, e.body, e.until_at, e.detail
     from chaser_ack_events e
     join chaser_threads t on t.id = e.thread_id
     where (case when e.consumer_id is not null then e.consumer_id in (select id from members)
-                else t.campaign = ${filter.keyId}::text
-                     or (t.campaign = '' and exists (
-                           select 1 from chaser_nudge_log l
-                           where l.team = t.team and l.channel = t.channel and l.nudged_at >= t.opened_at
-                             and l.consumer_id in (select id from members)))
-           end)
+                else e.thread_id in (select id from campaign_threads) end)
       and (${filter.from ?? null}::timestamptz is null or e.recorded_at >= ${filter.from ?? null}::timestamptz)
       and (${filter.to ?? null}::timestamptz is null or e.recorded_at <= ${filter.to ?? null}::timestamptz)
     order by e.id`.cursor(batch);
