@@ -180,8 +180,11 @@ export async function* streamCampaignAnswers(
            e.message_ts, e.body, e.until_at, e.detail
     from chaser_ack_events e
     join chaser_threads t on t.id = e.thread_id
-    where (case when e.consumer_id is not null then e.consumer_id in (select id from members)
-                else e.thread_id in (select id from campaign_threads) end)
+    -- Joins, not IN (…) inside the CASE: a subplan hashes only while it fits in work_mem, and a
+    -- campaign of a million members would otherwise be scanned once per answer.
+    left join members m on m.id = e.consumer_id
+    left join campaign_threads ct on ct.id = e.thread_id
+    where (case when e.consumer_id is not null then m.id is not null else ct.id is not null end)
       and (${filter.from ?? null}::timestamptz is null or e.recorded_at >= ${filter.from ?? null}::timestamptz)
       and (${filter.to ?? null}::timestamptz is null or e.recorded_at <= ${filter.to ?? null}::timestamptz)
     order by e.id`.cursor(batch);
