@@ -74,7 +74,8 @@ export function teamKey(index: number): string {
  * (at most 72 h): every outstanding consumer that is not snoozed is due.
  */
 export async function resetChaserState(sql: Sql): Promise<{ previouslyNudged: number }> {
-  await sql`truncate chaser_snapshots, chaser_resolutions, chaser_tracked_consumers, chaser_nudge_log, chaser_nudge_state, chaser_runs restart identity`;
+  // cascade: every later table that references chaser_runs (threads, answers, scheduled nudges, escalations) is emptied too.
+  await sql`truncate chaser_snapshots, chaser_resolutions, chaser_tracked_consumers, chaser_nudge_log, chaser_nudge_state, chaser_runs restart identity cascade`;
   const result = await sql`
     insert into chaser_nudge_state (consumer_id, nudge_count, first_nudged_at, last_nudged_at, last_tier)
     select id, 1, ${BENCH_NOW}::timestamptz - interval '10 days', ${BENCH_NOW}::timestamptz - interval '4 days', 'gentle'

@@ -1,5 +1,6 @@
 import type { SourceConfig } from '../config/types.js';
 import type { Sql } from './connect.js';
+import { printable, printableOrNull } from '../printable.js';
 import { setInstantOf } from './source.js';
 
 export interface EvidenceFilter {
@@ -124,11 +125,84 @@ function runCovers(sql: Sql, filter: EvidenceFilter) {
 }
 
 function nudgeOf(sql: Sql, source: SourceConfig, filter: EvidenceFilter) {
-  const c = source.columns;
-  return sql`l.consumer_id in (
-      select consumer.${sql(c.id)}::text from ${sql(source.table)} as consumer where consumer.${sql(c.keyId)}::text = ${filter.keyId}::text
-      union
-      select t.consumer_id from chaser_tracked_consumers t where t.key_id = ${filter.keyId}::text)
+  return sql`l.consumer_id in (${campaignMembers(sql, source, filter)})
     and (${filter.from ?? null}::timestamptz is null or l.nudged_at >= ${filter.from ?? null}::timestamptz)
     and (${filter.to ?? null}::timestamptz is null or l.nudged_at <= ${filter.to ?? null}::timestamptz)`;
+}
+
+export interface EvidenceAnswer {
+  id: string;
+  recorded_at: Date;
+  run_id: string | null;
+  consumer_id: string | null;
+  team: string;
+  kind: string;
+  source: string;
+  actor: string;
+  channel: string;
+  message_ts: string;
+  body: string;
+  until_at: Date | null;
+  detail: string | null;
+}
+
+/**
+ * Every answer read back from Slack for the campaign in the window, in the order recorded (the
+ * answer chain's order): the answers about a consumer of the campaign, and the answers about no
+ * consumer (a plain response, a refusal) made in a thread of the campaign, or in an all-keys
+ * thread of a team that was chased there about a consumer of the campaign. Streamed by a cursor.
+ * What people wrote is made printable here, where it is read (Slack's text is untrusted even once
+ * recorded); ids stay exact, as in nudges.csv, so the files join.
+ */
+export async function* streamCampaignAnswers(
+  sql: Sql,
+  source: SourceConfig,
+  filter: EvidenceFilter,
+  batch = 5000,
+): AsyncIterable<EvidenceAnswer[]> {
+  const cursor = sql<EvidenceAnswer[]>`
+    with members as (${campaignMembers(sql, source, filter)}),
+    -- Per team and channel, the last nudge about a consumer of the campaign: one pass over the log,
+    -- made only when an answer naming no consumer is met.
+    chased as materialized (
+      select l.team, l.channel, max(l.nudged_at) as last_nudged_at
+      from chaser_nudge_log l where l.consumer_id in (select id from members)
+      group by l.team, l.channel
+    ),
+    campaign_threads as (
+      select t.id from chaser_threads t where t.campaign = ${filter.keyId}::text
+      union
+      select t.id from chaser_threads t
+      join chased c on c.team = t.team and c.channel = t.channel and c.last_nudged_at >= t.opened_at
+      where t.campaign = ''
+    )
+    select e.id::text, e.recorded_at, e.run_id::text, e.consumer_id, e.team, e.kind, e.source, e.actor, t.channel,
+           e.message_ts, e.body, e.until_at, e.detail
+    from chaser_ack_events e
+    join chaser_threads t on t.id = e.thread_id
+    -- Joins, not IN (…) inside the CASE: a subplan hashes only while it fits in work_mem, and a
+    -- campaign of a million members would otherwise be scanned once per answer.
+    left join members m on m.id = e.consumer_id
+    left join campaign_threads ct on ct.id = e.thread_id
+    where (case when e.consumer_id is not null then m.id is not null else ct.id is not null end)
+      and (${filter.from ?? null}::timestamptz is null or e.recorded_at >= ${filter.from ?? null}::timestamptz)
+      and (${filter.to ?? null}::timestamptz is null or e.recorded_at <= ${filter.to ?? null}::timestamptz)
+    order by e.id`.cursor(batch);
+  for await (const rows of cursor) {
+    yield rows.map((row) => ({
+      ...row,
+      actor: printable(row.actor),
+      body: printable(row.body),
+      detail: printableOrNull(row.detail),
+    }));
+  }
+}
+
+/** The ids of the campaign's consumers: the inventory's rows of the key, and the tracked ones since removed. */
+function campaignMembers(sql: Sql, source: SourceConfig, filter: EvidenceFilter) {
+  const c = source.columns;
+  return sql`
+      select consumer.${sql(c.id)}::text as id from ${sql(source.table)} as consumer where consumer.${sql(c.keyId)}::text = ${filter.keyId}::text
+      union
+      select t.consumer_id from chaser_tracked_consumers t where t.key_id = ${filter.keyId}::text`;
 }

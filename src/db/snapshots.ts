@@ -3,6 +3,7 @@ import type { Sql } from './connect.js';
 import type { RunId } from './runs.js';
 import { setInstantOf, type TimeKind } from './source.js';
 import { DONE_STATUSES, EXEMPT_STATUSES, type Snapshot, type TeamResolutionStats } from '../run/history.js';
+import type { AnswerCounts } from '../policy/types.js';
 
 export { DONE_STATUSES, EXEMPT_STATUSES, type Snapshot, type TeamResolutionStats };
 
@@ -18,6 +19,12 @@ export interface SnapshotOptions {
   keyId?: string;
   doneStatuses?: readonly string[];
   exemptStatuses?: readonly string[];
+  /**
+   * Per campaign, the claimed and disputed counts the policy derived in this run from the answers
+   * (Plan.answerCounts): recorded as they are, so the snapshot, the digest and the report say the
+   * same numbers. A campaign absent here counts 0.
+   */
+  answerCounts?: ReadonlyMap<string, AnswerCounts>;
 }
 
 const TOP_TEAMS = 10;
@@ -45,7 +52,8 @@ interface SnapshotRow {
  * One set-based statement: classify every inventory row (through the source mapping), group by
  * campaign, team, state and tier, fold the groups into one row per campaign and insert them.
  * The tier of an outstanding row is `width_bucket` over the ladder's thresholds in milliseconds,
- * the same inclusive boundary as policy/tiers.ts's tierIndexAt.
+ * the same inclusive boundary as policy/tiers.ts's tierIndexAt. Claimed and disputed are not
+ * re-derived here: they are the policy's own counts of this run (options.answerCounts).
  */
 export async function recordSnapshots(sql: Sql, source: SourceConfig, options: SnapshotOptions): Promise<Snapshot[]> {
   const c = source.columns;
@@ -56,6 +64,10 @@ export async function recordSnapshots(sql: Sql, source: SourceConfig, options: S
     : sql`null::timestamptz`;
   const deadline = setInstantOf(sql, c.deadline, options.deadlineKind ?? 'instant');
   const now = options.now;
+  const answered = [...(options.answerCounts ?? [])];
+  const answerKeys = answered.map(([key]) => key);
+  const answerClaimed = answered.map(([, counts]) => counts.claimed);
+  const answerDisputed = answered.map(([, counts]) => counts.disputed);
   const rows = await sql<SnapshotRow[]>`
     with classified as (
       select consumer.${sql(c.keyId)}::text as key_id,
@@ -108,20 +120,42 @@ export async function recordSnapshots(sql: Sql, source: SourceConfig, options: S
              coalesce(sum(n) filter (where state = 'unknown'), 0)::int as unknown_status,
              coalesce(sum(n) filter (where state = 'undated'), 0)::int as undated
       from grouped group by key_id
+    ),
+    answered as (
+      select * from unnest(${answerKeys}::text[], ${answerClaimed}::int[], ${answerDisputed}::int[]) as a(key_id, claimed, disputed)
     )
     insert into chaser_snapshots (run_id, key_id, as_of, command, in_scope, confirmed, exempt, pending_not_due,
-                                  outstanding, outstanding_by_tier, snoozed, unknown_status, undated, top_teams)
+                                  outstanding, outstanding_by_tier, snoozed, claimed, disputed, unknown_status, undated, top_teams)
     select ${options.runId}::bigint, k.key_id, ${now}::timestamptz, ${options.command}::text, k.in_scope, k.confirmed, k.exempt,
            k.pending_not_due, k.outstanding,
            (select jsonb_object_agg(name, coalesce(t.n, 0)) from unnest(${names}::text[]) as name left join tiers t on t.key_id = k.key_id and t.tier = name),
-           k.snoozed, k.unknown_status, k.undated,
+           k.snoozed, coalesce(a.claimed, 0), coalesce(a.disputed, 0), k.unknown_status, k.undated,
            coalesce((select jsonb_agg(jsonb_build_object('team', tm.team, 'outstanding', tm.outstanding, 'maxDaysOverdue', tm.max_days) order by tm.rank)
                      from teams tm where tm.key_id = k.key_id and tm.rank <= ${TOP_TEAMS}), '[]'::jsonb)
     from campaigns k
+    left join answered a on a.key_id = k.key_id
     order by k.key_id
     returning run_id::text, key_id, as_of, command, in_scope, confirmed, exempt, pending_not_due, outstanding,
               outstanding_by_tier, snoozed, claimed, disputed, unknown_status, undated, top_teams`;
   return rows.map(toSnapshot);
+}
+
+/**
+ * Runs the campaign-history statements in one transaction, tuned for what they are: one pass
+ * over the whole inventory each. JIT off: at 1M rows Postgres spent 2.4 s compiling the
+ * snapshot's expressions for a single pass (measured, BENCHMARKS.md); a larger work_mem keeps
+ * its hash aggregate and the resolutions' hash joins in memory instead of spilling to disk.
+ * Both are `set local`: they end with the transaction. One transaction also means a run killed
+ * between them leaves neither the resolutions without their snapshot nor the reverse.
+ */
+export async function inHistoryTransaction<T>(sql: Sql, work: (tx: Sql) => Promise<T>): Promise<T> {
+  const result = await sql.begin(async (tx) => {
+    await tx`set local jit = off`;
+    await tx`set local work_mem = '32MB'`;
+    // A transaction runs the same statements as the pool (the db/ functions only send queries through it).
+    return [await work(tx as unknown as Sql)] as const;
+  });
+  return result[0];
 }
 
 export interface ResolutionOptions {

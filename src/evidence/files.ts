@@ -21,7 +21,23 @@ export const FILES = {
 export const HEADERS = {
   consumers: ['consumer_id', 'name', 'team', 'deadline', 'final_state', 'state_since', 'nudges', 'first_nudged_at', 'last_nudged_at'],
   nudges: ['log_id', 'run_id', 'nudged_at', 'consumer_id', 'team', 'tier', 'channel', 'message_ts', 'permalink', 'chain'],
-  answers: ['answered_at', 'consumer_id', 'team', 'user', 'answer', 'channel', 'message_ts'],
+  answers: [
+    'event_id',
+    'recorded_at',
+    'run_id',
+    'consumer_id',
+    'team',
+    'kind',
+    'source',
+    'actor',
+    'channel',
+    'message_ts',
+    'text_or_reaction',
+    'until',
+    'detail',
+    'permalink',
+    'chain',
+  ],
   runs: ['run_id', 'command', 'as_of', 'started_at', 'finished_at', 'chaser_version', 'config_hash', 'exit_code', 'outcome'],
 } as const;
 
@@ -40,7 +56,17 @@ export interface Manifest {
   generatedAt: string;
   chaserVersion: string;
   files: Record<string, FileEntry>;
-  nudgeChain: { algorithm: 'sha256'; genesis: string; rows: number; head: string };
+  nudgeChain: Chain;
+  /** Absent in packs written before answers were read back: their answers.csv is the header alone. */
+  answerChain?: Chain;
+}
+
+/** A hash chain over one file's rows in order: what makes a later edit of any row, or a dropped row, detectable. */
+export interface Chain {
+  algorithm: 'sha256';
+  genesis: string;
+  rows: number;
+  head: string;
 }
 
 /** A file written through a stream with back-pressure, hashed and counted as it goes: memory stays bounded. */
@@ -78,7 +104,7 @@ export class HashedWriter {
   }
 }
 
-/** The chain link of one nudge row: what makes a later edit of any row, or a dropped row, detectable. */
+/** The chain link of one nudge or answer row: what makes a later edit of any row, or a dropped row, detectable. */
 export function chainLink(previous: string, cells: readonly string[]): string {
   return createHash('sha256')
     .update(`${previous}\n${csvLine(cells)}`)

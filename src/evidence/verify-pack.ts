@@ -3,7 +3,7 @@ import { createReadStream } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { ChaserError, ExitCode } from '../exit-codes.js';
-import { CHAIN_GENESIS, FILES, HEADERS, PACK_FORMAT, chainLink, parseCsvRecords, type Manifest } from './files.js';
+import { CHAIN_GENESIS, FILES, HEADERS, PACK_FORMAT, chainLink, parseCsvRecords, type Chain, type Manifest } from './files.js';
 
 export interface VerifyResult {
   dir: string;
@@ -14,7 +14,7 @@ export interface VerifyResult {
 
 /**
  * Checks a pack against its manifest: every listed file present with its SHA-256 and size, no
- * file added, and the nudge rows' hash chain intact from the genesis to the manifest's head (so an
+ * file added, and the nudge and answer rows' hash chains intact from the genesis to the manifest's head (so an
  * edited row is named, not just "the file differs"). Streams every file: bounded memory.
  */
 export async function verifyEvidencePack(cwd: string, target: string): Promise<VerifyResult> {
@@ -62,7 +62,16 @@ export async function verifyEvidencePack(cwd: string, target: string): Promise<V
     if (name !== 'manifest.json' && !(name in manifest.files))
       checks.push({ file: name, ok: false, detail: 'not in manifest.json: added after the pack was written' });
   }
-  if (entries.includes(FILES.nudges)) checks.push(await checkChain(join(dir, FILES.nudges), manifest));
+  if (entries.includes(FILES.nudges)) checks.push(await checkChain(join(dir, FILES.nudges), CHAINS.nudges, manifest.nudgeChain));
+  // A pack written before answers were read back has no answer chain: its answers.csv must be the header alone.
+  if (entries.includes(FILES.answers))
+    checks.push(
+      await checkChain(
+        join(dir, FILES.answers),
+        CHAINS.answers,
+        manifest.answerChain ?? { algorithm: 'sha256', genesis: CHAIN_GENESIS, rows: 0, head: CHAIN_GENESIS },
+      ),
+    );
   return { dir, valid: checks.every((c) => c.ok), checks };
 }
 
@@ -76,9 +85,27 @@ async function hashFile(path: string): Promise<{ sha256: string; bytes: number }
   return { sha256: hash.digest('hex'), bytes };
 }
 
+/** The two chained files: their header, and how a row is named when its link breaks. */
+const CHAINS = {
+  nudges: {
+    file: FILES.nudges,
+    header: HEADERS.nudges,
+    name: (record: string[]) => `log id ${record[0] ?? '?'}, consumer ${JSON.stringify(record[3] ?? '')}`,
+  },
+  answers: {
+    file: FILES.answers,
+    header: HEADERS.answers,
+    name: (record: string[]) => `event id ${record[0] ?? '?'}, consumer ${JSON.stringify(record[3] ?? '')}`,
+  },
+} as const;
+
 /** Re-links the chain row by row; names the first row whose link does not follow from the one before. */
-async function checkChain(path: string, manifest: Manifest): Promise<VerifyResult['checks'][number]> {
-  const file = `${FILES.nudges} chain`;
+async function checkChain(
+  path: string,
+  spec: (typeof CHAINS)[keyof typeof CHAINS],
+  chain: Chain | undefined,
+): Promise<VerifyResult['checks'][number]> {
+  const file = `${spec.file} chain`;
   let previous = CHAIN_GENESIS;
   let rows = 0;
   let header = true;
@@ -86,13 +113,13 @@ async function checkChain(path: string, manifest: Manifest): Promise<VerifyResul
   const check = (record: string[]): string | null => {
     if (header) {
       header = false;
-      return record.join(',') === HEADERS.nudges.join(',') ? null : 'the header row differs';
+      return record.join(',') === spec.header.join(',') ? null : 'the header row differs';
     }
     rows += 1;
     const link = record.at(-1) ?? '';
     const expected = chainLink(previous, record.slice(0, -1));
     if (link !== expected)
-      return `row ${rows} (log id ${record[0] ?? '?'}, consumer ${JSON.stringify(record[3] ?? '')}) does not follow from the row before it: edited, inserted or a row removed before it`;
+      return `row ${rows} (${spec.name(record)}) does not follow from the row before it: edited, inserted or a row removed before it`;
     previous = link;
     return null;
   };
@@ -112,7 +139,6 @@ async function checkChain(path: string, manifest: Manifest): Promise<VerifyResul
       const problem = check(record);
       if (problem) return { file, ok: false, detail: problem };
     }
-  const chain = manifest.nudgeChain;
   if (!chain || chain.rows !== rows || chain.head !== previous) {
     return {
       file,

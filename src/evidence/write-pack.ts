@@ -5,6 +5,7 @@ import type { Sql } from '../db/connect.js';
 import {
   streamCampaignConsumers,
   streamCampaignNudges,
+  streamCampaignAnswers,
   streamCampaignRuns,
   type EvidenceConsumer,
   type EvidenceFilter,
@@ -170,11 +171,41 @@ async function writeInto(dir: string, request: PackRequest): Promise<Manifest> {
     throw error;
   }
 
-  // Answers read back from Slack come with the two-way issue (branch two-way); until it lands
-  // chaser reads none, so the file is the header alone and summary.md says so.
+  // Answers get a chain of their own, like the nudges: who said "done" and when is as much a
+  // part of the record as the nudge it answered, and an edited row is named, not just detected.
   const answers = new HashedWriter(join(dir, FILES.answers));
-  await answers.row(HEADERS.answers);
-  files[FILES.answers] = { ...(await answers.close()), rows: 0 };
+  let answerHead = CHAIN_GENESIS;
+  const answerKinds = new Map<string, number>();
+  try {
+    await answers.row(HEADERS.answers);
+    for await (const rows of streamCampaignAnswers(sql, source, filter)) {
+      for (const a of rows) {
+        answerKinds.set(a.kind, (answerKinds.get(a.kind) ?? 0) + 1);
+        const cells = [
+          a.id,
+          iso(a.recorded_at),
+          a.run_id ?? '',
+          a.consumer_id ?? '',
+          a.team,
+          a.kind,
+          a.source,
+          a.actor,
+          a.channel,
+          a.message_ts,
+          a.body,
+          iso(a.until_at),
+          a.detail ?? '',
+          permalinkOf(request.permalink, a.channel, a.message_ts),
+        ];
+        answerHead = chainLink(answerHead, cells);
+        await answers.row([...cells, answerHead]);
+      }
+    }
+    files[FILES.answers] = { ...(await answers.close()), rows: answers.rows - 1 };
+  } catch (error) {
+    answers.destroy();
+    throw error;
+  }
 
   const runs = new HashedWriter(join(dir, FILES.runs));
   const configs = new Set<string>();
@@ -208,6 +239,9 @@ async function writeInto(dir: string, request: PackRequest): Promise<Manifest> {
     runsNudged: runsNudged.size,
     configs: configs.size,
     head,
+    answers: answers.rows - 1,
+    answerKinds,
+    answerHead,
   });
   const bytes = Buffer.from(summary, 'utf8');
   await writeFile(join(dir, FILES.summary), bytes, { flag: 'wx' });
@@ -222,6 +256,7 @@ async function writeInto(dir: string, request: PackRequest): Promise<Manifest> {
     chaserVersion: request.version,
     files,
     nudgeChain: { algorithm: 'sha256', genesis: CHAIN_GENESIS, rows: nudges.rows - 1, head },
+    answerChain: { algorithm: 'sha256', genesis: CHAIN_GENESIS, rows: answers.rows - 1, head: answerHead },
   };
 }
 
@@ -287,10 +322,44 @@ function permalinkOf(permalink: PackRequest['permalink'], channel: string, ts: s
   return `${permalink.base}archives/${encodeURIComponent(channel)}/p${ts.replace('.', '')}`;
 }
 
+/** The order answers are counted in: the effects first, then what counts for nothing. */
+const ANSWER_KINDS: readonly { kind: string; label: string }[] = [
+  { kind: 'done', label: 'claimed done' },
+  { kind: 'snooze', label: 'snooze asked' },
+  { kind: 'not_ours', label: 'disputed ("not ours")' },
+  { kind: 'eta', label: 'an ETA given' },
+  { kind: 'response', label: 'a reply naming nothing' },
+  { kind: 'refused', label: 'not counted (not understood, or someone outside the team)' },
+];
+
+function renderAnswers(n: { answers: number; answerKinds: ReadonlyMap<string, number>; answerHead: string }): string {
+  if (n.answers === 0) return 'No answer was read back from Slack for this campaign (answers.csv is the header alone).\n';
+  const known = new Set(ANSWER_KINDS.map((k) => k.kind));
+  const rows = [
+    ...ANSWER_KINDS.map((k) => ({ label: k.label, count: n.answerKinds.get(k.kind) ?? 0 })),
+    ...[...n.answerKinds].filter(([kind]) => !known.has(kind)).map(([kind, count]) => ({ label: mdText(kind, 40), count })),
+  ];
+  return `${n.answers} answer${n.answers === 1 ? '' : 's'} read back from Slack (answers.csv, one row per consumer an answer names, hash-chained in the order recorded: head \`${n.answerHead}\`):
+
+| answer | rows |
+| --- | ---: |
+${rows.map((r) => `| ${r.label} | ${r.count} |`).join('\n')}
+`;
+}
+
 function renderSummary(
   request: PackRequest,
   t: Tally,
-  n: { nudges: number; runs: number; runsNudged: number; configs: number; head: string },
+  n: {
+    nudges: number;
+    runs: number;
+    runsNudged: number;
+    configs: number;
+    head: string;
+    answers: number;
+    answerKinds: ReadonlyMap<string, number>;
+    answerHead: string;
+  },
 ): string {
   const { filter, now } = request;
   const done = t.confirmed + t.exempt;
@@ -328,8 +397,10 @@ Done by the deadline: **${t.doneByDeadline}** (${pct(t.doneByDeadline, t.total)}
 ${n.nudges} nudges in ${n.runsNudged} runs (nudges.csv, one row per consumer per message, hash-chained in log order: head \`${n.head}\`).
 ${n.runs} runs covered this campaign (runs.csv) with ${n.configs} distinct configuration hash${n.configs === 1 ? '' : 'es'}.
 ${'base' in request.permalink ? "Permalinks are built from the workspace URL (auth.test) and each message's channel and ts." : `Permalinks are empty: ${request.permalink.reason}.`}
-answers.csv is empty: reading answers back from Slack comes with a later chaser (the two-way issue).
 
+## Answers
+
+${renderAnswers(n)}
 ## Exemptions
 
 ${list(t.exemptions, t.exempt)}
@@ -338,7 +409,7 @@ ${list(t.exemptions, t.exempt)}
 ${list(t.pending, t.pendingOverdue)}
 ## Files
 
-consumers.csv, nudges.csv, answers.csv, runs.csv and this summary; manifest.json holds the SHA-256 of each and the chain head.
+consumers.csv, nudges.csv, answers.csv, runs.csv and this summary; manifest.json holds the SHA-256 of each and the heads of the two chains.
 Check the pack with \`chaser evidence --verify <dir>\` (exit 0 valid, 65 altered or incomplete).
 `;
 }

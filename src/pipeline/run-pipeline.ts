@@ -108,7 +108,7 @@ export async function runPipeline(env: RunEnv, request: RunRequest): Promise<Run
       slack && steps.nudge && !nudges.fatal
         ? await deliverEscalations(scope, { slack, plan, escalations: pacing.escalations, runId, campaign })
         : unsentEscalations(pacing.escalations, steps.nudge ? 'not sent' : `${request.command}: not sent (only sweep escalates)`);
-    const snapshot = runId !== undefined ? await recordHistory(scope, runId, source) : null;
+    const snapshot = runId !== undefined ? await recordHistory(scope, runId, source, fullPlan) : null;
     const runThreads = threads
       ? threadsOutcome(harvest, harvested && memory ? undefined : (preview?.skipped ?? skippedWhy(scope, Boolean(slack), memory)))
       : undefined;

@@ -6,6 +6,7 @@ import { compareText, countsByName, createInterner, TeamTally, type TeamResult }
 import { isValidDate } from './time.js';
 import { LISTED_MAX } from './team-tally.js';
 import type {
+  AnswerCounts,
   AnsweredConsumer,
   ConsumerRow,
   Laggard,
@@ -51,6 +52,7 @@ export function createPlanBuilder(options: PlanOptions, now: Date): PlanBuilder 
   const internKeyId = createInterner();
   const skipped: Skipped[] = [];
   const answered = new Map<string, AnsweredConsumer[]>();
+  const answerCounts = new Map<string, AnswerCounts>();
   const oldestByTier = Array.from({ length: tiers.length }, (): Date | undefined => undefined);
   let previous: TeamTally | undefined;
   let finished: Plan | undefined;
@@ -101,6 +103,13 @@ export function createPlanBuilder(options: PlanOptions, now: Date): PlanBuilder 
           const list = answered.get(consumer.team) ?? [];
           if (list.length < LISTED_MAX) list.push({ id: consumer.id, name: consumer.name, answers });
           answered.set(consumer.team, list);
+          const claimed = answers.claim?.state === 'claimed';
+          if ((claimed || answers.dispute) && consumer.keyId !== null) {
+            const counts = answerCounts.get(consumer.keyId) ?? { claimed: 0, disputed: 0 };
+            if (claimed) counts.claimed += 1;
+            if (answers.dispute) counts.disputed += 1;
+            answerCounts.set(consumer.keyId, counts);
+          }
         }
         if (evidence && assessment.evidence) countEvidence(evidence, assessment.laggard, assessment.evidence);
       }
@@ -129,6 +138,7 @@ export function createPlanBuilder(options: PlanOptions, now: Date): PlanBuilder 
       };
       finished.answered = answered;
       if (evidence) finished.evidence = evidence;
+      if (answerCounts.size > 0) finished.answerCounts = answerCounts;
       return finished;
     },
   };

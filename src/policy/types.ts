@@ -175,6 +175,12 @@ export interface Plan {
   answered: Map<string, AnsweredConsumer[]>;
   /** What source.columns.lastSeenOnOldKey said; absent when no such column is mapped. */
   evidence?: PlanEvidence;
+  /**
+   * Per campaign (key id), how many outstanding consumers the answers hold back: claimed done
+   * within claimGrace, and disputed ("not ours"). Every one counted, not only those listed;
+   * absent when none is. The campaign snapshot records these numbers (one source of truth).
+   */
+  answerCounts?: Map<string, AnswerCounts>;
 }
 
 /** The old key's use, as the inventory reports it (source.columns.lastSeenOnOldKey), over the outstanding consumers. */
@@ -197,6 +203,11 @@ export interface TeamEvidence {
   seenAfterDeadline: number;
   looksDone: string[];
   contradicted: string[];
+}
+
+export interface AnswerCounts {
+  claimed: number;
+  disputed: number;
 }
 
 /** An outstanding consumer and what its team's answers mean for it. */

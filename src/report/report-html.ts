@@ -60,7 +60,7 @@ function campaignSection(report: CampaignReport, index: number): string {
 <dl class="kpis">
 <div><dt>In scope</dt><dd>${latest.inScope}</dd></div>
 <div><dt>Done</dt><dd>${esc(formatPercent(report.done))}</dd><dd class="sub">${latest.confirmed} confirmed · ${latest.exempt} exempt</dd></div>
-<div><dt>Outstanding</dt><dd>${latest.outstanding}</dd><dd class="sub">${latest.pendingNotDue} not yet due${latest.snoozed > 0 ? ` · ${latest.snoozed} snoozed` : ''}</dd></div>
+<div><dt>Outstanding</dt><dd>${latest.outstanding}</dd><dd class="sub">${outstandingDetail(latest)}</dd></div>
 <div class="finish${warn}"><dt>Finish</dt>${finishKpi(report)}</div>
 </dl>
 <div class="charts">
@@ -69,6 +69,15 @@ ${tiersOverTime(report, index)}
 </div>
 ${teamTable(report)}
 </section>`;
+}
+
+/** Under the outstanding count: what is not yet due, and what the teams' answers hold back (as the digest line says it). */
+function outstandingDetail(latest: CampaignReport['latest']): string {
+  const parts = [`${latest.pendingNotDue} not yet due`];
+  if (latest.snoozed > 0) parts.push(`${latest.snoozed} snoozed`);
+  if (latest.claimed > 0) parts.push(`${latest.claimed} claimed done`);
+  if (latest.disputed > 0) parts.push(`${latest.disputed} disputed`);
+  return parts.join(' · ');
 }
 
 function finishKpi(report: CampaignReport): string {

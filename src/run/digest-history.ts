@@ -34,6 +34,8 @@ export function buildDigestHistory(input: {
       slowest: [...latest.topTeams]
         .sort((a, b) => b.maxDaysOverdue - a.maxDaysOverdue || b.outstanding - a.outstanding)
         .slice(0, SLOWEST_TEAMS),
+      claimed: latest.claimed,
+      disputed: latest.disputed,
     });
   }
   // Most outstanding first: the campaign that needs the lead most leads.

@@ -65,6 +65,9 @@ export interface CampaignLine {
   change: number | null;
   projection: Projection;
   slowest: { team: string; outstanding: number; maxDaysOverdue: number }[];
+  /** Outstanding consumers claimed done (within claimGrace) and disputed, in the latest snapshot. */
+  claimed: number;
+  disputed: number;
 }
 
 export interface TeamDetail {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { readResolutionStats, readSnapshots } from '../../src/db/snapshots.js';
+import { inHistoryTransaction, readResolutionStats, readSnapshots } from '../../src/db/snapshots.js';
 import { backend } from '../support/db.js';
-import { DEADLINE, KEY, OTHER_KEY, dayAfter, playCampaign } from '../support/played-campaign.js';
+import { ANSWERING_SLACK, DEADLINE, KEY, OTHER_KEY, dayAfter, playCampaign } from '../support/played-campaign.js';
 import { CHANNELS, useScenario } from '../support/scenario.js';
 
 describe(`campaign history: snapshots and resolutions (${backend})`, () => {
@@ -84,5 +84,80 @@ describe(`campaign history: snapshots and resolutions (${backend})`, () => {
     ]);
     const dry = JSON.parse((await s.run(['dry-run', '--json', '--now', dayAfter(20).toISOString()])).stdout) as { snapshot: unknown };
     expect(dry.snapshot).toBeNull(); // dry-run writes nothing
+  });
+});
+
+describe(`campaign history: the statements' transaction (${backend})`, () => {
+  const s = useScenario();
+
+  it('runs them with JIT off and a larger work_mem, set for that transaction only', async () => {
+    const setting = async (sql: typeof s.db.sql) => {
+      const [row] = await sql<{ jit: string; work_mem: string }[]>`
+        select current_setting('jit') as jit, current_setting('work_mem') as work_mem`;
+      return row;
+    };
+    const before = await setting(s.db.sql);
+    expect(await inHistoryTransaction(s.db.sql, setting)).toEqual({ jit: 'off', work_mem: '32MB' });
+    expect(await setting(s.db.sql)).toEqual(before);
+    // A failure inside rolls back everything it wrote.
+    const written = () => s.db.sql<{ n: number }[]>`select count(*)::int as n from chaser_runs`;
+    const runs = (await written())[0]?.n;
+    await expect(
+      inHistoryTransaction(s.db.sql, async (tx) => {
+        await tx`insert into chaser_runs (command, as_of) values ('sweep', now())`;
+        throw new Error('killed');
+      }),
+    ).rejects.toThrow('killed');
+    expect((await written())[0]?.n).toBe(runs);
+  });
+});
+
+describe(`campaign history: answers read back from Slack (${backend})`, () => {
+  const s = useScenario({ slack: ANSWERING_SLACK });
+
+  it('claimed and disputed: the snapshot rows, report --json and the digest say the numbers the policy derived', async () => {
+    await playCampaign(s.db.sql, (args) => s.run(args), s.slack);
+    const snapshots = await readSnapshots(s.db.sql, { keyId: KEY });
+    const counts = (day: number) => {
+      const snap = snapshots.find((row) => row.asOf.getTime() === dayAfter(day).getTime());
+      return snap && [snap.command, snap.claimed, snap.disputed];
+    };
+    // Answered on day 10, read back by the sweep of day 11; payments' claim holds for claimGrace (2d),
+    // then is unverified (the inventory still says pending): no longer counted as claimed.
+    expect([10, 11, 12, 15, 19].map(counts)).toEqual([
+      ['sweep', 0, 0],
+      ['sweep', 1, 1],
+      ['digest', 1, 1],
+      ['sweep', 0, 1],
+      ['sweep', 0, 1],
+    ]);
+    expect((await readSnapshots(s.db.sql, { keyId: OTHER_KEY })).map((snap) => snap.claimed + snap.disputed)).toEqual(
+      new Array<number>(9).fill(0),
+    );
+
+    const json = JSON.parse((await s.run(['report', '--json', '--key', KEY])).stdout) as {
+      campaigns: { latest: { claimed: number; disputed: number }; days: { asOf: string; claimed: number; disputed: number }[] }[];
+    };
+    const days = json.campaigns[0]!.days;
+    expect(days.filter((d) => d.asOf >= dayAfter(10).toISOString()).map((d) => [d.claimed, d.disputed])).toEqual([
+      [0, 0],
+      [1, 1],
+      [1, 1],
+      [0, 1],
+      [0, 1],
+    ]);
+    expect(json.campaigns[0]!.latest).toMatchObject({ claimed: 0, disputed: 1 });
+
+    // The digests while the claim holds (days 11 and 12) say the same, in the burn-down line beside the answers they list.
+    const digests = s.slack.posts().filter((p) => p.channelId === CHANNELS.security);
+    const whileClaimed = digests.map((p) => JSON.stringify(p.blocks)).filter((b) => b.includes('claimed done (checking)'));
+    expect(whileClaimed.length).toBeGreaterThan(0);
+    for (const blocks of whileClaimed) {
+      expect(blocks).toMatch(/• `kms\/payments-2026-03` \S+ \d+ outstanding[^·]*· \d+ % of 8 done · 1 claimed done, 1 disputed · /);
+      expect(blocks).toContain('routing dispute');
+    }
+    const last = JSON.stringify(digests.at(-1)?.blocks);
+    expect(last).toMatch(/% of 8 done · 1 disputed · /);
+    expect(last).not.toContain('claimed done (checking)');
   });
 });

@@ -3,8 +3,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseCsvRecords } from '../../src/report/csv.js';
 import { backend } from '../support/db.js';
-import { KEY, playCampaign } from '../support/played-campaign.js';
-import { useScenario } from '../support/scenario.js';
+import { ANA, ANSWERING_SLACK, KEY, OTHER_KEY, SAM, dayAfter, playCampaign } from '../support/played-campaign.js';
+import { CHANNELS, useScenario } from '../support/scenario.js';
 
 describe(`chaser evidence (${backend})`, () => {
   const s = useScenario();
@@ -60,7 +60,7 @@ describe(`chaser evidence (${backend})`, () => {
     expect(nudges.length - 1).toBe(logged[0]?.n);
     // auth.test's workspace URL + channel + ts: no call per nudge.
     expect(nudges[1]?.[8]).toMatch(/^https:\/\/[^/]+\/archives\/C0[A-Z0-9]+\/p\d+$/);
-    expect(csv('pack', 'answers.csv')).toEqual([['answered_at', 'consumer_id', 'team', 'user', 'answer', 'channel', 'message_ts']]);
+    expect(csv('pack', 'answers.csv')).toHaveLength(1); // the header: nobody answered in this campaign
     const runs = csv('pack', 'runs.csv');
     expect(runs[1]).toEqual([
       '1',
@@ -153,5 +153,110 @@ describe(`chaser evidence (${backend})`, () => {
     expect(run.stdout).toMatch(/permalinks empty: SLACK_BOT_TOKEN is not set/);
     expect(csv('pack-notoken', 'nudges.csv')[1]?.[8]).toBe('');
     expect(readFileSync(join(s.dir, 'pack-notoken', 'summary.md'), 'utf8')).toContain('Permalinks are empty: SLACK_BOT_TOKEN is not set.');
+  });
+});
+
+describe(`chaser evidence: answers read back from Slack (${backend})`, () => {
+  const s = useScenario({ slack: ANSWERING_SLACK });
+  const csv = (dir: string, file: string) => parseCsvRecords(readFileSync(join(s.dir, dir, file), 'utf8'));
+
+  it('answers.csv holds every answer of the campaign, chained; summary.md counts them by kind; one altered line fails --verify', async () => {
+    await playCampaign(s.db.sql, (args) => s.run(args), s.slack);
+    const run = await s.run(['evidence', '--key', KEY, '--out', 'pack']);
+    expect([run.code, run.stderr]).toEqual([0, '']);
+
+    const answers = csv('pack', 'answers.csv');
+    expect(answers[0]).toEqual([
+      'event_id',
+      'recorded_at',
+      'run_id',
+      'consumer_id',
+      'team',
+      'kind',
+      'source',
+      'actor',
+      'channel',
+      'message_ts',
+      'text_or_reaction',
+      'until',
+      'detail',
+      'permalink',
+      'chain',
+    ]);
+    // In the order recorded (the chain's), which follows the order the threads were read in: compared by kind here.
+    const rows = answers
+      .slice(1)
+      .sort((a, b) => (a[5]! < b[5]! ? -1 : 1))
+      .map((r) => ({ consumer: r[3], team: r[4], kind: r[5], actor: r[7], channel: r[8], text: r[10], detail: r[12] }));
+    expect(rows).toEqual([
+      { consumer: 'pay-3', team: 'payments', kind: 'done', actor: ANA, channel: CHANNELS.payments, text: 'done ledger-sync', detail: '' },
+      {
+        consumer: 'search-3',
+        team: 'search',
+        kind: 'not_ours',
+        actor: SAM,
+        channel: CHANNELS.search,
+        text: 'not ours reranker @identity',
+        detail: 'identity',
+      },
+      // Names no consumer, in payments' all-keys thread: payments was chased there about this campaign.
+      {
+        consumer: '',
+        team: 'payments',
+        kind: 'response',
+        actor: ANA,
+        channel: CHANNELS.payments,
+        text: `'=HYPERLINK("http://evil.example") on it`,
+        detail: '',
+      },
+    ]);
+    const recorded = await s.db.sql<{ id: string; run_id: string; message_ts: string }[]>`
+      select id::text, run_id::text, message_ts from chaser_ack_events order by id`;
+    expect(answers.slice(1).map((r) => [r[0], r[1], r[2], r[9]])).toEqual(
+      recorded.map((e) => [e.id, dayAfter(11).toISOString(), e.run_id, e.message_ts]),
+    );
+    // A formula never reaches a spreadsheet: the cell is quoted with a leading '.
+    expect(readFileSync(join(s.dir, 'pack', 'answers.csv'), 'utf8')).toContain(`"'=HYPERLINK(""http://evil.example"") on it"`);
+    expect(answers.find((r) => r[5] === 'done')?.[13]).toMatch(/^https:\/\/[^/]+\/archives\/C0PAYMENTS1\/p\d+$/);
+
+    const manifest = JSON.parse(readFileSync(join(s.dir, 'pack', 'manifest.json'), 'utf8')) as {
+      files: Record<string, { sha256: string; rows?: number }>;
+      answerChain: { rows: number; head: string };
+    };
+    expect(manifest.files['answers.csv']).toMatchObject({ sha256: expect.stringMatching(/^[0-9a-f]{64}$/), rows: 3 });
+    expect(manifest.answerChain).toMatchObject({ rows: 3, head: answers[3]?.[14] });
+    const summary = readFileSync(join(s.dir, 'pack', 'summary.md'), 'utf8');
+    expect(summary).toContain('3 answers read back from Slack');
+    expect(summary).toContain('| claimed done | 1 |');
+    expect(summary).toContain('| disputed ("not ours") | 1 |');
+    expect(summary).toContain('| a reply naming nothing | 1 |');
+    expect(summary).toContain('| snooze asked | 0 |');
+
+    const verified = await s.run(['evidence', '--verify', 'pack']);
+    expect(verified.code).toBe(0);
+    expect(verified.stdout).toMatch(/✓ answers\.csv chain: 3 rows linked/);
+
+    // Someone turns the dispute into a claim after the fact.
+    const path = join(s.dir, 'pack', 'answers.csv');
+    const lines = readFileSync(path, 'utf8').split('\r\n');
+    const dispute = lines.findIndex((line) => line.includes(',not_ours,'));
+    lines[dispute] = lines[dispute]!.replace(',not_ours,', ',done,');
+    writeFileSync(path, lines.join('\r\n'));
+    const altered = await s.run(['evidence', '--verify', 'pack']);
+    expect(altered.code).toBe(65);
+    expect(altered.stdout).toMatch(/✗ answers\.csv: altered: SHA-256/);
+    expect(altered.stdout).toMatch(/✗ answers\.csv chain: row \d \(event id \d+, consumer "search-3"\) does not follow/);
+  });
+
+  it('--from/--to bound the answers by when they were read; another campaign gets none of them', async () => {
+    await playCampaign(s.db.sql, (args) => s.run(args), s.slack);
+    expect((await s.run(['evidence', '--key', KEY, '--out', 'before', '--to', dayAfter(10).toISOString()])).code).toBe(0);
+    expect(csv('before', 'answers.csv')).toHaveLength(1);
+    expect(readFileSync(join(s.dir, 'before', 'summary.md'), 'utf8')).toContain('No answer was read back from Slack for this campaign');
+    expect((await s.run(['evidence', '--key', OTHER_KEY, '--out', 'other'])).code).toBe(0);
+    // search was chased about search-ui (the other key) in the same all-keys thread: only the dispute
+    // names a consumer, and reranker is not the other campaign's.
+    expect(csv('other', 'answers.csv')).toHaveLength(1);
+    expect((await s.run(['evidence', '--verify', 'other'])).code).toBe(0);
   });
 });

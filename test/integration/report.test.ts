@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { backend } from '../support/db.js';
 import { CHROMIUM, readText, renderInChromium } from '../support/chromium.js';
-import { KEY, OTHER_KEY, playCampaign } from '../support/played-campaign.js';
+import { ANSWERING_SLACK, KEY, OTHER_KEY, playCampaign } from '../support/played-campaign.js';
 import { useScenario } from '../support/scenario.js';
 
 describe(`chaser report (${backend})`, () => {
@@ -96,5 +96,20 @@ describe(`chaser report (${backend})`, () => {
       copyFileSync(join(s.dir, 'report.html'), `${keep}.html`);
     }
     expect(existsSync(join(s.dir, 'report.html'))).toBe(true);
+  });
+});
+
+describe(`chaser report: a campaign with answers read back from Slack (${backend})`, () => {
+  const s = useScenario({ slack: ANSWERING_SLACK });
+
+  it('--html says what the answers hold back under the outstanding count, as the snapshot and the digest do', async () => {
+    await playCampaign(s.db.sql, (args) => s.run(args), s.slack);
+    expect((await s.run(['report', '--html', 'report.html', '--key', KEY])).code).toBe(0);
+    const html = readText(join(s.dir, 'report.html'));
+    // Day 19: the claim on ledger-sync lapsed (unverified, chased again); reranker's dispute holds.
+    expect(html).toContain('<dt>Outstanding</dt><dd>3</dd><dd class="sub">0 not yet due · 1 disputed</dd>');
+    expect((await s.run(['report', '--html', 'day12.html', '--key', KEY, '--to', '2026-03-14T09:00:00Z'])).code).toBe(0);
+    expect(readText(join(s.dir, 'day12.html'))).toMatch(/<dd class="sub">0 not yet due · 1 claimed done · 1 disputed<\/dd>/);
+    if (CHROMIUM) expect((await renderInChromium(join(s.dir, 'report.html'))).pageErrors).toEqual([]);
   });
 });

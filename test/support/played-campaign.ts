@@ -1,5 +1,7 @@
 import type { Sql } from '../../src/db/connect.js';
 import { insertConsumers } from './db.js';
+import { DEFAULT_SCOPES, type FakeSlack, type FakeSlackOptions } from './fake-slack.js';
+import { CHANNELS } from './scenario.js';
 
 export const KEY = 'kms/payments-2026-03';
 export const OTHER_KEY = 'kms/search-2026-03';
@@ -7,12 +9,51 @@ export const OTHER_KEY = 'kms/search-2026-03';
 export const DEADLINE = new Date('2026-03-02T00:00:00Z');
 export const dayAfter = (days: number) => new Date(DEADLINE.getTime() + days * 86_400_000 + 9 * 3_600_000);
 
+/** The people who answer in the teams' threads when the campaign is played with answers. */
+export const ANA = 'U0ANA00001'; // payments' on-call group
+export const SAM = 'U0SAM00001'; // search has no mention: any person answers for it
+
+/** The fake Slack of a campaign played with answers: history and reaction scopes, payments' user group. */
+export const ANSWERING_SLACK: FakeSlackOptions = {
+  scopes: [...DEFAULT_SCOPES, 'channels:history', 'groups:history', 'reactions:read', 'reactions:write', 'usergroups:read'],
+  users: [
+    { id: 'U0SECLEAD01', email: 'lead@example.com' },
+    { id: ANA, email: 'ana@example.com' },
+    { id: SAM, email: 'sam@example.com' },
+  ],
+  usergroups: { S0PAYONCALL: [ANA] },
+};
+
+/**
+ * Day 10, in the threads chaser opened: payments claims ledger-sync done and says something that
+ * names no consumer; search disputes reranker (found late, on day 8).
+ */
+function answerInThreads(slack: FakeSlack): void {
+  const parent = (channel: string) => {
+    const post = slack
+      .posts()
+      .filter((p) => p.channelId === channel && p.params['thread_ts'] === undefined)
+      .at(-1);
+    if (!post?.ts) throw new Error(`no thread parent in ${channel}`);
+    return post.ts;
+  };
+  slack.reply(CHANNELS.payments, parent(CHANNELS.payments), ANA, 'done ledger-sync');
+  slack.reply(CHANNELS.payments, parent(CHANNELS.payments), ANA, '=HYPERLINK("http://evil.example") on it');
+  slack.reply(CHANNELS.search, parent(CHANNELS.search), SAM, 'not ours reranker @identity');
+}
+
 /**
  * A campaign played over three weeks against the CLI: sweeps on days 1–19 (as of 09:00 UTC),
  * consumers confirming along the way, a late scope addition on day 5, an exemption and a removal
- * on day 8, a digest on day 12. `run` is the scenario's CLI runner.
+ * on day 8, a digest on day 12. `run` is the scenario's CLI runner. With `answers` (the fake Slack,
+ * started with ANSWERING_SLACK), also a consumer found late on day 8 and sweeps on days 10 and 11,
+ * the second reading back the answers given in the threads on day 10 (answerInThreads).
  */
-export async function playCampaign(sql: Sql, run: (args: string[]) => Promise<{ code: number | null; stderr: string }>): Promise<void> {
+export async function playCampaign(
+  sql: Sql,
+  run: (args: string[]) => Promise<{ code: number | null; stderr: string }>,
+  answers?: FakeSlack,
+): Promise<void> {
   await insertConsumers(sql, [
     ...['checkout-api', 'refunds-worker', 'ledger-sync'].map((name, i) => ({
       id: `pay-${i + 1}`,
@@ -47,6 +88,13 @@ export async function playCampaign(sql: Sql, run: (args: string[]) => Promise<{ 
   await sql`update rotation_consumers set status = 'exempt' where id = 'search-2'`;
   await sql`delete from rotation_consumers where id = 'id-1'`;
   await sweep(8);
+  if (answers) {
+    await insertConsumers(sql, [{ id: 'search-3', name: 'reranker', owner_team: 'search', key_id: KEY, rotation_deadline: dayAfter(8) }]);
+    await sweep(10);
+    answerInThreads(answers);
+    // Read back by the sweep of day 11: the claim is within claimGrace (2d) at the digest of day 12.
+    await sweep(11);
+  }
   await sql`update rotation_consumers set status = 'confirmed' where id = 'pay-2'`;
   await sweep(12, 'digest');
   await sql`update rotation_consumers set status = 'confirmed' where id in ('pay-late-1')`;

@@ -429,6 +429,34 @@ describe('answers in the plan', () => {
     expect(otherTeam.teams.map((t) => t.team)).toEqual(['payments']);
   });
 
+  it('counts per campaign every consumer held back by a claim within claimGrace or a dispute (what the snapshot records)', async () => {
+    const rows = [
+      consumer({ id: 'claimed', keyId: 'kms/a', overdueDays: 1, now: PLAN_NOW }),
+      consumer({ id: 'unverified', keyId: 'kms/a', overdueDays: 1, now: PLAN_NOW }),
+      consumer({ id: 'disputed', keyId: 'kms/a', overdueDays: 1, now: PLAN_NOW }),
+      consumer({ id: 'both', keyId: 'kms/b', overdueDays: 1, now: PLAN_NOW }),
+      consumer({ id: 'snoozed', keyId: 'kms/b', overdueDays: 1, now: PLAN_NOW }),
+      consumer({ id: 'no-key', keyId: null, overdueDays: 1, now: PLAN_NOW }),
+    ];
+    const yesterday = new Date(PLAN_NOW.getTime() - DAY_MS);
+    const plan = await planWith(rows, [
+      answerOf('done', 'claimed', yesterday),
+      answerOf('done', 'unverified', new Date(PLAN_NOW.getTime() - 3 * DAY_MS)),
+      answerOf('not_ours', 'disputed', yesterday),
+      answerOf('done', 'both', yesterday),
+      answerOf('not_ours', 'both', yesterday),
+      answerOf('snooze', 'snoozed', yesterday, { untilAt: new Date(PLAN_NOW.getTime() + DAY_MS) }),
+      answerOf('done', 'no-key', yesterday),
+    ]);
+    expect(plan.answerCounts).toEqual(
+      new Map([
+        ['kms/a', { claimed: 1, disputed: 1 }],
+        ['kms/b', { claimed: 1, disputed: 1 }],
+      ]),
+    );
+    expect((await planWith(rows, [])).answerCounts).toBeUndefined();
+  });
+
   it('the critical tier stays the last: an unverified claim there does not climb past it', async () => {
     const rows = [consumer({ id: 'checkout-api', overdueDays: 20, now: PLAN_NOW })];
     const plan = await planWith(rows, [answerOf('done', 'checkout-api', new Date(PLAN_NOW.getTime() - 3 * DAY_MS))]);

@@ -15,6 +15,8 @@ const history = (over: Partial<DigestHistory> = {}): DigestHistory => ({
       change: -3,
       projection: { kind: 'projected', at: new Date('2026-03-23T09:00:00Z'), perDay: 1 },
       slowest: [{ team: 'payments', outstanding: 2, maxDaysOverdue: 19 }],
+      claimed: 0,
+      disputed: 0,
     },
   ],
   teams: [
@@ -37,6 +39,13 @@ describe('digest history', () => {
     expect(campaignLine(history().campaigns[0]!)).toBe(
       '• `kms/payments-2026-03` █▇▆▅▃ 2 outstanding (−3) · 62 % of 8 done · projected done 2026-03-23 (−1.0/day) · slowest: payments 19 d',
     );
+  });
+
+  it('says how many outstanding consumers the answers hold back (claimed done, disputed), only when some are', () => {
+    const line = (claimed: number, disputed: number) => campaignLine({ ...history().campaigns[0]!, claimed, disputed });
+    expect(line(1, 2)).toContain(' · 62 % of 8 done · 1 claimed done, 2 disputed · projected done 2026-03-23');
+    expect(line(0, 1)).toContain(' · 62 % of 8 done · 1 disputed · projected done');
+    expect(line(3, 0)).toContain(' · 3 claimed done · projected done');
   });
 
   it("names the worst teams' consumers with how often and since when they were chased, and what changed", () => {

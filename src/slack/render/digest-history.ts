@@ -30,13 +30,16 @@ export function historyBlocks(history: DigestHistory, now: Date): KnownBlock[] {
   return blocks;
 }
 
-/** "`kms/x` ▇▆▅▃▂ 12 outstanding (−3) · 71 % done · projected done 2026-04-02 · slowest: payments 19 d" */
+/** "`kms/x` ▇▆▅▃▂ 12 outstanding (−3) · 71 % done · 1 claimed done, 2 disputed · projected done 2026-04-02 · slowest: payments 19 d" */
 export function campaignLine(c: CampaignLine): string {
   const parts = [
     `${c.outstanding} outstanding${c.change === null ? '' : ` (${signed(c.change)})`}`,
     `${Math.floor(c.done * 100)} % of ${c.inScope} done`,
-    describeProjection(c.projection),
   ];
+  // What the answers hold back: the same numbers as the snapshot (the policy's own counts).
+  const answered = [...(c.claimed > 0 ? [`${c.claimed} claimed done`] : []), ...(c.disputed > 0 ? [`${c.disputed} disputed`] : [])];
+  if (answered.length > 0) parts.push(answered.join(', '));
+  parts.push(describeProjection(c.projection));
   if (c.slowest.length > 0) {
     parts.push(`slowest: ${c.slowest.map((t) => `${safeMrkdwn(t.team, TEAM_MAX_CHARS, '(no team)')} ${t.maxDaysOverdue} d`).join(', ')}`);
   }
