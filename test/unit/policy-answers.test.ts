@@ -12,6 +12,7 @@ import {
 import type { AckEvent, NewAckEvent } from '../../src/policy/answers/types.js';
 import { answerNotes, describeAnswers, renderConfirmation } from '../../src/slack/render/thread-messages.js';
 import { isPerson, isPersonReacting, mayAnswer } from '../../src/policy/answers/who.js';
+import { eventsFromThread, type ReadBackContext } from '../../src/policy/answers/read-back.js';
 import { consumer, planOptions } from '../support/builders.js';
 import { DAY_MS, HOUR_MS } from '../support/clock.js';
 
@@ -595,5 +596,40 @@ describe('what the thread says about evidence', () => {
       answers: { eta: { eta: later(DAY_MS), by: 'U0ANA00001', at: NOW }, holdUntil: null, held: false, tierBump: 0 },
     };
     expect(answerNotes([lapsed, eta], NOW)).toEqual(['*ledger*: eta 2026-12-02 (<@U0ANA00001>)']);
+  });
+});
+
+describe('reactions without users:read: only someone known to be a person counts', () => {
+  const PARENT = '1700000000.000100';
+  const thread = (reactors: string[], replies: Array<{ user: string; bot_id?: string }> = []) => [
+    { ts: PARENT, user: 'U0CHASER', bot_id: 'B0CHASER', reactions: [{ name: 'white_check_mark', users: reactors }] },
+    ...replies.map((r, i) => ({ ts: `1700000001.00000${i}`, text: 'thanks, on it', ...r })),
+  ];
+  const base: ReadBackContext = {
+    botUserId: 'U0CHASER',
+    bots: new Set(),
+    rule: 'anyone',
+    team: {},
+    listed: [{ id: 'checkout-api', name: null }],
+    listedByMessage: new Map(),
+    parentTs: PARENT,
+    settings: SETTINGS,
+    now: NOW,
+  };
+  const doneBy = (events: NewAckEvent[]) => events.filter((e) => e.kind === 'done').map((e) => e.actor);
+
+  it('with users:read, any reactor not known to be a bot counts', () => {
+    expect(doneBy(eventsFromThread(thread(['U0UNKNOWN']), base))).toEqual(['U0UNKNOWN']);
+  });
+
+  it('without it, an unknown reactor (maybe another app) is not counted; a reply author, a group member, a listed user are', () => {
+    const unchecked = { ...base, reactorsUnchecked: true };
+    expect(doneBy(eventsFromThread(thread(['U0UNKNOWN']), unchecked))).toEqual([]);
+    expect(doneBy(eventsFromThread(thread(['U0ANA'], [{ user: 'U0ANA' }]), unchecked))).toEqual(['U0ANA']);
+    // A reply by an app does not make its author a person.
+    expect(doneBy(eventsFromThread(thread(['U0APP'], [{ user: 'U0APP', bot_id: 'B0APP' }]), unchecked))).toEqual([]);
+    const team = { ...unchecked, rule: 'team' as const, team: { mention: 'S0PAY', members: new Set(['U0BEN']) } };
+    expect(doneBy(eventsFromThread(thread(['U0BEN', 'U0UNKNOWN']), team))).toEqual(['U0BEN']);
+    expect(doneBy(eventsFromThread(thread(['U0CAL', 'U0UNKNOWN']), { ...unchecked, rule: ['U0CAL'] }))).toEqual(['U0CAL']);
   });
 });

@@ -141,6 +141,7 @@ export async function harvestAnswers(
     const events: NewAckEvent[] = eventsFromThread(read.messages, {
       botUserId: slack.botUserId,
       bots: new Set([...bots].filter(([, isBot]) => isBot).map(([user]) => user)),
+      reactorsUnchecked: !features.usersRead,
       rule,
       team: { mention, members: mention ? members.get(mention) : undefined },
       listed: listed.listed,

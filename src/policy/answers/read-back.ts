@@ -18,6 +18,12 @@ export interface ReadBackContext {
   botUserId: string | undefined;
   /** Users known to be bots (seen posting with a bot_id, or users.info said so). */
   bots: ReadonlySet<string>;
+  /**
+   * Set when chaser cannot ask Slack who is a bot (no users:read): a reaction then counts only from
+   * someone known to be a person — a member of the team's user group, a user `answers.who` lists, or
+   * the author of a person's reply — since any other reactor may be a bot.
+   */
+  reactorsUnchecked?: boolean;
   rule: AnswerRule;
   team: { mention?: string | undefined; members?: ReadonlySet<string> | undefined };
   /** Every consumer the thread lists (the parent's answer covers them all), with names for the grammar. */
@@ -38,6 +44,7 @@ export interface ReadBackContext {
 export function eventsFromThread(messages: readonly ThreadMessage[], context: ReadBackContext): NewAckEvent[] {
   const events: NewAckEvent[] = [];
   const allIds = context.listed.map((c) => c.id);
+  const counts = context.reactorsUnchecked ? knownPeople(messages, context) : () => true;
   for (const message of messages) {
     const ours = message.ts === context.parentTs || context.listedByMessage.has(message.ts) || message.user === context.botUserId;
     if (ours) {
@@ -45,7 +52,7 @@ export function eventsFromThread(messages: readonly ThreadMessage[], context: Re
       for (const reaction of message.reactions ?? []) {
         const name = reaction.name ?? '';
         for (const user of reaction.users ?? []) {
-          if (user === context.botUserId || context.bots.has(user)) continue;
+          if (user === context.botUserId || context.bots.has(user) || !counts(user)) continue;
           const answer = eventsFromReaction(name, { actor: user, ts: message.ts }, listed, context.settings, context.now);
           if (answer.length === 0) continue;
           events.push(
@@ -76,4 +83,17 @@ export function reactorsOf(messages: readonly ThreadMessage[]): Set<string> {
   const users = new Set<string>();
   for (const message of messages) for (const reaction of message.reactions ?? []) for (const user of reaction.users ?? []) users.add(user);
   return users;
+}
+
+/** Without users:read: who chaser knows is a person, by the team's rule or by a person's reply. */
+function knownPeople(messages: readonly ThreadMessage[], context: ReadBackContext): (user: string) => boolean {
+  const authors = new Set<string>();
+  for (const message of messages) {
+    const author = { user: message.user, botId: message.bot_id, subtype: message.subtype };
+    if (isPerson(author, context.botUserId) && message.user) authors.add(message.user);
+  }
+  const { rule, team } = context;
+  const byRule = (user: string) =>
+    Array.isArray(rule) ? rule.includes(user) : rule === 'team' && (team.mention === user || team.members?.has(user) === true);
+  return (user) => authors.has(user) || byRule(user);
 }
