@@ -170,8 +170,9 @@ export async function runPipeline(env: RunEnv, request: RunRequest): Promise<Run
 }
 
 /**
- * The answers this run plans with: a sweep harvests the threads first (and records what it read);
- * digest and dry-run use what earlier sweeps recorded.
+ * The answers this run plans with when it does not nudge (a sweep with threads harvests in
+ * harvestAndNudge): dry-run with a token reads the threads without recording; digest, and dry-run
+ * without one, use what earlier sweeps recorded.
  */
 async function readAnswers(
   scope: RunScope,

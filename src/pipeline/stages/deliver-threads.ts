@@ -81,6 +81,7 @@ export async function deliverThreadNudges(
     turn = createTurn(),
     parents = true,
     opened = new Set<string>(),
+    pace,
   }: {
     slack: SlackSession;
     plan: Plan;
@@ -95,6 +96,8 @@ export async function deliverThreadNudges(
     parents?: boolean;
     /** Filled with the teams whose thread this call opened. */
     opened?: Set<string>;
+    /** Per-channel pacing shared with the run's other deliveries (notifier's `pace`). */
+    pace?: Map<string, number>;
   },
 ): Promise<NudgesSent> {
   const { request, env, sql } = scope;
@@ -135,6 +138,7 @@ export async function deliverThreadNudges(
     const canLook = harvest.features.history;
     return deliverAll(outbound, {
       ...slack.common,
+      ...(pace ? { pace } : {}),
       ...(request.onProgress ? { onProgress: request.onProgress } : {}),
       // Recorded first (the message is out), then no further post without the lock.
       halt: () => (lock?.lost ? 'the sweep lock was lost' : undefined),

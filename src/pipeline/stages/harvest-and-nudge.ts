@@ -61,7 +61,9 @@ export async function harvestAndNudge(
   const { request, env } = scope;
   const campaign = request.keyId ?? '';
   const turn = createTurn();
-  const session = await startHarvest(scope, { slack, runId, record: true, turn });
+  // One per-channel pace for the "Got it" replies and every wave: a channel two teams share keeps its interval.
+  const pace = new Map<string, number>();
+  const session = await startHarvest(scope, { slack, runId, record: true, turn, pace });
   const { harvest } = session;
   const resolvedNow = await session.readDisputes();
   await session.readRecorded();
@@ -86,7 +88,18 @@ export async function harvestAndNudge(
     paced.push(pacing);
     const window = applySendingWindow(pacing.deliver);
     if (window.send.length + window.schedule.length === 0 || stopped()) return;
-    const sent = await deliverThreaded(scope, { slack, plan: pacing.deliver, window, runId, lock, harvest, turn, parents: false, opened });
+    const sent = await deliverThreaded(scope, {
+      slack,
+      plan: pacing.deliver,
+      window,
+      runId,
+      lock,
+      harvest,
+      turn,
+      parents: false,
+      opened,
+      pace,
+    });
     for (const [team, delivery] of sent.deliveries) deliveries.set(team, delivery);
     fatal ??= sent.fatal;
   };
@@ -122,7 +135,11 @@ export async function harvestAndNudge(
   for (const team of firstPlan.teams) if (!harvest.threads.has(team.team)) queue.push(team);
   kick();
   const order = [...harvest.threads.keys()];
-  await session.readThreads([...order.filter((team) => due.has(team)), ...order.filter((team) => !due.has(team))], whenRead);
+  await session.readThreads(
+    [...order.filter((team) => due.has(team)), ...order.filter((team) => !due.has(team))],
+    whenRead,
+    () => failure !== undefined || lock?.lost === true,
+  );
   while (running) await running;
   if (failure) throw failure.error;
   queue.length = 0;

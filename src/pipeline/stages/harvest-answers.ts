@@ -100,15 +100,24 @@ export interface HarvestSession {
   readRecorded(): Promise<void>;
   /** Answers recorded before this run and not confirmed yet ("Got it" still owed), per team. */
   owesConfirmation(team: string): boolean;
-  /** Reads the open threads of these teams in this order; `onRead` once each thread's answers are recorded. */
-  readThreads(order: readonly string[], onRead?: (team: string) => void): Promise<void>;
+  /**
+   * Reads the open threads of these teams in this order; `onRead` once each thread's answers are
+   * recorded. `halt` true: no further thread is started (the run is failing).
+   */
+  readThreads(order: readonly string[], onRead?: (team: string) => void, halt?: () => boolean): Promise<void>;
   /** After every thread: the calls, a warning for what was left unread, the events, the "Got it" replies. */
   finish(): Promise<void>;
 }
 
 export async function startHarvest(
   scope: RunScope,
-  { slack, runId, record, turn = createTurn() }: { slack: SlackSession; runId: RunId | undefined; record: boolean; turn?: Turn },
+  {
+    slack,
+    runId,
+    record,
+    turn = createTurn(),
+    pace,
+  }: { slack: SlackSession; runId: RunId | undefined; record: boolean; turn?: Turn; pace?: Map<string, number> },
 ): Promise<HarvestSession> {
   const { request, env, sql } = scope;
   const campaign = request.keyId ?? '';
@@ -196,12 +205,13 @@ export async function startHarvest(
       const thread = threads.get(team);
       return thread !== undefined && harvest.events.some((e) => e.threadId === thread.id && BigInt(e.id) > BigInt(thread.confirmedEventId));
     },
-    async readThreads(order, onRead) {
+    async readThreads(order, onRead, halt) {
       const open = order.flatMap((team) => {
         const thread = threads.get(team);
         return thread ? [thread] : [];
       });
       await runBounded(open, request.config.slack.concurrency, async (thread) => {
+        if (halt?.()) return;
         await harvestOne(thread);
         onRead?.(thread.team);
       });
@@ -216,7 +226,7 @@ export async function startHarvest(
         }
       }
       await readRecorded();
-      if (record && anyThread) await confirmAnswers(scope, slack, harvest, settings);
+      if (record && anyThread) await confirmAnswers(scope, slack, harvest, settings, pace);
     },
   };
 }
@@ -301,7 +311,13 @@ async function markHeard(reader: ReturnType<typeof createSlackReader>, channel: 
  * One "Got it" per team per run, for every answer not confirmed yet (a run killed after recording
  * confirms on the next one). The confirmed mark moves only after Slack accepted the reply.
  */
-async function confirmAnswers(scope: RunScope, slack: SlackSession, harvest: Harvest, settings: AnswerSettings): Promise<void> {
+async function confirmAnswers(
+  scope: RunScope,
+  slack: SlackSession,
+  harvest: Harvest,
+  settings: AnswerSettings,
+  pace: Map<string, number> | undefined,
+): Promise<void> {
   const items = [];
   const last = new Map<string, string>();
   for (const thread of harvest.threads.values()) {
@@ -322,6 +338,7 @@ async function confirmAnswers(scope: RunScope, slack: SlackSession, harvest: Har
   if (items.length === 0) return;
   const report = await deliverAll(items, {
     ...slack.common,
+    ...(pace ? { pace } : {}),
     onDelivered: async (item) => {
       const thread = harvest.threads.get(item.key);
       const id = last.get(item.key);
