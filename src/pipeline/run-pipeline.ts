@@ -6,7 +6,7 @@ import { failOnExceeded } from '../policy/fail-on.js';
 import { decideOutcome } from '../run/outcome.js';
 import type { DigestOutcome, RunResult, RunStats, RunThreads } from '../run/types.js';
 import { guardDb, type RunEnv, type RunRequest, type RunScope } from './scope.js';
-import { applySendingWindow, type SendingWindowSplit } from './stages/apply-sending-window.js';
+import { applySendingWindow } from './stages/apply-sending-window.js';
 import { checkClock } from './stages/check-clock.js';
 import { checkDatabase } from './stages/check-database.js';
 import { checkDigestDue } from './stages/check-digest-due.js';
@@ -15,15 +15,15 @@ import { checkRequest, type RunSteps } from './stages/check-request.js';
 import { connectSlack } from './stages/connect-slack.js';
 import { deliverDigest } from './stages/deliver-digest.js';
 import { deliverDisputes } from './stages/deliver-disputes.js';
-import { deliverNudges, noNudges, type NudgesSent } from './stages/deliver-nudges.js';
-import { deliverThreadNudges } from './stages/deliver-threads.js';
+import { deliverNudges, noNudges } from './stages/deliver-nudges.js';
+import { deliverThreaded } from './stages/deliver-threads.js';
+import { harvestAndNudge } from './stages/harvest-and-nudge.js';
 import { answerSettingsOf, harvestAnswers, noHarvest, type Harvest } from './stages/harvest-answers.js';
 import { groupByConsumer, teamAnswerFacts } from '../policy/answers/effects.js';
 import { readAckEvents, readOpenThreads } from '../db/threads.js';
 import { readDisputePosts } from '../db/disputes.js';
 import { withoutResolvedDisputes } from '../policy/answers/disputes.js';
-import type { Plan, PlanAnswers } from '../policy/types.js';
-import type { RunId } from '../db/runs.js';
+import type { PlanAnswers } from '../policy/types.js';
 import { markUnrouted } from './stages/mark-unrouted.js';
 import { deliverEscalations, unsentEscalations } from './stages/deliver-escalations.js';
 import { planPacing } from './stages/plan-escalations.js';
@@ -67,23 +67,22 @@ export async function runPipeline(env: RunEnv, request: RunRequest): Promise<Run
       readThreads && request.command === 'dry-run' && request.slackToken && (await hasOpenThreads(scope))
         ? await previewSlack(scope)
         : undefined;
-    const harvest = readThreads
-      ? await readAnswers(
-          scope,
-          slack && steps.nudge
-            ? { slack, runId, record: true }
-            : preview?.slack
-              ? { slack: preview.slack, runId, record: false }
-              : undefined,
-        )
-      : noHarvest();
-    const fullPlan = await readPlan(scope, source, { memory, answers: readThreads ? planAnswers(scope, harvest) : undefined });
+    // A sweep with threads nudges each team once its own thread is read (harvest-and-nudge.ts).
+    const waves =
+      slack && steps.nudge && readThreads
+        ? await harvestAndNudge(scope, { slack, source, runId, lock, planAnswers: (read) => planAnswers(scope, read) })
+        : undefined;
+    const harvest =
+      waves?.harvest ??
+      (readThreads ? await readAnswers(scope, preview?.slack ? { slack: preview.slack, runId, record: false } : undefined) : noHarvest());
+    const fullPlan =
+      waves?.fullPlan ?? (await readPlan(scope, source, { memory, answers: readThreads ? planAnswers(scope, harvest) : undefined }));
     const campaign = request.keyId ?? '';
     // Budget holds and this run's escalations, from every outstanding team's activity (one query).
     // Without chaser's tables there is no activity to read: nothing is held or escalated.
-    const pacing = await planPacing(scope, fullPlan, campaign, { memory, source, runId });
+    const pacing = waves?.pacing ?? (await planPacing(scope, fullPlan, campaign, { memory, source, runId }));
     const plan = pacing.deliver;
-    const window = applySendingWindow(plan);
+    const window = waves?.window ?? applySendingWindow(plan);
     for (const team of window.held) {
       if (team.sending.mode === 'hold') {
         env.log.info(`held ${team.team}: outside working hours`, {
@@ -93,11 +92,12 @@ export async function runPipeline(env: RunEnv, request: RunRequest): Promise<Run
       }
     }
     const nudges =
-      slack && steps.nudge
+      waves?.nudges ??
+      (slack && steps.nudge
         ? threads
           ? await deliverThreaded(scope, { slack, plan, window, runId, lock, harvest })
           : await deliverNudges(scope, { slack, teams: [...window.send, ...window.schedule], runId, lock, answered: plan.answered })
-        : noNudges();
+        : noNudges());
     // Routing disputes: each new one posted to the fallbackChannel once; one whose owner changed ends.
     if (slack && steps.nudge && readThreads && !nudges.fatal) await deliverDisputes(scope, { slack, plan: fullPlan, harvest, runId });
     const unrouted = markUnrouted(scope, plan, nudges.deliveries);
@@ -160,38 +160,9 @@ export async function runPipeline(env: RunEnv, request: RunRequest): Promise<Run
 }
 
 /**
- * Living threads for the teams posted now; a team outside its window in schedule mode gets a
- * plain scheduled message (a thread's parent must exist before its replies, and a scheduled one
- * has no ts until Slack posts it). Its thread, if any, is left as it is until a run inside the window.
- */
-async function deliverThreaded(
-  scope: RunScope,
-  {
-    slack,
-    plan,
-    window,
-    runId,
-    lock,
-    harvest,
-  }: {
-    slack: NonNullable<Awaited<ReturnType<typeof connectSlack>>>;
-    plan: Plan;
-    window: SendingWindowSplit;
-    runId: RunId | undefined;
-    lock: HeldSweepLock | undefined;
-    harvest: Harvest;
-  },
-): Promise<NudgesSent> {
-  const threaded = await deliverThreadNudges(scope, { slack, plan, teams: window.send, runId, lock, harvest });
-  if (window.schedule.length === 0 || threaded.fatal || scope.env.signal.aborted) return threaded;
-  const scheduled = await deliverNudges(scope, { slack, teams: window.schedule, runId, lock });
-  const fatal = threaded.fatal ?? scheduled.fatal;
-  return { deliveries: new Map([...threaded.deliveries, ...scheduled.deliveries]), ...(fatal ? { fatal } : {}) };
-}
-
-/**
- * The answers this run plans with: a sweep harvests the threads first (and records what it read);
- * digest and dry-run use what earlier sweeps recorded.
+ * The answers this run plans with when it does not nudge (a sweep with threads harvests in
+ * harvestAndNudge): dry-run with a token reads the threads without recording; digest, and dry-run
+ * without one, use what earlier sweeps recorded.
  */
 async function readAnswers(
   scope: RunScope,

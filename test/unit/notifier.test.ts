@@ -77,6 +77,21 @@ describe('deliverAll: pacing', () => {
     expect(Object.values(reasons(report))).toEqual(['ok', 'ok', 'ok']);
   });
 
+  it("a pace shared by two deliveries keeps the interval across them (a sweep's waves into one channel)", async () => {
+    const clock = new VirtualClock();
+    const slack = fakeClient(clock, () => 'ok', 200);
+    const pace = new Map<string, number>();
+    await clock.run(deliverAll(items('C0A', 'C0B'), options(clock, slack.client, { pace })));
+    await clock.run(deliverAll(items('C0A', 'C0C'), options(clock, slack.client, { pace })));
+    // C0A's second post waits its interval from the first delivery's post; C0C, new, posts at once.
+    expect(slack.posts).toEqual([
+      { channel: 'C0A', at: 0 },
+      { channel: 'C0B', at: 0 },
+      { channel: 'C0C', at: 200 },
+      { channel: 'C0A', at: 1_200 },
+    ]);
+  });
+
   it('posts into different channels at once, never more than `concurrency` in flight', async () => {
     const clock = new VirtualClock();
     const slack = fakeClient(clock, () => 'ok', 500);

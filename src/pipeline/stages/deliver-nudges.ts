@@ -13,7 +13,7 @@ import type { RunScope } from '../scope.js';
 export interface NudgesSent {
   deliveries: Map<string, Delivery>;
   /** Set when the credentials could not post at all: the run stopped before the next post. */
-  fatal?: { message: string };
+  fatal?: { message: string; code?: string };
 }
 
 /**
@@ -85,7 +85,10 @@ export async function deliverNudges(
   for (const [team, delivery] of report.results) {
     if (!delivery.ok) env.log.debug(`not delivered: ${team}`, { reason: delivery.reason });
   }
-  return { deliveries: new Map(report.results), ...(report.fatal ? { fatal: { message: report.fatal.message } } : {}) };
+  return {
+    deliveries: new Map(report.results),
+    ...(report.fatal ? { fatal: { message: report.fatal.message, code: report.fatal.code } } : {}),
+  };
 }
 
 /** Names the teams whose message went out but whose record did not (the README promises it). */

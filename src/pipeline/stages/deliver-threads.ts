@@ -12,7 +12,9 @@ import type { SlackSession } from '../../slack/deliver/session.js';
 import { renderAllDone, renderThreadParent, renderThreadReply } from '../../slack/render/thread-messages.js';
 import { statusVocabulary } from '../../slack/render/team-message.js';
 import { guardDb, type RunScope } from '../scope.js';
-import { unrecordedTeams, type NudgesSent } from './deliver-nudges.js';
+import { createTurn, type Turn } from '../turn.js';
+import { deliverNudges, unrecordedTeams, type NudgesSent } from './deliver-nudges.js';
+import type { SendingWindowSplit } from './apply-sending-window.js';
 import type { Harvest } from './harvest-answers.js';
 
 /** Slack's answers to a reply whose thread cannot take one: open a new thread instead. */
@@ -41,6 +43,27 @@ interface Item {
 }
 
 /**
+ * Living threads for the teams posted now; a team outside its window in schedule mode gets a
+ * plain scheduled message (a thread's parent must exist before its replies, and a scheduled one
+ * has no ts until Slack posts it). Its thread, if any, is left as it is until a run inside the window.
+ */
+export async function deliverThreaded(
+  scope: RunScope,
+  {
+    window,
+    ...options
+  }: Omit<Parameters<typeof deliverThreadNudges>[1], 'teams'> & {
+    window: SendingWindowSplit;
+  },
+): Promise<NudgesSent> {
+  const threaded = await deliverThreadNudges(scope, { ...options, teams: window.send });
+  if (window.schedule.length === 0 || threaded.fatal || scope.env.signal.aborted) return threaded;
+  const scheduled = await deliverNudges(scope, { slack: options.slack, teams: window.schedule, runId: options.runId, lock: options.lock });
+  const fatal = threaded.fatal ?? scheduled.fatal;
+  return { deliveries: new Map([...threaded.deliveries, ...scheduled.deliveries]), ...(fatal ? { fatal } : {}) };
+}
+
+/**
  * Nudges as living threads: the first nudge to a team opens its thread (the parent is the team's
  * status), later ones are replies, broadcast to the channel only when the team's tier rose. Then
  * every open thread's parent is brought up to date ("as of"), or, once nothing of the team is
@@ -55,6 +78,10 @@ export async function deliverThreadNudges(
     runId,
     lock,
     harvest,
+    turn = createTurn(),
+    parents = true,
+    opened = new Set<string>(),
+    pace,
   }: {
     slack: SlackSession;
     plan: Plan;
@@ -63,6 +90,14 @@ export async function deliverThreadNudges(
     runId: RunId | undefined;
     lock: HeldSweepLock | undefined;
     harvest: Harvest;
+    /** The run's database turn, when the harvest records beside these deliveries. */
+    turn?: Turn;
+    /** false: the parents are brought up to date later, once (updateThreadParents), after the last wave. */
+    parents?: boolean;
+    /** Filled with the teams whose thread this call opened. */
+    opened?: Set<string>;
+    /** Per-channel pacing shared with the run's other deliveries (notifier's `pace`). */
+    pace?: Map<string, number>;
   },
 ): Promise<NudgesSent> {
   const { request, env, sql } = scope;
@@ -75,7 +110,6 @@ export async function deliverThreadNudges(
   const vocabulary = statusVocabulary(request.config.source);
   const recorder = createNudgeRecorder(sql, { runId, now });
   const deliveries = new Map<string, Delivery>();
-  const opened = new Set<string>();
 
   const items: Item[] = [];
   for (const team of teams) {
@@ -83,21 +117,20 @@ export async function deliverThreadNudges(
     const open = harvest.threads.get(team.team);
     // A thread the fallbackChannel took for a team that now has a route: a new one opens in its own channel.
     if (open?.inFallback && team.route.kind === 'team') {
-      items.push({ team, replaces: { id: open.id, reason: 'rerouted' }, fromFallback: open, ...(await permalinkOf(scope, slack, open)) });
+      items.push({
+        team,
+        replaces: { id: open.id, reason: 'rerouted' },
+        fromFallback: open,
+        ...(await permalinkOf(scope, slack, open, turn)),
+      });
     } else if (open && now.getTime() - open.openedAt.getTime() < maxAgeMs) items.push({ team, thread: open });
-    else if (open) items.push({ team, replaces: { id: open.id, reason: 'expired' }, ...(await permalinkOf(scope, slack, open)) });
+    else if (open) items.push({ team, replaces: { id: open.id, reason: 'expired' }, ...(await permalinkOf(scope, slack, open, turn)) });
     else items.push({ team });
   }
 
   // One lane's thread bookkeeping and nudge record at a time: a thread replaced in a transaction
   // must not interleave with another lane's statements (the embedded PGlite serves one session,
-  // and a second connection's extended query there ends the open portal).
-  let turn: Promise<void> = Promise.resolve();
-  const inTurn = (work: () => Promise<void>): Promise<void> => {
-    const run = turn.then(work);
-    turn = run.catch(() => undefined);
-    return run;
-  };
+  // and a second connection's extended query there ends the open portal), nor with the harvest's: `turn`.
 
   const send = async (batch: Item[]) => {
     const byTeam = new Map(batch.map((item) => [item.team.team, item]));
@@ -105,6 +138,7 @@ export async function deliverThreadNudges(
     const canLook = harvest.features.history;
     return deliverAll(outbound, {
       ...slack.common,
+      ...(pace ? { pace } : {}),
       ...(request.onProgress ? { onProgress: request.onProgress } : {}),
       // Recorded first (the message is out), then no further post without the lock.
       halt: () => (lock?.lost ? 'the sweep lock was lost' : undefined),
@@ -112,7 +146,7 @@ export async function deliverThreadNudges(
         ? { findLost: (item: Outbound<string>) => findTaggedPost(slack.client, item, slack.botId, Math.floor(Date.now() / 1000)) }
         : {}),
       onDelivered: (out, accepted) =>
-        inTurn(async () => {
+        turn(async () => {
           const item = byTeam.get(out.key);
           if (!item) return;
           const tier = item.team.tier.name;
@@ -226,8 +260,8 @@ export async function deliverThreadNudges(
   }
   // A held team's parent is left as it is: an edit outside its hours is still a message in its channel.
   const held = new Set(plan.teams.filter((t) => t.sending.mode !== 'send').map((t) => t.team));
-  if (!fatal && !env.signal.aborted) await updateParents(scope, slack, plan, harvest, new Set([...opened, ...held]));
-  return { deliveries, ...(fatal ? { fatal: { message: fatal.message } } : {}) };
+  if (parents && !fatal && !env.signal.aborted) await updateThreadParents(scope, slack, plan, harvest, new Set([...opened, ...held]));
+  return { deliveries, ...(fatal ? { fatal: { message: fatal.message, code: fatal.code } } : {}) };
 }
 
 /**
@@ -278,21 +312,27 @@ async function rerouteToFallback(
 /**
  * The thread's permalink: the stored one, else chat.getPermalink once (then stored in chaser_threads).
  * Used for the thread being replaced (the new parent links it) and by escalations; none is fine.
+ * `turn`: the run's shared database turn while waves deliver side by side (none needed after them).
  */
-export async function permalinkOf(scope: RunScope, slack: SlackSession, thread: ThreadRow): Promise<{ previousPermalink?: string }> {
+export async function permalinkOf(
+  scope: RunScope,
+  slack: SlackSession,
+  thread: ThreadRow,
+  turn: Turn = (work) => work(),
+): Promise<{ previousPermalink?: string }> {
   if (thread.permalink) return { previousPermalink: thread.permalink };
   try {
     const got = await slack.client.chat.getPermalink({ channel: thread.channel, message_ts: thread.parentTs });
     if (typeof got.permalink !== 'string') return {};
-    await guardDb(scope, () => recordPermalink(scope.sql, thread.id, got.permalink as string));
+    await turn(() => guardDb(scope, () => recordPermalink(scope.sql, thread.id, got.permalink as string)));
     return { previousPermalink: got.permalink };
   } catch {
     return {};
   }
 }
 
-/** Every open thread's parent brought up to date, or "all done" and closed. */
-async function updateParents(
+/** Every open thread's parent brought up to date, or "all done" and closed; `opened` (and held) teams' are left as they are. */
+export async function updateThreadParents(
   scope: RunScope,
   slack: SlackSession,
   plan: Plan,

@@ -20,6 +20,7 @@ import { createSlackReader, type SlackReader } from '../../slack/deliver/reader.
 import type { SlackSession } from '../../slack/deliver/session.js';
 import { renderConfirmation } from '../../slack/render/thread-messages.js';
 import { guardDb, type RunScope } from '../scope.js';
+import { createTurn, type Turn } from '../turn.js';
 
 /**
  * The longest a run spends reading threads before it nudges: Slack's read limits (~50 calls a
@@ -81,8 +82,43 @@ export function answerSettingsOf(scope: RunScope): AnswerSettings {
  */
 export async function harvestAnswers(
   scope: RunScope,
-  { slack, runId, record }: { slack: SlackSession; runId: RunId | undefined; record: boolean },
+  options: { slack: SlackSession; runId: RunId | undefined; record: boolean },
 ): Promise<Harvest> {
+  const session = await startHarvest(scope, options);
+  await session.readThreads([...session.harvest.threads.keys()]);
+  await session.readDisputes();
+  await session.finish();
+  return session.harvest;
+}
+
+/** The harvest in its parts, so a sweep can nudge each team as soon as its own thread is read (harvest-and-nudge.ts). */
+export interface HarvestSession {
+  harvest: Harvest;
+  /** The lead's ✅ on the open dispute posts; returns the teams with a dispute resolved now. */
+  readDisputes(): Promise<Set<string>>;
+  /** Every answer recorded so far for the campaign's teams, into `harvest.events`. */
+  readRecorded(): Promise<void>;
+  /** Answers recorded before this run and not confirmed yet ("Got it" still owed), per team. */
+  owesConfirmation(team: string): boolean;
+  /**
+   * Reads the open threads of these teams in this order; `onRead` once each thread's answers are
+   * recorded. `halt` true: no further thread is started (the run is failing).
+   */
+  readThreads(order: readonly string[], onRead?: (team: string) => void, halt?: () => boolean): Promise<void>;
+  /** After every thread: the calls, a warning for what was left unread, the events, the "Got it" replies. */
+  finish(): Promise<void>;
+}
+
+export async function startHarvest(
+  scope: RunScope,
+  {
+    slack,
+    runId,
+    record,
+    turn = createTurn(),
+    pace,
+  }: { slack: SlackSession; runId: RunId | undefined; record: boolean; turn?: Turn; pace?: Map<string, number> },
+): Promise<HarvestSession> {
   const { request, env, sql } = scope;
   const campaign = request.keyId ?? '';
   const teams = request.teams;
@@ -99,14 +135,14 @@ export async function harvestAnswers(
   });
   const settings = answerSettingsOf(scope);
   const bots = new Map<string, boolean>();
-  if (threads.size === 0) {
-    await readDisputeResolutions(scope, { slack, reader, harvest, bots, record });
+  const anyThread = threads.size > 0;
+  const readRecorded = async () => {
     harvest.events = await guardDb(scope, () => readAckEvents(sql, campaign, teams));
-    return harvest;
-  }
-  warnMissingScopes(scope, features, [...threads.values()]);
-
-  const consumers = await guardDb(scope, () => readThreadConsumers(sql, request.config.source, [...threads.values()]));
+  };
+  if (anyThread) warnMissingScopes(scope, features, [...threads.values()]);
+  const consumers = anyThread
+    ? await guardDb(scope, () => readThreadConsumers(sql, request.config.source, [...threads.values()]))
+    : new Map<string, ThreadConsumers>();
   harvest.consumers = consumers;
   const rule = request.config.answers.who;
   const members = new Map<string, Set<string> | undefined>();
@@ -117,7 +153,7 @@ export async function harvestAnswers(
     const read = await readThread(reader, { ...thread, latestOwnReplyTs: ownReplies[0] }, features);
     if (read.kind === 'parent-deleted') {
       env.log.info(`the thread of team ${thread.team} lost its parent message; the next nudge opens a new thread`);
-      if (record) await guardDb(scope, () => closeThread(sql, thread.id, request.now, 'parent-deleted'));
+      if (record) await turn(() => guardDb(scope, () => closeThread(sql, thread.id, request.now, 'parent-deleted')));
       threads.delete(thread.team);
       return;
     }
@@ -157,22 +193,43 @@ export async function harvestAnswers(
       );
       return;
     }
-    const fresh = await guardDb(scope, () => recordHarvest(sql, thread, events, read.cursor, { runId, now: request.now }));
+    const fresh = await turn(() => guardDb(scope, () => recordHarvest(sql, thread, events, read.cursor, { runId, now: request.now })));
     harvest.recorded.set(thread.team, fresh);
     if (features.reactionsWrite) await markHeard(reader, thread.channel, fresh);
   };
 
-  await runBounded([...threads.values()], request.config.slack.concurrency, harvestOne);
-  await readDisputeResolutions(scope, { slack, reader, harvest, bots, record });
-  for (const [method, count] of reader.calls) harvest.calls.set(method, count);
-  if (reader.spent.size > 0 || harvest.incomplete.size > 0) {
-    env.log.warn(
-      `the harvest did not finish for ${harvest.incomplete.size} team thread(s)${reader.spent.size > 0 ? ` (rate-limited: ${[...reader.spent].join(', ')})` : ''}; they are read again on the next run`,
-    );
-  }
-  harvest.events = await guardDb(scope, () => readAckEvents(sql, campaign, teams));
-  if (record) await confirmAnswers(scope, slack, harvest, settings);
-  return harvest;
+  return {
+    harvest,
+    readRecorded,
+    readDisputes: () => readDisputeResolutions(scope, { slack, reader, harvest, bots, record, turn }),
+    owesConfirmation: (team) => {
+      const thread = threads.get(team);
+      return thread !== undefined && harvest.events.some((e) => e.threadId === thread.id && BigInt(e.id) > BigInt(thread.confirmedEventId));
+    },
+    async readThreads(order, onRead, halt) {
+      const open = order.flatMap((team) => {
+        const thread = threads.get(team);
+        return thread ? [thread] : [];
+      });
+      await runBounded(open, request.config.slack.concurrency, async (thread) => {
+        if (halt?.()) return;
+        await harvestOne(thread);
+        onRead?.(thread.team);
+      });
+    },
+    async finish() {
+      if (anyThread) {
+        for (const [method, count] of reader.calls) harvest.calls.set(method, count);
+        if (reader.spent.size > 0 || harvest.incomplete.size > 0) {
+          env.log.warn(
+            `the harvest did not finish for ${harvest.incomplete.size} team thread(s)${reader.spent.size > 0 ? ` (rate-limited: ${[...reader.spent].join(', ')})` : ''}; they are read again on the next run`,
+          );
+        }
+      }
+      await readRecorded();
+      if (record && anyThread) await confirmAnswers(scope, slack, harvest, settings, pace);
+    },
+  };
 }
 
 /**
@@ -188,15 +245,17 @@ async function readDisputeResolutions(
     harvest,
     bots,
     record,
-  }: { slack: SlackSession; reader: SlackReader; harvest: Harvest; bots: Map<string, boolean>; record: boolean },
-): Promise<void> {
+    turn,
+  }: { slack: SlackSession; reader: SlackReader; harvest: Harvest; bots: Map<string, boolean>; record: boolean; turn: Turn },
+): Promise<Set<string>> {
+  const resolved = new Set<string>();
   const open = new Map<string, PostedDispute[]>();
   for (const post of harvest.disputes) {
     if (post.resolvedAt !== null) continue;
     const key = `${post.channel} ${post.messageTs}`;
     open.set(key, [...(open.get(key) ?? []), post]);
   }
-  if (open.size === 0 || !harvest.features.reactionsRead) return;
+  if (open.size === 0 || !harvest.features.reactionsRead) return resolved;
   const { now } = scope.request;
   const done = scope.request.config.answers.reactions.done;
   for (const posts of open.values()) {
@@ -218,15 +277,18 @@ async function readDisputeResolutions(
     const by = resolverOf(message, done, slack.botUserId, known);
     if (!by) continue;
     if (record) {
-      await guardDb(scope, () =>
-        resolveDisputes(
-          scope.sql,
-          posts.map((p) => p.eventId),
-          by,
-          now,
+      await turn(() =>
+        guardDb(scope, () =>
+          resolveDisputes(
+            scope.sql,
+            posts.map((p) => p.eventId),
+            by,
+            now,
+          ),
         ),
       );
     }
+    resolved.add(first.team);
     for (const post of posts) {
       post.resolvedAt = now;
       post.resolvedBy = by;
@@ -235,6 +297,7 @@ async function readDisputeResolutions(
       consumers: posts.length,
     });
   }
+  return resolved;
 }
 
 /** 👀 on each message an answer came from, so people see it was heard (already there: fine). */
@@ -249,7 +312,13 @@ async function markHeard(reader: ReturnType<typeof createSlackReader>, channel: 
  * One "Got it" per team per run, for every answer not confirmed yet (a run killed after recording
  * confirms on the next one). The confirmed mark moves only after Slack accepted the reply.
  */
-async function confirmAnswers(scope: RunScope, slack: SlackSession, harvest: Harvest, settings: AnswerSettings): Promise<void> {
+async function confirmAnswers(
+  scope: RunScope,
+  slack: SlackSession,
+  harvest: Harvest,
+  settings: AnswerSettings,
+  pace: Map<string, number> | undefined,
+): Promise<void> {
   const items = [];
   const last = new Map<string, string>();
   for (const thread of harvest.threads.values()) {
@@ -270,6 +339,7 @@ async function confirmAnswers(scope: RunScope, slack: SlackSession, harvest: Har
   if (items.length === 0) return;
   const report = await deliverAll(items, {
     ...slack.common,
+    ...(pace ? { pace } : {}),
     onDelivered: async (item) => {
       const thread = harvest.threads.get(item.key);
       const id = last.get(item.key);

@@ -70,6 +70,11 @@ export interface DeliverOptions<K> {
   findLost?: (item: Outbound<K>) => Promise<{ channel: string; ts: string } | undefined>;
   /** Time and waiting; the real clock unless a test passes its own. */
   clock?: Clock;
+  /**
+   * Channel → the earliest instant (clock ms) of its next post, shared by several deliveries in
+   * one run (a sweep's waves), so perChannelIntervalMs holds across them too.
+   */
+  pace?: Map<string, number>;
 }
 
 /** What the notifier needs of time: the current instant (ms) and a wait that an abort cuts short. */
@@ -132,7 +137,7 @@ export async function deliverAll<K>(items: readonly Outbound<K>[], options: Deli
   }
 
   const runLane = async (lane: Outbound<K>[]) => {
-    let nextPostAt = 0;
+    let nextPostAt = options.pace?.get(lane[0]?.channel ?? '') ?? 0;
     let joined = false;
     for (const item of lane) {
       let rateLimitRetries = 0;
@@ -182,6 +187,7 @@ export async function deliverAll<K>(items: readonly Outbound<K>[], options: Deli
               return { kind: 'error' as const, failure };
             } finally {
               nextPostAt = clock.now() + options.perChannelIntervalMs;
+              options.pace?.set(item.channel, nextPostAt);
             }
             // Settled before recording: the message is out whatever happens to the record.
             settle(item, { ok: true, channel: accepted.channel, ts: accepted.ts });
@@ -206,6 +212,7 @@ export async function deliverAll<K>(items: readonly Outbound<K>[], options: Deli
           }
           options.log.info(`slack rate-limited ${item.channel}; retrying in ${failure.retryAfterSeconds}s`);
           nextPostAt = clock.now() + failure.retryAfterSeconds * 1000;
+          options.pace?.set(item.channel, nextPostAt);
           continue;
         }
         if (failure.kind === 'not-in-channel') {
