@@ -76,7 +76,20 @@ describe('chaser.config.example.json', () => {
     expect(Object.keys(example).sort()).toEqual(Object.keys(configSchema.shape).sort());
     // Resolves where the README copies it: the project root, beside node_modules (test/integration/package.test.ts).
     expect(example['$schema']).toBe('./node_modules/rotation-chaser/schema/chaser.config.schema.json');
-    expect(example['tiers']).toEqual(DEFAULT_TIERS_AS_WRITTEN);
+    // The default ladder, plus escalation on its louder tiers (off by default) to show how it is turned on.
+    const ladder = (example['tiers'] as Array<Record<string, unknown>>).map(({ name, afterDaysOverdue, every, mention }) => ({
+      name,
+      afterDaysOverdue,
+      every,
+      mention,
+    }));
+    expect(ladder).toEqual(DEFAULT_TIERS_AS_WRITTEN);
+    expect((example['tiers'] as Array<Record<string, unknown>>).map((t) => t['escalateAfterIgnored'])).toEqual([
+      undefined,
+      undefined,
+      3,
+      2,
+    ]);
     expect(example['source']).toEqual(DEFAULT_SOURCE);
     expect(Object.keys(example['slack'] as object).sort()).toEqual(Object.keys(configSchema.shape.slack.unwrap().shape).sort());
     expect(Object.keys(example['database'] as object).sort()).toEqual(Object.keys(configSchema.shape.database.unwrap().shape).sort());
