@@ -94,7 +94,9 @@ const escalationTargetError = expected(
 const escalationTarget = z
   .string({ error: escalationTargetError })
   .regex(ESCALATION_TARGET, { error: escalationTargetError })
-  .describe('"lead" (the digest\'s recipient), a user group (S…) or user (U…) to mention, or a channel to post to.');
+  .describe(
+    '"lead" (the digest\'s recipient), a user (U…/W…: sent a DM), a user group (S…: mentioned in a post to the digest\'s recipient, or fallbackChannel without a digest), or a channel (C…/#name) to post to.',
+  );
 
 const escalationChain = z
   .array(escalationTarget, { error: expected('a list of escalation targets like ["U0DIRECTOR", "lead"]') })
@@ -501,7 +503,7 @@ const answers = z
         .union([z.enum(['team', 'anyone']), z.array(z.string().regex(USER_ID, { error: userIdError })).min(1)], { error: whoError })
         .default(DEFAULT_ANSWERS.who)
         .describe(
-          'Who may answer in a team\'s thread: "team" (members of the team\'s mention user group; any person when it has none), ' +
+          'Who may answer in a team\'s thread: "team" (members of the team\'s mention user group; the user, when mention is a user; any person when it has none), ' +
             '"anyone" (any person in the channel), or a list of user ids. Bots never count.',
         ),
       reactions: z
@@ -540,14 +542,16 @@ export const configSchema = z
       $schema: z
         .string({ error: expected('the path or URL of the JSON Schema, for editors') })
         .optional()
-        .describe('JSON Schema for editor completion, e.g. "./node_modules/chaser/schema/chaser.config.schema.json".'),
+        .describe('JSON Schema for editor completion, e.g. "./node_modules/rotation-chaser/schema/chaser.config.schema.json".'),
       database,
       source,
       tiers,
       teams,
       calendar: calendarDefaults,
       overdueClock,
-      fallbackChannel: channel('Where nudges for a team with no route go (the digest lists them as unrouted).').optional(),
+      fallbackChannel: channel(
+        'Where nudges for a team with no route go (the digest lists them as unrouted); also where a team\'s nudge goes when its own channel fails, and where routing disputes ("not ours") are posted once each for the lead.',
+      ).optional(),
       digest: digest.optional(),
       slack,
       maxMessagesPerTeamPerWeek: budgetLimit

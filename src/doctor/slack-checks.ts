@@ -21,9 +21,21 @@ export function neededScopes(config: Config): ScopeNeed[] {
     { scope: 'groups:read', why: 'let doctor check private channels', required: false },
   ];
   if (config.digest && !('channel' in config.digest)) needs.push({ scope: 'im:write', why: 'send the digest as a DM', required: true });
+  else if (escalatesToAUser(config)) needs.push({ scope: 'im:write', why: 'send escalations to a user as a DM', required: true });
   if (config.digest && 'email' in config.digest)
     needs.push({ scope: 'users:read.email', why: 'find the digest recipient by email', required: true });
   return needs;
+}
+
+/** Whether an escalation may go to a user (a DM): only when some tier escalates at all. */
+function escalatesToAUser(config: Config): boolean {
+  const escalating = config.tiers.filter((tier) => tier.escalation);
+  if (escalating.length === 0) return false;
+  const targets = [
+    ...escalating.flatMap((tier) => tier.escalation?.chain ?? []),
+    ...Object.values(config.teams).flatMap((team) => team.escalateTo ?? []),
+  ];
+  return targets.some((target) => target.kind === 'user');
 }
 
 /** auth, scopes, every configured channel, the digest recipient: read-only calls only (plus opening a DM). */

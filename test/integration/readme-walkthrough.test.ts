@@ -75,7 +75,8 @@ describe("the README's first ten minutes, run for real", () => {
   beforeAll(async () => {
     db = await startTestDatabase({ migrated: false });
     slack = await startFakeSlack({
-      scopes: ['chat:write', 'channels:join', 'channels:read', 'groups:read'],
+      // im:write: the example config escalates to a user (payments' manager), which is a DM.
+      scopes: ['chat:write', 'channels:join', 'channels:read', 'groups:read', 'im:write'],
       identity: { team: 'Acme', user: 'chaser' },
       // The example config's channels: C04PAYMENTS by id, the others by name.
       channels: [
