@@ -328,7 +328,7 @@ const ANSWER_KINDS: readonly { kind: string; label: string }[] = [
   { kind: 'snooze', label: 'snooze asked' },
   { kind: 'not_ours', label: 'disputed ("not ours")' },
   { kind: 'eta', label: 'an ETA given' },
-  { kind: 'response', label: 'a reply naming nothing' },
+  { kind: 'response', label: 'a reply or reaction naming nothing' },
   { kind: 'refused', label: 'not counted (not understood, or someone outside the team)' },
 ];
 

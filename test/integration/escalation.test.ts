@@ -120,6 +120,28 @@ describe(`escalation past a silent team, and the message budget (${backend})`, (
     expect(escalationPosts().at(-1)?.text).toBe('Escalation: 2 nudges to *payments* went unanswered since 2026-03-16');
   });
 
+  it("a reaction is an answer too: a 👍 on the parent by a team member ends the silence; a non-member's does not", async () => {
+    s.writeConfig(escalatingConfig({ calendar: { workdays: ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] } }));
+    await seed();
+    await sweep(day(0));
+    await sweep(day(1));
+    await sweep(day(2));
+    expect(escalationPosts()).toHaveLength(1); // step 1, the manager
+    // Someone outside the team's group reacts: no answer, so two more ignored nudges climb to step 2.
+    s.slack.react(CHANNELS.payments, parentTs(), MANAGER, '+1');
+    await sweep(day(3));
+    await sweep(day(4));
+    expect(escalationPosts()).toHaveLength(2);
+    // A member's 👍: heard, changes nothing else, and no further escalation however many runs follow.
+    s.slack.react(CHANNELS.payments, parentTs(), ANA, '+1');
+    await sweep(day(5));
+    await sweep(day(6));
+    expect(escalationPosts()).toHaveLength(2);
+    expect(await s.db.sql`select kind, source, actor, body from chaser_ack_events order by id`).toEqual([
+      { kind: 'response', source: 'reaction', actor: ANA, body: '+1' },
+    ]);
+  });
+
   const evening = (n: number) => new Date(START.getTime() + n * DAY + 11 * 3_600_000).toISOString(); // 20:00 UTC
 
   it("an escalation respects the team's working hours: held outside them, not lost, sent by the next run inside them", async () => {

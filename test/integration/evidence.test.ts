@@ -229,7 +229,7 @@ describe(`chaser evidence: answers read back from Slack (${backend})`, () => {
     expect(summary).toContain('3 answers read back from Slack');
     expect(summary).toContain('| claimed done | 1 |');
     expect(summary).toContain('| disputed ("not ours") | 1 |');
-    expect(summary).toContain('| a reply naming nothing | 1 |');
+    expect(summary).toContain('| a reply or reaction naming nothing | 1 |');
     expect(summary).toContain('| snooze asked | 0 |');
 
     const verified = await s.run(['evidence', '--verify', 'pack']);

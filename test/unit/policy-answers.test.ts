@@ -618,6 +618,25 @@ describe('reactions without users:read: only someone known to be a person counts
   };
   const doneBy = (events: NewAckEvent[]) => events.filter((e) => e.kind === 'done').map((e) => e.actor);
 
+  it('any other reaction (👍) by someone who may answer is a response; by someone else, nothing', () => {
+    const response = eventsFromThread(
+      [{ ts: PARENT, user: 'U0CHASER', bot_id: 'B0CHASER', reactions: [{ name: '+1', users: ['U0BEN', 'U0OUTSIDER'] }] }],
+      { ...base, rule: 'team', team: { mention: 'S0PAY', members: new Set(['U0BEN']) } },
+    );
+    expect(response).toEqual([
+      {
+        consumerId: null,
+        kind: 'response',
+        source: 'reaction',
+        actor: 'U0BEN',
+        messageTs: PARENT,
+        body: '+1',
+        untilAt: null,
+        detail: null,
+      },
+    ]);
+  });
+
   it('with users:read, any reactor not known to be a bot counts', () => {
     expect(doneBy(eventsFromThread(thread(['U0UNKNOWN']), base))).toEqual(['U0UNKNOWN']);
   });

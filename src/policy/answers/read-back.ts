@@ -54,7 +54,11 @@ export function eventsFromThread(messages: readonly ThreadMessage[], context: Re
         for (const user of reaction.users ?? []) {
           if (user === context.botUserId || context.bots.has(user) || !counts(user)) continue;
           const answer = eventsFromReaction(name, { actor: user, ts: message.ts }, listed, context.settings, context.now);
-          if (answer.length === 0) continue;
+          if (answer.length === 0) {
+            // Any other reaction (👍, 👀) by someone who may answer: the team is not ignoring chaser, and nothing changes.
+            if (mayAnswer(user, context.rule, context.team)) events.push(reactionResponse(user, message.ts, name));
+            continue;
+          }
           events.push(
             ...(mayAnswer(user, context.rule, context.team)
               ? answer
@@ -96,4 +100,8 @@ function knownPeople(messages: readonly ThreadMessage[], context: ReadBackContex
   const byRule = (user: string) =>
     Array.isArray(rule) ? rule.includes(user) : rule === 'team' && (team.mention === user || team.members?.has(user) === true);
   return (user) => authors.has(user) || byRule(user);
+}
+
+function reactionResponse(actor: string, ts: string, name: string): NewAckEvent {
+  return { consumerId: null, kind: 'response', source: 'reaction', actor, messageTs: ts, body: name, untilAt: null, detail: null };
 }
