@@ -7,16 +7,12 @@
  */
 import { readTeamActivity } from '../src/db/escalations.js';
 import { startTestDatabase } from '../test/support/db.js';
+import { parseSizes } from './options.js';
+import { median } from './startup.js';
 
 const DAYS = 28;
 const RUNS = 7;
 const NOW = new Date('2026-12-29T09:00:00Z');
-
-function parseSize(text: string): { consumers: number; teams: number } {
-  const [c, t] = text.split('/');
-  const n = (s: string | undefined) => Number((s ?? '').replace(/k$/i, '000').replace(/M$/, '000000'));
-  return { consumers: n(c), teams: n(t) };
-}
 
 async function measure(consumers: number, teams: number): Promise<void> {
   const db = await startTestDatabase();
@@ -49,16 +45,15 @@ async function measure(consumers: number, teams: number): Promise<void> {
       times.push(performance.now() - start);
     }
     times.sort((a, b) => a - b);
-    const median = times[Math.floor(times.length / 2)]!;
     console.log(
-      `| ${consumers.toLocaleString('en')} | ${teams.toLocaleString('en')} | ${(teams * DAYS).toLocaleString('en')} | ${rows} | ${median.toFixed(0)} ms | ${times[0]!.toFixed(0)}–${times.at(-1)!.toFixed(0)} ms | ${(seedMs / 1000).toFixed(1)} s |`,
+      `| ${consumers.toLocaleString('en')} | ${teams.toLocaleString('en')} | ${(teams * DAYS).toLocaleString('en')} | ${rows} | ${median(times).toFixed(0)} ms | ${times[0]!.toFixed(0)}–${times.at(-1)!.toFixed(0)} ms | ${(seedMs / 1000).toFixed(1)} s |`,
     );
   } finally {
     await db.stop();
   }
 }
 
-const sizes = process.argv.slice(2).map(parseSize);
+const sizes = parseSizes(process.argv.slice(2).join(','));
 console.log('| consumers | teams | team messages | rows read | median | range (7 runs) | seed |');
 console.log('| ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
 for (const size of sizes) await measure(size.consumers, size.teams);

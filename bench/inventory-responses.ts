@@ -10,14 +10,10 @@ import { validateConfig } from '../src/config/schema.js';
 import { observeInventoryResponses, readTeamActivity } from '../src/db/escalations.js';
 import { startTestDatabase } from '../test/support/db.js';
 import { parseSizes } from './options.js';
+import { median } from './startup.js';
 
 const RUNS = 5;
 const NOW = new Date('2026-12-29T09:00:00Z');
-
-function median(times: number[]): number {
-  const sorted = [...times].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)]!;
-}
 
 async function measure(consumers: number, teams: number): Promise<void> {
   const validated = validateConfig({});

@@ -14,14 +14,10 @@ import { createPlanBuilder } from '../src/policy/plan.js';
 import type { PlanOptions } from '../src/policy/types.js';
 import { defaultTiers } from '../src/config/defaults.js';
 import { startTestDatabase } from '../test/support/db.js';
+import { parseSizes } from './options.js';
+import { median } from './startup.js';
 
 const NOW = new Date('2026-12-29T09:00:00Z');
-
-function parseSize(text: string): { consumers: number; teams: number } {
-  const [c, t] = text.split('/');
-  const n = (s: string | undefined) => Number((s ?? '').replace(/k$/i, '000').replace(/M$/, '000000'));
-  return { consumers: n(c), teams: n(t) };
-}
 
 async function measure(consumers: number, teams: number): Promise<void> {
   const db = await startTestDatabase();
@@ -78,9 +74,8 @@ async function measure(consumers: number, teams: number): Promise<void> {
         counts = e ? `${e.seenAfterDeadline.toLocaleString('en')} / ${e.looksDone.toLocaleString('en')}` : '—';
       }
       times.sort((a, b) => a - b);
-      const median = times[Math.floor(times.length / 2)]!;
       console.log(
-        `| ${consumers.toLocaleString('en')} | ${teams.toLocaleString('en')} | ${mapped ? 'mapped' : 'not mapped'} | ${(median / 1000).toFixed(2)} s | ${(times[0]! / 1000).toFixed(2)}–${(times.at(-1)! / 1000).toFixed(2)} s (${runs} runs) | ${counts} | ${(seedMs / 1000).toFixed(1)} s |`,
+        `| ${consumers.toLocaleString('en')} | ${teams.toLocaleString('en')} | ${mapped ? 'mapped' : 'not mapped'} | ${(median(times) / 1000).toFixed(2)} s | ${(times[0]! / 1000).toFixed(2)}–${(times.at(-1)! / 1000).toFixed(2)} s (${runs} runs) | ${counts} | ${(seedMs / 1000).toFixed(1)} s |`,
       );
     }
   } finally {
@@ -88,7 +83,7 @@ async function measure(consumers: number, teams: number): Promise<void> {
   }
 }
 
-const sizes = process.argv.slice(2).map(parseSize);
+const sizes = parseSizes(process.argv.slice(2).join(','));
 console.log('| consumers | teams | lastSeenOnOldKey | read + plan, median | range | seen after deadline / looks done | seed |');
 console.log('| ---: | ---: | --- | ---: | ---: | ---: | ---: |');
 for (const size of sizes) await measure(size.consumers, size.teams);
