@@ -1,10 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { backend, insertConsumers } from '../support/db.js';
-import { DEFAULT_SCOPES } from '../support/fake-slack.js';
 import { DAY_MS } from '../support/clock.js';
 import { nudgeCounts, stateLogMismatches } from '../support/chaser-state.js';
 import { startSlackGate } from '../support/slack-gate.js';
-import { baseConfig, CHANNELS, useScenario } from '../support/scenario.js';
+import { ANA, ANSWER_READ_SCOPES, answeringSlack, baseConfig, CHANNELS, useScenario } from '../support/scenario.js';
 
 /**
  * Issue 10's "done when": one campaign played over two simulated weeks, run by run, through the
@@ -23,14 +22,12 @@ const at = (day: number, hhmm = '09:30') => {
 const DEADLINE = new Date(START - DAY_MS);
 const PLATFORM = 'C0PLATFORM1';
 
-const ANA = 'U0ANA00001'; // payments on-call (the group S0PAYONCALL)
 const BEN = 'U0BEN00001'; // a person outside that group
 const CARL = 'U0CARL0001'; // search (no user group: any person answers)
 const DANA = 'U0DANA0001'; // identity
 const ERIK = 'U0ERIK0001'; // platform
 const WORKFLOW = 'U0WORKFLOW'; // another app's bot user
 
-const THREAD_SCOPES = [...DEFAULT_SCOPES, 'channels:history', 'groups:history', 'reactions:read', 'reactions:write', 'usergroups:read'];
 const ALL_WEEK = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'];
 
 function campaignConfig(extra: Record<string, unknown> = {}): Record<string, unknown> {
@@ -53,18 +50,14 @@ const NAME = 'a two-week campaign, played run by run (real PostgreSQL)';
 describe.skipIf(!REAL_PG)(REAL_PG ? NAME : `${NAME} (skipped: set TEST_DATABASE_URL to a real PostgreSQL)`, () => {
   const s = useScenario({
     slack: {
-      scopes: THREAD_SCOPES,
-      channels: [...Object.entries(CHANNELS).map(([name, id]) => ({ id, name })), { id: PLATFORM, name: 'platform' }],
-      users: [
-        { id: 'U0SECLEAD01', email: 'lead@example.com' },
-        { id: ANA, email: 'ana@example.com' },
+      ...answeringSlack(
         { id: BEN, email: 'ben@example.com' },
         { id: CARL, email: 'carl@example.com' },
         { id: DANA, email: 'dana@example.com' },
         { id: ERIK, email: 'erik@example.com' },
         { id: WORKFLOW, email: 'workflow@example.com', isBot: true },
-      ],
-      usergroups: { S0PAYONCALL: [ANA] },
+      ),
+      channels: [...Object.entries(CHANNELS).map(([name, id]) => ({ id, name })), { id: PLATFORM, name: 'platform' }],
     },
     config: campaignConfig(),
   });
@@ -396,7 +389,7 @@ describe.skipIf(!REAL_PG)(REAL_PG ? NAME : `${NAME} (skipped: set TEST_DATABASE_
     for (const { missing } of cases) {
       await s.db.reset();
       s.slack.reset();
-      s.slack.setScopes(THREAD_SCOPES.filter((scope) => scope !== missing));
+      s.slack.setScopes(ANSWER_READ_SCOPES.filter((scope) => scope !== missing));
       await insertConsumers(s.db.sql, [
         { id: 'pay-1', name: 'checkout-api', owner_team: 'payments', rotation_deadline: DEADLINE },
         { id: 'pay-2', name: 'refunds-worker', owner_team: 'payments', rotation_deadline: DEADLINE },
@@ -430,7 +423,7 @@ describe.skipIf(!REAL_PG)(REAL_PG ? NAME : `${NAME} (skipped: set TEST_DATABASE_
         warnings: run.stderr.split('\n').filter((line) => line.includes(`scope ${missing} not granted`)).length,
       });
     }
-    s.slack.setScopes(THREAD_SCOPES);
+    s.slack.setScopes(ANSWER_READ_SCOPES);
     expect(seen).toEqual(cases);
   }, 300_000);
 });

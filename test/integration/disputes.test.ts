@@ -1,30 +1,19 @@
 import { describe, expect, it } from 'vitest';
 import { backend, insertConsumers } from '../support/db.js';
-import { DEFAULT_SCOPES } from '../support/fake-slack.js';
 import { checkPostMessage } from '../support/slack-checker.js';
 import { DAY_MS as DAY } from '../support/clock.js';
-import { baseConfig, CHANNELS, useScenario } from '../support/scenario.js';
+import { ANA, answeringSlack, baseConfig, CHANNELS, useScenario } from '../support/scenario.js';
 
 /** Monday 2026-03-09, 09:00 UTC: days 0–4 fall inside the default working window. */
 const START = new Date('2026-03-09T09:00:00Z');
 const day = (n: number, hours = 0) => new Date(START.getTime() + n * DAY + hours * 3_600_000).toISOString();
 
-const ANA = 'U0ANA00001'; // in the payments on-call group
 const LEAD = 'U0SECLEAD01';
 const WORKFLOW = 'U0WORKFLOW'; // another app's bot user
-const THREAD_SCOPES = [...DEFAULT_SCOPES, 'channels:history', 'groups:history', 'reactions:read', 'reactions:write', 'usergroups:read'];
 
 describe(`routing disputes: to the fallbackChannel once, settled by the lead or the inventory (${backend})`, () => {
   const s = useScenario({
-    slack: {
-      scopes: THREAD_SCOPES,
-      users: [
-        { id: LEAD, email: 'lead@example.com' },
-        { id: ANA, email: 'ana@example.com' },
-        { id: WORKFLOW, email: 'workflow@example.com', isBot: true },
-      ],
-      usergroups: { S0PAYONCALL: [ANA] },
-    },
+    slack: answeringSlack({ id: WORKFLOW, email: 'workflow@example.com', isBot: true }),
     config: { ...baseConfig(), fallbackChannel: CHANNELS.fallback },
   });
 

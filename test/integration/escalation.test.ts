@@ -1,18 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { backend, insertConsumers } from '../support/db.js';
-import { DEFAULT_SCOPES } from '../support/fake-slack.js';
 import { startSlackGate } from '../support/slack-gate.js';
 import { DAY_MS as DAY } from '../support/clock.js';
-import { baseConfig, CHANNELS, useScenario } from '../support/scenario.js';
+import { ANA, answeringSlack, baseConfig, CHANNELS, useScenario } from '../support/scenario.js';
 
 /** Day 0 of the campaign: Tuesday 2026-03-10, 09:00 UTC (in the past, as sweep refuses a future --now). Runs are daily, at --now, never waited for. */
 const START = new Date('2026-03-10T09:00:00Z');
 const day = (n: number) => new Date(START.getTime() + n * DAY).toISOString();
 
-const ANA = 'U0ANA00001'; // in the payments on-call group
 const MANAGER = 'U0MANAGER1';
 const DIRECTOR = 'U0DIRECTOR';
-const THREAD_SCOPES = [...DEFAULT_SCOPES, 'channels:history', 'groups:history', 'reactions:read', 'reactions:write', 'usergroups:read'];
 
 /** One daily tier: every run is a nudge; escalate after 2 ignored ones, to the manager, then the director. */
 function escalatingConfig(extra: Record<string, unknown> = {}): Record<string, unknown> {
@@ -27,16 +24,7 @@ function escalatingConfig(extra: Record<string, unknown> = {}): Record<string, u
 
 describe(`escalation past a silent team, and the message budget (${backend})`, () => {
   const s = useScenario({
-    slack: {
-      scopes: THREAD_SCOPES,
-      users: [
-        { id: 'U0SECLEAD01', email: 'lead@example.com' },
-        { id: ANA, email: 'ana@example.com' },
-        { id: MANAGER, email: 'manager@example.com' },
-        { id: DIRECTOR, email: 'director@example.com' },
-      ],
-      usergroups: { S0PAYONCALL: [ANA] },
-    },
+    slack: answeringSlack({ id: MANAGER, email: 'manager@example.com' }, { id: DIRECTOR, email: 'director@example.com' }),
   });
 
   const seed = () =>

@@ -1,9 +1,8 @@
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { backend, insertConsumers } from '../support/db.js';
-import { DEFAULT_SCOPES } from '../support/fake-slack.js';
 import { checkPostMessage } from '../support/slack-checker.js';
 import { DAY_MS as DAY } from '../support/clock.js';
-import { baseConfig, CHANNELS, useScenario } from '../support/scenario.js';
+import { ANA, answeringSlack, baseConfig, CHANNELS, useScenario } from '../support/scenario.js';
 
 /**
  * Evidence beats claims (issue 10): source.columns.lastSeenOnOldKey, here a view over an access
@@ -14,9 +13,6 @@ const START = new Date('2026-03-09T09:00:00Z');
 const at = (days: number, hours = 0) => new Date(START.getTime() + days * DAY + hours * 3_600_000);
 const day = (days: number, hours = 0) => at(days, hours).toISOString();
 
-const ANA = 'U0ANA00001';
-const THREAD_SCOPES = [...DEFAULT_SCOPES, 'channels:history', 'groups:history', 'reactions:read', 'reactions:write', 'usergroups:read'];
-
 const withEvidence = (column = 'last_used', extra: Record<string, unknown> = {}) => ({
   ...baseConfig(),
   source: { table: 'inventory_with_usage', columns: { lastSeenOnOldKey: column } },
@@ -25,14 +21,7 @@ const withEvidence = (column = 'last_used', extra: Record<string, unknown> = {})
 
 describe(`evidence from lastSeenOnOldKey (${backend})`, () => {
   const s = useScenario({
-    slack: {
-      scopes: THREAD_SCOPES,
-      users: [
-        { id: 'U0SECLEAD01', email: 'lead@example.com' },
-        { id: ANA, email: 'ana@example.com' },
-      ],
-      usergroups: { S0PAYONCALL: [ANA] },
-    },
+    slack: answeringSlack(),
     config: withEvidence(),
   });
 

@@ -1,25 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { backend, insertConsumers } from '../support/db.js';
-import { DEFAULT_SCOPES } from '../support/fake-slack.js';
 import { DAY_MS as DAY } from '../support/clock.js';
-import { baseConfig, CHANNELS, useScenario } from '../support/scenario.js';
+import { ANA, answeringSlack, baseConfig, CHANNELS, useScenario } from '../support/scenario.js';
 
 /** Monday 2026-03-09; the default window is Mon–Fri 09:00–17:00 UTC. */
 const MONDAY = new Date('2026-03-09T09:00:00Z');
 const at = (iso: string) => new Date(iso);
-const ANA = 'U0ANA00001'; // in the payments on-call group
-const THREAD_SCOPES = [...DEFAULT_SCOPES, 'channels:history', 'groups:history', 'reactions:read', 'reactions:write', 'usergroups:read'];
 
 describe(`living threads: scheduled nudges and fallback reroutes (${backend})`, () => {
   const s = useScenario({
-    slack: {
-      scopes: THREAD_SCOPES,
-      users: [
-        { id: 'U0SECLEAD01', email: 'lead@example.com' },
-        { id: ANA, email: 'ana@example.com' },
-      ],
-      usergroups: { S0PAYONCALL: [ANA] },
-    },
+    slack: answeringSlack(),
   });
   const seed = () =>
     insertConsumers(s.db.sql, [

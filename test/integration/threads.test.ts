@@ -4,30 +4,18 @@ import { DEFAULT_SCOPES } from '../support/fake-slack.js';
 import { checkPostMessage } from '../support/slack-checker.js';
 import { startSlackGate } from '../support/slack-gate.js';
 import { DAY_MS as DAY } from '../support/clock.js';
-import { baseConfig, CHANNELS, useScenario } from '../support/scenario.js';
+import { ANA, ANSWER_READ_SCOPES, answeringSlack, baseConfig, CHANNELS, useScenario } from '../support/scenario.js';
 
 /** Day 0 of the campaign: Monday 2026-03-09, 09:00 UTC (days 0–4 fall inside the default Mon–Fri 09:00–17:00 window; in the past, as sweep refuses a future --now). Runs are daily, at --now, never waited for. */
 const START = new Date('2026-03-09T09:00:00Z');
 const day = (n: number, hours = 0) => new Date(START.getTime() + n * DAY + hours * 3_600_000).toISOString();
 
-const ANA = 'U0ANA00001'; // in the payments on-call group
 const BEN = 'U0BEN00001'; // a person, not in the group
 const WORKFLOW = 'U0WORKFLOW'; // another app's bot user
 
-const THREAD_SCOPES = [...DEFAULT_SCOPES, 'channels:history', 'groups:history', 'reactions:read', 'reactions:write', 'usergroups:read'];
-
 describe(`living threads and answers read back (${backend})`, () => {
   const s = useScenario({
-    slack: {
-      scopes: THREAD_SCOPES,
-      users: [
-        { id: 'U0SECLEAD01', email: 'lead@example.com' },
-        { id: ANA, email: 'ana@example.com' },
-        { id: BEN, email: 'ben@example.com' },
-        { id: WORKFLOW, email: 'workflow@example.com', isBot: true },
-      ],
-      usergroups: { S0PAYONCALL: [ANA] },
-    },
+    slack: answeringSlack({ id: BEN, email: 'ben@example.com' }, { id: WORKFLOW, email: 'workflow@example.com', isBot: true }),
   });
 
   const seed = () =>
@@ -292,20 +280,13 @@ describe(`living threads and answers read back (${backend})`, () => {
     expect(topLevel()).toHaveLength(1);
     expect(s.slack.calls('conversations.history')).toHaveLength(0);
     expect(s.slack.calls('conversations.replies')).toHaveLength(0);
-    s.slack.setScopes(THREAD_SCOPES);
+    s.slack.setScopes(ANSWER_READ_SCOPES);
   });
 });
 
 describe(`answers in the digest and --json (${backend})`, () => {
   const s = useScenario({
-    slack: {
-      scopes: THREAD_SCOPES,
-      users: [
-        { id: 'U0SECLEAD01', email: 'lead@example.com' },
-        { id: ANA, email: 'ana@example.com' },
-      ],
-      usergroups: { S0PAYONCALL: [ANA] },
-    },
+    slack: answeringSlack(),
   });
 
   it('each answer kind takes effect and appears in the digest; --json names the thread and what was read', async () => {

@@ -1,7 +1,7 @@
 import type { Sql } from '../../src/db/connect.js';
 import { insertConsumers } from './db.js';
-import { DEFAULT_SCOPES, type FakeSlack, type FakeSlackOptions } from './fake-slack.js';
-import { CHANNELS } from './scenario.js';
+import type { FakeSlack, FakeSlackOptions } from './fake-slack.js';
+import { ANA, answeringSlack, CHANNELS } from './scenario.js';
 
 export const KEY = 'kms/payments-2026-03';
 export const OTHER_KEY = 'kms/search-2026-03';
@@ -10,19 +10,11 @@ export const DEADLINE = new Date('2026-03-02T00:00:00Z');
 export const dayAfter = (days: number) => new Date(DEADLINE.getTime() + days * 86_400_000 + 9 * 3_600_000);
 
 /** The people who answer in the teams' threads when the campaign is played with answers. */
-export const ANA = 'U0ANA00001'; // payments' on-call group
+export { ANA };
 export const SAM = 'U0SAM00001'; // search has no mention: any person answers for it
 
 /** The fake Slack of a campaign played with answers: history and reaction scopes, payments' user group. */
-export const ANSWERING_SLACK: FakeSlackOptions = {
-  scopes: [...DEFAULT_SCOPES, 'channels:history', 'groups:history', 'reactions:read', 'reactions:write', 'usergroups:read'],
-  users: [
-    { id: 'U0SECLEAD01', email: 'lead@example.com' },
-    { id: ANA, email: 'ana@example.com' },
-    { id: SAM, email: 'sam@example.com' },
-  ],
-  usergroups: { S0PAYONCALL: [ANA] },
-};
+export const ANSWERING_SLACK: FakeSlackOptions = answeringSlack({ id: SAM, email: 'sam@example.com' });
 
 /**
  * Day 10, in the threads chaser opened: payments claims ledger-sync done and says something that

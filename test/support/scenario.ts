@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach } from 'vitest';
 import { runCli, startCli, TEST_TOKEN, urlPassword, type CliOptions, type CliRun } from './cli.js';
 import { startTestDatabase, type TestDatabase } from './db.js';
-import { startFakeSlack, type FakeSlack, type FakeSlackOptions } from './fake-slack.js';
+import { DEFAULT_SCOPES, startFakeSlack, type FakeSlack, type FakeSlackOptions } from './fake-slack.js';
 import { DAY_MS, NOW } from './clock.js';
 
 /** The workspace every whole-command test posts into. */
@@ -89,3 +89,24 @@ export function useScenario(options: { slack?: FakeSlackOptions; config?: Record
 
 export const daysBefore = (days: number, from: Date = NOW) => new Date(from.getTime() - days * DAY_MS);
 export const at = (ms: number) => new Date(NOW.getTime() + ms);
+
+/** Every scope the living threads' reads and marks need (answers read back, 👀, the team's user group). */
+export const ANSWER_READ_SCOPES: readonly string[] = [
+  ...DEFAULT_SCOPES,
+  'channels:history',
+  'groups:history',
+  'reactions:read',
+  'reactions:write',
+  'usergroups:read',
+];
+
+export const ANA = 'U0ANA00001'; // in the payments on-call group S0PAYONCALL
+
+/** A workspace where payments answers in its threads: the lead, Ana in payments' group, and these others. */
+export function answeringSlack(...others: NonNullable<FakeSlackOptions['users']>): FakeSlackOptions {
+  return {
+    scopes: ANSWER_READ_SCOPES,
+    users: [{ id: 'U0SECLEAD01', email: 'lead@example.com' }, { id: ANA, email: 'ana@example.com' }, ...others],
+    usergroups: { S0PAYONCALL: [ANA] },
+  };
+}
