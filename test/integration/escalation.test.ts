@@ -298,8 +298,7 @@ describe(`escalation past a silent team, and the message budget (${backend})`, (
     await sweep(day(0));
     await sweep(day(1));
     // Day 2 at 20:00 UTC: outside the default 09:00–17:00 window ("wait"); payments is also at 2 of 2.
-    const evening = new Date(START.getTime() + 2 * DAY + 11 * 3_600_000).toISOString();
-    const run = await s.run(['sweep', '--now', evening, '--json', '--no-digest']);
+    const run = await s.run(['sweep', '--now', evening(2), '--json', '--no-digest']);
     expect(run.code, run.stderr).toBe(3);
     const json = JSON.parse(run.stdout);
     expect(json.held).toBeUndefined();

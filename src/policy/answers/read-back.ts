@@ -1,7 +1,7 @@
 import { eventsFromReaction, eventsFromReply, notAllowedEvent, type AnswerSettings } from './effects.js';
 import { parseReply } from './grammar.js';
 import type { NewAckEvent } from './types.js';
-import { isPerson, mayAnswer, type AnswerRule } from './who.js';
+import { isPerson, mayAnswer, type AnswerRule, type Author } from './who.js';
 
 /** A message as Slack's read methods return it: only the fields the harvest looks at. */
 export interface ThreadMessage {
@@ -68,8 +68,7 @@ export function eventsFromThread(messages: readonly ThreadMessage[], context: Re
       }
       continue;
     }
-    const author = { user: message.user, botId: message.bot_id, subtype: message.subtype };
-    if (!isPerson(author, context.botUserId) || context.bots.has(message.user ?? '')) continue;
+    if (!isPerson(authorOf(message), context.botUserId) || context.bots.has(message.user ?? '')) continue;
     const actor = message.user as string;
     const text = message.text ?? '';
     if (!mayAnswer(actor, context.rule, context.team)) {
@@ -92,14 +91,15 @@ export function reactorsOf(messages: readonly ThreadMessage[]): Set<string> {
 /** Without users:read: who chaser knows is a person, by the team's rule or by a person's reply. */
 function knownPeople(messages: readonly ThreadMessage[], context: ReadBackContext): (user: string) => boolean {
   const authors = new Set<string>();
-  for (const message of messages) {
-    const author = { user: message.user, botId: message.bot_id, subtype: message.subtype };
-    if (isPerson(author, context.botUserId) && message.user) authors.add(message.user);
-  }
+  for (const message of messages) if (isPerson(authorOf(message), context.botUserId) && message.user) authors.add(message.user);
   const { rule, team } = context;
   const byRule = (user: string) =>
     Array.isArray(rule) ? rule.includes(user) : rule === 'team' && (team.mention === user || team.members?.has(user) === true);
   return (user) => authors.has(user) || byRule(user);
+}
+
+function authorOf(message: ThreadMessage): Author {
+  return { user: message.user, botId: message.bot_id, subtype: message.subtype };
 }
 
 function reactionResponse(actor: string, ts: string, name: string): NewAckEvent {
